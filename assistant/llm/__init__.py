@@ -1,0 +1,1 @@
+"""The model: a `Drafter` protocol with an offline and an Anthropic implementation."""

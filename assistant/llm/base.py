@@ -1,0 +1,113 @@
+"""What a drafter is given and what it returns; the one protocol every drafter follows.
+
+Everything here is plain data. Recipients, From and threading headers are not part of a
+draft result: they come from our records when the draft is approved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+Situation = Literal["reply", "follow_up", "re_engage", "referral_intro", "graceful_close"]
+
+
+@dataclass(frozen=True)
+class RepProfile:
+    name: str
+    email: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class LeadProfile:
+    name: str
+    email: str
+    company: str
+    title: str
+    stage: str
+    language: str = "en"
+
+    @property
+    def first_name(self) -> str:
+        first = self.name.split()[0] if self.name.strip() else ""
+        return first or self.email.split("@")[0].split(".")[0].capitalize()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of the thread, oldest first. `text` of inbound turns is untrusted."""
+
+    direction: Literal["inbound", "outbound"]
+    at: datetime | None
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ContentBrief:
+    slug: str
+    title: str
+    type: str
+    url: str
+    summary: str
+    key_points: str = ""
+    reason: str = ""
+    attachment: str | None = None  # file name when the item is attached, not linked
+
+
+@dataclass(frozen=True)
+class ToneRules:
+    voice: str = "Warm, direct and helpful; a colleague, not a marketer."
+    formality: str = "neutral"  # casual | neutral | formal
+    max_words: int = 140
+    reading_level: str = "plain"
+    banned_phrases: tuple[str, ...] = ("just checking in", "circling back", "touching base")
+    required_lines: tuple[str, ...] = ()
+    sign_off: str = "Best,"
+    reply_in_lead_language: bool = True
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    situation: Situation
+    rep: RepProfile
+    lead: LeadProfile
+    subject: str  # the thread's subject, without Re: prefixes
+    thread: tuple[Turn, ...]
+    latest_reply: str | None  # the new text of the lead's latest reply (untrusted)
+    content: ContentBrief | None
+    tone: ToneRules
+    touch_number: int = 1
+    instruction: str | None = None  # a rep's "regenerate with an instruction"
+    seed: int = 0  # lets the offline drafter vary wording deterministically
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass
+class DraftResult:
+    subject: str
+    body: str
+    content_slug: str | None
+    rationale: str
+    drafter: str  # "offline" | "anthropic:<model>" | "offline (model unavailable)"
+    confidence: float = 1.0
+    flags: list[str] = field(default_factory=list)
+    prompt_template: str = ""
+    prompt_hash: str = ""
+    usage: Usage | None = None
+
+
+class Drafter(Protocol):
+    name: str
+
+    async def draft(self, request: DraftRequest) -> DraftResult: ...
