@@ -1,0 +1,47 @@
+"""The pipeline, in order. Each stage is idempotent; the database is the only hand-off.
+
+    ingest -> understand -> plan -> (select content + draft) -> [rep approves] -> send
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from assistant.errors import MailError
+from assistant.pipeline import draft, ingest, plan, send, understand
+from assistant.pipeline.context import Context
+
+STAGES = ("ingest", "understand", "plan", "draft", "send")
+
+
+@dataclass
+class TickReport:
+    synced: int = 0
+    understood: int = 0
+    drafted: list[int] = field(default_factory=list)
+    send: send.SendReport = field(default_factory=send.SendReport)
+    errors: list[str] = field(default_factory=list)
+
+
+async def sync_all(ctx: Context, now: datetime, report: TickReport) -> None:
+    """Ingest every rep's mailbox; one unreachable mailbox never stops the others."""
+    for rep in ctx.settings.reps:
+        if rep.imap is None:
+            continue
+        try:
+            for folder in await ingest.sync_rep(ctx, rep, now):
+                report.synced += folder.stored
+        except MailError as exc:
+            report.errors.append(str(exc))
+            ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
+
+
+async def tick(ctx: Context, now: datetime) -> TickReport:
+    """One full pass of every stage, with the clock read once by the caller."""
+    report = TickReport()
+    await sync_all(ctx, now, report)
+    report.understood = understand.run(ctx, now)
+    report.drafted = await draft.run(ctx, plan.run(ctx, now), now)
+    report.send = await send.run(ctx, now)
+    return report

@@ -1,0 +1,269 @@
+"""The content library: one Markdown file with YAML front matter per item, read into specs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from assistant.errors import ContentError
+
+STAGES = ("awareness", "consideration", "decision")
+TYPES = (
+    "white_paper",
+    "webinar",
+    "video",
+    "case_study",
+    "blog_post",
+    "infographic",
+    "checklist",
+    "calculator",
+    "ebook",
+    "report",
+)
+PERSONAS = ("finance", "technical", "sales_leader", "marketing", "operations", "executive")
+
+REQUIRED = ("slug", "title", "type", "url", "stage", "topics", "personas", "industries", "summary")
+OPTIONAL = ("file", "date", "expires", "retired")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ContentSpec:
+    """One validated library item."""
+
+    slug: str
+    title: str
+    type: str
+    url: str
+    stage: str
+    topics: tuple[str, ...]
+    personas: tuple[str, ...]
+    industries: tuple[str, ...]
+    summary: str
+    body: str
+    file: Path | None
+    file_sha256: str | None
+    event_date: datetime | None
+    expires: date | None
+    retired: bool
+    source: Path
+
+    def is_available(self, today: date) -> bool:
+        """True unless retired or past its expiry date (the expiry day itself still counts)."""
+        return not self.retired and (self.expires is None or today <= self.expires)
+
+
+def load_item(path: Path) -> ContentSpec:
+    """Read and validate one item file; raise ContentError naming the file and the field."""
+    path = path.resolve()
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(where, "", f"cannot be read as UTF-8 text ({exc})") from exc
+    meta, body = _split_front_matter(text, where)
+
+    unknown = sorted(set(meta) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        known = ", ".join((*REQUIRED, *OPTIONAL))
+        raise ContentError(where, unknown[0], f"unknown field (known fields: {known})")
+    for name in REQUIRED:
+        if meta.get(name) in (None, ""):
+            raise ContentError(where, name, "is missing")
+
+    slug = _text(meta, "slug", where)
+    if not _SLUG.fullmatch(slug) or len(slug) > 80:
+        raise ContentError(
+            where, "slug", f"'{slug}' must be lowercase letters, digits and single hyphens"
+        )
+    kind = _choice(meta, "type", TYPES, where)
+    event_date = _event_date(meta, where)
+    if kind == "webinar" and event_date is None:
+        raise ContentError(where, "date", "is missing: a webinar needs the date it airs")
+    if kind != "webinar" and event_date is not None:
+        raise ContentError(where, "date", f"only webinars have a date, this item is a {kind}")
+    if not body.strip():
+        raise ContentError(where, "body", "is empty: list the item's key points below the '---'")
+    attached, digest = _attachment(meta, path, where)
+
+    return ContentSpec(
+        slug=slug,
+        title=_text(meta, "title", where),
+        type=kind,
+        url=_url(meta, where),
+        stage=_choice(meta, "stage", STAGES, where),
+        topics=_words(meta, "topics", where, required=True),
+        personas=_personas(meta, where),
+        industries=_words(meta, "industries", where, required=False),
+        summary=_text(meta, "summary", where),
+        body=body.strip(),
+        file=attached,
+        file_sha256=digest,
+        event_date=event_date,
+        expires=_expires(meta, where),
+        retired=_retired(meta, where),
+        source=path,
+    )
+
+
+def load_library_report(folder: Path) -> tuple[list[ContentSpec], list[ContentError]]:
+    """Load every *.md in the folder; return the good items and every error, in file order."""
+    if not folder.is_dir():
+        raise ContentError(str(folder), "", "is not a folder of content files")
+    items: list[ContentSpec] = []
+    errors: list[ContentError] = []
+    first_seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.md")):
+        try:
+            item = load_item(path)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        if item.slug in first_seen:
+            errors.append(
+                ContentError(
+                    str(item.source),
+                    "slug",
+                    f"'{item.slug}' is already used by {first_seen[item.slug]}",
+                )
+            )
+            continue
+        first_seen[item.slug] = item.source
+        items.append(item)
+    return items, errors
+
+
+def load_library(folder: Path) -> list[ContentSpec]:
+    """Load the folder and raise the first error, for callers that need a clean library."""
+    items, errors = load_library_report(folder)
+    if errors:
+        raise errors[0]
+    return items
+
+
+def _split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
+    text = text.removeprefix("\ufeff")
+    first = _FENCE.match(text)
+    if first is None:
+        raise ContentError(where, "", "has no front matter: the first line must be '---'")
+    closing = _FENCE.search(text, first.end())
+    if closing is None:
+        raise ContentError(where, "", "front matter is not closed by a second '---' line")
+    raw = text[first.end() : closing.start()]
+    try:
+        meta = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # The mark counts from the front matter's first line, which is the file's second.
+        line = f" on line {mark.line + 2}" if mark is not None else ""
+        raise ContentError(where, "", f"YAML syntax error{line}: {problem}") from exc
+    if not isinstance(meta, dict):
+        raise ContentError(where, "", "front matter must be a mapping of 'field: value' lines")
+    return {str(key): value for key, value in meta.items()}, text[closing.end() :]
+
+
+def _text(meta: dict[str, Any], name: str, where: str) -> str:
+    value = meta[name]
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(where, name, "must be a non-empty text")
+    return " ".join(value.split())
+
+
+def _choice(meta: dict[str, Any], name: str, allowed: tuple[str, ...], where: str) -> str:
+    value = _text(meta, name, where)
+    if value not in allowed:
+        raise ContentError(where, name, f"'{value}' is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _url(meta: dict[str, Any], where: str) -> str:
+    value = _text(meta, "url", where)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ContentError(where, "url", f"'{value}' must be an http:// or https:// address")
+    return value
+
+
+def _words(meta: dict[str, Any], name: str, where: str, *, required: bool) -> tuple[str, ...]:
+    value = meta.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ContentError(where, name, "must be a list of words, like [forecasting, crm]")
+    if required and not value:
+        raise ContentError(where, name, "must list at least one entry")
+    # Spaces and hyphens vary between authors; one spelling keeps matching exact.
+    return tuple(dict.fromkeys(re.sub(r"[\s-]+", "_", v.strip().lower()) for v in value))
+
+
+def _personas(meta: dict[str, Any], where: str) -> tuple[str, ...]:
+    personas = _words(meta, "personas", where, required=False)
+    for persona in personas:
+        if persona not in PERSONAS:
+            raise ContentError(
+                where, "personas", f"'{persona}' is not one of: {', '.join(PERSONAS)}"
+            )
+    return personas
+
+
+def _event_date(meta: dict[str, Any], where: str) -> datetime | None:
+    value = meta.get("date")
+    if value is None:
+        return None
+    when = _parse_when(value, datetime.fromisoformat)
+    if isinstance(when, datetime):
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    if isinstance(when, date):
+        return datetime(when.year, when.month, when.day, tzinfo=UTC)
+    raise ContentError(where, "date", f"'{value}' is not a date like 2026-12-03T16:00:00Z")
+
+
+def _expires(meta: dict[str, Any], where: str) -> date | None:
+    value = meta.get("expires")
+    if value is None:
+        return None
+    when = _parse_when(value, date.fromisoformat)
+    if isinstance(when, datetime):
+        return when.date()
+    if isinstance(when, date):
+        return when
+    raise ContentError(where, "expires", f"'{value}' is not a date like 2026-12-31")
+
+
+def _parse_when(value: object, parse: Callable[[str], date]) -> date | None:
+    """YAML already turns unquoted ISO dates into objects; quoted ones arrive as text."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _retired(meta: dict[str, Any], where: str) -> bool:
+    value = meta.get("retired", False)
+    if not isinstance(value, bool):
+        raise ContentError(where, "retired", f"'{value}' must be true or false")
+    return value
+
+
+def _attachment(meta: dict[str, Any], path: Path, where: str) -> tuple[Path | None, str | None]:
+    if meta.get("file") is None:
+        return None, None
+    name = _text(meta, "file", where)
+    if Path(name).is_absolute():
+        raise ContentError(where, "file", f"'{name}' must be relative to the item's folder")
+    attached = (path.parent / name).resolve()
+    if not attached.is_file():
+        raise ContentError(where, "file", f"'{name}' was not found at {attached}")
+    return attached, hashlib.sha256(attached.read_bytes()).hexdigest()

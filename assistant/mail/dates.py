@@ -1,0 +1,299 @@
+"""Dates written in mail (en de fr es nl sv it pt), resolved against a given `today`.
+
+Explicit dates ("3 March", "03.03.", "Monday 12/1") and relative ones ("in six months",
+"Q3", "after the holidays", "nach Ostern"). Conventions: a day-month without a year is the
+next such day not more than two weeks past; "until X" gives the day after X; a quarter or
+month gives its first day; "after the holidays" gives 7 January.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from dateutil.easter import easter
+
+_MONTH_NAMES = {
+    1: "january jan januar jän janvier janv enero ene januari gennaio genn gen janeiro",
+    2: "february feb februar février fevrier févr fevr febrero februari febbraio fevereiro fev",
+    3: "march mar märz maerz mars marzo mrt maart marzo março marco",
+    4: "april apr avril avr abril abr aprile",
+    5: "may mai mayo mei maj maggio mag maio",
+    6: "june jun juni juin junio giugno giu junho",
+    7: "july jul juli juillet juil julio luglio lug julho",
+    8: "august aug août aout agosto ago augustus augusti",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro",
+    10: "october oct oktober octobre octubre okt ottobre ott outubro out",
+    11: "november nov novembre noviembre novembro",
+    12: "december dec dez dezember décembre decembre déc diciembre dic dicembre dezembro",
+}
+_WEEKDAY_NAMES = {
+    0: "monday mon montag mo lundi lunes maandag måndag lunedì lunedi segunda-feira segunda",
+    1: "tuesday tue tues dienstag di mardi martes dinsdag tisdag martedì martedi terça-feira terça",
+    2: "wednesday wed mittwoch mi mercredi miércoles miercoles woensdag onsdag mercoledì "
+    "mercoledi quarta-feira quarta",
+    3: "thursday thu thurs donnerstag do jeudi jueves donderdag torsdag giovedì giovedi "
+    "quinta-feira quinta",
+    4: "friday fri freitag fr vendredi viernes vrijdag fredag venerdì venerdi sexta-feira sexta",
+    5: "saturday sat samstag sa samedi sábado sabado zaterdag lördag sabato",
+    6: "sunday sun sonntag so dimanche domingo zondag söndag domenica",
+}
+_NUMBER_NAMES = {
+    1: "one a an ein einen einem einer un une uno una een ett en uma um",
+    2: "two couple zwei deux dos twee två due dois duas",
+    3: "three few drei trois tres drie tre três",
+    4: "four vier quatre cuatro fyra quattro quatro",
+    5: "five fünf cinq cinco vijf fem cinque",
+    6: "six sechs seis zes sex sei half",
+    8: "eight acht huit ocho åtta otto oito",
+    9: "nine neun neuf nueve negen nio nove",
+    10: "ten zehn dix diez tien tio dieci dez",
+    12: "twelve zwölf douze doce twaalf tolv dodici",
+}
+
+
+def _table(names: dict[int, str]) -> dict[str, int]:
+    return {word: key for key, words in names.items() for word in words.split()}
+
+
+MONTHS = _table(_MONTH_NAMES)
+WEEKDAYS = _table(_WEEKDAY_NAMES)
+NUMBERS = _table(_NUMBER_NAMES)
+
+
+def _alternation(words: dict[str, int]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_MONTH = _alternation(MONTHS)
+_WEEKDAY = _alternation({w: 0 for w in WEEKDAYS if len(w) > 2})
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|e|º|°)?\.?\s+(?:de\s+|of\s+)?({_MONTH})\b\.?"
+    rf"(?:\s+(?:de\s+)?(\d{{4}}))?",
+    re.IGNORECASE,
+)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?", re.IGNORECASE
+)
+_NUMERIC = re.compile(
+    r"(?<![\d.:/-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d:]|\.\d|\s*(?:uhr|h\b|am\b|pm\b))",
+    re.IGNORECASE,
+)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_WEEKDAY_WORD = re.compile(rf"\b({_WEEKDAY})\b", re.IGNORECASE)
+_TOMORROW = re.compile(r"\b(tomorrow|morgen|demain|mañana|imorgon|domani|amanhã)\b", re.I)
+_UNTIL = re.compile(
+    r"\b(until|till|through|bis(?: einschließlich| zum| zu)?|jusqu'?au|jusqu'?à|hasta(?: el)?|"
+    r"tot en met|t/m|tot|till och med|t\.o\.m\.|fino al|fino a|até)\b\s*$",
+    re.IGNORECASE,
+)
+_QUARTER = re.compile(r"\b(?:Q|T|K)([1-4])\b(?:\s*[/']?\s*(\d{4}|\d{2})\b)?", re.IGNORECASE)
+_ORDINAL_QUARTER = re.compile(
+    r"\b(first|1st|ersten|premier|primer|primero|eerste|första|primo|primeiro|second|2nd|"
+    r"zweiten|deuxième|segundo|tweede|andra|secondo|third|3rd|dritten|troisième|tercer|tercero|"
+    r"derde|tredje|terzo|terceiro|fourth|4th|vierten|quatrième|cuarto|vierde|fjärde|quarto)\s+"
+    r"(?:quarter|quartal|trimestre|kwartaal|kvartalet|kvartal)",
+    re.IGNORECASE,
+)
+_ORDINAL = {
+    **dict.fromkeys("first 1st ersten premier primer primero eerste första primo primeiro".split(), 1),
+    **dict.fromkeys("second 2nd zweiten deuxième segundo tweede andra secondo".split(), 2),
+    **dict.fromkeys("third 3rd dritten troisième tercer tercero derde tredje terzo".split(), 3),
+    **dict.fromkeys("terceiro fourth 4th vierten quatrième cuarto vierde fjärde quarto".split(), 4),
+}
+_ORDINAL["terceiro"] = 3
+_IN_PERIOD = re.compile(
+    rf"\b(?:in|within|after|nach|dans|d'ici|en|dentro de|over|om|tra|fra|daqui a|em|about|"
+    rf"ungefähr|etwa)\s+(?:(?:a|an|ein|einem|einen|un|une|uno|una|een|ett|en|um|uma)\s+)?"
+    rf"(\d{{1,2}}|{_alternation(NUMBERS)})\s*(?:of\s+)?(?:more\s+)?"
+    r"(days?|tagen?|jours?|días?|dias?|dagen?|dagar|giorni|weeks?|wochen?|semaines?|semanas?|"
+    r"weken|veckor|vecka|settimane?|months?|monaten?|monat|mois|meses|mes|maanden|maand|"
+    r"månader|månad|mesi|mese|years?|jahren?|jahr|ans?|années?|años?|jaar|jaren|år|anni|anno|anos?|"
+    r"quarters?)\b",
+    re.IGNORECASE,
+)
+_HALF_YEAR = re.compile(
+    r"\b(?:half a year|halben jahr|halbes jahr|six mois|medio año|half jaar|halvår|sei mesi|"
+    r"seis meses)\b",
+    re.IGNORECASE,
+)
+_NEXT = re.compile(
+    r"\b(?:next|nächste[nsr]?|prochaine?|próxim[oa]|volgende?|nästa|prossim[oa])\s+"
+    r"(week|woche|semaine|semana|vecka|settimana|month|monat|mois|mes|mês|maand|månad|mese|"
+    r"quarter|quartal|trimestre|kwartaal|kvartal|year|jahr|année|año|ano|jaar|år|anno)\b|"
+    r"\b(?:la |le |l')?(semaine|mois|année|trimestre) prochaine?\b|"
+    r"\b(?:la |el |o )?(semana|mes|año|ano|trimestre) que vem\b|"
+    r"\b(?:la |el )?(semana|mes|año) que viene\b|\b(?:l'|il )?(anno) prossimo\b",
+    re.IGNORECASE,
+)
+_UNIT = {
+    **dict.fromkeys("week woche semaine semana vecka settimana".split(), "week"),
+    **dict.fromkeys("month monat mois mes mês maand månad mese".split(), "month"),
+    **dict.fromkeys("quarter quartal trimestre kwartaal kvartal".split(), "quarter"),
+    **dict.fromkeys("year jahr année año ano jaar år anno".split(), "year"),
+}
+_HOLIDAYS = re.compile(
+    r"\b(?:after|past|over) (?:the )?(?:holidays|christmas|new year)|\bin the new year|"
+    r"\bnach (?:den feiertagen|weihnachten|neujahr|dem jahreswechsel)|\bim neuen jahr|"
+    r"\baprès les fêtes|\baprès noël|\bdespués de (?:las fiestas|navidad|año nuevo)|"
+    r"\bna de (?:feestdagen|kerst)|\bna nieuwjaar|\befter (?:helgerna|jul|nyår)|"
+    r"\bdopo (?:le feste|natale|capodanno)|\bdepois (?:das festas|do natal|do ano novo)",
+    re.IGNORECASE,
+)
+_SUMMER = re.compile(
+    r"\b(?:after the summer|nach dem sommer|nach den sommerferien|après l'été|après les vacances|"
+    r"después del verano|na de zomer|efter sommaren|dopo l'estate|depois do verão)\b",
+    re.IGNORECASE,
+)
+_EASTER = re.compile(
+    r"\b(?:after easter|nach ostern|après pâques|después de semana santa|después de pascua|"
+    r"na pasen|efter påsk|dopo pasqua|depois da páscoa)\b",
+    re.IGNORECASE,
+)
+_IN_MONTH = re.compile(
+    rf"\b(?:in|im|en|i|a|ad|em|(?:early|mid|late|end of|beginning of|anfang|mitte|ende|début|"
+    rf"fin|principios de|mediados de|finales de|begin|eind|början av|slutet av|inizio|metà|"
+    rf"fine|início de|meados de|final de))\s+(?:de\s+|di\s+)?({_MONTH})\b(?!\s*\d)",
+    re.IGNORECASE,
+)
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year_for(month: int, day: int, year: str | None, today: date) -> date | None:
+    if year:
+        full = int(year) + (2000 if len(year) == 2 else 0)
+        return _safe(full, month, day)
+    found = _safe(today.year, month, day)
+    if found is not None and found < today - timedelta(days=14):
+        found = _safe(today.year + 1, month, day)
+    return found
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` moved by whole months, the day clamped to the month's length."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _weekday_before(text: str, pos: int) -> int | None:
+    match = _WEEKDAY_WORD.search(text[max(0, pos - 16) : pos])
+    return WEEKDAYS[match.group(1).lower()] if match else None
+
+
+def explicit_dates(text: str, today: date, *, month_first: bool) -> list[tuple[int, date]]:
+    """Every explicit date in `text` with its position; `month_first` reads 12/1 as December 1."""
+    found: list[tuple[int, date]] = []
+    for m in _ISO.finditer(text):
+        if (d := _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))) is not None:
+            found.append((m.start(), d))
+    for m in _DAY_MONTH.finditer(text):
+        d = _year_for(MONTHS[m.group(2).lower()], int(m.group(1)), m.group(3), today)
+        if d is not None:
+            found.append((m.start(), d))
+    for m in _MONTH_DAY.finditer(text):
+        d = _year_for(MONTHS[m.group(1).lower()], int(m.group(2)), m.group(3), today)
+        if d is not None:
+            found.append((m.start(), d))
+    for m in _NUMERIC.finditer(text):
+        a, b = int(m.group(1)), int(m.group(3))
+        orders = [(b, a), (a, b)] if month_first else [(a, b), (b, a)]
+        options = [_year_for(mo, dy, m.group(4), today) for dy, mo in orders]
+        weekday = _weekday_before(text, m.start())
+        choice = next((d for d in options if d and weekday in (None, d.weekday())), None)
+        if choice is not None:
+            found.append((m.start(), choice))
+    if not found:
+        for m in _TOMORROW.finditer(text):
+            found.append((m.start(), today + timedelta(days=1)))
+    if not found:
+        for m in _WEEKDAY_WORD.finditer(text):
+            ahead = (WEEKDAYS[m.group(1).lower()] - today.weekday() - 1) % 7 + 1
+            found.append((m.start(), today + timedelta(days=ahead)))
+    return found
+
+
+def return_date(sentence: str, today: date, *, month_first: bool = False) -> date | None:
+    """The first day someone is back, from a sentence of an out-of-office reply."""
+    found = explicit_dates(sentence, today, month_first=month_first)
+    if not found:
+        return None
+    pos, latest = max(found, key=lambda item: item[1])
+    if _UNTIL.search(sentence[:pos]):
+        latest += timedelta(days=1)
+    return latest
+
+
+def _quarter_start(quarter: int, year: int) -> date:
+    return date(year, 3 * quarter - 2, 1)
+
+
+def _next_quarter(quarter: int, today: date, year: str | None) -> date:
+    if year:
+        return _quarter_start(quarter, int(year) + (2000 if len(year) == 2 else 0))
+    start = _quarter_start(quarter, today.year)
+    if start > today:
+        return start
+    if add_months(start, 3) > today:
+        return today + timedelta(days=7)
+    return _quarter_start(quarter, today.year + 1)
+
+
+def _after_period(count: int, unit: str, today: date) -> date:
+    unit = unit.lower()
+    if unit.startswith(("day", "tag", "jour", "día", "dia", "dag", "giorn")):
+        return today + timedelta(days=count)
+    if unit.startswith(("week", "woche", "semaine", "semana", "vecka", "veckor", "weken", "settiman")):
+        return today + timedelta(weeks=count)
+    if unit.startswith("quarter"):
+        return add_months(today, 3 * count)
+    if unit.startswith(("mo", "mes", "mê", "maand", "mån", "mois")):
+        return add_months(today, count)
+    return add_months(today, 12 * count)
+
+
+def _next_unit(unit: str, today: date) -> date:
+    kind = _UNIT.get(unit.lower(), "year")
+    if kind == "week":
+        return today + timedelta(days=7 - today.weekday())
+    if kind == "month":
+        return add_months(today.replace(day=1), 1)
+    if kind == "quarter":
+        return add_months(today.replace(day=1), 3 - (today.month - 1) % 3)
+    return date(today.year + 1, 1, 1)
+
+
+def later_date(sentence: str, today: date, *, month_first: bool = False) -> date | None:
+    """The date a "come back later" sentence points to, or None when it names none."""
+    if m := _QUARTER.search(sentence):
+        return _next_quarter(int(m.group(1)), today, m.group(2))
+    if m := _ORDINAL_QUARTER.search(sentence):
+        return _next_quarter(_ORDINAL[m.group(1).lower()], today, None)
+    if m := _NEXT.search(sentence):
+        return _next_unit(next(g for g in m.groups() if g), today)
+    if _HALF_YEAR.search(sentence):
+        return add_months(today, 6)
+    if m := _IN_PERIOD.search(sentence):
+        word = m.group(1).lower()
+        count = int(word) if word.isdigit() else NUMBERS[word]
+        return _after_period(count, m.group(2), today) if count else None
+    if _HOLIDAYS.search(sentence):
+        return date(today.year + (1 if today.month >= 7 else 0), 1, 7)
+    if _SUMMER.search(sentence):
+        return date(today.year + (1 if today.month >= 9 else 0), 9, 1)
+    if _EASTER.search(sentence):
+        tuesday = easter(today.year) + timedelta(days=2)
+        return tuesday if tuesday > today else easter(today.year + 1) + timedelta(days=2)
+    if m := _IN_MONTH.search(sentence):
+        month = MONTHS[m.group(1).lower()]
+        year = today.year if month > today.month else today.year + 1
+        return date(year, month, 1)
+    found = explicit_dates(sentence, today, month_first=month_first)
+    return max(d for _, d in found) if found else None

@@ -1,0 +1,79 @@
+"""HTML mail bodies to plain text in linear time; blockquotes become `>` quoted lines."""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_HTML_CHARS = 2_000_000
+
+# `[^<>]` keeps each match from running past the next tag: the scan stays linear.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,30})[^<>]*>|<!--|<!\[CDATA\[|<[!?][^<>]*>")
+_BLOCK = frozenset(
+    {"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"hr", "pre", "address", "section", "article", "header", "footer", "blockquote", "dd"}
+)
+_SKIP = frozenset({"script", "style", "head", "title"})
+_SPACE_RUN = re.compile(r"[ \t\r\f\v\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _close_of(text: str, start: int, name: str) -> int:
+    """Index just past the closing tag of a raw-text element, or len(text)."""
+    lowered_close = f"</{name}"
+    pos = start
+    while True:
+        found = text.find("<", pos)
+        if found < 0:
+            return len(text)
+        if text[found : found + len(lowered_close)].lower() == lowered_close:
+            end = text.find(">", found)
+            return len(text) if end < 0 else end + 1
+        pos = found + 1
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text of an HTML body: tags dropped, blocks on their own lines, quotes marked."""
+    markup = markup[:MAX_HTML_CHARS]
+    lines: list[str] = []
+    current: list[str] = []
+    depth = 0
+    pos = 0
+
+    def flush() -> None:
+        text = _SPACE_RUN.sub(" ", html.unescape("".join(current))).strip()
+        current.clear()
+        prefix = "> " * depth
+        for line in text.split("\n"):
+            lines.append(prefix + line.strip() if line.strip() else "")
+
+    while pos < len(markup):
+        match = _TAG.search(markup, pos)
+        if match is None:
+            current.append(markup[pos:].replace("\n", " "))
+            break
+        current.append(markup[pos : match.start()].replace("\n", " "))
+        token = match.group(0)
+        pos = match.end()
+        if token == "<!--":
+            end = markup.find("-->", pos)
+            pos = len(markup) if end < 0 else end + 3
+            continue
+        if token == "<![CDATA[":
+            end = markup.find("]]>", pos)
+            pos = len(markup) if end < 0 else end + 3
+            continue
+        name = (match.group(2) or "").lower()
+        closing = match.group(1) == "/"
+        if not closing and name in _SKIP:
+            pos = _close_of(markup, pos, name)
+            continue
+        if name in _BLOCK:
+            flush()
+        if name == "blockquote":
+            depth = max(0, depth - 1) if closing else depth + 1
+        elif name == "td" and not closing:
+            current.append(" ")
+    flush()
+    text = "\n".join(lines)
+    return _BLANK_LINES.sub("\n\n", text).strip()

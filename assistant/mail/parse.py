@@ -1,0 +1,293 @@
+"""Bytes in, parsed message out: header triage, MIME walk, hard limits; pure and bounded."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes
+from email.message import Message
+from email.policy import compat32
+from types import MappingProxyType
+
+from assistant.errors import ParseError
+from assistant.mail.headers import (
+    Address,
+    decode_bytes,
+    header_text,
+    message_ids,
+    parse_addresses,
+    parse_date,
+    unfold,
+)
+from assistant.mail.htmltext import html_to_text
+
+__all__ = [
+    "Address",
+    "Attachment",
+    "HeaderSummary",
+    "ParsedMessage",
+    "Part",
+    "parse_headers",
+    "parse_message",
+]
+
+MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+MAX_HEADER_BYTES = 256 * 1024
+MAX_HEADER_FIELDS = 1_000
+MAX_PARTS = 500
+MAX_DEPTH = 24
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_LINE_BREAK = re.compile(rb"\r?\n")
+_FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]{1,100})[ \t]*:")
+_BOUNDARY_PARAM = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.I)
+_DASH_LINE = re.compile(rb"^--([^\r\n]{1,204})", re.M)
+_MESSAGE_TYPE = re.compile(rb"content-type:\s*message/", re.I)
+
+
+@dataclass(frozen=True)
+class HeaderSummary:
+    """What threading and triage need, read from the header bytes alone."""
+
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    from_: Address | None
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    subject: str
+    date: datetime | None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A non-body part, described but not kept."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A report part: a delivery-status block list, or the headers of a returned message."""
+
+    content_type: str
+    fields: tuple[tuple[tuple[str, str], ...], ...] = ()
+    returned: HeaderSummary | None = None
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """A whole message: headers, readable text, raw HTML, attachments and report parts."""
+
+    headers: HeaderSummary
+    raw_headers: Mapping[str, str]
+    text: str
+    html: str | None
+    attachments: tuple[Attachment, ...]
+    parts: tuple[Part, ...]
+
+
+def _header_block(raw: bytes) -> bytes:
+    if raw.startswith(b"From "):
+        newline = raw.find(b"\n")
+        raw = raw[newline + 1 :] if newline >= 0 else b""
+    end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES + 4)
+    return raw[: end.start()] if end else raw[:MAX_HEADER_BYTES]
+
+
+def _fields(block: bytes) -> list[tuple[str, str]]:
+    """Split a header block into (name, raw value) pairs, stopping at the first non-header."""
+    fields: list[tuple[str, str]] = []
+    for line in _LINE_BREAK.split(block):
+        if line[:1] in (b" ", b"\t"):
+            if fields:
+                name, value = fields[-1]
+                fields[-1] = (name, value + "\n" + line.decode("ascii", "surrogateescape"))
+            continue
+        match = _FIELD.match(line)
+        if match is None:
+            if line.strip():
+                break
+            continue
+        value = line[match.end() :].lstrip(b" \t").decode("ascii", "surrogateescape")
+        fields.append((match.group(1).decode("ascii"), value))
+        if len(fields) >= MAX_HEADER_FIELDS:
+            break
+    return fields
+
+
+def _first(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for name, value in items:
+        first.setdefault(name.strip().lower(), value)
+    return first
+
+
+def _summary(first: Mapping[str, str]) -> HeaderSummary:
+    sender = parse_addresses(first.get("from"))
+    in_reply_to = message_ids(first.get("in-reply-to"))
+    own_id = message_ids(first.get("message-id"))
+    return HeaderSummary(
+        message_id=own_id[0] if own_id else None,
+        in_reply_to=in_reply_to[0] if in_reply_to else None,
+        references=message_ids(first.get("references")),
+        from_=sender[0] if sender else None,
+        to=parse_addresses(first.get("to")),
+        cc=parse_addresses(first.get("cc")),
+        subject=header_text(first.get("subject", "")),
+        date=parse_date(unfold(first.get("date", ""))),
+    )
+
+
+def parse_headers(raw: bytes) -> HeaderSummary:
+    """Triage fields from a header block or a whole message; never raises."""
+    return _summary(_first(_fields(_header_block(raw))))
+
+
+def _check_limits(raw: bytes) -> None:
+    if not raw.strip():
+        raise ParseError("the message is empty")
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ParseError(f"the message is larger than {MAX_MESSAGE_BYTES // 2**20} MiB")
+    body = raw[raw.find(b"\n") + 1 :] if raw.startswith(b"From ") else raw
+    end = _HEADER_END.search(body, 0, MAX_HEADER_BYTES + 4)
+    if (end.start() if end else len(body)) > MAX_HEADER_BYTES:
+        raise ParseError(f"the header block is larger than {MAX_HEADER_BYTES // 1024} KiB")
+    block = body[: end.start()] if end else body
+    if block.count(b"\n") - block.count(b"\n ") - block.count(b"\n\t") >= MAX_HEADER_FIELDS:
+        raise ParseError(f"the message has more than {MAX_HEADER_FIELDS} header fields")
+    boundaries: set[bytes] = set()
+    for match in _BOUNDARY_PARAM.finditer(raw):
+        boundaries.add((match.group(1) or match.group(2)).rstrip())
+        if len(boundaries) > MAX_PARTS:
+            raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
+    if sum(1 for _ in _MESSAGE_TYPE.finditer(raw)) > MAX_PARTS:
+        raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
+    if raw.count(b"\n--") <= MAX_PARTS or not boundaries:
+        return
+    delimiters = 0
+    for match in _DASH_LINE.finditer(raw):
+        line = match.group(1).rstrip(b" \t")
+        if line in boundaries or (line.endswith(b"--") and line[:-2] in boundaries):
+            delimiters += 1
+            if delimiters > MAX_PARTS + len(boundaries):
+                raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
+
+
+class _Walk:
+    """Collects body text, HTML, attachments and report parts in one bounded pass."""
+
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.html: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.parts: list[Part] = []
+        self.count = 0
+
+    def visit(self, part: Message, depth: int, *, body: bool) -> None:
+        """Visit one part; `body` is False inside attached messages, which are only counted."""
+        self.count += 1
+        if self.count > MAX_PARTS:
+            raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
+        if depth > MAX_DEPTH:
+            raise ParseError(f"MIME parts are nested more than {MAX_DEPTH} deep")
+        ctype = part.get_content_type()
+        payload = part.get_payload()
+        if ctype == "message/delivery-status":
+            if body:
+                self.parts.append(Part(ctype, fields=_status_blocks(payload)))
+            return
+        if isinstance(payload, list):
+            is_message = part.get_content_maintype() == "message"
+            if is_message and body:
+                for sub in payload:
+                    if isinstance(sub, Message):
+                        self.parts.append(Part(ctype, returned=_summary(_first(sub.raw_items()))))
+                self._attach(part, ctype, _serialised(part))
+            for sub in payload:
+                if isinstance(sub, Message):
+                    self.visit(sub, depth + 1, body=body and not is_message)
+            return
+        if not body:
+            return
+        data = _payload_bytes(part)
+        if ctype == "text/rfc822-headers":
+            self.parts.append(Part(ctype, returned=parse_headers(data)))
+            return
+        disposition = str(part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
+        filename = part.get_filename()
+        is_text = ctype in ("text/plain", "text/html")
+        if is_text and disposition != "attachment" and (not filename or disposition == "inline"):
+            text = decode_bytes(data, part.get_content_charset())
+            (self.plain if ctype == "text/plain" else self.html).append(text)
+        else:
+            self._attach(part, ctype, data)
+
+    def _attach(self, part: Message, ctype: str, data: bytes) -> None:
+        filename = header_text(str(part.get_filename() or ""))
+        digest = hashlib.sha256(data).hexdigest()
+        self.attachments.append(Attachment(filename, ctype, len(data), digest))
+
+
+def _payload_bytes(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except (ValueError, TypeError, LookupError, AssertionError):
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _serialised(part: Message) -> bytes:
+    try:
+        return part.as_bytes(policy=compat32)
+    except (ValueError, TypeError, LookupError, UnicodeError):
+        return b""
+
+
+def _status_blocks(payload: object) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The field groups of a message/delivery-status part, names lower-cased."""
+    if isinstance(payload, str):
+        blocks = [_fields(chunk) for chunk in _HEADER_END.split(payload.encode("utf-8", "replace"))]
+    elif isinstance(payload, list):
+        blocks = [list(b.raw_items()) for b in payload if isinstance(b, Message)]
+    else:
+        blocks = []
+    return tuple(
+        tuple((name.strip().lower(), header_text(value)) for name, value in block)
+        for block in blocks
+        if block
+    )
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Parse a whole message; raises ParseError(reason) when it must be quarantined."""
+    _check_limits(raw)
+    try:
+        msg = message_from_bytes(raw, policy=compat32)
+    except RecursionError as exc:
+        raise ParseError(f"MIME parts are nested more than {MAX_DEPTH} deep") from exc
+    except (ValueError, TypeError, LookupError, IndexError) as exc:
+        raise ParseError(f"the MIME structure cannot be read ({type(exc).__name__})") from exc
+    walk = _Walk()
+    walk.visit(msg, 0, body=True)
+    first = _first(msg.raw_items())
+    plain = "\n".join(walk.plain).replace("\r\n", "\n").replace("\r", "\n")
+    html = "\n".join(walk.html) if walk.html else None
+    text = plain if plain.strip() or html is None else html_to_text(html)
+    return ParsedMessage(
+        headers=_summary(first),
+        raw_headers=MappingProxyType({k: header_text(v) for k, v in first.items()}),
+        text=text,
+        html=html,
+        attachments=tuple(walk.attachments),
+        parts=tuple(walk.parts),
+    )

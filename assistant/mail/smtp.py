@@ -1,0 +1,79 @@
+"""SMTP submission of frozen bytes, with the outcome told apart the way sending needs it.
+
+Accepted (250), Deferred (4xx or no connection: safe to retry the same bytes later), Refused
+(5xx: final) or Unknown (the link broke after the message data went out: it may have been
+delivered, so it must never be retried blindly).
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Literal
+
+import aiosmtplib
+
+Outcome = Literal["accepted", "deferred", "refused", "unknown"]
+
+
+@dataclass(frozen=True)
+class SmtpAccount:
+    host: str
+    port: int
+    security: str  # ssl | starttls | none
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    outcome: Outcome
+    detail: str
+    code: int | None = None
+
+
+async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) -> SubmitResult:
+    client = aiosmtplib.SMTP(
+        hostname=account.host,
+        port=account.port,
+        timeout=account.timeout,
+        use_tls=account.security == "ssl",
+        start_tls=True if account.security == "starttls" else False,
+        tls_context=ssl.create_default_context() if account.security != "none" else None,
+    )
+    where = f"{account.host}:{account.port}"
+    try:
+        await client.connect()
+        if account.username:
+            await client.login(account.username, account.password or "")
+        await client.mail(sender)
+        await client.rcpt(recipient)
+    except aiosmtplib.SMTPResponseException as exc:
+        return _answered(exc.code, exc.message, where)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        await _close(client)
+        return SubmitResult("deferred", f"{where}: {exc}")
+    try:
+        response = await client.data(raw)
+    except aiosmtplib.SMTPResponseException as exc:
+        await _close(client)
+        return _answered(exc.code, exc.message, where)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        await _close(client)
+        return SubmitResult("unknown", f"{where}: connection lost after the message data: {exc}")
+    await _close(client)
+    return SubmitResult("accepted", f"{response.code} {response.message}", response.code)
+
+
+def _answered(code: int, message: str, where: str) -> SubmitResult:
+    outcome: Outcome = "refused" if 500 <= code < 600 else "deferred"
+    return SubmitResult(outcome, f"{where} answered {code} {message}", code)
+
+
+async def _close(client: aiosmtplib.SMTP) -> None:
+    try:
+        if client.is_connected:
+            await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()

@@ -1,0 +1,255 @@
+"""The tables and their state enums. No I/O and no stage logic lives here."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, hands back aware UTC, whatever the backend keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+def email_hash(address: str) -> str:
+    """Suppression key: survives deletion and re-import of the lead without keeping the address."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+class LeadStatus(enum.StrEnum):
+    active = "active"
+    paused = "paused"
+    sales_ready = "sales_ready"
+    stopped = "stopped"
+    opted_out = "opted_out"
+
+
+class Stage(enum.StrEnum):
+    awareness = "awareness"
+    consideration = "consideration"
+    decision = "decision"
+
+
+class MessageState(enum.StrEnum):
+    stored = "stored"  # kept, not yet understood
+    understood = "understood"
+    quarantined = "quarantined"  # could not be parsed; shown to a person
+
+
+class Direction(enum.StrEnum):
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class DraftState(enum.StrEnum):
+    pending = "pending"  # waiting for the rep
+    approved = "approved"  # frozen bytes and Message-ID; waiting for its send time
+    sending = "sending"  # claimed for SMTP; outcome not yet recorded
+    sent = "sent"
+    failed = "failed"  # refused for good (5xx) or blocked at send time
+    unknown = "unknown"  # SMTP outcome unknown; the rep decides, never retried blindly
+    rejected = "rejected"
+    cancelled = "cancelled"  # overtaken: opt-out, bounce, a newer reply, a stop
+
+
+OPEN_DRAFT_STATES = (DraftState.pending, DraftState.approved)
+
+
+class Rep(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    name: str
+    signature: str = Field(default="", sa_column=Column(Text, nullable=False))
+    team: str = "default"
+
+
+class FolderState(SQLModel, table=True):
+    """Where the incremental sync of one folder of one rep's mailbox stands."""
+
+    __table_args__ = (UniqueConstraint("rep_id", "folder"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    folder: str
+    role: str  # inbox | sent
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    synced_at: datetime | None = _ts()
+
+
+class Lead(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    name: str = ""
+    company: str = ""
+    title: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    stage: str = Stage.awareness.value
+    topics: list[str] = _json(list)
+    timezone: str = ""
+    extra: dict[str, str] = _json(dict)
+    status: str = Field(default=LeadStatus.active.value, index=True)
+    status_reason: str = ""
+    paused_until: datetime | None = _ts()
+    sales_ready_at: datetime | None = _ts()
+    referred_by_id: int | None = Field(default=None, foreign_key="lead.id")
+    confirmed: bool = True  # leads found in replies wait for the rep to confirm them
+    created_at: datetime | None = _ts()
+
+
+class Suppression(SQLModel, table=True):
+    """Addresses no one in the organisation may mail again (opt-out, hard bounce)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    reason: str
+    created_at: datetime | None = _ts()
+
+
+class Thread(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    subject: str = ""
+    created_at: datetime | None = _ts()
+
+
+class Message(SQLModel, table=True):
+    """One mail seen in a rep's mailbox, keyed on where it was found."""
+
+    __table_args__ = (UniqueConstraint("rep_id", "folder", "uidvalidity", "uid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str | None = Field(default=None, sa_column=Column(String(998), index=True))
+    in_reply_to: str | None = Field(default=None, sa_column=Column(String(998)))
+    references: list[str] = _json(list)
+    thread_id: int | None = Field(default=None, foreign_key="thread.id", index=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
+    draft_id: int | None = Field(default=None, index=True)  # our own mail coming back
+    direction: str
+    from_addr: str = ""
+    to_addrs: list[str] = _json(list)
+    cc_addrs: list[str] = _json(list)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    sent_at: datetime | None = _ts(index=True)
+    received_at: datetime | None = _ts()
+    raw: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    reply_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    state: str = Field(default=MessageState.stored.value, index=True)
+    kind: str | None = None  # human | auto_reply | bounce
+    intent: str | None = None
+    understanding: dict[str, Any] = _json(dict)
+    quarantine_reason: str | None = None
+
+
+class ContentItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    title: str
+    type: str
+    url: str
+    stage: str
+    topics: list[str] = _json(list)
+    personas: list[str] = _json(list)
+    industries: list[str] = _json(list)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    file_path: str | None = None
+    file_sha256: str | None = Field(default=None, index=True)
+    event_date: datetime | None = _ts()
+    expires: date | None = None
+    retired: bool = False
+    updated_at: datetime | None = _ts()
+
+
+class ContentDelivery(SQLModel, table=True):
+    """The lead's content ledger: each item once, whoever sent it."""
+
+    __table_args__ = (UniqueConstraint("lead_id", "content_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    content_id: int = Field(foreign_key="contentitem.id")
+    source: str  # nurture | sent_folder
+    draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    delivered_at: datetime | None = _ts()
+
+
+class Draft(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # What caused it: "reply:<message id>" or "follow_up:<message id of our last mail>".
+    # Unique, so planning the same situation twice makes one draft.
+    trigger: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    thread_id: int | None = Field(default=None, foreign_key="thread.id")
+    reply_to_id: int | None = Field(default=None, foreign_key="message.id")
+    # Threading, from our records (never from the model): set when the draft is made.
+    in_reply_to: str | None = Field(default=None, sa_column=Column(String(998)))
+    references: list[str] = _json(list)
+    situation: str  # reply | follow_up | ...
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    content_id: int | None = Field(default=None, foreign_key="contentitem.id")
+    content_reason: str = ""
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    drafter: str = ""
+    rationale: str = ""
+    flags: list[str] = _json(list)
+    prompt_template: str = ""
+    prompt_hash: str = ""
+    state: str = Field(default=DraftState.pending.value, index=True)
+    decision_note: str = ""
+    created_at: datetime | None = _ts()
+    # Frozen at approval: the exact bytes that go out and their Message-ID.
+    message_id: str | None = Field(default=None, sa_column=Column(String(998), unique=True))
+    mime: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    recipient: str | None = None
+    approved_at: datetime | None = _ts()
+    approved_by: str | None = None
+    send_after: datetime | None = _ts(index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts()
+    sending_since: datetime | None = _ts()
+    claimed_by: str | None = None  # host:pid of the process that holds the send
+    sent_at: datetime | None = _ts()
+    smtp_response: str | None = None
+    last_error: str | None = None
+    filed_in_sent: bool = False
+
+
+class AuditEntry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime | None = _ts(index=True)
+    actor: str  # a rep's address, "daemon", "cli"
+    action: str
+    lead_id: int | None = Field(default=None, index=True)
+    draft_id: int | None = Field(default=None, index=True)
+    detail: dict[str, Any] = _json(dict)

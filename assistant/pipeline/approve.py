@@ -1,0 +1,142 @@
+"""Stage 6, approve: the rep's decisions on drafts. Approval freezes the bytes that go out.
+
+Every state change is a compare-and-set on the draft's state, so two clicks, two tabs or two
+replicas deciding the same draft leave exactly one decision.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from assistant.config import Settings
+from assistant.db import transaction
+from assistant.errors import NotFound, StateError
+from assistant.failpoints import hit
+from assistant.mail.compose import Outgoing, compose, new_message_id, one_line
+from assistant.models import ContentItem, Draft, DraftState, Lead, LeadStatus, Rep
+from assistant.records import audit, is_suppressed
+
+
+def transition(session: Session, draft_id: int, source: DraftState | tuple[DraftState, ...],
+               **values: Any) -> bool:
+    """Move a draft on only if it is still in `source`; False when someone else moved it."""
+    sources = source if isinstance(source, tuple) else (source,)
+    result = session.execute(
+        update(Draft)
+        .where(col(Draft.id) == draft_id, col(Draft.state).in_([s.value for s in sources]))
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def get(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"There is no draft {draft_id}.")
+    return draft
+
+
+def approve(
+    engine: Engine, settings: Settings, draft_id: int, actor: str, now: datetime,
+    *, subject: str | None = None, body: str | None = None, send_after: datetime | None = None,
+) -> Draft:
+    with transaction(engine) as session:
+        draft = get(session, draft_id)
+        if draft.state != DraftState.pending:
+            raise StateError(f"Draft {draft_id} is {draft.state}, not pending: it cannot be approved.")
+        lead = session.get(Lead, draft.lead_id)
+        rep = session.get(Rep, draft.rep_id)
+        assert lead is not None and rep is not None
+        if is_suppressed(session, lead.email) or lead.status in (
+            LeadStatus.opted_out, LeadStatus.stopped
+        ):
+            raise StateError(f"{lead.email} is {lead.status.replace('_', ' ')}: nothing can be sent.")
+        final_subject = one_line(subject) if subject is not None else draft.subject
+        final_body = body.strip() + "\n" if body is not None else draft.body
+        edited = final_subject != draft.subject or final_body != draft.body
+        attachment = None
+        if draft.content_id is not None:
+            item = session.get(ContentItem, draft.content_id)
+            if item is not None and item.file_path:
+                attachment = Path(item.file_path)
+        message_id = new_message_id(rep.email)
+        mime = compose(
+            Outgoing(
+                from_name=rep.name, from_email=rep.email, to_name=lead.name, to_email=lead.email,
+                subject=final_subject, body=final_body, date=now,
+                in_reply_to=draft.in_reply_to, references=tuple(draft.references),
+                attachment=attachment,
+            ),
+            message_id,
+        )
+        moved = transition(
+            session, draft_id, DraftState.pending,
+            state=DraftState.approved.value, subject=final_subject, body=final_body,
+            message_id=message_id, mime=mime, recipient=lead.email, approved_at=now,
+            approved_by=actor, send_after=send_after or now,
+        )
+        if not moved:
+            raise StateError(f"Draft {draft_id} was decided by someone else a moment ago.")
+        detail: dict[str, Any] = {"edited": edited}
+        if edited:
+            detail["before"] = {"subject": draft.subject, "body": draft.body}
+            detail["after"] = {"subject": final_subject, "body": final_body}
+        audit(session, actor, "approved", lead, now, draft_id=draft_id, **detail)
+    hit("after_approval")
+    with transaction(engine) as session:
+        return get(session, draft_id)
+
+
+def reject(engine: Engine, draft_id: int, actor: str, reason: str, now: datetime) -> Draft:
+    reason = reason.strip()
+    if not reason:
+        raise StateError("A rejection needs a reason.")
+    with transaction(engine) as session:
+        draft = get(session, draft_id)
+        if not transition(
+            session, draft_id, DraftState.pending,
+            state=DraftState.rejected.value, decision_note=reason,
+        ):
+            raise StateError(f"Draft {draft_id} is {draft.state}, not pending: it cannot be rejected.")
+        lead = session.get(Lead, draft.lead_id)
+        audit(session, actor, "rejected", lead, now, draft_id=draft_id, reason=reason)
+    with transaction(engine) as session:
+        return get(session, draft_id)
+
+
+def resolve_unknown(engine: Engine, draft_id: int, actor: str, *, delivered: bool, now: datetime) -> Draft:
+    """The rep's answer for a send whose outcome is unknown: it arrived, or send it again."""
+    with transaction(engine) as session:
+        draft = get(session, draft_id)
+        values: dict[str, Any] = (
+            {"state": DraftState.sent.value, "sent_at": draft.sending_since or now}
+            if delivered
+            else {"state": DraftState.approved.value, "send_after": now, "next_attempt_at": None}
+        )
+        if not transition(session, draft_id, DraftState.unknown, **values):
+            raise StateError(f"Draft {draft_id} is {draft.state}, not waiting for a decision.")
+        lead = session.get(Lead, draft.lead_id)
+        audit(session, actor, "resolved_unknown", lead, now, draft_id=draft_id, delivered=delivered)
+    with transaction(engine) as session:
+        return get(session, draft_id)
+
+
+def queue(session: Session, rep_email: str | None = None) -> list[tuple[Draft, Lead, Rep]]:
+    """Pending drafts: sales-ready leads first, then oldest first."""
+    query = (
+        select(Draft, Lead, Rep)
+        .join(Lead, col(Lead.id) == Draft.lead_id)
+        .join(Rep, col(Rep.id) == Draft.rep_id)
+        .where(Draft.state == DraftState.pending.value)
+    )
+    if rep_email:
+        query = query.where(Rep.email == rep_email.strip().lower())
+    rows = [tuple(r) for r in session.exec(query).all()]
+    rows.sort(key=lambda r: (r[1].status != LeadStatus.sales_ready, r[0].created_at, r[0].id))
+    return rows  # type: ignore[return-value]

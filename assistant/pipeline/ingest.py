@@ -1,0 +1,270 @@
+"""Stage 1, ingest: incremental sync of each rep's INBOX and Sent folder into the store.
+
+Keyed on (rep, folder, UIDVALIDITY, UID) and Message-ID. Headers first; whole messages only
+for mail to or from known leads, replies into our threads, and bounces. Each chunk of UIDs
+is stored and its high-water mark advanced in one transaction, so a crash re-fetches and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from assistant.config import RepSettings
+from assistant.db import transaction
+from assistant.mail.imap import HEADER_CHUNK, Mailbox
+from assistant.mail.parse import HeaderSummary, parse_headers
+from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
+from assistant.pipeline.context import Context
+
+_BOUNCE_SENDER = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)\b", re.I)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|delivery (status|failure|has failed)|failure notice|returned mail|"
+    r"mail delivery failed|unzustellbar|non remis|no se puede entregar",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    rep: str
+    folder: str
+    seen: int
+    stored: int
+    uidvalidity_changed: bool = False
+
+
+async def sync_rep(ctx: Context, rep_settings: RepSettings, now: datetime) -> list[SyncReport]:
+    """Sync the INBOX and the Sent folder of one rep."""
+    with transaction(ctx.engine) as session:
+        rep = _rep(session, rep_settings.email)
+        rep_id = rep.id
+        assert rep_id is not None
+    imap = rep_settings.imap
+    folders = [(imap.inbox if imap else "INBOX", "inbox"), (imap.sent_folder if imap else "Sent", "sent")]
+    reports = []
+    async with ctx.open_mailbox(rep_settings) as mailbox:
+        for folder, role in folders:
+            reports.append(await sync_folder(ctx, mailbox, rep_id, rep_settings.email, folder, role, now))
+    return reports
+
+
+async def sync_folder(
+    ctx: Context, mailbox: Mailbox, rep_id: int, rep_email: str, folder: str, role: str, now: datetime
+) -> SyncReport:
+    info = await mailbox.select(folder)
+    changed = False
+    with transaction(ctx.engine) as session:
+        state = session.exec(
+            select(FolderState).where(FolderState.rep_id == rep_id, FolderState.folder == folder)
+        ).first()
+        if state is None:
+            state = FolderState(rep_id=rep_id, folder=folder, role=role)
+        if state.uidvalidity is not None and state.uidvalidity != info.uidvalidity:
+            # The server renumbered the folder: forget the UIDs, re-match by Message-ID below.
+            ctx.log.warning(
+                "%s %s: UIDVALIDITY changed from %s to %s; re-reading the folder",
+                rep_email, folder, state.uidvalidity, info.uidvalidity,
+            )
+            state.last_uid = 0
+            changed = True
+        state.uidvalidity = info.uidvalidity
+        session.add(state)
+        last_uid = state.last_uid
+    seen = stored = 0
+    top = info.uidnext - 1
+    for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
+        end = min(start + HEADER_CHUNK - 1, top)
+        headers = await mailbox.fetch_headers(start, end)
+        seen += len(headers)
+        with Session(ctx.engine) as session:
+            wanted = _relevant(session, role, rep_email, headers)
+        bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
+        with transaction(ctx.engine) as session:
+            for uid, raw in bodies:
+                if _store(session, rep_id, rep_email, folder, role, info.uidvalidity, uid, raw, now):
+                    stored += 1
+            state = session.exec(
+                select(FolderState).where(FolderState.rep_id == rep_id, FolderState.folder == folder)
+            ).one()
+            state.last_uid = max(state.last_uid, end)
+            state.synced_at = now
+            session.add(state)
+    if stored:
+        ctx.log.info("synced %s %s: %d new message(s) about leads", rep_email, folder, stored)
+    return SyncReport(rep_email, folder, seen, stored, changed)
+
+
+def _rep(session: Session, email: str) -> Rep:
+    rep = session.exec(select(Rep).where(Rep.email == email)).first()
+    if rep is None:
+        raise LookupError(email)
+    return rep
+
+
+def _relevant(
+    session: Session, role: str, rep_email: str, headers: list[tuple[int, bytes]]
+) -> set[int]:
+    """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces."""
+    summaries = {uid: parse_headers(raw) for uid, raw in headers}
+    addresses: set[str] = set()
+    ids: set[str] = set()
+    for h in summaries.values():
+        addresses.update(_people(h))
+        ids.update(_referenced(h))
+    leads = _known_leads(session, addresses)
+    known_ids = _known_message_ids(session, ids)
+    wanted = set()
+    for uid, h in summaries.items():
+        sender = h.from_.email if h.from_ else ""
+        if role == "sent":
+            if any(a.email in leads for a in (*h.to, *h.cc)):
+                wanted.add(uid)
+        elif sender in leads or set(_referenced(h)) & known_ids or _looks_like_bounce(h):
+            wanted.add(uid)
+        elif sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)):
+            wanted.add(uid)
+    return wanted
+
+
+def _people(h: HeaderSummary) -> list[str]:
+    return [a.email for a in (*([h.from_] if h.from_ else []), *h.to, *h.cc)]
+
+
+def _referenced(h: HeaderSummary) -> list[str]:
+    return [*([h.in_reply_to] if h.in_reply_to else []), *h.references]
+
+
+def _looks_like_bounce(h: HeaderSummary) -> bool:
+    sender = h.from_.email if h.from_ else ""
+    return bool(_BOUNCE_SENDER.match(sender) or _BOUNCE_SUBJECT.search(h.subject))
+
+
+def _known_leads(session: Session, addresses: Iterable[str]) -> set[str]:
+    wanted = sorted(set(addresses))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found.update(session.exec(select(Lead.email).where(col(Lead.email).in_(chunk))).all())
+    return found
+
+
+def _known_message_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found.update(
+            m for m in session.exec(select(Message.message_id).where(col(Message.message_id).in_(chunk)))
+            if m
+        )
+        found.update(
+            m for m in session.exec(select(Draft.message_id).where(col(Draft.message_id).in_(chunk))) if m
+        )
+    return found
+
+
+def _store(
+    session: Session, rep_id: int, rep_email: str, folder: str, role: str,
+    uidvalidity: int, uid: int, raw: bytes, now: datetime,
+) -> bool:
+    """Store one message unless it is already here; True when a new row was written."""
+    if session.exec(
+        select(Message.id).where(
+            Message.rep_id == rep_id, Message.folder == folder,
+            Message.uidvalidity == uidvalidity, Message.uid == uid,
+        )
+    ).first():
+        return False
+    h = parse_headers(raw)
+    if h.message_id:
+        moved = session.exec(
+            select(Message).where(
+                Message.rep_id == rep_id, Message.folder == folder, Message.message_id == h.message_id
+            )
+        ).first()
+        if moved is not None:  # same message, renumbered after a UIDVALIDITY change
+            moved.uidvalidity, moved.uid = uidvalidity, uid
+            session.add(moved)
+            return False
+    sender = h.from_.email if h.from_ else ""
+    outbound = role == "sent" or sender == rep_email
+    direction = Direction.outbound if outbound else Direction.inbound
+    own = (
+        session.exec(select(Draft).where(Draft.message_id == h.message_id)).first()
+        if h.message_id else None
+    )
+    lead = _lead_for(session, h, outbound, own)
+    thread_id = _thread_for(session, lead, h, own, now) if lead else None
+    session.add(
+        Message(
+            rep_id=rep_id, folder=folder, uidvalidity=uidvalidity, uid=uid,
+            message_id=h.message_id, in_reply_to=h.in_reply_to, references=list(h.references),
+            thread_id=thread_id, lead_id=lead.id if lead else None,
+            draft_id=own.id if own else None, direction=direction.value,
+            from_addr=sender, to_addrs=[a.email for a in h.to], cc_addrs=[a.email for a in h.cc],
+            subject=h.subject, sent_at=h.date or now, received_at=now, raw=raw,
+        )
+    )
+    session.flush()
+    return True
+
+
+def _lead_for(session: Session, h: HeaderSummary, outbound: bool, own: Draft | None) -> Lead | None:
+    if own is not None:
+        return session.get(Lead, own.lead_id)
+    candidates = [a.email for a in (*h.to, *h.cc)] if outbound else ([h.from_.email] if h.from_ else [])
+    for address in candidates:
+        lead = session.exec(select(Lead).where(Lead.email == address)).first()
+        if lead is not None:
+            return lead
+    # A colleague answering inside one of our threads belongs to that thread's lead.
+    parent = _parent(session, h)
+    return session.get(Lead, parent.lead_id) if parent and parent.lead_id else None
+
+
+def _parent(session: Session, h: HeaderSummary) -> Message | None:
+    refs = _referenced(h)
+    if not refs:
+        return None
+    return session.exec(
+        select(Message).where(col(Message.message_id).in_(refs), col(Message.thread_id).is_not(None))
+        .order_by(col(Message.id).desc())
+    ).first()
+
+
+def _thread_for(
+    session: Session, lead: Lead, h: HeaderSummary, own: Draft | None, now: datetime
+) -> int:
+    """The lead's thread this message belongs to, by its references; a new one otherwise."""
+    if own is not None and own.thread_id is not None:
+        return own.thread_id
+    refs = _referenced(h)
+    if refs:
+        hit = session.exec(
+            select(Message.thread_id).where(
+                col(Message.message_id).in_(refs), Message.lead_id == lead.id,
+                col(Message.thread_id).is_not(None),
+            )
+        ).first()
+        if hit is None:
+            hit = session.exec(
+                select(Draft.thread_id).where(
+                    col(Draft.message_id).in_(refs), Draft.lead_id == lead.id,
+                    or_(col(Draft.thread_id).is_not(None)),
+                )
+            ).first()
+        if hit is not None:
+            return hit
+    assert lead.id is not None
+    thread = Thread(lead_id=lead.id, subject=h.subject, created_at=now)
+    session.add(thread)
+    session.flush()
+    assert thread.id is not None
+    return thread.id

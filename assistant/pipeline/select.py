@@ -1,0 +1,80 @@
+"""Stage 4, select content: the next item this lead has not received that fits them now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from assistant.content.library import ContentSpec
+from assistant.content.rank import LeadContext, Ranker, Recommendation
+from assistant.models import OPEN_DRAFT_STATES, ContentDelivery, ContentItem, Draft, DraftState, Lead
+
+_cache: dict[tuple[int, str], Ranker] = {}
+
+
+@dataclass(frozen=True)
+class Choice:
+    item: ContentItem
+    recommendation: Recommendation
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.recommendation.reasons)
+
+
+def spec(item: ContentItem) -> ContentSpec:
+    return ContentSpec(
+        slug=item.slug, title=item.title, type=item.type, url=item.url, stage=item.stage,
+        topics=tuple(item.topics), personas=tuple(item.personas), industries=tuple(item.industries),
+        summary=item.summary, body=item.body,
+        file=Path(item.file_path) if item.file_path else None, file_sha256=item.file_sha256,
+        event_date=item.event_date, expires=item.expires, retired=item.retired,
+        source=Path(item.file_path or item.slug),
+    )
+
+
+def ranker(session: Session) -> tuple[Ranker, dict[str, ContentItem]]:
+    """One ranker per library version, built once per process."""
+    count, newest = session.exec(
+        select(func.count(col(ContentItem.id)), func.max(ContentItem.updated_at))
+    ).one()
+    key = (int(count), str(newest))
+    items = {i.slug: i for i in session.exec(select(ContentItem)).all()}
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = Ranker([spec(i) for i in items.values()])
+    return _cache[key], items
+
+
+def excluded(session: Session, lead: Lead) -> set[str]:
+    """Slugs the lead has received or that already ride in one of its open drafts."""
+    delivered = session.exec(
+        select(ContentItem.slug).join(ContentDelivery, col(ContentDelivery.content_id) == ContentItem.id)
+        .where(ContentDelivery.lead_id == lead.id)
+    ).all()
+    riding = session.exec(
+        select(ContentItem.slug).join(Draft, col(Draft.content_id) == ContentItem.id).where(
+            Draft.lead_id == lead.id,
+            col(Draft.state).in_([*(s.value for s in OPEN_DRAFT_STATES), DraftState.sending.value]),
+        )
+    ).all()
+    return set(delivered) | set(riding)
+
+
+def choose(
+    session: Session, lead: Lead, *, reply: str, intent: str | None, events: tuple[str, ...],
+    now: datetime, exclude: set[str] | None = None,
+) -> Choice | None:
+    rank, items = ranker(session)
+    context = LeadContext(
+        title=lead.title, industry=lead.extra.get("industry", ""), stage=lead.stage,
+        topics=tuple(lead.topics), reply=reply, events=events, intent=intent,
+    )
+    skip = excluded(session, lead) | (exclude or set())
+    for rec in rank.rank(context, exclude=skip, today=now.date(), limit=1):
+        return Choice(items[rec.slug], rec)
+    return None

@@ -1,0 +1,177 @@
+"""Stage 2, understand: parse each stored message, classify it, and act on what it says.
+
+Each message is understood and acted on in one transaction, so an opt-out is written together
+with its classification. A message that cannot be parsed is quarantined with its reason and
+the stage moves on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
+
+from sqlmodel import Session, col, select
+
+from assistant.db import transaction
+from assistant.errors import ParseError
+from assistant.mail.classify import Understanding, understand
+from assistant.mail.parse import ParsedMessage, parse_message
+from assistant.models import (
+    ContentItem,
+    Direction,
+    Draft,
+    Lead,
+    LeadStatus,
+    Message,
+    MessageState,
+)
+from assistant.pipeline.context import Context
+from assistant.records import audit, cancel_open_drafts, jsonable, record_delivery, suppress
+
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+BATCH = 100
+
+
+def run(ctx: Context, now: datetime) -> int:
+    """Understand every stored message; returns how many were handled."""
+    done = 0
+    while True:
+        with transaction(ctx.engine) as session:
+            ids = session.exec(
+                select(Message.id).where(Message.state == MessageState.stored.value)
+                .order_by(col(Message.id)).limit(BATCH)
+            ).all()
+        if not ids:
+            return done
+        for message_id in ids:
+            with transaction(ctx.engine) as session:
+                message = session.get(Message, message_id)
+                if message is None or message.state != MessageState.stored.value:
+                    continue  # another replica took it
+                understand_one(ctx, session, message, now)
+            done += 1
+
+
+def understand_one(ctx: Context, session: Session, message: Message, now: datetime) -> None:
+    try:
+        parsed = parse_message(message.raw)
+    except ParseError as exc:
+        message.state = MessageState.quarantined.value
+        message.quarantine_reason = exc.reason
+        session.add(message)
+        ctx.log.warning("quarantined message %s from %s: %s", message.id, message.from_addr, exc.reason)
+        return
+    message.text = parsed.text
+    message.state = MessageState.understood.value
+    if message.direction == Direction.outbound.value:
+        message.reply_text = parsed.text
+        session.add(message)
+        _record_manual_content(ctx, session, message, parsed, now)
+        return
+    lead = session.get(Lead, message.lead_id) if message.lead_id else None
+    addresses = frozenset({lead.email} if lead else set())
+    result = understand(parsed, today=now.date(), lead_addresses=addresses)
+    message.kind = result.kind
+    message.intent = result.intent
+    message.reply_text = result.reply_text
+    message.understanding = jsonable(asdict(result))
+    session.add(message)
+    if result.kind == "bounce":
+        _bounce(ctx, session, message, result, now)
+    elif lead is not None:
+        _act(ctx, session, message, lead, result, now)
+
+
+def _act(
+    ctx: Context, session: Session, message: Message, lead: Lead, result: Understanding, now: datetime
+) -> None:
+    if result.kind == "auto_reply":
+        if result.return_date and result.return_date > now.date():
+            _pause(session, lead, result.return_date, f"out of office until {result.return_date}")
+            ctx.log.info("%s is out of office; paused until %s", lead.email, result.return_date)
+        return
+    if result.opt_out:
+        suppress(session, lead.email, "opt-out by reply", now)
+        _set_status(session, lead, LeadStatus.opted_out, f"asked to stop: {result.opt_out_evidence}")
+        cancelled = cancel_open_drafts(session, lead, "the lead opted out", now)
+        audit(session, "daemon", "opt_out", lead, now, evidence=result.opt_out_evidence,
+               cancelled_drafts=cancelled)
+        ctx.log.info("%s opted out; %d open draft(s) cancelled", lead.email, len(cancelled))
+        return
+    if result.intent == "ready_to_talk":
+        lead.sales_ready_at = now
+        _set_status(session, lead, LeadStatus.sales_ready, result.intent_evidence or "ready to talk")
+        audit(session, "daemon", "sales_ready", lead, now, evidence=result.intent_evidence)
+        ctx.log.info("%s is ready to talk: handed to the rep", lead.email)
+        return
+    if result.intent in ("not_interested", "wrong_person"):
+        _set_status(session, lead, LeadStatus.stopped, result.intent_evidence or result.intent)
+        cancel_open_drafts(session, lead, f"the lead said {result.intent.replace('_', ' ')}", now)
+        audit(session, "daemon", "stopped", lead, now, intent=result.intent,
+               evidence=result.intent_evidence)
+        return
+    for event in result.events:
+        if event.type == "come_back_later" and event.date and event.date > now.date():
+            _pause(session, lead, event.date, f"asked to come back: {event.evidence}")
+            cancel_open_drafts(session, lead, "the lead asked to come back later", now)
+            ctx.log.info("%s asked to come back on %s; paused", lead.email, event.date)
+            return
+
+
+def _bounce(
+    ctx: Context, session: Session, message: Message, result: Understanding, now: datetime
+) -> None:
+    bounce = result.bounce
+    if bounce is None or not bounce.original_message_id:
+        return
+    ours = bounce.original_message_id
+    lead_id = session.exec(select(Draft.lead_id).where(Draft.message_id == ours)).first()
+    if lead_id is None:
+        lead_id = session.exec(
+            select(Message.lead_id).where(
+                Message.message_id == ours, Message.direction == Direction.outbound.value
+            )
+        ).first()
+    lead = session.get(Lead, lead_id) if lead_id else None
+    if lead is None:
+        return
+    message.lead_id = lead.id
+    session.add(message)
+    if not bounce.hard:
+        audit(session, "daemon", "soft_bounce", lead, now, status=bounce.status)
+        return
+    suppress(session, lead.email, f"hard bounce {bounce.status or ''}".strip(), now)
+    _set_status(session, lead, LeadStatus.stopped, f"hard bounce {bounce.status or ''}".strip())
+    cancel_open_drafts(session, lead, "the address bounced", now)
+    audit(session, "daemon", "hard_bounce", lead, now, status=bounce.status)
+    ctx.log.info("%s bounced hard (%s): lead stopped", lead.email, bounce.status)
+
+
+def _pause(session: Session, lead: Lead, until: date, why: str) -> None:
+    lead.paused_until = datetime.combine(until, time(8, 0), tzinfo=UTC)
+    _set_status(session, lead, LeadStatus.paused, why)
+
+
+def _set_status(session: Session, lead: Lead, status: LeadStatus, why: str) -> None:
+    lead.status = status.value
+    lead.status_reason = why[:500]
+    session.add(lead)
+
+
+def _record_manual_content(
+    ctx: Context, session: Session, message: Message, parsed: ParsedMessage, now: datetime
+) -> None:
+    """A rep's own mail counts too: library links and attached files go into the ledger."""
+    if message.lead_id is None or message.draft_id is not None:
+        return
+    urls = {u.rstrip(".,;:!?") for u in _URL.findall(parsed.text + "\n" + (parsed.html or ""))}
+    hashes = {a.sha256 for a in parsed.attachments}
+    items = session.exec(
+        select(ContentItem).where(
+            col(ContentItem.url).in_(sorted(urls)) | col(ContentItem.file_sha256).in_(sorted(hashes))
+        )
+    ).all()
+    for item in items:
+        record_delivery(session, message.lead_id, item, "sent_folder", now, message_id=message.id)
+        ctx.log.info("ledger: %s already received '%s' from the rep", message.lead_id, item.slug)

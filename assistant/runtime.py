@@ -1,0 +1,96 @@
+"""Builds the real adapters from settings: IMAP and SMTP accounts, the drafter, the context."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from assistant.config import RepSettings, Settings, secret
+from assistant.db import open_database, transaction
+from assistant.errors import ConfigError
+from assistant.llm.base import Drafter
+from assistant.llm.offline import OfflineDrafter
+from assistant.mail import imap, smtp
+from assistant.models import Rep
+from assistant.pipeline.context import Context
+
+
+def imap_account(settings: Settings, rep: RepSettings) -> imap.ImapAccount:
+    assert rep.imap is not None
+    index = settings.reps.index(rep)
+    password = secret(str(settings.path), f"reps[{index}].imap.password_env", rep.imap.password_env)
+    return imap.ImapAccount(
+        rep.imap.host, rep.imap.port, rep.imap.security, rep.imap.username, password or "",
+        rep.imap.timeout_seconds,
+    )
+
+
+def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
+    assert rep.smtp is not None
+    index = settings.reps.index(rep)
+    password = secret(str(settings.path), f"reps[{index}].smtp.password_env", rep.smtp.password_env)
+    return smtp.SmtpAccount(
+        rep.smtp.host, rep.smtp.port, rep.smtp.security, rep.smtp.username, password,
+        rep.smtp.timeout_seconds,
+    )
+
+
+def drafter(settings: Settings) -> Drafter:
+    offline = OfflineDrafter()
+    if settings.llm.provider == "offline":
+        return offline
+    from assistant.llm.anthropic import AnthropicDrafter
+    from assistant.llm.fallback import FallbackDrafter
+
+    key = os.environ.get(settings.llm.api_key_env)
+    if not key:
+        raise ConfigError(
+            str(settings.path), "llm.api_key_env",
+            f"provider is anthropic but environment variable {settings.llm.api_key_env} is not set",
+        )
+    primary = AnthropicDrafter(
+        model=settings.llm.model, api_key=key, base_url=settings.llm.base_url,
+        timeout_seconds=settings.llm.timeout_seconds, max_retries=settings.llm.max_retries,
+        max_concurrency=settings.llm.max_concurrency, catalogue=[],
+    )
+    return FallbackDrafter(primary, offline)
+
+
+def sync_reps(engine: Engine, settings: Settings) -> None:
+    """The reps of the configuration file, as rows (added or updated, never removed)."""
+    with transaction(engine) as session:
+        for rep in settings.reps:
+            row = session.exec(select(Rep).where(Rep.email == rep.email)).first() or Rep(
+                email=rep.email, name=rep.name
+            )
+            row.name, row.signature, row.team = rep.name, rep.signature, rep.team
+            session.add(row)
+
+
+def context(settings: Settings, engine: Engine | None = None) -> Context:
+    """The context the daemon and `tick` run with, on real servers."""
+    for rep in settings.reps:  # fail now, with the key's name, rather than mid-tick
+        if rep.imap:
+            imap_account(settings, rep)
+        if rep.smtp:
+            smtp_account(settings, rep)
+    engine = engine or open_database(settings.database_url)
+    sync_reps(engine, settings)
+
+    @asynccontextmanager
+    async def open_mailbox(rep: RepSettings) -> AsyncIterator[imap.Mailbox]:
+        async with imap.connect(imap_account(settings, rep)) as mailbox:
+            yield mailbox
+
+    async def submit(rep: RepSettings, sender: str, recipient: str, raw: bytes) -> smtp.SubmitResult:
+        return await smtp.submit(smtp_account(settings, rep), sender, recipient, raw)
+
+    return Context(
+        settings=settings, engine=engine, drafter=drafter(settings),
+        open_mailbox=open_mailbox, submit=submit, log=logging.getLogger("nurture"),
+    )

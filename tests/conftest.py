@@ -1,0 +1,70 @@
+"""Shared fixtures: real Dovecot, SMTP and database servers for the tests."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.servers.dovecot import Dovecot, MailboxUser
+from tests.servers.postgres import PostgresUnavailable, create_database, drop_database
+from tests.servers.smtp import SmtpServer
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the whole session; tests isolate themselves with fresh users."""
+    server = Dovecot()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mailbox_user(dovecot: Dovecot) -> MailboxUser:
+    """A new, empty mailbox with its own login."""
+    return dovecot.new_user()
+
+
+@pytest.fixture
+def make_smtp_server() -> Iterator[Callable[..., SmtpServer]]:
+    """Start SMTP servers, e.g. ``make_smtp_server(login=("rep", "pw"))``; stopped after."""
+    servers: list[SmtpServer] = []
+
+    def make(login: tuple[str, str] | None = None) -> SmtpServer:
+        server = SmtpServer(login=login)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server(make_smtp_server: Callable[..., SmtpServer]) -> SmtpServer:
+    """An SMTP server without AUTH that records every message."""
+    return make_smtp_server()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLAlchemy URL for a new SQLite file."""
+    return f"sqlite:///{tmp_path}/nurture.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLAlchemy URL for an empty database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/nurture.db"
+        return
+    try:
+        url = create_database()
+    except PostgresUnavailable as exc:
+        # A missing PostgreSQL must fail loudly: a skip would hide half of the suite.
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield url
+    finally:
+        drop_database(url)

@@ -1,0 +1,84 @@
+"""Runs the real `nurture` command against a config file written for the test's servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.servers.dovecot import MailboxUser
+from tests.servers.smtp import SmtpServer
+
+ROOT = Path(__file__).resolve().parents[1]
+NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
+
+
+def write_config(
+    folder: Path, db_url: str, user: MailboxUser, smtp: SmtpServer, *,
+    rep_email: str = "ana@acme.test", extra: str = "", append_to_sent: bool = True,
+) -> Path:
+    path = folder / "nurture.toml"
+    path.write_text(
+        f"""
+[database]
+url = "{db_url}"
+[llm]
+provider = "offline"
+[content]
+library = "{ROOT / 'data' / 'content'}"
+[cadence]
+follow_up_after_business_days = 3
+max_touches = 6
+{extra}
+[[reps]]
+email = "{rep_email}"
+name = "Ana Ruiz"
+signature = "Ana Ruiz\\nAccount Executive, Acme"
+  [reps.imap]
+  host = "{user.host}"
+  port = {user.port}
+  security = "none"
+  username = "{user.name}"
+  password_env = "TEST_IMAP_PASSWORD"
+  sent_folder = "Sent"
+  append_to_sent = {"true" if append_to_sent else "false"}
+  timeout_seconds = 10
+  [reps.smtp]
+  host = "{smtp.host}"
+  port = {smtp.port}
+  security = "none"
+  timeout_seconds = 10
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class Nurture:
+    config: Path
+    password: str
+    now: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def run(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "TEST_IMAP_PASSWORD": self.password, **self.env}
+        env.pop("NURTURE_NOW", None)
+        if self.now:
+            env["NURTURE_NOW"] = self.now
+        result = subprocess.run(
+            [*NURTURE, "--config", str(self.config), *args], capture_output=True, text=True,
+            env=env, timeout=timeout, cwd=self.config.parent,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"nurture {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)

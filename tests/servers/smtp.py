@@ -1,0 +1,146 @@
+"""A real SMTP server (aiosmtpd) that records what it receives and fails on request."""
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from tests.servers import free_port
+
+
+@dataclass(frozen=True)
+class Received:
+    """One DATA transaction as the server saw it."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+
+
+# A queued fault: an SMTP reply code, or DROP to hang up after reading DATA.
+DROP = 0
+
+
+class _Recorder:
+    """The aiosmtpd handler: records messages and applies the queued faults in order."""
+
+    def __init__(self, login: tuple[str, str] | None) -> None:
+        self.login = login
+        self.changed = threading.Condition()
+        self.messages: list[Received] = []
+        self.dropped: list[Received] = []
+        self.faults: list[int] = []
+
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            self.login is not None
+            and isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        )
+        return AuthResult(success=ok, handled=False)
+
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        # aiosmtpd's own auth_required warns without TLS, and warnings are errors in tests.
+        if self.login is not None and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        received = Received(
+            mail_from=envelope.mail_from or "",
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            data=bytes(envelope.original_content or b""),
+        )
+        with self.changed:
+            fault = self.faults.pop(0) if self.faults else None
+            if fault is None:
+                self.messages.append(received)
+            elif fault == DROP:
+                self.dropped.append(received)
+            self.changed.notify_all()
+        if fault is None:
+            return "250 OK"
+        if fault == DROP:
+            await _hang_up(server)
+        if fault == 421:
+            # 421 means the server closes the channel right after the reply.
+            await server.push("421 4.3.0 Service shutting down (injected)")
+            await _hang_up(server)
+        return f"{fault} {fault // 100}.0.0 Injected failure"
+
+    def wait(self, count: int, timeout: float) -> list[Received]:
+        with self.changed:
+            self.changed.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
+
+
+async def _hang_up(server: SMTP) -> NoReturn:
+    assert server.transport is not None
+    server.transport.close()
+    # Closing cancels this session's task; waiting here keeps aiosmtpd from replying.
+    await asyncio.Future()
+    raise AssertionError("the session task was not cancelled")
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 with an optional AUTH PLAIN/LOGIN login."""
+
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.login = login
+        self._recorder = _Recorder(login)
+        kwargs: dict[str, Any] = {}
+        if login is not None:
+            kwargs = {"authenticator": self._recorder.authenticate, "auth_require_tls": False}
+        self._controller = Controller(self._recorder, hostname=self.host, port=self.port, **kwargs)
+        self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening and end open sessions."""
+        self._controller.stop()
+
+    @property
+    def messages(self) -> list[Received]:
+        """Messages accepted with 250, in order."""
+        with self._recorder.changed:
+            return list(self._recorder.messages)
+
+    @property
+    def dropped(self) -> list[Received]:
+        """Messages whose DATA was read but never answered."""
+        with self._recorder.changed:
+            return list(self._recorder.dropped)
+
+    def wait_for_messages(self, count: int, timeout: float = 5.0) -> list[Received]:
+        """Block until ``count`` messages were accepted or the timeout passed; return them."""
+        return self._recorder.wait(count, timeout)
+
+    def fail_next(self, code: int, times: int = 1) -> None:
+        """Answer the next ``times`` DATA commands with ``code``; 421 also hangs up.
+
+        Faults queued with this and ``drop_after_data_next`` apply in the order queued.
+        """
+        if not 400 <= code <= 599:
+            raise ValueError(f"not an SMTP failure code: {code}")
+        with self._recorder.changed:
+            self._recorder.faults.extend([code] * times)
+
+    def drop_after_data_next(self, times: int = 1) -> None:
+        """Read the next ``times`` messages, then close the connection without a reply."""
+        with self._recorder.changed:
+            self._recorder.faults.extend([DROP] * times)
