@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from assistant import clock
 from assistant import config as config_module
 from assistant.config import Settings
-from assistant.db import open_database, transaction, upgrade, make_engine
+from assistant.db import make_engine, open_database, upgrade
 from assistant.errors import NurtureError
 from assistant.imports import import_content, import_leads
 from assistant.models import ContentItem, Draft, Lead, Message, Rep
@@ -57,7 +57,8 @@ pass_app = click.make_pass_decorator(App)
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
+        format="%(asctime)s %(levelname)-7s %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
     for noisy in ("aioimaplib", "apscheduler", "httpx", "anthropic", "mail.log", "alembic"):
@@ -65,8 +66,12 @@ def _setup_logging(verbose: bool) -> None:
 
 
 @click.group()
-@click.option("--config", "config_path", metavar="PATH",
-              help="Configuration file (else $NURTURE_CONFIG, else ./nurture.toml).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Configuration file (else $NURTURE_CONFIG, else ./nurture.toml).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
@@ -119,8 +124,11 @@ def run(app: App, web: bool) -> None:
 
 @cli.command()
 @click.option("--fast", is_flag=True, help="No pauses between the steps.")
-@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the demo's files in this folder.")
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo's files in this folder.",
+)
 def demo(fast: bool, keep: Path | None) -> None:
     """Show the whole loop on sample data: no mail server, no API key needed."""
     from assistant.demo import run_demo
@@ -156,10 +164,16 @@ def leads_list(app: App, as_json: bool) -> None:
     """List leads with their owner, stage and status."""
     with Session(app.engine) as session:
         rows = session.exec(select(Lead, Rep).join(Rep, isouter=True).order_by(Lead.email)).all()
-        data = [
-            {"email": lead.email, "name": lead.name, "company": lead.company,
-             "owner": rep.email if rep else None, "stage": lead.stage, "status": lead.status,
-             "paused_until": lead.paused_until.isoformat() if lead.paused_until else None}
+        data: list[dict[str, Any]] = [
+            {
+                "email": lead.email,
+                "name": lead.name,
+                "company": lead.company,
+                "owner": rep.email if rep else None,
+                "stage": lead.stage,
+                "status": lead.status,
+                "paused_until": lead.paused_until.isoformat() if lead.paused_until else None,
+            }
             for lead, rep in rows
         ]
     if as_json:
@@ -194,7 +208,9 @@ def content_import(app: App, folder: Path | None) -> None:
 def content_list(app: App, as_json: bool) -> None:
     """List library items."""
     with Session(app.engine) as session:
-        items = session.exec(select(ContentItem).order_by(ContentItem.stage, ContentItem.slug)).all()
+        items = session.exec(
+            select(ContentItem).order_by(ContentItem.stage, ContentItem.slug)
+        ).all()
     if as_json:
         click.echo(json.dumps([_item_dict(i) for i in items], indent=2))
         return
@@ -205,9 +221,16 @@ def content_list(app: App, as_json: bool) -> None:
 
 def _item_dict(item: ContentItem) -> dict[str, Any]:
     return {
-        "slug": item.slug, "title": item.title, "type": item.type, "url": item.url,
-        "stage": item.stage, "topics": item.topics, "personas": item.personas,
-        "industries": item.industries, "summary": item.summary, "retired": item.retired,
+        "slug": item.slug,
+        "title": item.title,
+        "type": item.type,
+        "url": item.url,
+        "stage": item.stage,
+        "topics": item.topics,
+        "personas": item.personas,
+        "industries": item.industries,
+        "summary": item.summary,
+        "retired": item.retired,
         "expires": item.expires.isoformat() if item.expires else None,
     }
 
@@ -219,15 +242,30 @@ def _draft_dict(session: Session, draft: Draft, lead: Lead, rep: Rep) -> dict[st
     item = session.get(ContentItem, draft.content_id) if draft.content_id else None
     last = session.get(Message, draft.reply_to_id) if draft.reply_to_id else None
     return {
-        "id": draft.id, "state": draft.state, "situation": draft.situation,
-        "lead": {"email": lead.email, "name": lead.name, "company": lead.company,
-                 "stage": lead.stage, "status": lead.status},
-        "rep": rep.email, "subject": draft.subject, "body": draft.body,
-        "why": draft.reason, "content": item.slug if item else None,
-        "content_reason": draft.content_reason, "drafter": draft.drafter, "flags": draft.flags,
+        "id": draft.id,
+        "state": draft.state,
+        "situation": draft.situation,
+        "lead": {
+            "email": lead.email,
+            "name": lead.name,
+            "company": lead.company,
+            "stage": lead.stage,
+            "status": lead.status,
+        },
+        "rep": rep.email,
+        "subject": draft.subject,
+        "body": draft.body,
+        "why": draft.reason,
+        "content": item.slug if item else None,
+        "content_reason": draft.content_reason,
+        "drafter": draft.drafter,
+        "flags": draft.flags,
         "created_at": draft.created_at.isoformat() if draft.created_at else None,
-        "last_message": (last.reply_text or last.text) if last and last.direction == "inbound" else None,
-        "message_id": draft.message_id, "last_error": draft.last_error,
+        "last_message": (last.reply_text or last.text)
+        if last and last.direction == "inbound"
+        else None,
+        "message_id": draft.message_id,
+        "last_error": draft.last_error,
     }
 
 
@@ -271,8 +309,10 @@ def show(app: App, draft_id: int, as_json: bool) -> None:
         click.echo(json.dumps(d, indent=2))
         return
     click.echo(f"Draft #{d['id']} ({d['state']}) — {d['situation'].replace('_', '-')}")
-    click.echo(f"From:    {d['rep']}\nTo:      {d['lead']['name']} <{d['lead']['email']}>"
-               f" · {d['lead']['company']} · {d['lead']['stage']}")
+    click.echo(
+        f"From:    {d['rep']}\nTo:      {d['lead']['name']} <{d['lead']['email']}>"
+        f" · {d['lead']['company']} · {d['lead']['stage']}"
+    )
     click.echo(f"Subject: {d['subject']}\n")
     click.echo(d["body"].rstrip())
     click.echo(f"\nWhy now:  {d['why']}")
@@ -301,24 +341,40 @@ def _when(value: str | None) -> datetime | None:
 @cli.command()
 @click.argument("draft_ids", type=int, nargs=-1, required=True)
 @click.option("--subject", help="Replace the subject before approving.")
-@click.option("--body-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Replace the body with this file's text before approving.")
+@click.option(
+    "--body-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Replace the body with this file's text before approving.",
+)
 @click.option("--at", "at", metavar="ISO-TIME", help="Send no earlier than this time.")
 @pass_app
-def approve(app: App, draft_ids: tuple[int, ...], subject: str | None, body_file: Path | None,
-            at: str | None) -> None:
+def approve(
+    app: App,
+    draft_ids: tuple[int, ...],
+    subject: str | None,
+    body_file: Path | None,
+    at: str | None,
+) -> None:
     """Approve drafts (after editing, if asked): they go out at the next send."""
     if len(draft_ids) > 1 and (subject or body_file):
         raise click.UsageError("--subject and --body-file edit one draft at a time.")
     body = body_file.read_text(encoding="utf-8") if body_file else None
     for draft_id in draft_ids:
         draft = approve_stage.approve(
-            app.engine, app.settings, draft_id, app.actor(), clock.now(),
-            subject=subject, body=body, send_after=_when(at),
+            app.engine,
+            app.settings,
+            draft_id,
+            app.actor(),
+            clock.now(),
+            subject=subject,
+            body=body,
+            send_after=_when(at),
         )
         assert draft.send_after is not None
-        click.echo(f"Approved draft #{draft_id} to {draft.recipient}; "
-                   f"it goes out at the next send after {draft.send_after:%Y-%m-%d %H:%M} UTC.")
+        click.echo(
+            f"Approved draft #{draft_id} to {draft.recipient}; "
+            f"it goes out at the next send after {draft.send_after:%Y-%m-%d %H:%M} UTC."
+        )
 
 
 @cli.command()
@@ -343,13 +399,18 @@ def resolve(app: App, draft_id: int, outcome: str | None) -> None:
     approve_stage.resolve_unknown(
         app.engine, draft_id, app.actor(), delivered=outcome == "delivered", now=clock.now()
     )
-    click.echo(f"Draft #{draft_id}: " + ("marked sent." if outcome == "delivered" else "will be sent again."))
+    click.echo(
+        f"Draft #{draft_id}: "
+        + ("marked sent." if outcome == "delivered" else "will be sent again.")
+    )
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Resolve dates against this day.")
+@click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Resolve dates against this day."
+)
 def classify(file: Path, as_json: bool, today: datetime | None) -> None:
     """Print what Nurture understands of one message (.eml)."""
     from assistant.mail.classify import classify_bytes
@@ -381,4 +442,3 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-

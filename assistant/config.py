@@ -47,6 +47,26 @@ class DaemonSettings(_Section):
     send_interval_seconds: float = Field(default=30.0, gt=0)
 
 
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, gt=0, lt=65536)
+    secret_key_env: str = "NURTURE_SECRET_KEY"
+    # The address browsers use, e.g. https://nurture.example.com behind a reverse proxy;
+    # state changes from any other origin are refused. Unset: the Host the request names.
+    public_url: str | None = None
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme, sep, rest = value.rstrip("/").partition("://")
+        if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+            raise ValueError(f"'{value}' is not an origin like https://nurture.example.com")
+        return f"{scheme}://{rest.lower()}"
+
+
 class ImapSettings(_Section):
     host: str
     port: int = Field(default=993, gt=0, lt=65536)
@@ -92,6 +112,7 @@ class Settings(_Section):
     content: ContentSettings = ContentSettings()
     cadence: CadenceSettings = CadenceSettings()
     daemon: DaemonSettings = DaemonSettings()
+    web: WebSettings = WebSettings()
     reps: tuple[RepSettings, ...] = ()
     path: Path | None = Field(default=None, exclude=True)
 
@@ -139,7 +160,9 @@ def load(path: Path) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(str(path), "", "file not found (give --config PATH or set NURTURE_CONFIG)")
+        raise ConfigError(
+            str(path), "", "file not found (give --config PATH or set NURTURE_CONFIG)"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"not valid TOML ({exc})") from None
     except (OSError, UnicodeDecodeError) as exc:

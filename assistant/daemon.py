@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 from datetime import datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
@@ -23,7 +24,18 @@ from assistant.runtime import context
 log = logging.getLogger("nurture")
 
 
+_running: set[asyncio.Task[None]] = set()
+
+
+def _track() -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        _running.add(task)
+        task.add_done_callback(_running.discard)
+
+
 async def _cycle(ctx: Context) -> None:
+    _track()
     now = clock.now()
     try:
         report = await tick(ctx, now)
@@ -34,6 +46,7 @@ async def _cycle(ctx: Context) -> None:
 
 
 async def _send(ctx: Context) -> None:
+    _track()
     now: datetime = clock.now()
     try:
         await send.run(ctx, now)
@@ -48,30 +61,44 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
         loop.add_signal_handler(sig, stop.set)
     scheduler = AsyncIOScheduler(timezone="UTC")
     options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    scheduler.add_job(_cycle, "interval", args=[ctx], seconds=settings.daemon.sync_interval_seconds,
-                      next_run_time=clock.now(), id="cycle", **options)
-    scheduler.add_job(_send, "interval", args=[ctx], seconds=settings.daemon.send_interval_seconds,
-                      id="send", **options)
+    scheduler.add_job(
+        _cycle,
+        "interval",
+        args=[ctx],
+        seconds=settings.daemon.sync_interval_seconds,
+        next_run_time=clock.now(),
+        id="cycle",
+        **options,
+    )
+    scheduler.add_job(
+        _send,
+        "interval",
+        args=[ctx],
+        seconds=settings.daemon.send_interval_seconds,
+        id="send",
+        **options,
+    )
     server = None
     if web:
         server = await _start_web(settings, ctx)
     scheduler.start()
-    log.info("daemon started: %d rep(s); pass every %ss, sends every %ss",
-             len(settings.reps), settings.daemon.sync_interval_seconds,
-             settings.daemon.send_interval_seconds)
+    log.info(
+        "daemon started: %d rep(s); pass every %ss, sends every %ss",
+        len(settings.reps),
+        settings.daemon.sync_interval_seconds,
+        settings.daemon.send_interval_seconds,
+    )
     await stop.wait()
     log.info("stopping: waiting for the running pass to finish")
     scheduler.shutdown(wait=False)
-    running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
-               and t.get_coro().__qualname__ in ("_cycle", "_send")]  # type: ignore[union-attr]
-    if running:
-        await asyncio.wait(running, timeout=60)
+    if _running:
+        await asyncio.wait(list(_running), timeout=60)
     if server is not None:
         server.should_exit = True
     log.info("stopped")
 
 
-async def _start_web(settings: Settings, ctx: Context) -> object:
+async def _start_web(settings: Settings, ctx: Context) -> Any:
     from assistant.web.server import start
 
     return await start(settings, ctx.engine)

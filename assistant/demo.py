@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import socket
 import tempfile
 import time
 import tomllib
@@ -85,8 +86,22 @@ def run_demo(pause: float = 1.2, folder: Path | None = None) -> None:
             _say(f"\nThe demo's database and mailboxes are in {root}.")
 
 
-def _mail(sender: str, to: str, subject: str, body: str, at: datetime, *,
-          in_reply_to: str | None = None, headers: dict[str, str] | None = None) -> tuple[bytes, str]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _mail(
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    at: datetime,
+    *,
+    in_reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[bytes, str]:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
     msg["Date"] = format_datetime(at)
@@ -103,25 +118,31 @@ def _mail(sender: str, to: str, subject: str, body: str, at: datetime, *,
 async def _story(root: Path, pause: float) -> None:
     story = tomllib.loads((DATA / "demo" / "story.toml").read_text(encoding="utf-8"))
     outbox = Outbox()
-    controller = Controller(outbox, hostname="127.0.0.1", port=0)
+    port = _free_port()
+    controller = Controller(outbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        await _play(root, story, outbox, controller.server.sockets[0].getsockname()[1], pause)
+        await _play(root, story, outbox, port, pause)
     finally:
         controller.stop()
 
 
 async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pause: float) -> None:
     reps = story["reps"]
-    settings = parse({
-        "database": {"url": f"sqlite:///{root / 'nurture.db'}"},
-        "content": {"library": str(DATA / "content")},
-        "reps": [
-            {**rep, "imap": {"host": "local", "username": rep["email"], "password_env": "UNUSED"},
-             "smtp": {"host": "127.0.0.1", "port": port, "security": "none"}}
-            for rep in reps
-        ],
-    })
+    settings = parse(
+        {
+            "database": {"url": f"sqlite:///{root / 'nurture.db'}"},
+            "content": {"library": str(DATA / "content")},
+            "reps": [
+                {
+                    **rep,
+                    "imap": {"host": "local", "username": rep["email"], "password_env": "UNUSED"},
+                    "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
+                }
+                for rep in reps
+            ],
+        }
+    )
     engine = open_database(settings.database_url)
     sync_reps(engine, settings)
     boxes = {rep["email"]: LocalMailbox(root / "mail" / rep["email"]) for rep in reps}
@@ -130,8 +151,12 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
     async def open_mailbox(rep: RepSettings) -> AsyncIterator[Mailbox]:
         yield boxes[rep.email]
 
-    async def submit(rep: RepSettings, sender: str, recipient: str, raw: bytes) -> smtp.SubmitResult:
-        return await smtp.submit(smtp.SmtpAccount("127.0.0.1", port, "none"), sender, recipient, raw)
+    async def submit(
+        rep: RepSettings, sender: str, recipient: str, raw: bytes
+    ) -> smtp.SubmitResult:
+        return await smtp.submit(
+            smtp.SmtpAccount("127.0.0.1", port, "none"), sender, recipient, raw
+        )
 
     log = logging.getLogger("nurture.demo")
     log.propagate = False
@@ -145,25 +170,41 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
     _say(f"A B2B sales team: {names}. Nothing is sent unless a rep approves it.", pause=pause)
     content = import_content(engine, DATA / "content", now)
     leads = import_leads(engine, DATA / "leads.csv", now)
-    _say(f"Imported {content.added} content items (white papers, webinars, case studies, ...) "
-         f"and {leads.added} leads.", pause=pause)
+    _say(
+        f"Imported {content.added} content items (white papers, webinars, case studies, ...) "
+        f"and {leads.added} leads.",
+        pause=pause,
+    )
 
     _heading("Earlier: the reps' own emails, found in their Sent folders", pause)
     sent_ids: dict[str, tuple[str, str]] = {}
     with Session(engine) as session:
         for touch in story["touches"]:
             lead = session.exec(select(Lead).where(Lead.email == touch["lead"])).one()
-            item = session.exec(select(ContentItem).where(ContentItem.slug == touch["content"])).one()
+            item = session.exec(
+                select(ContentItem).where(ContentItem.slug == touch["content"])
+            ).one()
             rep = next(r for r in reps if r["email"] == touch["rep"])
             at = now - timedelta(days=touch["days_ago"])
-            body = touch["body"].format(first=lead.name.split()[0], title=item.title, url=item.url,
-                                        rep=rep["name"].split()[0])
-            raw, mid = _mail(f"{rep['name']} <{rep['email']}>", f"{lead.name} <{lead.email}>",
-                             touch["subject"], body, at)
+            body = touch["body"].format(
+                first=lead.name.split()[0],
+                title=item.title,
+                url=item.url,
+                rep=rep["name"].split()[0],
+            )
+            raw, mid = _mail(
+                f"{rep['name']} <{rep['email']}>",
+                f"{lead.name} <{lead.email}>",
+                touch["subject"],
+                body,
+                at,
+            )
             boxes[rep["email"]].deliver("Sent", raw)
             sent_ids[lead.email] = (mid, touch["subject"])
-            _say(f"  {rep['name']} → {lead.name} ({lead.company}): \"{touch['subject']}\" "
-                 f"— linked \"{item.title}\"")
+            _say(
+                f'  {rep["name"]} → {lead.name} ({lead.company}): "{touch["subject"]}" '
+                f'— linked "{item.title}"'
+            )
     time.sleep(pause)
 
     _heading("New mail in the reps' inboxes", pause)
@@ -172,13 +213,20 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
         with Session(engine) as session:
             lead = session.exec(select(Lead).where(Lead.email == reply["lead"])).one()
         owner = next(r for r in reps if r["email"] == reply["rep"])
-        raw, _ = _mail(f"{lead.name} <{lead.email}>", f"{owner['name']} <{owner['email']}>",
-                       reply.get("subject", f"Re: {subject}"), reply["body"],
-                       now - timedelta(hours=reply.get("hours_ago", 3)),
-                       in_reply_to=mid, headers=reply.get("headers"))
+        raw, _ = _mail(
+            f"{lead.name} <{lead.email}>",
+            f"{owner['name']} <{owner['email']}>",
+            reply.get("subject", f"Re: {subject}"),
+            reply["body"],
+            now - timedelta(hours=reply.get("hours_ago", 3)),
+            in_reply_to=mid,
+            headers=reply.get("headers"),
+        )
         boxes[owner["email"]].deliver("INBOX", raw)
-        first = reply["body"].strip().splitlines()[2 if reply["body"].strip().startswith("Hi") else 0]
-        _say(f"  {lead.name} ({lead.company}) → {owner['name'].split()[0]}: \"{first[:90]}\"")
+        first = (
+            reply["body"].strip().splitlines()[2 if reply["body"].strip().startswith("Hi") else 0]
+        )
+        _say(f'  {lead.name} ({lead.company}) → {owner["name"].split()[0]}: "{first[:90]}"')
     time.sleep(pause)
 
     _heading("Nurture reads the mailboxes, understands each reply and drafts", pause)
@@ -209,7 +257,9 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
     _heading("That is the loop", pause)
     _say("Replies understood, one new piece of content per touch, nothing sent without a rep.")
     _say("Run it on your own mailboxes: write nurture.toml (see README.md), then")
-    _say("  nurture init && nurture content import && nurture leads import leads.csv && nurture run")
+    _say(
+        "  nurture init && nurture content import && nurture leads import leads.csv && nurture run"
+    )
 
 
 def _understood(engine: Any) -> None:
@@ -232,9 +282,15 @@ def _queue(engine: Any) -> list[int]:
         rows = approve_stage.queue(session)
         for draft, lead, rep in rows:
             item = session.get(ContentItem, draft.content_id) if draft.content_id else None
-            hot = click.style(" HOT ", bg="red", fg="white") + " " if lead.status == "sales_ready" else ""
-            _say(f"  #{draft.id:<3} {hot}{rep.name.split()[0]:<5} {draft.situation:<10} "
-                 f"{lead.name:<22} {item.title if item else 'no new content fits'}")
+            hot = (
+                click.style(" HOT ", bg="red", fg="white") + " "
+                if lead.status == "sales_ready"
+                else ""
+            )
+            _say(
+                f"  #{draft.id:<3} {hot}{rep.name.split()[0]:<5} {draft.situation:<10} "
+                f"{lead.name:<22} {item.title if item else 'no new content fits'}"
+            )
         return [d.id for d, _, _ in rows if d.id is not None]
 
 
@@ -244,7 +300,10 @@ def _show(engine: Any, draft_id: int) -> None:
         assert draft is not None
         lead = session.get(Lead, draft.lead_id)
         assert lead is not None
-        _say(f"\n  Draft #{draft.id} to {lead.name} <{lead.email}> — Subject: {draft.subject}", bold=True)
+        _say(
+            f"\n  Draft #{draft.id} to {lead.name} <{lead.email}> — Subject: {draft.subject}",
+            bold=True,
+        )
         for line in draft.body.rstrip().splitlines():
             _say(f"  │ {line}")
         _say(f"  Why now: {draft.reason}", fg="yellow")
@@ -256,6 +315,7 @@ def _outbox(outbox: Outbox, boxes: dict[str, LocalMailbox], pause: float) -> Non
         msg = message_from_bytes(raw, policy=policy.default)
         _say(f"  SMTP 250: To {msg['To']} — {msg['Subject']} (In-Reply-To {msg['In-Reply-To']})")
     filed = sum(len(list((box.root / "Sent").glob("*.eml"))) for box in boxes.values())
-    _say(f"  Sent folders now hold {filed} messages (the reps' earlier mail plus Nurture's copies).",
-         pause=pause)
-
+    _say(
+        f"  Sent folders now hold {filed} messages (the reps' earlier mail plus Nurture's copies).",
+        pause=pause,
+    )

@@ -1,16 +1,16 @@
 """The one exception tree; the CLI and web app turn each into one clear sentence.
 
-    NurtureError
-    ├── ConfigError          a bad or missing key in the configuration file
-    ├── InputError           a bad file given by a user (CSV row, content file, rules file)
-    │   └── ContentError     a content library file with a bad field
-    ├── NotFound             an id or address that names nothing
-    ├── StateError           an action that the object's state does not allow
-    ├── MailError            a mail server refused or dropped us
-    │   ├── ImapError
-    │   └── SmtpError        (.permanent tells 5xx from 4xx)
-    ├── ParseError           a message that cannot be parsed (it is quarantined)
-    └── DraftError           the drafter could not produce a draft
+NurtureError
+├── ConfigError          a bad or missing key in the configuration file
+├── InputError           a bad file given by a user (CSV row, content file, rules file)
+│   └── ContentError     a content library file with a bad field
+├── NotFound             an id or address that names nothing
+├── StateError           an action that the object's state does not allow
+├── MailError            a mail server refused or dropped us
+│   ├── ImapError
+│   └── SmtpError        (.permanent tells 5xx from 4xx)
+├── ParseError           a message that cannot be parsed (it is quarantined)
+└── DraftError           the drafter could not produce a draft
 """
 
 from __future__ import annotations

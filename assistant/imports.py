@@ -116,8 +116,9 @@ def import_content(engine: Engine, folder: Path, now: datetime) -> ImportReport:
         for spec in specs:
             item = session.exec(select(ContentItem).where(ContentItem.slug == spec.slug)).first()
             if item is None:
-                item = ContentItem(slug=spec.slug, title=spec.title, type=spec.type, url=spec.url,
-                                   stage=spec.stage)
+                item = ContentItem(
+                    slug=spec.slug, title=spec.title, type=spec.type, url=spec.url, stage=spec.stage
+                )
                 report.added += 1
             else:
                 report.updated += 1

@@ -7,7 +7,16 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -225,6 +234,9 @@ class Draft(SQLModel, table=True):
     flags: list[str] = _json(list)
     prompt_template: str = ""
     prompt_hash: str = ""
+    rules_version: int = 0
+    touch_number: int = 1
+    version: int = 1
     state: str = Field(default=DraftState.pending.value, index=True)
     decision_note: str = ""
     created_at: datetime | None = _ts()
@@ -243,6 +255,23 @@ class Draft(SQLModel, table=True):
     smtp_response: str | None = None
     last_error: str | None = None
     filed_in_sent: bool = False
+    snoozed_until: datetime | None = _ts()  # hidden from the rep's queue until then
+
+
+class DraftVersion(SQLModel, table=True):
+    """An earlier text of a draft, kept when it is regenerated or its content swapped."""
+
+    __table_args__ = (UniqueConstraint("draft_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    version: int
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    content_id: int | None = None
+    drafter: str = ""
+    flags: list[str] = _json(list)
+    replaced_by: str = ""  # what made the next version: "instruction: shorter", "content swap"
+    created_at: datetime | None = _ts()
 
 
 class AuditEntry(SQLModel, table=True):
@@ -253,3 +282,58 @@ class AuditEntry(SQLModel, table=True):
     lead_id: int | None = Field(default=None, index=True)
     draft_id: int | None = Field(default=None, index=True)
     detail: dict[str, Any] = _json(dict)
+
+
+class RuleSet(SQLModel, table=True):
+    """One version of a team's (or one rep's) tone or cadence rules; the newest one applies."""
+
+    __table_args__ = (UniqueConstraint("team", "rep_email", "kind", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team: str = "default"
+    rep_email: str = ""  # "" for the team's rules; an address for one rep's overrides
+    kind: str  # tone | cadence
+    version: int
+    data: dict[str, Any] = _json(dict)
+    created_by: str = ""
+    created_at: datetime | None = _ts()
+
+
+class UserRole(enum.StrEnum):
+    rep = "rep"
+    manager = "manager"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the web app: a rep, a team's manager, or an admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    password_hash: str
+    role: str = UserRole.rep.value
+    team: str = "default"
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    created_at: datetime | None = _ts()
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; this row only its keyed hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    user_id: int = Field(foreign_key="user.id", index=True)
+    csrf_token: str
+    flash: str = Field(default="", sa_column=Column(Text, nullable=False))  # shown once
+    created_at: datetime | None = _ts()
+    seen_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts(index=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per account and per client address, shared by every replica."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(400), unique=True, nullable=False))
+    failures: int = 0
+    window_start: datetime | None = _ts()
+    locked_until: datetime | None = _ts()

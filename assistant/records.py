@@ -28,7 +28,10 @@ def suppress(session: Session, address: str, reason: str, now: datetime) -> None
 
 def is_suppressed(session: Session, address: str) -> bool:
     key = email_hash(address)
-    return session.exec(select(Suppression.id).where(Suppression.email_hash == key)).first() is not None
+    return (
+        session.exec(select(Suppression.id).where(Suppression.email_hash == key)).first()
+        is not None
+    )
 
 
 def cancel_open_drafts(session: Session, lead: Lead, why: str, now: datetime) -> list[int]:
@@ -45,8 +48,14 @@ def cancel_open_drafts(session: Session, lead: Lead, why: str, now: datetime) ->
 
 
 def record_delivery(
-    session: Session, lead_id: int, item: ContentItem, source: str, now: datetime,
-    *, draft_id: int | None = None, message_id: int | None = None,
+    session: Session,
+    lead_id: int,
+    item: ContentItem,
+    source: str,
+    now: datetime,
+    *,
+    draft_id: int | None = None,
+    message_id: int | None = None,
 ) -> None:
     exists = session.exec(
         select(ContentDelivery.id).where(
@@ -56,20 +65,34 @@ def record_delivery(
     if exists is None and item.id is not None:
         session.add(
             ContentDelivery(
-                lead_id=lead_id, content_id=item.id, source=source, draft_id=draft_id,
-                message_id=message_id, delivered_at=now,
+                lead_id=lead_id,
+                content_id=item.id,
+                source=source,
+                draft_id=draft_id,
+                message_id=message_id,
+                delivered_at=now,
             )
         )
 
 
 def audit(
-    session: Session, actor: str, action: str, lead: Lead | None, now: datetime,
-    *, draft_id: int | None = None, **detail: Any,
+    session: Session,
+    actor: str,
+    action: str,
+    lead: Lead | None,
+    now: datetime,
+    *,
+    draft_id: int | None = None,
+    **detail: Any,
 ) -> None:
     session.add(
         AuditEntry(
-            at=now, actor=actor, action=action, lead_id=lead.id if lead else None,
-            draft_id=draft_id, detail=jsonable(detail),
+            at=now,
+            actor=actor,
+            action=action,
+            lead_id=lead.id if lead else None,
+            draft_id=draft_id,
+            detail=jsonable(detail),
         )
     )
 

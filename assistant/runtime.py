@@ -25,7 +25,11 @@ def imap_account(settings: Settings, rep: RepSettings) -> imap.ImapAccount:
     index = settings.reps.index(rep)
     password = secret(str(settings.path), f"reps[{index}].imap.password_env", rep.imap.password_env)
     return imap.ImapAccount(
-        rep.imap.host, rep.imap.port, rep.imap.security, rep.imap.username, password or "",
+        rep.imap.host,
+        rep.imap.port,
+        rep.imap.security,
+        rep.imap.username,
+        password or "",
         rep.imap.timeout_seconds,
     )
 
@@ -35,7 +39,11 @@ def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
     index = settings.reps.index(rep)
     password = secret(str(settings.path), f"reps[{index}].smtp.password_env", rep.smtp.password_env)
     return smtp.SmtpAccount(
-        rep.smtp.host, rep.smtp.port, rep.smtp.security, rep.smtp.username, password,
+        rep.smtp.host,
+        rep.smtp.port,
+        rep.smtp.security,
+        rep.smtp.username,
+        password,
         rep.smtp.timeout_seconds,
     )
 
@@ -50,13 +58,18 @@ def drafter(settings: Settings) -> Drafter:
     key = os.environ.get(settings.llm.api_key_env)
     if not key:
         raise ConfigError(
-            str(settings.path), "llm.api_key_env",
+            str(settings.path),
+            "llm.api_key_env",
             f"provider is anthropic but environment variable {settings.llm.api_key_env} is not set",
         )
     primary = AnthropicDrafter(
-        model=settings.llm.model, api_key=key, base_url=settings.llm.base_url,
-        timeout_seconds=settings.llm.timeout_seconds, max_retries=settings.llm.max_retries,
-        max_concurrency=settings.llm.max_concurrency, catalogue=[],
+        model=settings.llm.model,
+        api_key=key,
+        base_url=settings.llm.base_url,
+        timeout_seconds=settings.llm.timeout_seconds,
+        max_retries=settings.llm.max_retries,
+        max_concurrency=settings.llm.max_concurrency,
+        catalogue=[],
     )
     return FallbackDrafter(primary, offline)
 
@@ -87,10 +100,16 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
         async with imap.connect(imap_account(settings, rep)) as mailbox:
             yield mailbox
 
-    async def submit(rep: RepSettings, sender: str, recipient: str, raw: bytes) -> smtp.SubmitResult:
+    async def submit(
+        rep: RepSettings, sender: str, recipient: str, raw: bytes
+    ) -> smtp.SubmitResult:
         return await smtp.submit(smtp_account(settings, rep), sender, recipient, raw)
 
     return Context(
-        settings=settings, engine=engine, drafter=drafter(settings),
-        open_mailbox=open_mailbox, submit=submit, log=logging.getLogger("nurture"),
+        settings=settings,
+        engine=engine,
+        drafter=drafter(settings),
+        open_mailbox=open_mailbox,
+        submit=submit,
+        log=logging.getLogger("nurture"),
     )

@@ -8,8 +8,16 @@ from email.utils import format_datetime
 
 
 def mail(
-    *, sender: str, to: str, subject: str, body: str, message_id: str, date: datetime,
-    in_reply_to: str | None = None, references: tuple[str, ...] = (), cc: str | None = None,
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    message_id: str,
+    date: datetime,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+    cc: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> bytes:
     msg = EmailMessage()

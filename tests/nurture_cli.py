@@ -18,8 +18,14 @@ NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 
 
 def write_config(
-    folder: Path, db_url: str, user: MailboxUser, smtp: SmtpServer, *,
-    rep_email: str = "ana@acme.test", extra: str = "", append_to_sent: bool = True,
+    folder: Path,
+    db_url: str,
+    user: MailboxUser,
+    smtp: SmtpServer,
+    *,
+    rep_email: str = "ana@acme.test",
+    extra: str = "",
+    append_to_sent: bool = True,
 ) -> Path:
     path = folder / "nurture.toml"
     path.write_text(
@@ -29,7 +35,7 @@ url = "{db_url}"
 [llm]
 provider = "offline"
 [content]
-library = "{ROOT / 'data' / 'content'}"
+library = "{ROOT / "data" / "content"}"
 [cadence]
 follow_up_after_business_days = 3
 max_touches = 6
@@ -65,18 +71,25 @@ class Nurture:
     now: str | None = None
     env: dict[str, str] = field(default_factory=dict)
 
-    def run(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "TEST_IMAP_PASSWORD": self.password, **self.env}
         env.pop("NURTURE_NOW", None)
         if self.now:
             env["NURTURE_NOW"] = self.now
         result = subprocess.run(
-            [*NURTURE, "--config", str(self.config), *args], capture_output=True, text=True,
-            env=env, timeout=timeout, cwd=self.config.parent,
+            [*NURTURE, "--config", str(self.config), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=self.config.parent,
         )
         if check and result.returncode != 0:
             raise AssertionError(
-                f"nurture {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+                f"nurture {' '.join(args)} exited {result.returncode}\n"
+                f"{result.stdout}\n{result.stderr}"
             )
         return result
 

@@ -37,6 +37,27 @@ def test_dovecot_logs_in_and_returns_the_delivered_bytes(
     assert dovecot.messages(mailbox_user.name, "Sent") == [MESSAGE]
 
 
+def test_dovecot_idle_announces_new_mail(dovecot: Dovecot, mailbox_user: MailboxUser) -> None:
+    with imaplib.IMAP4(mailbox_user.host, mailbox_user.port, timeout=5) as imap:
+        imap.login(mailbox_user.name, mailbox_user.password)
+        imap.select("INBOX")
+        imap.send(b"t1 IDLE\r\n")
+        assert imap.readline().startswith(b"+ ")
+
+        dovecot.deliver(mailbox_user.name, MESSAGE)
+
+        assert _read_until(imap, b"* 1 EXISTS")
+        imap.send(b"DONE\r\n")
+        assert _read_until(imap, b"t1 OK")
+
+
+def _read_until(imap: imaplib.IMAP4, prefix: bytes) -> bytes:
+    """Read response lines until one starts with ``prefix``; the socket timeout bounds it."""
+    while not (line := imap.readline()).startswith(prefix):
+        pass
+    return line
+
+
 def test_dovecot_refuses_a_wrong_password(mailbox_user: MailboxUser) -> None:
     with (
         imaplib.IMAP4(mailbox_user.host, mailbox_user.port) as imap,

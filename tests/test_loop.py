@@ -30,12 +30,20 @@ def _library_url(slug: str) -> str:
 
 def _first_slug() -> str:
     specs = load_library(ROOT / "data" / "content")
-    return next(s.slug for s in specs if s.stage == "awareness" and s.type == "white_paper" and not s.retired)
+    return next(
+        s.slug
+        for s in specs
+        if s.stage == "awareness" and s.type == "white_paper" and not s.retired
+    )
 
 
 @pytest.fixture
 def world(
-    tmp_path: Path, db_url: str, dovecot: Dovecot, mailbox_user: MailboxUser, smtp_server: SmtpServer
+    tmp_path: Path,
+    db_url: str,
+    dovecot: Dovecot,
+    mailbox_user: MailboxUser,
+    smtp_server: SmtpServer,
 ) -> tuple[Nurture, Dovecot, MailboxUser, SmtpServer]:
     config = write_config(tmp_path, db_url, mailbox_user, smtp_server, rep_email=REP)
     (tmp_path / "leads.csv").write_text(
@@ -53,20 +61,29 @@ def world(
 def _seed_conversation(dovecot: Dovecot, user: MailboxUser, first_url: str) -> None:
     dovecot.deliver(
         user.name,
-        mail(sender=f"Ana Ruiz <{REP}>", to=f"María López <{LEAD}>",
-             subject="The forecasting white paper you asked for",
-             body=f"Hi María,\n\nHere is the paper: {first_url}\n\nAna",
-             message_id=FIRST_ID, date=datetime(2026, 11, 16, 9, 0, tzinfo=UTC)),
+        mail(
+            sender=f"Ana Ruiz <{REP}>",
+            to=f"María López <{LEAD}>",
+            subject="The forecasting white paper you asked for",
+            body=f"Hi María,\n\nHere is the paper: {first_url}\n\nAna",
+            message_id=FIRST_ID,
+            date=datetime(2026, 11, 16, 9, 0, tzinfo=UTC),
+        ),
         folder="Sent",
     )
     dovecot.deliver(
         user.name,
-        mail(sender=f"María López <{LEAD}>", to=f"Ana Ruiz <{REP}>",
-             subject="RE: The forecasting white paper you asked for",
-             body="Hi Ana,\n\nThanks, useful read. How long does the CRM integration usually take "
-                  "for a team of 40 reps?\n\nMaría\n\n> Hi María,\n> Here is the paper.",
-             message_id=REPLY_ID, in_reply_to=FIRST_ID, references=(FIRST_ID,),
-             date=datetime(2026, 11, 20, 15, 30, tzinfo=UTC)),
+        mail(
+            sender=f"María López <{LEAD}>",
+            to=f"Ana Ruiz <{REP}>",
+            subject="RE: The forecasting white paper you asked for",
+            body="Hi Ana,\n\nThanks, useful read. How long does the CRM integration usually take "
+            "for a team of 40 reps?\n\nMaría\n\n> Hi María,\n> Here is the paper.",
+            message_id=REPLY_ID,
+            in_reply_to=FIRST_ID,
+            references=(FIRST_ID,),
+            date=datetime(2026, 11, 20, 15, 30, tzinfo=UTC),
+        ),
     )
 
 
@@ -109,7 +126,10 @@ def test_reply_becomes_one_draft_sent_once_threaded_and_filed(
     for _ in range(2):
         app.run("tick")
     assert len(smtp.messages) == 1
-    assert len([m for m in dovecot.messages(user.name, "Sent") if out["Message-ID"].encode() in m]) == 1
+    assert (
+        len([m for m in dovecot.messages(user.name, "Sent") if out["Message-ID"].encode() in m])
+        == 1
+    )
     assert app.json("queue") == []
     shown = app.json("show", str(draft["id"]))
     assert shown["state"] == "sent"
@@ -148,6 +168,7 @@ def test_silence_brings_follow_ups_that_never_repeat_content(
     assert len(second) == 1 and second[0]["situation"] == "follow_up"
     assert second[0]["content"] not in seen
     follow = email.message_from_bytes(smtp.messages[1].data, policy=policy.default)
-    assert follow["In-Reply-To"] == email.message_from_bytes(
-        smtp.messages[0].data, policy=policy.default
-    )["Message-ID"]
+    assert (
+        follow["In-Reply-To"]
+        == email.message_from_bytes(smtp.messages[0].data, policy=policy.default)["Message-ID"]
+    )

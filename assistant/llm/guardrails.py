@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 
 LEAD_INSTRUCTS = "lead text tries to instruct the model"
-COPY_RUN_WORDS = 12  # this many words in a row taken from the lead is pasting, not quoting
+# Quoting the lead's question back (the offline drafter quotes up to 22 words) is fine;
+# this many words in a row is pasting their text into ours.
+COPY_RUN_WORDS = 25
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'`\])]+"
@@ -56,7 +58,13 @@ class Allowlists:
 
 def allowlists(request: DraftRequest, library: Iterable[ContentBrief] = ()) -> Allowlists:
     """The links and addresses a draft may contain: the library's, the thread's and our own."""
-    texts = [*_thread_texts(request), request.rep.signature, *request.tone.required_lines]
+    lead = request.lead
+    texts = [
+        *_thread_texts(request),
+        lead.company,
+        request.rep.signature,
+        *request.tone.required_lines,
+    ]
     urls = {item.url for item in library if item.url}
     if request.content and request.content.url:
         urls.add(request.content.url)
@@ -121,7 +129,8 @@ def draft_flags(
     text = f"{result.subject}\n{result.body}"
     flags: list[str] = []
     allowed_url_keys = {_url_key(url) for url in allowed_urls}
-    for url in dict.fromkeys(match.group(0) for match in _URL.finditer(text)):
+    # An address's domain is not a link; addresses are checked on their own below.
+    for url in dict.fromkeys(match.group(0) for match in _URL.finditer(_ADDRESS.sub(" ", text))):
         if _url_key(url) not in allowed_url_keys:
             flags.append(f"link not from library or thread: {_trim(url)}")
     allowed = {address.lower() for address in allowed_addresses}
@@ -162,7 +171,9 @@ def draft_flags(
 
 def lead_flags(request: DraftRequest) -> list[str]:
     """What the lead's own text tried to do to the model; a new draft cannot change these."""
-    signals = list(dict.fromkeys(s for text in _lead_texts(request) for s in injection_signals(text)))
+    signals = list(
+        dict.fromkeys(s for text in _lead_texts(request) for s in injection_signals(text))
+    )
     return [f"{LEAD_INSTRUCTS}: {'; '.join(signals)}"] if signals else []
 
 
@@ -322,8 +333,13 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         (
             "asks to ignore the instructions",
-            r"\b(?:ignore|disregard|forget|override|bypass|abandon)\b[^.\n]{0,40}?"
-            r"\b(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|programming)\b"
+            # "ignore the shipping instructions" is ordinary mail; "ignore all previous
+            # instructions" is not: English needs a word pointing at someone else's rules.
+            r"\b(?:ignore|disregard|forget|override|bypass|abandon|skip)\b(?:\s+\w+){0,3}?"
+            r"\s+(?:all|any|previous|prior|above|earlier|preceding|your|system|original|initial"
+            r"|former|existing|safety)\b(?:\s+\w+){0,3}?\s+"
+            r"(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|programming)\b"
+            r"|\bforget (?:everything|all) (?:you|that) (?:were|was|have been) told\b"
             r"|\b(?:ignorier\w*|vergiss|vergessen sie|missachte\w*)\b[^.\n]{0,50}?"
             r"\b(?:anweisung\w*|instruktion\w*|regeln|vorgaben|befehl\w*)"
             r"|\b(?:ignore[rz]?|oublie[rz]?)\b[^.\n]{0,50}?\b(?:instructions?|consignes?|règles)"
@@ -351,33 +367,43 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "gives the model a new role",
-            r"\byou are now (?:a|an|in|the|my|dan)\b|\bpretend (?:to be|you are|you're)\b"
-            r"|\broleplay\b|\bdeveloper mode\b|\bjailbreak|\bdo anything now\b"
-            r"|\b(?:enter|switch to|activate)\s+\w+\s+mode\b|\bact as (?:an? )?(?:ai|assistant|model|system)",
+            r"\byou are now (?:an? )?(?:dan|unrestricted|unfiltered|jailbroken|free of"
+            r"|(?:different|new) (?:ai|assistant|model)"
+            r"|(?:ai|assistant|model) (?:that|who|which|with))"
+            r"|\bfrom now on,? you (?:will|must|are|should)"
+            r" (?:ignore|only|always|respond|reply|answer)"
+            r"|\bpretend (?:to be|you are|you're)\b|\bdeveloper mode\b|\bjailbreak"
+            r"|\bdo anything now\b"
+            r"|\b(?:enter|switch to|activate) (?:developer|god|admin|debug|unrestricted|dan) mode\b"
+            r"|\bact as (?:an? )?(?:ai|assistant|model|system|admin)",
         ),
         (
             "speaks to the AI",
             r"\b(?:dear|hey|hi|hello|attention|note to|message (?:for|to)|instructions? (?:for|to))"
-            r"\s+(?:the\s+)?(?:ai|llm|language model|chatbot|bot|claude|chatgpt|gpt|model"
+            r"\s+(?:the\s+)?(?:ai|llm|language model|chatbot|bot|chatgpt|gpt|model"
             r"|(?:ai|email|writing|virtual|automated) assistant)\b"
             r"|\bif you(?:'re| are) an? (?:ai|llm|language model|bot|chatbot|assistant|model)\b"
             r"|\b(?:ai|llm|bot|model|assistant)s? (?:reading|processing) this\b"
-            r"|\b(?:liebe|lieber|hallo|an die) (?:ki|ki-assistent\w*)\b|\bchère ia\b|\bcher assistant\b"
+            r"|\b(?:liebe|lieber|hallo|an die) (?:ki|ki-assistent\w*)\b"
+            r"|\bchère ia\b|\bcher assistant\b"
             r"|\b(?:querida|querido|estimad[ao]|hola) (?:ia|asistente)\b|\b(?:cara|caro) ia\b"
             r"|дорогой (?:ии|ассистент|бот)|亲爱的(?:ai|人工智能|助手)|aiアシスタント",
         ),
         (
             "claims to bring new instructions",
             r"\b(?:new|updated|revised|important|urgent|priority|hidden|secret|additional|real)"
-            r"\s+(?:instructions?|directives?|system (?:message|prompt|update))\b"
-            r"|\b(?:end of|begin|start of) (?:the )?(?:email|message|user input|lead message|prompt)\b"
+            r"\s+(?:instructions?|directives?)\s*:|\bsystem (?:message|override|instructions?)\s*:"
+            r"|(?:^|[\[\-=*#(])\s*(?:end of|begin|start of) (?:the )?"
+            r"(?:email|message|user input|lead message|prompt)\s*(?:[\]\-=*#):]|$)"
             r"|\bneue anweisung|\bnouvelles instructions\b|\bnuevas instrucciones\b"
-            r"|\bnuove istruzioni\b|\bnovas instruções\b|\bnieuwe instructies\b|新的指令|新しい指示",
+            r"|\bnuove istruzioni\b|\bnovas instruções\b|\bnieuwe instructies\b"
+            r"|新的指令|新しい指示",
         ),
         (
             "dictates the draft",
             r"\b(?:respond|reply|answer) only with\b|\boutput only\b|\b(?:say|write) exactly\b"
-            r"|\b(?:in|at the (?:end|start) of) (?:your|the) (?:draft|output|generated \w+)\b"
+            r"|\b(?:in|at the (?:end|start) of) your (?:draft|output|generated \w+),?\s+"
+            r"(?:include|add|insert|put|write|say|mention|append|state)\b"
             r"|\b(?:include|add|insert|append|embed)\b[^.\n]{0,30}?"
             r"\b(?:this|the following|following)\s+(?:link|url|hyperlink)",
         ),
@@ -386,7 +412,8 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"<\s*/?\s*(?:system|assistant|human|instructions?|prompt|lead_message|rep_message|thread"
             r"|lead_profile|chosen_content|content_library|rep_instruction|admin|developer)\b[^>]*>"
             r"|\[/?(?:inst|sys|system|admin)\]|<<\s*sys\s*>>|<\|[a-z_]+\|>"
-            r"|^\s*(?:system|assistant|human|developer)\s*:|^#{2,}\s*(?:system|(?:new )?instructions?)\b",
+            r"|^\s*(?:system|assistant|human|developer)\s*:"
+            r"|^#{2,}\s*(?:system|(?:new )?instructions?)\b",
         ),
         (
             "hidden text",
@@ -394,11 +421,15 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|opacity\s*:\s*0(?:\.0+)?\b|color\s*:\s*(?:#fff(?:fff)?\b|white\b|transparent\b)"
             r"|mso-hide\s*:\s*all|<!--",
         ),
-        ("asks to decode hidden text", r"\b(?:decode|base64)\b[^.\n]{0,30}?\b(?:follow|execute|obey)"),
+        (
+            "asks to decode hidden text",
+            r"\b(?:decode|base64)\b[^.\n]{0,30}?\b(?:follow|execute|obey)",
+        ),
     )
 )
 _SEND_VERB = re.compile(
-    r"\b(?:send|sent|forward|cc|bcc|copy|reply|respond|write|deliver|redirect|route|e-?mail (?:it|this|that|them|a copy|everything)"
+    r"\b(?:send|forward|cc|bcc|copy|reply|respond|write|deliver|redirect|route"
+    r"|e-?mail (?:it|this|that|them|a copy|everything)"
     r"|sende\w*|schick\w*|weiterleit\w*|leite\w*|envo\w*|transf[eé]r\w*|transmet\w*|envi\w*|reenv\w*"
     r"|invia\w*|inoltr\w*|encaminh\w*|stuur\w*|doorsturen|skicka\w*|vidarebefordra|wyślij|prześlij"
     r"|отправ\w*|перешл\w*)\b[^.\n]{0,50}$"

@@ -26,8 +26,10 @@ QUOTE_WORDS = 22
 
 def _environment(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False, autoescape=False,
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
     )
     env.filters["lower_first"] = lambda s: s[:1].lower() + s[1:] if s else s
     return env
@@ -80,27 +82,42 @@ class OfflineDrafter:
         if request.content is not None:
             c = request.content
             item = {
-                "title": c.title, "type": c.type, "url": c.url, "summary": c.summary.strip(),
-                "attachment": c.attachment, "upcoming": False,
+                "title": c.title,
+                "type": c.type,
+                "url": c.url,
+                "summary": c.summary.strip(),
+                "attachment": c.attachment,
+                "upcoming": False,
             }
         body = template.render(
-            seed=request.seed, first_name=request.lead.first_name, company=request.lead.company,
-            question=question, remark=remark, item=item, why=_why(request),
-            touch_number=request.touch_number, sign_off=request.tone.sign_off,
+            seed=request.seed,
+            first_name=request.lead.first_name,
+            company=request.lead.company,
+            question=question,
+            remark=remark,
+            item=item,
+            why=_why(request),
+            touch_number=request.touch_number,
+            sign_off=request.tone.sign_off,
             signature=request.rep.signature or request.rep.name,
             required_lines=list(request.tone.required_lines),
             now=datetime.now(UTC),
         )
         body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
         rationale = (
-            "answers the lead's question" if question
-            else "responds to the lead's reply" if remark
+            "answers the lead's question"
+            if question
+            else "responds to the lead's reply"
+            if remark
             else f"follow-up #{request.touch_number} after silence"
         )
         if request.content:
             rationale += f"; shares '{request.content.slug}'"
         return DraftResult(
-            subject=request.subject, body=body,
+            subject=request.subject,
+            body=body,
             content_slug=request.content.slug if request.content else None,
-            rationale=rationale, drafter=self.name, prompt_template=f"drafts/{situation}.txt.j2",
+            rationale=rationale,
+            drafter=self.name,
+            prompt_template=f"drafts/{situation}.txt.j2",
         )

@@ -84,7 +84,9 @@ def compose(out: Outgoing, message_id: str) -> bytes:
         ctype = mimetypes.guess_type(out.attachment.name)[0] or "application/octet-stream"
         maintype, subtype = ctype.split("/", 1)
         msg.add_attachment(
-            out.attachment.read_bytes(), maintype=maintype, subtype=subtype,
+            out.attachment.read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
             filename=out.attachment.name,
         )
     return msg.as_bytes()

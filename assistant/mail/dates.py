@@ -23,19 +23,19 @@ _MONTH_NAMES = {
     6: "june jun juni juin junio giugno giu junho",
     7: "july jul juli juillet juil julio luglio lug julho",
     8: "august aug août aout agosto ago augustus augusti",
-    9: "september sep sept septembre septiembre setiembre settembre set setembro",
+    9: "september sep sept septembre septiembre setiembre settembre sett setembro",
     10: "october oct oktober octobre octubre okt ottobre ott outubro out",
     11: "november nov novembre noviembre novembro",
     12: "december dec dez dezember décembre decembre déc diciembre dic dicembre dezembro",
 }
 _WEEKDAY_NAMES = {
-    0: "monday mon montag mo lundi lunes maandag måndag lunedì lunedi segunda-feira segunda",
-    1: "tuesday tue tues dienstag di mardi martes dinsdag tisdag martedì martedi terça-feira terça",
+    0: "monday mon montag mo lundi lunes maandag måndag lunedì lunedi segunda-feira",
+    1: "tuesday tue tues dienstag di mardi martes dinsdag tisdag martedì martedi terça-feira",
     2: "wednesday wed mittwoch mi mercredi miércoles miercoles woensdag onsdag mercoledì "
-    "mercoledi quarta-feira quarta",
+    "mercoledi quarta-feira",
     3: "thursday thu thurs donnerstag do jeudi jueves donderdag torsdag giovedì giovedi "
-    "quinta-feira quinta",
-    4: "friday fri freitag fr vendredi viernes vrijdag fredag venerdì venerdi sexta-feira sexta",
+    "quinta-feira",
+    4: "friday fri freitag fr vendredi viernes vrijdag fredag venerdì venerdi sexta-feira",
     5: "saturday sat samstag sa samedi sábado sabado zaterdag lördag sabato",
     6: "sunday sun sonntag so dimanche domingo zondag söndag domenica",
 }
@@ -45,7 +45,7 @@ _NUMBER_NAMES = {
     3: "three few drei trois tres drie tre três",
     4: "four vier quatre cuatro fyra quattro quatro",
     5: "five fünf cinq cinco vijf fem cinque",
-    6: "six sechs seis zes sex sei half",
+    6: "six sechs seis zes sex sei",
     8: "eight acht huit ocho åtta otto oito",
     9: "nine neun neuf nueve negen nio nove",
     10: "ten zehn dix diez tien tio dieci dez",
@@ -77,15 +77,17 @@ _MONTH_DAY = re.compile(
     rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?", re.IGNORECASE
 )
 _NUMERIC = re.compile(
-    r"(?<![\d.:/-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d:]|\.\d|\s*(?:uhr|h\b|am\b|pm\b))",
+    r"(?<![\d.:/-])(\d{1,2})([./])(\d{1,2})(?:\2(\d{4}|\d{2}))?(\.?)"
+    r"(?![\d:]|\.\d|\s*(?:uhr|h\b|am\b|pm\b))",
     re.IGNORECASE,
 )
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _WEEKDAY_WORD = re.compile(rf"\b({_WEEKDAY})\b", re.IGNORECASE)
 _TOMORROW = re.compile(r"\b(tomorrow|morgen|demain|mañana|imorgon|domani|amanhã)\b", re.I)
 _UNTIL = re.compile(
-    r"\b(until|till|through|bis(?: einschließlich| zum| zu)?|jusqu'?au|jusqu'?à|hasta(?: el)?|"
-    r"tot en met|t/m|tot|till och med|t\.o\.m\.|fino al|fino a|até)\b\s*$",
+    rf"\b(?:until|till|through|thru|to|bis(?: einschließlich| zum| zu)?|jusqu'?au|jusqu'?à|au|"
+    rf"hasta(?: el)?|al|tot en met|t/m|tot|till och med|t\.o\.m\.|fino al|fino a|até)\s*"
+    rf"(?:(?:the|le|el|den|il|o|dem|de)\s+)?(?:(?:{_WEEKDAY})\.?,?\s*)?$",
     re.IGNORECASE,
 )
 _QUARTER = re.compile(r"\b(?:Q|T|K)([1-4])\b(?:\s*[/']?\s*(\d{4}|\d{2})\b)?", re.IGNORECASE)
@@ -96,17 +98,19 @@ _ORDINAL_QUARTER = re.compile(
     r"(?:quarter|quartal|trimestre|kwartaal|kvartalet|kvartal)",
     re.IGNORECASE,
 )
-_ORDINAL = {
-    **dict.fromkeys("first 1st ersten premier primer primero eerste första primo primeiro".split(), 1),
-    **dict.fromkeys("second 2nd zweiten deuxième segundo tweede andra secondo".split(), 2),
-    **dict.fromkeys("third 3rd dritten troisième tercer tercero derde tredje terzo".split(), 3),
-    **dict.fromkeys("terceiro fourth 4th vierten quatrième cuarto vierde fjärde quarto".split(), 4),
-}
-_ORDINAL["terceiro"] = 3
+_ORDINAL = _table(
+    {
+        1: "first 1st ersten premier primer primero eerste första primo primeiro",
+        2: "second 2nd zweiten deuxième segundo tweede andra secondo",
+        3: "third 3rd dritten troisième tercer tercero derde tredje terzo terceiro",
+        4: "fourth 4th vierten quatrième cuarto vierde fjärde quarto",
+    }
+)
 _IN_PERIOD = re.compile(
     rf"\b(?:in|within|after|nach|dans|d'ici|en|dentro de|over|om|tra|fra|daqui a|em|about|"
     rf"ungefähr|etwa)\s+(?:(?:a|an|ein|einem|einen|un|une|uno|una|een|ett|en|um|uma)\s+)?"
-    rf"(\d{{1,2}}|{_alternation(NUMBERS)})\s*(?:of\s+)?(?:more\s+)?"
+    rf"(\d{{1,2}}|{_alternation(NUMBERS)})(?:\s*(?:-|–|to|or|bis|à|a|o|of)\s*\d{{1,2}})?\s*"
+    r"(?:of\s+)?(?:more\s+)?"
     r"(days?|tagen?|jours?|días?|dias?|dagen?|dagar|giorni|weeks?|wochen?|semaines?|semanas?|"
     r"weken|veckor|vecka|settimane?|months?|monaten?|monat|mois|meses|mes|maanden|maand|"
     r"månader|månad|mesi|mese|years?|jahren?|jahr|ans?|années?|años?|jaar|jaren|år|anni|anno|anos?|"
@@ -128,10 +132,10 @@ _NEXT = re.compile(
     re.IGNORECASE,
 )
 _UNIT = {
-    **dict.fromkeys("week woche semaine semana vecka settimana".split(), "week"),
-    **dict.fromkeys("month monat mois mes mês maand månad mese".split(), "month"),
-    **dict.fromkeys("quarter quartal trimestre kwartaal kvartal".split(), "quarter"),
-    **dict.fromkeys("year jahr année año ano jaar år anno".split(), "year"),
+    **dict.fromkeys(["week", "woche", "semaine", "semana", "vecka", "settimana"], "week"),
+    **dict.fromkeys(["month", "monat", "mois", "mes", "mês", "maand", "månad", "mese"], "month"),
+    **dict.fromkeys(["quarter", "quartal", "trimestre", "kwartaal", "kvartal"], "quarter"),
+    **dict.fromkeys(["year", "jahr", "année", "año", "ano", "jaar", "år", "anno"], "year"),
 }
 _HOLIDAYS = re.compile(
     r"\b(?:after|past|over) (?:the )?(?:holidays|christmas|new year)|\bin the new year|"
@@ -152,10 +156,9 @@ _EASTER = re.compile(
     re.IGNORECASE,
 )
 _IN_MONTH = re.compile(
-    rf"\b(?:in|im|en|i|a|ad|em|(?:early|mid|late|end of|beginning of|anfang|mitte|ende|début|"
-    rf"fin|principios de|mediados de|finales de|begin|eind|början av|slutet av|inizio|metà|"
-    rf"fine|início de|meados de|final de))\s+(?:de\s+|di\s+)?({_MONTH})\b(?!\s*\d)",
-    re.IGNORECASE,
+    rf"\b(?:(?i:in|im|en|em|early|mid|late|end of|beginning of|anfang|mitte|ende|début|fin|"
+    rf"principios de|mediados de|finales de|begin|eind|början av|slutet av|inizio|metà|fine|"
+    rf"início de|meados de|final de)|(?-i:i|a|ad))\s+(?:de\s+|di\s+)?(?i:({_MONTH}))\b(?!\s*\d)"
 )
 
 
@@ -204,6 +207,9 @@ def explicit_dates(text: str, today: date, *, month_first: bool) -> list[tuple[i
             found.append((m.start(), d))
     for m in _NUMERIC.finditer(text):
         a, b = int(m.group(1)), int(m.group(3))
+        padded = len(m.group(1)) == len(m.group(3)) == 2
+        if m.group(2) == "." and not (m.group(4) or m.group(5) or padded):
+            continue
         orders = [(b, a), (a, b)] if month_first else [(a, b), (b, a)]
         options = [_year_for(mo, dy, m.group(4), today) for dy, mo in orders]
         weekday = _weekday_before(text, m.start())
@@ -250,7 +256,9 @@ def _after_period(count: int, unit: str, today: date) -> date:
     unit = unit.lower()
     if unit.startswith(("day", "tag", "jour", "día", "dia", "dag", "giorn")):
         return today + timedelta(days=count)
-    if unit.startswith(("week", "woche", "semaine", "semana", "vecka", "veckor", "weken", "settiman")):
+    if unit.startswith(
+        ("week", "woche", "semaine", "semana", "vecka", "veckor", "weken", "settiman")
+    ):
         return today + timedelta(weeks=count)
     if unit.startswith("quarter"):
         return add_months(today, 3 * count)
@@ -285,7 +293,8 @@ def later_date(sentence: str, today: date, *, month_first: bool = False) -> date
         count = int(word) if word.isdigit() else NUMBERS[word]
         return _after_period(count, m.group(2), today) if count else None
     if _HOLIDAYS.search(sentence):
-        return date(today.year + (1 if today.month >= 7 else 0), 1, 7)
+        after = date(today.year + (1 if today.month >= 7 else 0), 1, 7)
+        return after if after > today else None
     if _SUMMER.search(sentence):
         return date(today.year + (1 if today.month >= 9 else 0), 9, 1)
     if _EASTER.search(sentence):

@@ -8,7 +8,9 @@ import re
 MAX_HTML_CHARS = 2_000_000
 
 # `[^<>]` keeps each match from running past the next tag: the scan stays linear.
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,30})[^<>]*>|<!--|<!\[CDATA\[|<[!?][^<>]*>")
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,30})(?=[\s/>])[^<>]*>|<!--|<!\[CDATA\[|<[!?][^<>]*>"
+)
 _BLOCK = frozenset(
     {"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
     | {"hr", "pre", "address", "section", "article", "header", "footer", "blockquote", "dd"}
@@ -38,6 +40,7 @@ def html_to_text(markup: str) -> str:
     lines: list[str] = []
     current: list[str] = []
     depth = 0
+    in_pre = False
     pos = 0
 
     def flush() -> None:
@@ -49,10 +52,10 @@ def html_to_text(markup: str) -> str:
 
     while pos < len(markup):
         match = _TAG.search(markup, pos)
+        chunk = markup[pos : match.start() if match else len(markup)]
+        current.append(chunk if in_pre else chunk.replace("\n", " "))
         if match is None:
-            current.append(markup[pos:].replace("\n", " "))
             break
-        current.append(markup[pos : match.start()].replace("\n", " "))
         token = match.group(0)
         pos = match.end()
         if token == "<!--":
@@ -70,6 +73,8 @@ def html_to_text(markup: str) -> str:
             continue
         if name in _BLOCK:
             flush()
+        if name == "pre":
+            in_pre = not closing
         if name == "blockquote":
             depth = max(0, depth - 1) if closing else depth + 1
         elif name == "td" and not closing:

@@ -89,12 +89,16 @@ class ImapMailbox:
 
     def _ok(self, what: str, response: Any) -> list[Any]:
         if response.result != "OK":
-            text = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(errors="replace")
+            text = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(
+                errors="replace"
+            )
             raise ImapError(f"IMAP {what} on {self._where} refused: {text}")
         return list(response.lines)
 
     async def select(self, folder: str) -> FolderInfo:
-        lines = self._ok(f"SELECT {folder}", await self._call("SELECT", self._client.select(_quote(folder))))
+        lines = self._ok(
+            f"SELECT {folder}", await self._call("SELECT", self._client.select(_quote(folder)))
+        )
         self._selected = folder
         found: dict[str, int] = {}
         exists = 0
@@ -112,9 +116,15 @@ class ImapMailbox:
         return FolderInfo(found["uidvalidity"], uidnext, exists)
 
     async def _uidnext_by_search(self) -> int:
-        lines = self._ok("UID SEARCH", await self._call("UID SEARCH", self._client.uid_search("ALL")))
-        uids = [int(x) for line in lines if isinstance(line, bytes) and line.startswith(b"SEARCH")
-                for x in line.split()[1:]]
+        lines = self._ok(
+            "UID SEARCH", await self._call("UID SEARCH", self._client.uid_search("ALL"))
+        )
+        uids = [
+            int(x)
+            for line in lines
+            if isinstance(line, bytes) and line.startswith(b"SEARCH")
+            for x in line.split()[1:]
+        ]
         return max(uids, default=0) + 1
 
     async def fetch_headers(self, first_uid: int, last_uid: int) -> list[tuple[int, bytes]]:
@@ -122,7 +132,9 @@ class ImapMailbox:
         out: list[tuple[int, bytes]] = []
         for start in range(first_uid, last_uid + 1, HEADER_CHUNK):
             end = min(start + HEADER_CHUNK - 1, last_uid)
-            out += await self._fetch(f"{start}:{end}", f"(UID BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})])")
+            out += await self._fetch(
+                f"{start}:{end}", f"(UID BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})])"
+            )
         return out
 
     async def fetch_messages(self, uids: list[int]) -> list[tuple[int, bytes]]:
@@ -208,7 +220,9 @@ async def _open(account: ImapAccount) -> aioimaplib.IMAP4:
     client: aioimaplib.IMAP4
     if account.security == "ssl":
         client = aioimaplib.IMAP4_SSL(
-            host=account.host, port=account.port, timeout=account.timeout,
+            host=account.host,
+            port=account.port,
+            timeout=account.timeout,
             ssl_context=ssl.create_default_context(),
         )
     else:

@@ -53,8 +53,11 @@ class LocalMailbox:
 
     async def fetch_messages(self, uids: list[int]) -> list[tuple[int, bytes]]:
         folder = self._folder(self._selected)
-        return [(uid, (folder / f"{uid}.eml").read_bytes()) for uid in uids
-                if (folder / f"{uid}.eml").exists()]
+        return [
+            (uid, (folder / f"{uid}.eml").read_bytes())
+            for uid in uids
+            if (folder / f"{uid}.eml").exists()
+        ]
 
     async def append(self, folder: str, raw: bytes) -> None:
         self.deliver(folder, raw)

@@ -39,7 +39,7 @@ async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) 
         port=account.port,
         timeout=account.timeout,
         use_tls=account.security == "ssl",
-        start_tls=True if account.security == "starttls" else False,
+        start_tls=account.security == "starttls",
         tls_context=ssl.create_default_context() if account.security != "none" else None,
     )
     where = f"{account.host}:{account.port}"

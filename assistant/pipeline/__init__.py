@@ -1,6 +1,6 @@
 """The pipeline, in order. Each stage is idempotent; the database is the only hand-off.
 
-    ingest -> understand -> plan -> (select content + draft) -> [rep approves] -> send
+ingest -> understand -> plan -> (select content + draft) -> [rep approves] -> send
 """
 
 from __future__ import annotations

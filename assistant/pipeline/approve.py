@@ -23,8 +23,9 @@ from assistant.models import ContentItem, Draft, DraftState, Lead, LeadStatus, R
 from assistant.records import audit, is_suppressed
 
 
-def transition(session: Session, draft_id: int, source: DraftState | tuple[DraftState, ...],
-               **values: Any) -> bool:
+def transition(
+    session: Session, draft_id: int, source: DraftState | tuple[DraftState, ...], **values: Any
+) -> bool:
     """Move a draft on only if it is still in `source`; False when someone else moved it."""
     sources = source if isinstance(source, tuple) else (source,)
     result = session.execute(
@@ -43,20 +44,32 @@ def get(session: Session, draft_id: int) -> Draft:
 
 
 def approve(
-    engine: Engine, settings: Settings, draft_id: int, actor: str, now: datetime,
-    *, subject: str | None = None, body: str | None = None, send_after: datetime | None = None,
+    engine: Engine,
+    settings: Settings,
+    draft_id: int,
+    actor: str,
+    now: datetime,
+    *,
+    subject: str | None = None,
+    body: str | None = None,
+    send_after: datetime | None = None,
 ) -> Draft:
     with transaction(engine) as session:
         draft = get(session, draft_id)
         if draft.state != DraftState.pending:
-            raise StateError(f"Draft {draft_id} is {draft.state}, not pending: it cannot be approved.")
+            raise StateError(
+                f"Draft {draft_id} is {draft.state}, not pending: it cannot be approved."
+            )
         lead = session.get(Lead, draft.lead_id)
         rep = session.get(Rep, draft.rep_id)
         assert lead is not None and rep is not None
         if is_suppressed(session, lead.email) or lead.status in (
-            LeadStatus.opted_out, LeadStatus.stopped
+            LeadStatus.opted_out,
+            LeadStatus.stopped,
         ):
-            raise StateError(f"{lead.email} is {lead.status.replace('_', ' ')}: nothing can be sent.")
+            raise StateError(
+                f"{lead.email} is {lead.status.replace('_', ' ')}: nothing can be sent."
+            )
         final_subject = one_line(subject) if subject is not None else draft.subject
         final_body = body.strip() + "\n" if body is not None else draft.body
         edited = final_subject != draft.subject or final_body != draft.body
@@ -68,18 +81,32 @@ def approve(
         message_id = new_message_id(rep.email)
         mime = compose(
             Outgoing(
-                from_name=rep.name, from_email=rep.email, to_name=lead.name, to_email=lead.email,
-                subject=final_subject, body=final_body, date=now,
-                in_reply_to=draft.in_reply_to, references=tuple(draft.references),
+                from_name=rep.name,
+                from_email=rep.email,
+                to_name=lead.name,
+                to_email=lead.email,
+                subject=final_subject,
+                body=final_body,
+                date=now,
+                in_reply_to=draft.in_reply_to,
+                references=tuple(draft.references),
                 attachment=attachment,
             ),
             message_id,
         )
         moved = transition(
-            session, draft_id, DraftState.pending,
-            state=DraftState.approved.value, subject=final_subject, body=final_body,
-            message_id=message_id, mime=mime, recipient=lead.email, approved_at=now,
-            approved_by=actor, send_after=send_after or now,
+            session,
+            draft_id,
+            DraftState.pending,
+            state=DraftState.approved.value,
+            subject=final_subject,
+            body=final_body,
+            message_id=message_id,
+            mime=mime,
+            recipient=lead.email,
+            approved_at=now,
+            approved_by=actor,
+            send_after=send_after or now,
         )
         if not moved:
             raise StateError(f"Draft {draft_id} was decided by someone else a moment ago.")
@@ -100,17 +127,24 @@ def reject(engine: Engine, draft_id: int, actor: str, reason: str, now: datetime
     with transaction(engine) as session:
         draft = get(session, draft_id)
         if not transition(
-            session, draft_id, DraftState.pending,
-            state=DraftState.rejected.value, decision_note=reason,
+            session,
+            draft_id,
+            DraftState.pending,
+            state=DraftState.rejected.value,
+            decision_note=reason,
         ):
-            raise StateError(f"Draft {draft_id} is {draft.state}, not pending: it cannot be rejected.")
+            raise StateError(
+                f"Draft {draft_id} is {draft.state}, not pending: it cannot be rejected."
+            )
         lead = session.get(Lead, draft.lead_id)
         audit(session, actor, "rejected", lead, now, draft_id=draft_id, reason=reason)
     with transaction(engine) as session:
         return get(session, draft_id)
 
 
-def resolve_unknown(engine: Engine, draft_id: int, actor: str, *, delivered: bool, now: datetime) -> Draft:
+def resolve_unknown(
+    engine: Engine, draft_id: int, actor: str, *, delivered: bool, now: datetime
+) -> Draft:
     """The rep's answer for a send whose outcome is unknown: it arrived, or send it again."""
     with transaction(engine) as session:
         draft = get(session, draft_id)
@@ -137,6 +171,6 @@ def queue(session: Session, rep_email: str | None = None) -> list[tuple[Draft, L
     )
     if rep_email:
         query = query.where(Rep.email == rep_email.strip().lower())
-    rows = [tuple(r) for r in session.exec(query).all()]
+    rows: list[tuple[Draft, Lead, Rep]] = [(d, lead, rep) for d, lead, rep in session.exec(query)]
     rows.sort(key=lambda r: (r[1].status != LeadStatus.sales_ready, r[0].created_at, r[0].id))
-    return rows  # type: ignore[return-value]
+    return rows

@@ -47,16 +47,27 @@ async def sync_rep(ctx: Context, rep_settings: RepSettings, now: datetime) -> li
         rep_id = rep.id
         assert rep_id is not None
     imap = rep_settings.imap
-    folders = [(imap.inbox if imap else "INBOX", "inbox"), (imap.sent_folder if imap else "Sent", "sent")]
+    folders = [
+        (imap.inbox if imap else "INBOX", "inbox"),
+        (imap.sent_folder if imap else "Sent", "sent"),
+    ]
     reports = []
     async with ctx.open_mailbox(rep_settings) as mailbox:
         for folder, role in folders:
-            reports.append(await sync_folder(ctx, mailbox, rep_id, rep_settings.email, folder, role, now))
+            reports.append(
+                await sync_folder(ctx, mailbox, rep_id, rep_settings.email, folder, role, now)
+            )
     return reports
 
 
 async def sync_folder(
-    ctx: Context, mailbox: Mailbox, rep_id: int, rep_email: str, folder: str, role: str, now: datetime
+    ctx: Context,
+    mailbox: Mailbox,
+    rep_id: int,
+    rep_email: str,
+    folder: str,
+    role: str,
+    now: datetime,
 ) -> SyncReport:
     info = await mailbox.select(folder)
     changed = False
@@ -70,7 +81,10 @@ async def sync_folder(
             # The server renumbered the folder: forget the UIDs, re-match by Message-ID below.
             ctx.log.warning(
                 "%s %s: UIDVALIDITY changed from %s to %s; re-reading the folder",
-                rep_email, folder, state.uidvalidity, info.uidvalidity,
+                rep_email,
+                folder,
+                state.uidvalidity,
+                info.uidvalidity,
             )
             state.last_uid = 0
             changed = True
@@ -88,10 +102,14 @@ async def sync_folder(
         bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
         with transaction(ctx.engine) as session:
             for uid, raw in bodies:
-                if _store(session, rep_id, rep_email, folder, role, info.uidvalidity, uid, raw, now):
+                if _store(
+                    session, rep_id, rep_email, folder, role, info.uidvalidity, uid, raw, now
+                ):
                     stored += 1
             state = session.exec(
-                select(FolderState).where(FolderState.rep_id == rep_id, FolderState.folder == folder)
+                select(FolderState).where(
+                    FolderState.rep_id == rep_id, FolderState.folder == folder
+                )
             ).one()
             state.last_uid = max(state.last_uid, end)
             state.synced_at = now
@@ -126,9 +144,12 @@ def _relevant(
         if role == "sent":
             if any(a.email in leads for a in (*h.to, *h.cc)):
                 wanted.add(uid)
-        elif sender in leads or set(_referenced(h)) & known_ids or _looks_like_bounce(h):
-            wanted.add(uid)
-        elif sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)):
+        elif (
+            sender in leads
+            or set(_referenced(h)) & known_ids
+            or _looks_like_bounce(h)
+            or (sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)))
+        ):
             wanted.add(uid)
     return wanted
 
@@ -161,24 +182,38 @@ def _known_message_ids(session: Session, ids: Iterable[str]) -> set[str]:
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         found.update(
-            m for m in session.exec(select(Message.message_id).where(col(Message.message_id).in_(chunk)))
+            m
+            for m in session.exec(
+                select(Message.message_id).where(col(Message.message_id).in_(chunk))
+            )
             if m
         )
         found.update(
-            m for m in session.exec(select(Draft.message_id).where(col(Draft.message_id).in_(chunk))) if m
+            m
+            for m in session.exec(select(Draft.message_id).where(col(Draft.message_id).in_(chunk)))
+            if m
         )
     return found
 
 
 def _store(
-    session: Session, rep_id: int, rep_email: str, folder: str, role: str,
-    uidvalidity: int, uid: int, raw: bytes, now: datetime,
+    session: Session,
+    rep_id: int,
+    rep_email: str,
+    folder: str,
+    role: str,
+    uidvalidity: int,
+    uid: int,
+    raw: bytes,
+    now: datetime,
 ) -> bool:
     """Store one message unless it is already here; True when a new row was written."""
     if session.exec(
         select(Message.id).where(
-            Message.rep_id == rep_id, Message.folder == folder,
-            Message.uidvalidity == uidvalidity, Message.uid == uid,
+            Message.rep_id == rep_id,
+            Message.folder == folder,
+            Message.uidvalidity == uidvalidity,
+            Message.uid == uid,
         )
     ).first():
         return False
@@ -186,7 +221,9 @@ def _store(
     if h.message_id:
         moved = session.exec(
             select(Message).where(
-                Message.rep_id == rep_id, Message.folder == folder, Message.message_id == h.message_id
+                Message.rep_id == rep_id,
+                Message.folder == folder,
+                Message.message_id == h.message_id,
             )
         ).first()
         if moved is not None:  # same message, renumbered after a UIDVALIDITY change
@@ -198,18 +235,31 @@ def _store(
     direction = Direction.outbound if outbound else Direction.inbound
     own = (
         session.exec(select(Draft).where(Draft.message_id == h.message_id)).first()
-        if h.message_id else None
+        if h.message_id
+        else None
     )
     lead = _lead_for(session, h, outbound, own)
     thread_id = _thread_for(session, lead, h, own, now) if lead else None
     session.add(
         Message(
-            rep_id=rep_id, folder=folder, uidvalidity=uidvalidity, uid=uid,
-            message_id=h.message_id, in_reply_to=h.in_reply_to, references=list(h.references),
-            thread_id=thread_id, lead_id=lead.id if lead else None,
-            draft_id=own.id if own else None, direction=direction.value,
-            from_addr=sender, to_addrs=[a.email for a in h.to], cc_addrs=[a.email for a in h.cc],
-            subject=h.subject, sent_at=h.date or now, received_at=now, raw=raw,
+            rep_id=rep_id,
+            folder=folder,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            message_id=h.message_id,
+            in_reply_to=h.in_reply_to,
+            references=list(h.references),
+            thread_id=thread_id,
+            lead_id=lead.id if lead else None,
+            draft_id=own.id if own else None,
+            direction=direction.value,
+            from_addr=sender,
+            to_addrs=[a.email for a in h.to],
+            cc_addrs=[a.email for a in h.cc],
+            subject=h.subject,
+            sent_at=h.date or now,
+            received_at=now,
+            raw=raw,
         )
     )
     session.flush()
@@ -219,7 +269,9 @@ def _store(
 def _lead_for(session: Session, h: HeaderSummary, outbound: bool, own: Draft | None) -> Lead | None:
     if own is not None:
         return session.get(Lead, own.lead_id)
-    candidates = [a.email for a in (*h.to, *h.cc)] if outbound else ([h.from_.email] if h.from_ else [])
+    candidates = (
+        [a.email for a in (*h.to, *h.cc)] if outbound else ([h.from_.email] if h.from_ else [])
+    )
     for address in candidates:
         lead = session.exec(select(Lead).where(Lead.email == address)).first()
         if lead is not None:
@@ -234,7 +286,8 @@ def _parent(session: Session, h: HeaderSummary) -> Message | None:
     if not refs:
         return None
     return session.exec(
-        select(Message).where(col(Message.message_id).in_(refs), col(Message.thread_id).is_not(None))
+        select(Message)
+        .where(col(Message.message_id).in_(refs), col(Message.thread_id).is_not(None))
         .order_by(col(Message.id).desc())
     ).first()
 
@@ -249,14 +302,16 @@ def _thread_for(
     if refs:
         hit = session.exec(
             select(Message.thread_id).where(
-                col(Message.message_id).in_(refs), Message.lead_id == lead.id,
+                col(Message.message_id).in_(refs),
+                Message.lead_id == lead.id,
                 col(Message.thread_id).is_not(None),
             )
         ).first()
         if hit is None:
             hit = session.exec(
                 select(Draft.thread_id).where(
-                    col(Draft.message_id).in_(refs), Draft.lead_id == lead.id,
+                    col(Draft.message_id).in_(refs),
+                    Draft.lead_id == lead.id,
                     or_(col(Draft.thread_id).is_not(None)),
                 )
             ).first()

@@ -92,13 +92,17 @@ def next_step(snap: Snapshot, now: datetime, rules: CadenceSettings) -> Step:
     last_out = next((t for t in reversed(snap.touches) if t.direction == "outbound"), None)
     if last_in and (last_out is None or last_in.at > last_out.at):
         return Step(
-            "reply", "the lead replied and has not had an answer",
-            trigger=f"reply:{last_in.key}", reply_to=last_in.key, due=now,
+            "reply",
+            "the lead replied and has not had an answer",
+            trigger=f"reply:{last_in.key}",
+            reply_to=last_in.key,
+            due=now,
         )
     if last_out is None:
         return Step("none", "no conversation yet")
     unanswered = sum(
-        1 for t in snap.touches
+        1
+        for t in snap.touches
         if t.direction == "outbound" and (last_in is None or t.at > last_in.at)
     )
     if unanswered >= rules.max_touches:
@@ -114,7 +118,9 @@ def next_step(snap: Snapshot, now: datetime, rules: CadenceSettings) -> Step:
         "follow_up",
         f"no reply {business_days_between(last_out.at.date(), now.date())} business days "
         f"after our last email (rule: follow up after {rules.follow_up_after_business_days})",
-        trigger=f"follow_up:{last_out.key}", reply_to=last_out.key, due=now,
+        trigger=f"follow_up:{last_out.key}",
+        reply_to=last_out.key,
+        due=now,
         touch_number=unanswered + 1,
     )
 
@@ -137,12 +143,15 @@ def snapshot(session: Session, lead: Lead) -> Snapshot:
     for d in sent:
         if d.sent_at is not None:
             touches[f"d{d.id}"] = Touch(f"d{d.id}", "outbound", d.sent_at)
-    open_draft = session.exec(
-        select(Draft.id).where(
-            Draft.lead_id == lead.id,
-            col(Draft.state).in_([s.value for s in (*OPEN_DRAFT_STATES, DraftState.sending)]),
-        )
-    ).first() is not None
+    open_draft = (
+        session.exec(
+            select(Draft.id).where(
+                Draft.lead_id == lead.id,
+                col(Draft.state).in_([s.value for s in (*OPEN_DRAFT_STATES, DraftState.sending)]),
+            )
+        ).first()
+        is not None
+    )
     ordered = tuple(sorted(touches.values(), key=lambda t: (t.at, t.key)))
     return Snapshot(lead.status, lead.paused_until, ordered, open_draft)
 
@@ -169,7 +178,11 @@ def run(ctx: Context, now: datetime) -> list[Job]:
             if is_suppressed(session, lead.email):
                 continue
             if lead.status == LeadStatus.paused and lead.paused_until and lead.paused_until <= now:
-                lead.status, lead.paused_until, lead.status_reason = LeadStatus.active.value, None, ""
+                lead.status, lead.paused_until, lead.status_reason = (
+                    LeadStatus.active.value,
+                    None,
+                    "",
+                )
                 session.add(lead)
                 audit(session, "daemon", "resumed", lead, now)
                 ctx.log.info("%s: pause ended, nurturing again", lead.email)

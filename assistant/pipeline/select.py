@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 
 from assistant.content.library import ContentSpec
 from assistant.content.rank import LeadContext, Ranker, Recommendation
-from assistant.models import OPEN_DRAFT_STATES, ContentDelivery, ContentItem, Draft, DraftState, Lead
+from assistant.models import (
+    OPEN_DRAFT_STATES,
+    ContentDelivery,
+    ContentItem,
+    Draft,
+    DraftState,
+    Lead,
+)
 
 _cache: dict[tuple[int, str], Ranker] = {}
 
@@ -28,11 +35,21 @@ class Choice:
 
 def spec(item: ContentItem) -> ContentSpec:
     return ContentSpec(
-        slug=item.slug, title=item.title, type=item.type, url=item.url, stage=item.stage,
-        topics=tuple(item.topics), personas=tuple(item.personas), industries=tuple(item.industries),
-        summary=item.summary, body=item.body,
-        file=Path(item.file_path) if item.file_path else None, file_sha256=item.file_sha256,
-        event_date=item.event_date, expires=item.expires, retired=item.retired,
+        slug=item.slug,
+        title=item.title,
+        type=item.type,
+        url=item.url,
+        stage=item.stage,
+        topics=tuple(item.topics),
+        personas=tuple(item.personas),
+        industries=tuple(item.industries),
+        summary=item.summary,
+        body=item.body,
+        file=Path(item.file_path) if item.file_path else None,
+        file_sha256=item.file_sha256,
+        event_date=item.event_date,
+        expires=item.expires,
+        retired=item.retired,
         source=Path(item.file_path or item.slug),
     )
 
@@ -53,11 +70,14 @@ def ranker(session: Session) -> tuple[Ranker, dict[str, ContentItem]]:
 def excluded(session: Session, lead: Lead) -> set[str]:
     """Slugs the lead has received or that already ride in one of its open drafts."""
     delivered = session.exec(
-        select(ContentItem.slug).join(ContentDelivery, col(ContentDelivery.content_id) == ContentItem.id)
+        select(ContentItem.slug)
+        .join(ContentDelivery, col(ContentDelivery.content_id) == ContentItem.id)
         .where(ContentDelivery.lead_id == lead.id)
     ).all()
     riding = session.exec(
-        select(ContentItem.slug).join(Draft, col(Draft.content_id) == ContentItem.id).where(
+        select(ContentItem.slug)
+        .join(Draft, col(Draft.content_id) == ContentItem.id)
+        .where(
             Draft.lead_id == lead.id,
             col(Draft.state).in_([*(s.value for s in OPEN_DRAFT_STATES), DraftState.sending.value]),
         )
@@ -66,13 +86,24 @@ def excluded(session: Session, lead: Lead) -> set[str]:
 
 
 def choose(
-    session: Session, lead: Lead, *, reply: str, intent: str | None, events: tuple[str, ...],
-    now: datetime, exclude: set[str] | None = None,
+    session: Session,
+    lead: Lead,
+    *,
+    reply: str,
+    intent: str | None,
+    events: tuple[str, ...],
+    now: datetime,
+    exclude: set[str] | None = None,
 ) -> Choice | None:
     rank, items = ranker(session)
     context = LeadContext(
-        title=lead.title, industry=lead.extra.get("industry", ""), stage=lead.stage,
-        topics=tuple(lead.topics), reply=reply, events=events, intent=intent,
+        title=lead.title,
+        industry=lead.extra.get("industry", ""),
+        stage=lead.stage,
+        topics=tuple(lead.topics),
+        reply=reply,
+        events=events,
+        intent=intent,
     )
     skip = excluded(session, lead) | (exclude or set())
     for rec in rank.rank(context, exclude=skip, today=now.date(), limit=1):

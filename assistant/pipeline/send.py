@@ -77,20 +77,33 @@ async def reconcile(ctx: Context, now: datetime, report: SendReport) -> None:
         if rep is not None and rep.imap is not None:
             try:
                 async with ctx.open_mailbox(rep) as mailbox:
-                    found = await mailbox.contains_message_id(rep.imap.sent_folder, draft.message_id)
+                    found = await mailbox.contains_message_id(
+                        rep.imap.sent_folder, draft.message_id
+                    )
             except MailError as exc:
-                ctx.log.warning("draft %s: cannot look in Sent yet (%s); will try again", draft.id, exc)
+                ctx.log.warning(
+                    "draft %s: cannot look in Sent yet (%s); will try again", draft.id, exc
+                )
                 continue
         with transaction(ctx.engine) as session:
             if found:
-                transition(session, draft.id, DraftState.sending, state=DraftState.sent.value,
-                           sent_at=draft.sending_since or now, filed_in_sent=True)
+                transition(
+                    session,
+                    draft.id,
+                    DraftState.sending,
+                    state=DraftState.sent.value,
+                    sent_at=draft.sending_since or now,
+                    filed_in_sent=True,
+                )
                 _delivered(session, draft, now)
                 report.sent.append(draft.id)
                 ctx.log.info("draft %s: found in Sent after an interruption; marked sent", draft.id)
             else:
                 transition(
-                    session, draft.id, DraftState.sending, state=DraftState.unknown.value,
+                    session,
+                    draft.id,
+                    DraftState.sending,
+                    state=DraftState.unknown.value,
                     last_error="the send was interrupted and its outcome is unknown; "
                     "check the lead's inbox, then mark it sent or send it again",
                 )
@@ -109,10 +122,13 @@ def claim(ctx: Context, now: datetime, report: SendReport) -> list[int]:
     claimed: list[int] = []
     with transaction(ctx.engine) as session:
         due = session.exec(
-            select(Draft).where(
+            select(Draft)
+            .where(
                 Draft.state == DraftState.approved.value,
                 col(Draft.send_after) <= now,
-            ).order_by(col(Draft.send_after)).limit(CLAIM_BATCH)
+            )
+            .order_by(col(Draft.send_after))
+            .limit(CLAIM_BATCH)
         ).all()
         due = [d for d in due if d.next_attempt_at is None or d.next_attempt_at <= now]
     for draft in due:
@@ -122,15 +138,29 @@ def claim(ctx: Context, now: datetime, report: SendReport) -> list[int]:
             assert lead is not None
             blocked = _blocked(session, lead)
             if blocked:
-                if transition(session, draft.id, DraftState.approved, state=DraftState.failed.value,
-                              last_error=f"not sent: {blocked}"):
-                    audit(session, "daemon", "send_blocked", lead, now, draft_id=draft.id, why=blocked)
+                if transition(
+                    session,
+                    draft.id,
+                    DraftState.approved,
+                    state=DraftState.failed.value,
+                    last_error=f"not sent: {blocked}",
+                ):
+                    audit(
+                        session, "daemon", "send_blocked", lead, now, draft_id=draft.id, why=blocked
+                    )
                     report.failed.append(draft.id)
-                    ctx.log.info("draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked)
+                    ctx.log.info(
+                        "draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked
+                    )
                 continue
             if transition(
-                session, draft.id, DraftState.approved, state=DraftState.sending.value,
-                sending_since=now, claimed_by=OWNER, attempts=draft.attempts + 1,
+                session,
+                draft.id,
+                DraftState.approved,
+                state=DraftState.sending.value,
+                sending_since=now,
+                claimed_by=OWNER,
+                attempts=draft.attempts + 1,
             ):
                 claimed.append(draft.id)
     return claimed
@@ -156,9 +186,14 @@ async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport
     rep = ctx.settings.rep(rep_email)
     if rep is None or rep.smtp is None:
         with transaction(ctx.engine) as session:
-            transition(session, draft_id, DraftState.sending, state=DraftState.approved.value,
-                       next_attempt_at=now + backoff(draft.attempts),
-                       last_error=f"no SMTP settings for {rep_email}")
+            transition(
+                session,
+                draft_id,
+                DraftState.sending,
+                state=DraftState.approved.value,
+                next_attempt_at=now + backoff(draft.attempts),
+                last_error=f"no SMTP settings for {rep_email}",
+            )
         report.deferred.append(draft_id)
         ctx.log.error("draft %s: no SMTP settings for %s in the configuration", draft_id, rep_email)
         return
@@ -167,27 +202,54 @@ async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport
     with transaction(ctx.engine) as session:
         lead = session.get(Lead, draft.lead_id)
         if result.outcome == "accepted":
-            transition(session, draft_id, DraftState.sending, state=DraftState.sent.value,
-                       sent_at=now, smtp_response=result.detail, last_error=None)
+            transition(
+                session,
+                draft_id,
+                DraftState.sending,
+                state=DraftState.sent.value,
+                sent_at=now,
+                smtp_response=result.detail,
+                last_error=None,
+            )
             _delivered(session, draft, now)
             audit(session, "daemon", "sent", lead, now, draft_id=draft_id, smtp=result.detail)
             report.sent.append(draft_id)
             ctx.log.info("sent draft %s to %s (%s)", draft_id, draft.recipient, result.detail)
         elif result.outcome == "deferred" and draft.attempts < MAX_ATTEMPTS:
-            transition(session, draft_id, DraftState.sending, state=DraftState.approved.value,
-                       next_attempt_at=now + backoff(draft.attempts), last_error=result.detail)
+            transition(
+                session,
+                draft_id,
+                DraftState.sending,
+                state=DraftState.approved.value,
+                next_attempt_at=now + backoff(draft.attempts),
+                last_error=result.detail,
+            )
             report.deferred.append(draft_id)
             ctx.log.warning("draft %s deferred, will retry: %s", draft_id, result.detail)
         elif result.outcome == "unknown":
-            transition(session, draft_id, DraftState.sending, state=DraftState.unknown.value,
-                       last_error=result.detail)
+            transition(
+                session,
+                draft_id,
+                DraftState.sending,
+                state=DraftState.unknown.value,
+                last_error=result.detail,
+            )
             audit(session, "daemon", "outcome_unknown", lead, now, draft_id=draft_id)
             report.unknown.append(draft_id)
-            ctx.log.warning("draft %s: outcome unknown (%s); waiting for the rep", draft_id, result.detail)
+            ctx.log.warning(
+                "draft %s: outcome unknown (%s); waiting for the rep", draft_id, result.detail
+            )
         else:
-            transition(session, draft_id, DraftState.sending, state=DraftState.failed.value,
-                       last_error=result.detail)
-            audit(session, "daemon", "send_failed", lead, now, draft_id=draft_id, smtp=result.detail)
+            transition(
+                session,
+                draft_id,
+                DraftState.sending,
+                state=DraftState.failed.value,
+                last_error=result.detail,
+            )
+            audit(
+                session, "daemon", "send_failed", lead, now, draft_id=draft_id, smtp=result.detail
+            )
             report.failed.append(draft_id)
             ctx.log.error("draft %s refused: %s", draft_id, result.detail)
 
@@ -204,8 +266,11 @@ async def file_copies(ctx: Context, now: datetime, report: SendReport) -> None:
     """File each sent message in the rep's Sent folder once (unless the provider does)."""
     with transaction(ctx.engine) as session:
         rows = session.exec(
-            select(Draft, Rep).join(Rep, col(Rep.id) == Draft.rep_id).where(
-                Draft.state == DraftState.sent.value, Draft.filed_in_sent == False  # noqa: E712
+            select(Draft, Rep)
+            .join(Rep, col(Rep.id) == Draft.rep_id)
+            .where(
+                Draft.state == DraftState.sent.value,
+                Draft.filed_in_sent == False,  # noqa: E712
             )
         ).all()
     by_rep: dict[str, list[Draft]] = {}

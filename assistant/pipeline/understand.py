@@ -39,8 +39,10 @@ def run(ctx: Context, now: datetime) -> int:
     while True:
         with transaction(ctx.engine) as session:
             ids = session.exec(
-                select(Message.id).where(Message.state == MessageState.stored.value)
-                .order_by(col(Message.id)).limit(BATCH)
+                select(Message.id)
+                .where(Message.state == MessageState.stored.value)
+                .order_by(col(Message.id))
+                .limit(BATCH)
             ).all()
         if not ids:
             return done
@@ -60,7 +62,9 @@ def understand_one(ctx: Context, session: Session, message: Message, now: dateti
         message.state = MessageState.quarantined.value
         message.quarantine_reason = exc.reason
         session.add(message)
-        ctx.log.warning("quarantined message %s from %s: %s", message.id, message.from_addr, exc.reason)
+        ctx.log.warning(
+            "quarantined message %s from %s: %s", message.id, message.from_addr, exc.reason
+        )
         return
     message.text = parsed.text
     message.state = MessageState.understood.value
@@ -84,7 +88,12 @@ def understand_one(ctx: Context, session: Session, message: Message, now: dateti
 
 
 def _act(
-    ctx: Context, session: Session, message: Message, lead: Lead, result: Understanding, now: datetime
+    ctx: Context,
+    session: Session,
+    message: Message,
+    lead: Lead,
+    result: Understanding,
+    now: datetime,
 ) -> None:
     if result.kind == "auto_reply":
         if result.return_date and result.return_date > now.date():
@@ -93,23 +102,41 @@ def _act(
         return
     if result.opt_out:
         suppress(session, lead.email, "opt-out by reply", now)
-        _set_status(session, lead, LeadStatus.opted_out, f"asked to stop: {result.opt_out_evidence}")
+        _set_status(
+            session, lead, LeadStatus.opted_out, f"asked to stop: {result.opt_out_evidence}"
+        )
         cancelled = cancel_open_drafts(session, lead, "the lead opted out", now)
-        audit(session, "daemon", "opt_out", lead, now, evidence=result.opt_out_evidence,
-               cancelled_drafts=cancelled)
+        audit(
+            session,
+            "daemon",
+            "opt_out",
+            lead,
+            now,
+            evidence=result.opt_out_evidence,
+            cancelled_drafts=cancelled,
+        )
         ctx.log.info("%s opted out; %d open draft(s) cancelled", lead.email, len(cancelled))
         return
     if result.intent == "ready_to_talk":
         lead.sales_ready_at = now
-        _set_status(session, lead, LeadStatus.sales_ready, result.intent_evidence or "ready to talk")
+        _set_status(
+            session, lead, LeadStatus.sales_ready, result.intent_evidence or "ready to talk"
+        )
         audit(session, "daemon", "sales_ready", lead, now, evidence=result.intent_evidence)
         ctx.log.info("%s is ready to talk: handed to the rep", lead.email)
         return
     if result.intent in ("not_interested", "wrong_person"):
         _set_status(session, lead, LeadStatus.stopped, result.intent_evidence or result.intent)
         cancel_open_drafts(session, lead, f"the lead said {result.intent.replace('_', ' ')}", now)
-        audit(session, "daemon", "stopped", lead, now, intent=result.intent,
-               evidence=result.intent_evidence)
+        audit(
+            session,
+            "daemon",
+            "stopped",
+            lead,
+            now,
+            intent=result.intent,
+            evidence=result.intent_evidence,
+        )
         return
     for event in result.events:
         if event.type == "come_back_later" and event.date and event.date > now.date():
@@ -169,7 +196,8 @@ def _record_manual_content(
     hashes = {a.sha256 for a in parsed.attachments}
     items = session.exec(
         select(ContentItem).where(
-            col(ContentItem.url).in_(sorted(urls)) | col(ContentItem.file_sha256).in_(sorted(hashes))
+            col(ContentItem.url).in_(sorted(urls))
+            | col(ContentItem.file_sha256).in_(sorted(hashes))
         )
     ).all()
     for item in items:

@@ -46,6 +46,7 @@ last_valid_uid = 0
 mail_uid = {user}
 mail_gid = {group}
 mail_location = maildir:~/Maildir
+# No chroots, so that the server also runs without root.
 service imap-login {{
   chroot =
   inet_listener imap {{
@@ -56,6 +57,8 @@ service imap-login {{
     port = 0
   }}
 }}
+# Without this socket there is no growing delay after failed logins from 127.0.0.1,
+# the address every test shares.
 service anvil {{
   chroot =
   unix_listener anvil-auth-penalty {{
@@ -213,10 +216,10 @@ class Dovecot:
             _signal_group(process.pid, signal.SIGKILL)
             process.wait()
         deadline = time.monotonic() + STOP_TIMEOUT
-        while _signal_group(process.pid, 0):
-            if time.monotonic() > deadline:
-                _signal_group(process.pid, signal.SIGKILL)
+        while _signal_group(process.pid, 0) and time.monotonic() < deadline:
             time.sleep(0.02)
+        # Bounded: under an init that does not reap orphans, their zombies stay in the group.
+        _signal_group(process.pid, signal.SIGKILL)
 
     def restart(self) -> None:
         """Stop and start the server on the same port; users and mail are kept."""
@@ -296,7 +299,8 @@ class Dovecot:
     def recreate_folder(self, user: str, folder: str) -> None:
         """Empty the folder and give it a new UIDVALIDITY, as when a server rebuilds it.
 
-        UIDs start again at 1, so old UIDs now name different messages.
+        UIDs start again at 1, so old UIDs now name different messages. IMAP cannot delete
+        INBOX, so for INBOX the server restarts and connected clients are dropped.
         """
         before = self.uidvalidity(user, folder)
         if folder.upper() == "INBOX":
@@ -311,9 +315,9 @@ class Dovecot:
             raise DovecotError(f"UIDVALIDITY of {folder} stayed {before}")
 
     def _reset_inbox(self, user: str) -> None:
-        # IMAP cannot delete INBOX. With the server down, removing the Maildir's UID list
-        # and indexes makes Dovecot build new ones with a fresh UIDVALIDITY, as after a
-        # server migration; connected clients are dropped by the restart.
+        # With the server down, removing the Maildir's UID list and indexes makes Dovecot
+        # build new ones with a fresh UIDVALIDITY, as after a server migration. Doing it
+        # live corrupts the indexes that open sessions hold.
         self._stop_process()
         maildir = self.root / "mail" / user / "Maildir"
         for pattern in ("cur/*", "new/*", "tmp/*", "dovecot-uidlist", "dovecot.*index*"):

@@ -127,7 +127,10 @@ class SmtpServer:
             return list(self._recorder.dropped)
 
     def wait_for_messages(self, count: int, timeout: float = 5.0) -> list[Received]:
-        """Block until ``count`` messages were accepted or the timeout passed; return them."""
+        """Block until ``count`` messages were accepted or the timeout passed; return them.
+
+        This blocks the calling thread: from async code use ``asyncio.to_thread``.
+        """
         return self._recorder.wait(count, timeout)
 
     def fail_next(self, code: int, times: int = 1) -> None:

@@ -1,0 +1,257 @@
+"""Scores the ranker on labelled cases against two baselines: random and a fixed stream."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.content.library import STAGES, ContentSpec, load_library
+from assistant.content.rank import LeadContext, Ranker
+from assistant.errors import InputError
+
+# The sample library's webinars and expiry dates are written relative to this day.
+EVAL_TODAY = date(2026, 11, 22)
+METHODS = ("ranker", "random", "fixed_sequence")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled situation: a lead, what they already got, what they said, good answers."""
+
+    id: str
+    line: int
+    lead: LeadContext
+    delivered: tuple[str, ...]
+    expected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MethodScore:
+    """Precision@1 and mean reciprocal rank of one method over all cases."""
+
+    name: str
+    p_at_1: float
+    mrr: float
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A case whose ranker pick was not among the acceptable items."""
+
+    id: str
+    got: str | None
+    expected: tuple[str, ...]
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """The outcome of one evaluation run."""
+
+    cases: int
+    seed: int
+    methods: tuple[MethodScore, ...]
+    by_stage: dict[str, tuple[int, float]]
+    misses: tuple[Miss, ...]
+
+    def score(self, name: str) -> MethodScore:
+        """The figures of one method by name."""
+        return next(m for m in self.methods if m.name == name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data, for JSON output."""
+        return {
+            "cases": self.cases,
+            "seed": self.seed,
+            "methods": {m.name: {"p_at_1": m.p_at_1, "mrr": m.mrr} for m in self.methods},
+            "ranker_by_stage": {
+                stage: {"cases": n, "p_at_1": p} for stage, (n, p) in self.by_stage.items()
+            },
+            "misses": [
+                {"id": m.id, "got": m.got, "expected": list(m.expected), "rank": m.rank}
+                for m in self.misses
+            ],
+        }
+
+    def format_text(self) -> str:
+        """A small table for a terminal."""
+        lines = [f"{self.cases} cases, seed {self.seed}", "", f"{'method':<16} {'p@1':>6} {'MRR':>6}"]
+        lines += [f"{m.name:<16} {m.p_at_1:>6.3f} {m.mrr:>6.3f}" for m in self.methods]
+        lines += ["", f"{'ranker by stage':<16} {'cases':>6} {'p@1':>6}"]
+        lines += [f"{s:<16} {n:>6} {p:>6.3f}" for s, (n, p) in self.by_stage.items()]
+        if self.misses:
+            lines += ["", "misses (case: got, first acceptable at rank)"]
+            lines += [f"  {m.id}: {m.got} (rank {m.rank or '-'})" for m in self.misses]
+        return "\n".join(lines)
+
+
+def evaluate(
+    cases_path: Path, library_dir: Path, *, seed: int = 0, today: date = EVAL_TODAY
+) -> EvalReport:
+    """Rank every case with the ranker and both baselines and score them."""
+    items = load_library(library_dir)
+    cases = load_cases(cases_path, items, today=today)
+    ranker = Ranker(items)
+    rng = random.Random(seed)
+    available = [item for item in items if item.is_available(today)]
+
+    def by_ranker(case: Case) -> list[str]:
+        found = ranker.rank(case.lead, exclude=case.delivered, today=today, limit=len(items))
+        return [r.slug for r in found]
+
+    def by_random(case: Case) -> list[str]:
+        unseen = [item.slug for item in available if item.slug not in case.delivered]
+        rng.shuffle(unseen)
+        return unseen
+
+    def by_sequence(case: Case) -> list[str]:
+        # A marketing-automation stream: the stage's items in one fixed (library) order.
+        return [
+            item.slug
+            for item in available
+            if item.stage == case.lead.stage and item.slug not in case.delivered
+        ]
+
+    runs: dict[str, Callable[[Case], list[str]]] = {
+        "ranker": by_ranker,
+        "random": by_random,
+        "fixed_sequence": by_sequence,
+    }
+    ranks = {name: [_first_hit(run(case), case.expected) for case in cases] for name, run in runs.items()}
+    methods = tuple(
+        MethodScore(name, _precision(ranks[name]), _mrr(ranks[name])) for name in METHODS
+    )
+    by_stage: dict[str, tuple[int, float]] = {}
+    for stage in STAGES:
+        stage_ranks = [r for r, c in zip(ranks["ranker"], cases, strict=True) if c.lead.stage == stage]
+        if stage_ranks:
+            by_stage[stage] = (len(stage_ranks), _precision(stage_ranks))
+    misses = tuple(
+        Miss(case.id, (by_ranker(case) or [None])[0], case.expected, rank)
+        for case, rank in zip(cases, ranks["ranker"], strict=True)
+        if rank != 1
+    )
+    return EvalReport(len(cases), seed, methods, by_stage, misses)
+
+
+def load_cases(path: Path, items: Sequence[ContentSpec], *, today: date) -> list[Case]:
+    """Read one JSON case a line; raise InputError naming the line of the first bad one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot be read ({exc})") from exc
+    known = {item.slug: item for item in items}
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        case = _parse_case(raw, number, str(path), known, today)
+        if case.id in seen:
+            raise InputError(str(path), f"case id '{case.id}' is used twice", line=number)
+        seen.add(case.id)
+        cases.append(case)
+    if not cases:
+        raise InputError(str(path), "has no cases")
+    return cases
+
+
+def _parse_case(
+    raw: str, line: int, where: str, known: dict[str, ContentSpec], today: date
+) -> Case:
+    def bad(problem: str) -> InputError:
+        return InputError(where, problem, line=line)
+
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise bad(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(data, dict):
+        raise bad("a case must be a JSON object")
+    for key in ("id", "lead", "delivered", "reply", "expected"):
+        if key not in data:
+            raise bad(f"the case has no '{key}'")
+    lead = data["lead"]
+    if not isinstance(lead, dict):
+        raise bad("'lead' must be an object with title, industry, stage and topics")
+    stage = lead.get("stage", "awareness")
+    if stage not in STAGES:
+        raise bad(f"lead stage '{stage}' is not one of: {', '.join(STAGES)}")
+    delivered = _strings(data["delivered"], "delivered", bad)
+    expected = _strings(data["expected"], "expected", bad)
+    if not expected:
+        raise bad("'expected' must name at least one acceptable slug")
+    for slug in expected:
+        if slug not in known:
+            raise bad(f"expected slug '{slug}' is not in the library")
+        if not known[slug].is_available(today):
+            raise bad(f"expected slug '{slug}' is retired or expired on {today}")
+        if slug in delivered:
+            raise bad(f"expected slug '{slug}' was already delivered")
+    for key in ("id", "reply"):
+        if not isinstance(data[key], str):
+            raise bad(f"'{key}' must be a string")
+    intent = data.get("intent")
+    if intent is not None and not isinstance(intent, str):
+        raise bad("'intent' must be a string")
+    return Case(
+        id=data["id"],
+        line=line,
+        lead=LeadContext(
+            title=_string(lead.get("title", ""), "lead.title", bad),
+            industry=_string(lead.get("industry", ""), "lead.industry", bad),
+            stage=stage,
+            topics=_strings(lead.get("topics", []), "lead.topics", bad),
+            reply=data["reply"],
+            events=_strings(data.get("events", []), "events", bad),
+            intent=intent,
+        ),
+        delivered=delivered,
+        expected=expected,
+    )
+
+
+def _string(value: object, name: str, bad: Callable[[str], InputError]) -> str:
+    if not isinstance(value, str):
+        raise bad(f"'{name}' must be a string")
+    return value
+
+
+def _strings(value: object, name: str, bad: Callable[[str], InputError]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad(f"'{name}' must be a list of strings")
+    return tuple(value)
+
+
+def _first_hit(ranked: Sequence[str], expected: Sequence[str]) -> int | None:
+    """1-based rank of the first acceptable slug, None if the list has none."""
+    return next((i for i, slug in enumerate(ranked, start=1) if slug in expected), None)
+
+
+def _precision(ranks: Sequence[int | None]) -> float:
+    return round(sum(r == 1 for r in ranks) / len(ranks), 4)
+
+
+def _mrr(ranks: Sequence[int | None]) -> float:
+    return round(sum(1 / r for r in ranks if r) / len(ranks), 4)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m assistant.content.evaluate CASES LIBRARY [SEED]` prints the table."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) not in (2, 3):
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    report = evaluate(Path(args[0]), Path(args[1]), seed=int(args[2]) if len(args) == 3 else 0)
+    print(report.format_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""Automated mail (RFC 3834 headers, bulk mail, out-of-office subjects) and return dates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+from assistant.mail.dates import return_date
+from assistant.mail.dsn import is_bounce_sender
+from assistant.mail.headers import Address
+from assistant.mail.text import sentences
+
+_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply", "auto-reply"})
+_OOO_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
+    r"(?:automatic|auto|automated)[- ]?(?:reply|response|answer)|autoreply|autoresponse|"
+    r"out of (?:the )?office|ooo\b|away from (?:the )?office|on vacation|vacation reply|"
+    r"(?:i am|i'm) (?:out|away|on leave)|on leave|"
+    r"automatische (?:antwort|rückantwort|rueckantwort)|abwesenheitsnotiz|abwesenheit|abwesend|"
+    r"außer haus|ausser haus|nicht im büro|"
+    r"réponse automatique|reponse automatique|absent(?:e)? du bureau|absence du bureau|"
+    r"message d'absence|en congés?|absent(?:e)?\s*[:(-]|"
+    r"respuesta automática|respuesta automatica|fuera de (?:la )?oficina|ausente\s*[:(-]|"
+    r"automatisch antwoord|afwezig|buiten kantoor|niet aanwezig|afwezigheidsbericht|"
+    r"autosvar|automatiskt svar|frånvaro|frånvarande|ej på kontoret|"
+    r"risposta automatica|fuori (?:sede|ufficio)|assente\s*[:(-]|"
+    r"resposta automática|resposta automatica|fora do escritório|fora do escritorio|ausência|"
+    r"automatisk svar|fraværende|ikke på kontoret|"
+    r"automaattinen vastaus|poissa|automatyczna odpowiedź|poza biurem|automatická odpověď)",
+    re.IGNORECASE,
+)
+_RETURN_WORDS = re.compile(
+    r"\b(?:back|return|returning|until|till|through|away|out of|absent|available|reachable|"
+    r"zurück|wieder|ab dem|ab|bis|abwesend|erreichbar|"
+    r"retour|jusqu|absent|disponible|"
+    r"regres|vuelta|volveré|hasta|ausente|"
+    r"terug|tot|weer|afwezig|bereikbaar|"
+    r"tillbaka|åter|till|borta|ledig|"
+    r"ritorno|rientro|rientrerò|fino|assente|"
+    r"retorno|volta|voltarei|até|ausente)",
+    re.IGNORECASE,
+)
+_ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
+
+
+def automated_reason(
+    headers: Mapping[str, str], sender: Address | None, subject: str
+) -> str | None:
+    """Why the message is automated (a header or the subject), or None for a person's mail."""
+    auto_submitted = headers.get("auto-submitted", "").strip().lower()
+    if auto_submitted and not auto_submitted.startswith("no"):
+        return f"Auto-Submitted: {auto_submitted}"
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder"):
+        if name in headers and headers[name].strip().lower() not in ("no", "false", "0"):
+            return f"{name}: {headers[name]}"
+    precedence = headers.get("precedence", "").strip().lower()
+    if precedence in _PRECEDENCE:
+        return f"Precedence: {precedence}"
+    if headers.get("return-path", "").strip() == "<>":
+        return "Return-Path: <>"
+    if is_bounce_sender(sender):
+        return f"From: {sender.email if sender else ''}"
+    if _OOO_SUBJECT.match(subject):
+        return f"Subject: {subject}"
+    return None
+
+
+def out_of_office_return(text: str, today: date) -> date | None:
+    """The date an absent person is back, read from the sentences of an auto-reply."""
+    month_first = bool(_ENGLISH.search(text))
+    for sentence in sentences(text)[:30]:
+        if _RETURN_WORDS.search(sentence):
+            found = return_date(sentence, today, month_first=month_first)
+            if found is not None and found >= today:
+                return found
+    return None
