@@ -258,6 +258,24 @@ class Draft(SQLModel, table=True):
     snoozed_until: datetime | None = _ts()  # hidden from the rep's queue until then
 
 
+class Notification(SQLModel, table=True):
+    """A message to a rep (not a lead): a hot lead, a lead to confirm. Sent without approval."""
+
+    __table_args__ = (UniqueConstraint("kind", "message_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    kind: str  # sales_ready | new_lead
+    message_ref: int  # the inbound message that caused it: one notice per message and kind
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default="pending", index=True)  # pending | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+
+
 class DraftVersion(SQLModel, table=True):
     """An earlier text of a draft, kept when it is regenerated or its content swapped."""
 

@@ -377,18 +377,20 @@ async def test_cache_mark_is_on_the_last_stable_block_only(
 async def test_prefix_is_byte_identical_for_two_different_leads(
     anthropic_standin: StandIn, drafter: AnthropicDrafter
 ) -> None:
-    first = await drafter.draft(request_for())
-    second = await drafter.draft(
-        request_for(
-            name="Lee Park",
-            email="lee@contoso.test",
-            company="Contoso",
-            reply="Is our data kept in the EU?",
-            content=CATALOGUE[3],
-            situation="follow_up",
-            touch_number=3,
-        )
+    lead_a = request_for()
+    lead_b = request_for(
+        name="Lee Park",
+        email="lee@contoso.test",
+        company="Contoso",
+        reply="Is our data kept in the EU?",
+        content=CATALOGUE[3],
+        situation="follow_up",
+        touch_number=3,
     )
+    anthropic_standin.script(good_answer(lead_a), good_answer(lead_b))
+
+    first = await drafter.draft(lead_a)
+    second = await drafter.draft(lead_b)
 
     a, b = (r.body for r in anthropic_standin.message_requests)
     assert json.dumps(a["system"]) == json.dumps(b["system"])
@@ -410,6 +412,8 @@ async def test_a_prompt_holds_nothing_of_another_lead(
         company="Contoso",
         reply="We run 14 entities in three currencies.",
     )
+    anthropic_standin.script(good_answer(lead_a), good_answer(lead_b))
+
     await drafter.draft(lead_a)
     await drafter.draft(lead_b)
 

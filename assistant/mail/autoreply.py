@@ -38,7 +38,7 @@ _RETURN_WORDS = re.compile(
     r"terug|tot|weer|afwezig|bereikbaar|"
     r"tillbaka|åter|till|borta|ledig|"
     r"ritorno|rientro|rientrerò|fino|assente|"
-    r"retorno|volta|voltarei|até|ausente)",
+    r"retorno|volta|voltarei|até|ausente|tilbage|tilbake)",
     re.IGNORECASE,
 )
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
@@ -67,11 +67,12 @@ def automated_reason(
 
 
 def out_of_office_return(text: str, today: date) -> date | None:
-    """The date an absent person is back, read from the sentences of an auto-reply."""
+    """The date an absent person is back: the latest date the auto-reply gives for it."""
     month_first = bool(_ENGLISH.search(text))
-    for sentence in sentences(text)[:30]:
-        if _RETURN_WORDS.search(sentence):
-            found = return_date(sentence, today, month_first=month_first)
-            if found is not None and found >= today:
-                return found
-    return None
+    found = [
+        return_date(sentence, today, month_first=month_first)
+        for sentence in sentences(text)[:30]
+        if _RETURN_WORDS.search(sentence)
+    ]
+    future = [d for d in found if d is not None and d >= today]
+    return max(future) if future else None

@@ -146,7 +146,9 @@ _HOLIDAYS = re.compile(
     re.IGNORECASE,
 )
 _SUMMER = re.compile(
-    r"\b(?:after the summer|nach dem sommer|nach den sommerferien|après l'été|après les vacances|"
+    r"\b(?:after the summer|in the (?:fall|autumn)|im herbst|à l'automne|en otoño|in het najaar|"
+    r"på hösten|in autunno|no outono|nach dem sommer|nach den sommerferien|après l'été|"
+    r"après les vacances|"
     r"después del verano|na de zomer|efter sommaren|dopo l'estate|depois do verão)\b",
     re.IGNORECASE,
 )

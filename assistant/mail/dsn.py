@@ -35,7 +35,7 @@ _COPY_MARKER = re.compile(
 _MESSAGE_ID_LINE = re.compile(r"^\s*message-id:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 _RECIPIENT_LINES = (
     re.compile(r"^\s*<([^<>\s]+@[^<>\s]+)>\s*:", re.MULTILINE),
-    re.compile(r"^\s{1,8}([^<>\s@]+@[^<>\s@]+)\s*$", re.MULTILINE),
+    re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$", re.MULTILINE),
     re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s+\(\1\)\s*$", re.IGNORECASE | re.MULTILINE),
     re.compile(r"RCPT TO:\s*<([^<>\s]+@[^<>\s]+)>", re.IGNORECASE),
     re.compile(r"^\s*(?:final|original)-recipient:\s*rfc822;\s*<?([^<>\s]+)", re.I | re.M),

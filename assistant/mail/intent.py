@@ -43,6 +43,8 @@ _MEETING = _rx(
     r"meeting|demo)\b",
     r"\b(?:i'?d|we'?d) (?:like|love) (?:to )?(?:set up|schedule|book|see|get|have) a (?:call|demo|"
     r"meeting|chat)\b",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b.{0,30}"
+    r"\b(?:works|suits|is good|is fine|would work)\b",
     r"\b(?:give me a call|call me|ring me|book (?:a|some) time)\b",
     r"\bwhat does your (?:calendar|schedule|week) look like\b",
     r"\b(?:lassen sie uns|lass uns) (?:telefonieren|sprechen|einen termin)\b",
@@ -64,6 +66,8 @@ _MEETING = _rx(
 _WRONG_PERSON = _rx(
     r"\b(?:not|no longer) (?:the )?(?:right|best|correct|appropriate) (?:person|contact)",
     r"\bwrong (?:person|contact)\b|\bbetter (?:person|contact)\b",
+    r"\byou(?:'ll| will)? (?:want|need) to (?:talk|speak|reach out|contact|get in touch)\b",
+    r"\bno longer (?:work|am working|handle|cover|look after|manage|in charge)\b|\btook over my\b",
     r"\b(?:you should|please|best to|better to) (?:talk|speak|reach out|contact|get in touch)\b"
     r".{0,20}\b(?:to|with)\b",
     r"\b(?:i'?m|i am) (?:not|no longer) (?:responsible|in charge|handling|the one)\b",
@@ -86,6 +90,10 @@ _NOT_NOW = _rx(
     r"\b(?:reconnect|regroup|pick (?:this|it) (?:back )?up|(?:talk|speak) again)\b",
     r"\b(?:reach|check|circle|come|get) back\b|\btouch base\b|\brevisit\b|\bfollow[- ]up (?:in|"
     r"after)\b",
+    r"\b(?:reach out|get in touch|contact (?:me|us)|follow up|ping (?:me|us)|write)\s+(?:again\s+)?"
+    r"(?:in|after|next|later|once|early|around)\b|\bhold off\b|\bpause\b|\bich melde mich\b|"
+    r"\bim moment\b.{0,40}\bnicht\b|\bzeitlich (?:nicht|schlecht)\b|\brevenez vers (?:moi|nous)\b|"
+    r"\bahora mismo no\b|\bno es (?:una )?prioridad|\bno es prioritari[oa]\b|\ben pausa\b|"
     r"\b(?:ask|try|ping|contact) (?:me|us) again\b|\bmaybe later\b|\blater (?:this|in the) year\b",
     r"\bon hold\b|\bput (?:this|it|the project) on\b|\btabled\b|\bpaused\b|\bpostponed?\b",
     r"\bnicht (?:jetzt|im moment|derzeit|aktuell)\b|\b(?:derzeit|momentan|aktuell) (?:nicht|kein)",
@@ -104,6 +112,10 @@ _NOT_INTERESTED = _rx(
     r"\b(?:we(?:'ve| have)?|i(?:'ve| have)?) (?:decided|chosen|opted) (?:not to|to go with|"
     r"against)\b",
     r"\bwent with\b|\bgoing (?:with|ahead with) (?:another|a different)\b|\bsigned with\b",
+    r"\b(?:happy|satisfied) with (?:our|what we|the current|it)\b|\bthanks anyway\b|"
+    r"\bzufrieden mit\b|\bsatisfaits\b|\bmerci quand même\b|\bsatisfechos con\b|"
+    r"\bgracias de todos modos\b|\btevreden met\b|\bnöjda med\b|\bsoddisfatti\b|"
+    r"\bsatisfeitos com\b",
     r"\bplease (?:don'?t|do not) follow up\b|\bno need to follow up\b|\bwe'?re all set\b",
     r"\bkein (?:interesse|bedarf)\b|\bnicht interessiert\b|\bhaben uns für\b.{0,40}\bentschieden\b",
     r"\bpas intéress|\bne sommes pas intéress|\baucun intérêt\b|\bavons choisi\b",
@@ -116,6 +128,7 @@ _NOT_INTERESTED = _rx(
 _INTERESTED = _rx(
     r"\b(?:sounds|looks) (?:interesting|great|good|useful|promising)\b|\binterested\b",
     r"\b(?:please|pls) (?:send|share)\b|\bsend (?:it|them|that|me|over)\b|\byes,? please\b",
+    r"\b(?:very |really |super )?(?:helpful|useful)\b|"
     r"\b(?:would|i'?d) love to (?:see|learn|read|hear)\b|\btell me more\b|\bkeen to\b",
     r"\bklingt (?:interessant|gut|spannend)\b|\binteressiert\b|\bgerne\b|\bschicken sie\b",
     r"\bm'intéresse\b|\bintéressé|\bvolontiers\b|\benvoyez\b",
@@ -139,6 +152,7 @@ _BUDGET = _rx(
     r"\bbudgetstopp\b|\bbudget (?:ist |wurde )?(?:eingefroren|gestrichen|gekürzt)\b|"
     r"\bkein budget\b",
     r"\bbudget (?:est )?(?:gelé|coupé|réduit)|\bgel (?:des|du) budget|\bpas de budget\b",
+    r"\brecortado el presupuesto\b|\bnão temos orçamento\b|\bno tenemos presupuesto\b|"
     r"\bpresupuesto (?:está )?(?:congelado|recortado)|\bsin presupuesto\b|\brecorte de presupuesto",
     r"\bbudget (?:is )?(?:bevroren|geschrapt|gekort)|\bgeen budget\b|\bbudgetstop\b",
     r"\bbudget(?:en)? (?:är )?(?:fryst|frysta|skuren)|\bingen budget\b|\bbudgetstopp\b",
@@ -168,10 +182,11 @@ _LEADERSHIP = _rx(
     r"\b(?:ceo|cfo|cto|cio|cmo|cro|coo|vp|head of \w+|director|president|founder) (?:has |have )?"
     r"(?:left|resigned|stepped down|retired|been replaced|is leaving|was replaced)\b",
     r"\b(?:reorg|reorgani[sz]ation|restructuring|acquired|acquisition|merger|merged)\b",
-    r"\b(?:took|takes|taking|will take) over\b|\bsuccessor\b|\bleadership change\b",
+    r"\b(?:took|takes|taking|will take) over as\b|\bsuccessor\b|\bleadership change\b",
     r"\bneue[rn]? (?:geschäftsführer|geschäftsführung|ceo|chef|leiter|vorstand)|"
     r"\bumstrukturierung\b",
-    r"\bnouveau (?:directeur|pdg|dg|responsable|ceo)|\bnouvelle direction\b|\brestructuration\b",
+    r"\bnouveau (?:directeur|pdg|dg|responsable|ceo)|\bnouvelle direction\b|\brestructuration\b|"
+    r"\bréorganisation\b",
     r"\bnuevo (?:director|ceo|responsable|gerente)|\bnueva dirección\b|\breestructuración\b",
     r"\bnieuwe (?:directeur|ceo|manager|directie|leidinggevende)|\breorganisatie\b",
     r"\bny (?:vd|chef|ceo|ledning)\b|\bnya ledningen\b|\bomorganisation\b",
@@ -185,7 +200,7 @@ _COLLEAGUE = _rx(
     r"\bin kopie\b|\ben copie\b|\ben copia\b|\bin cc\b|\bi kopia\b|\bem cópia\b",
 )
 _NAME_BEFORE = re.compile(
-    r"((?:[A-ZÀ-ÖØ-Þ][\w'’-]+\s+){0,2}[A-ZÀ-ÖØ-Þ][\w'’-]+)\s*[(<\[]?\s*(?:at\s+)?$"
+    r"((?:[A-ZÀ-ÖØ-Þ][\w'’-]+\s+){0,2}[A-ZÀ-ÖØ-Þ][\w'’-]+)[\s,:—–-]*[(<\[]?\s*(?:at\s+)?$"
 )
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _NOT_NAMES = frozenset(
@@ -240,7 +255,7 @@ def _competitors(sents: list[str], names: Iterable[str]) -> list[Event]:
 
 
 def _is_question(sentence: str) -> bool:
-    if sentence.endswith("?"):
+    if sentence.endswith(("?", "？")):
         return True
     return bool(_QUESTION_WORDS.match(sentence)) and not sentence.endswith((".", "!", ":"))
 

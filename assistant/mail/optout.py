@@ -44,7 +44,7 @@ _REQUEST = re.compile(
     r"haal (?:mij|me) (?:van|uit))\b|"
     r"\b(?:avregistrera|avprenumerera|avsluta prenumerationen|ta bort mig)\b|"
     r"\b(?:disiscrivere|disiscrivetemi|disiscrivermi|cancellami|cancellatemi|rimuovetemi|"
-    r"rimuovermi|toglietemi)\b|"
+    r"rimuovermi|toglietemi|cancellarmi)\b|"
     r"\b(?:descadastrar|descadastre|descadastrem|me descadastr\w*|remova-me|removam-me|"
     r"me remova|me removam|cancelar (?:a )?inscrição|cancelar (?:a )?assinatura)\b",
     re.IGNORECASE,

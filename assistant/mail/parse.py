@@ -222,6 +222,8 @@ class _Walk:
             return
         disposition = str(part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
         filename = part.get_filename()
+        if part.get_content_maintype() == "multipart":
+            ctype = "text/plain"
         is_text = ctype in ("text/plain", "text/html")
         if is_text and disposition != "attachment" and (not filename or disposition == "inline"):
             text = decode_bytes(data, part.get_content_charset())

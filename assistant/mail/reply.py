@@ -10,7 +10,8 @@ _SIGNOFF_TAIL_WIDTH = 80
 
 _VERBS = (
     r"wrote|writes|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|schreef|"
-    r"heeft geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|napisał|napisal|"
+    r"heeft geschreven|het volgende geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|"
+    r"napisał|napisal|"
     r"написал|napsal|írta|yazdı|έγραψε"
 )
 _ATTRIBUTION_END = re.compile(rf"(?:{_VERBS})\s*(?::|-{{2,}})\s*(?:-+)?\s*$", re.IGNORECASE)
@@ -70,7 +71,8 @@ _SIGNOFF = re.compile(
 )
 _DISCLAIMER = re.compile(
     r"^\s*(?:CONFIDENTIALITY NOTICE|DISCLAIMER\s*:|"
-    r"(?:This|Diese|Ce|Este|Esta|Dit|Deze|Detta|Questo|Questa)\s.{0,80}(?:confidential|vertraulich|confidenti|vertrouwelijk|konfidentiell|riservat))",
+    r"(?:This|Diese|Ce|Este|Esta|Dit|Deze|Detta|Questo|Questa)\s.{0,80}(?:confidential|"
+    r"vertraulich|confidenti|vertrouwelijk|konfidentiell|riservat))",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.?!]\s*$")

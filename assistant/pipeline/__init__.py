@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from assistant.errors import MailError
-from assistant.pipeline import draft, ingest, plan, send, understand
+from assistant.pipeline import draft, ingest, notify, plan, send, understand
 from assistant.pipeline.context import Context
 
-STAGES = ("ingest", "understand", "plan", "draft", "send")
+STAGES = ("ingest", "understand", "notify", "plan", "draft", "send")
 
 
 @dataclass
 class TickReport:
     synced: int = 0
     understood: int = 0
+    notified: int = 0
     drafted: list[int] = field(default_factory=list)
     send: send.SendReport = field(default_factory=send.SendReport)
     errors: list[str] = field(default_factory=list)
@@ -42,6 +43,7 @@ async def tick(ctx: Context, now: datetime) -> TickReport:
     report = TickReport()
     await sync_all(ctx, now, report)
     report.understood = understand.run(ctx, now)
+    report.notified = await notify.run(ctx, now)
     report.drafted = await draft.run(ctx, plan.run(ctx, now), now)
     report.send = await send.run(ctx, now)
     return report

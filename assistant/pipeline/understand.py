@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from assistant.db import transaction
 from assistant.errors import ParseError
+from assistant.imports import valid_address
 from assistant.mail.classify import Understanding, understand
 from assistant.mail.parse import ParsedMessage, parse_message
 from assistant.models import (
@@ -27,7 +28,15 @@ from assistant.models import (
     MessageState,
 )
 from assistant.pipeline.context import Context
-from assistant.records import audit, cancel_open_drafts, jsonable, record_delivery, suppress
+from assistant.pipeline.notify import hot_lead_notice, queue_notice
+from assistant.records import (
+    audit,
+    cancel_open_drafts,
+    is_suppressed,
+    jsonable,
+    record_delivery,
+    suppress,
+)
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 BATCH = 100
@@ -122,6 +131,17 @@ def _act(
         _set_status(
             session, lead, LeadStatus.sales_ready, result.intent_evidence or "ready to talk"
         )
+        cancel_open_drafts(session, lead, "the lead is ready to talk: the rep takes over", now)
+        subject, body = hot_lead_notice(lead, message, result.intent_evidence)
+        queue_notice(
+            session,
+            kind="sales_ready",
+            lead=lead,
+            message=message,
+            subject=subject,
+            body=body,
+            now=now,
+        )
         audit(session, "daemon", "sales_ready", lead, now, evidence=result.intent_evidence)
         ctx.log.info("%s is ready to talk: handed to the rep", lead.email)
         return
@@ -139,11 +159,45 @@ def _act(
         )
         return
     for event in result.events:
-        if event.type == "come_back_later" and event.date and event.date > now.date():
+        if event.type in ("referral", "new_stakeholder") and event.email:
+            _propose_lead(ctx, session, lead, event.email, event.name or "", event.type, now)
+    for event in result.events:
+        if event.date and event.date > now.date() and event.type in LATER_EVENTS:
             _pause(session, lead, event.date, f"asked to come back: {event.evidence}")
             cancel_open_drafts(session, lead, "the lead asked to come back later", now)
             ctx.log.info("%s asked to come back on %s; paused", lead.email, event.date)
             return
+
+
+LATER_EVENTS = ("come_back_later", "budget_freeze")
+
+
+def _propose_lead(
+    ctx: Context, session: Session, source: Lead, email: str, name: str, why: str, now: datetime
+) -> None:
+    """A colleague named or copied in a reply becomes a lead that waits for the rep to confirm."""
+    address = email.strip().lower()
+    if not valid_address(address) or is_suppressed(session, address):
+        return
+    if session.exec(select(Lead.id).where(Lead.email == address)).first() is not None:
+        return
+    session.add(
+        Lead(
+            email=address,
+            name=name,
+            company=source.company,
+            owner_id=source.owner_id,
+            stage=source.stage,
+            topics=list(source.topics),
+            timezone=source.timezone,
+            referred_by_id=source.id,
+            confirmed=False,
+            created_at=now,
+            status_reason=f"{why.replace('_', ' ')} from {source.email}",
+        )
+    )
+    audit(session, "daemon", "lead_proposed", source, now, email=address, why=why)
+    ctx.log.info("%s: %s %s found; waiting for the rep to confirm", source.email, why, address)
 
 
 def _bounce(

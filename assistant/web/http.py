@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -19,10 +20,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from assistant import clock
+from assistant import clock, runtime
 from assistant.config import Settings
-from assistant.errors import InputError, NurtureError, StateError
+from assistant.errors import NotFound, NurtureError
 from assistant.models import User, UserRole, WebSession
+from assistant.pipeline.context import Context
 from assistant.web import security
 
 log = logging.getLogger("nurture.web")
@@ -42,7 +44,11 @@ class SignedOut(NurtureError):
     """A state change without a live session."""
 
 
-@dataclass(frozen=True)
+class BadInput(NurtureError):
+    """A form field the user can fix; the sentence says which and how."""
+
+
+@dataclass
 class Web:
     """What every request needs, built once when the app starts."""
 
@@ -51,6 +57,15 @@ class Web:
     secret: str
     pages: jinja2.Environment
     asset_version: str
+    _context: Context | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def context(self) -> Context:
+        """The pipeline's context (the drafter above all), built on first use."""
+        with self._lock:
+            if self._context is None:
+                self._context = runtime.context(self.settings, self.engine)
+            return self._context
 
 
 @dataclass
@@ -172,7 +187,11 @@ def _dispatch(
     req = Req(request, web, signed.user, signed.session, form, now)
     try:
         return handler(req)
-    except (StateError, InputError) as exc:
+    except (NotFound, Forbidden, SignedOut):
+        raise
+    except NurtureError as exc:
+        # A refused action (a race, a bad field, a drafter failure) is a sentence on the page
+        # the user came from, not an error page.
         if request.method != "POST":
             raise
         return req.redirect(req.back(), flash=("error", str(exc)))

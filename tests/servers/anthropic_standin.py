@@ -130,7 +130,9 @@ class StandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._server.block_on_close = False  # a handler sleeping out a "hang" must not block stop()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -138,7 +140,11 @@ class StandIn:
         return f"http://{host!s}:{port}"
 
     def script(self, *replies: Reply) -> None:
-        """Queue answers; each request to /v1/messages (or batch item) takes the next one."""
+        """Queue answers; each request to /v1/messages, and each batch item, takes the next one.
+
+        An HTTP error at the head of the queue when a batch is created fails the create call
+        itself; further down the queue it becomes an `errored` batch item.
+        """
         with self._lock:
             self._script.extend(replies)
 
@@ -323,6 +329,13 @@ class StandIn:
                 self._json(200, standin._message(body, reply))
 
             def _create_batch(self, body: dict[str, Any]) -> None:
+                with standin._lock:
+                    head = standin._script[0] if standin._script else None
+                    if head is not None and head.status != 200:
+                        standin._script.popleft()
+                if head is not None and head.status != 200:
+                    self._error(head.status, head.error_type, "scripted", head.headers)
+                    return
                 batch_id = f"msgbatch_standin_{next(standin._ids):06d}"
                 batch = _Batch(batch_id, list(body["requests"]), datetime.now(UTC))
                 standin._run_batch(batch)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:22:09.956310
+Create Date: 2026-11-22 15:24:52.192283
 """
 
 from alembic import op
@@ -173,6 +173,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
     )
+    op.create_table(
+        "notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("message_ref", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("created_at", assistant.models.UTCDateTime(), nullable=True),
+        sa.Column("sent_at", assistant.models.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["lead.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["rep_id"],
+            ["rep.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "message_ref"),
+    )
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notification_rep_id"), ["rep_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notification_state"), ["state"], unique=False)
+
     op.create_table(
         "thread",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -425,6 +454,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_thread_lead_id"))
 
     op.drop_table("thread")
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_state"))
+        batch_op.drop_index(batch_op.f("ix_notification_rep_id"))
+
+    op.drop_table("notification")
     op.drop_table("user")
     with op.batch_alter_table("lead", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lead_status"))
