@@ -81,7 +81,11 @@ class EvalReport:
 
     def format_text(self) -> str:
         """A small table for a terminal."""
-        lines = [f"{self.cases} cases, seed {self.seed}", "", f"{'method':<16} {'p@1':>6} {'MRR':>6}"]
+        lines = [
+            f"{self.cases} cases, seed {self.seed}",
+            "",
+            f"{'method':<16} {'p@1':>6} {'MRR':>6}",
+        ]
         lines += [f"{m.name:<16} {m.p_at_1:>6.3f} {m.mrr:>6.3f}" for m in self.methods]
         lines += ["", f"{'ranker by stage':<16} {'cases':>6} {'p@1':>6}"]
         lines += [f"{s:<16} {n:>6} {p:>6.3f}" for s, (n, p) in self.by_stage.items()]
@@ -123,17 +127,21 @@ def evaluate(
         "random": by_random,
         "fixed_sequence": by_sequence,
     }
-    ranks = {name: [_first_hit(run(case), case.expected) for case in cases] for name, run in runs.items()}
+    ranks = {
+        name: [_first_hit(run(case), case.expected) for case in cases] for name, run in runs.items()
+    }
     methods = tuple(
         MethodScore(name, _precision(ranks[name]), _mrr(ranks[name])) for name in METHODS
     )
     by_stage: dict[str, tuple[int, float]] = {}
     for stage in STAGES:
-        stage_ranks = [r for r, c in zip(ranks["ranker"], cases, strict=True) if c.lead.stage == stage]
+        stage_ranks = [
+            r for r, c in zip(ranks["ranker"], cases, strict=True) if c.lead.stage == stage
+        ]
         if stage_ranks:
             by_stage[stage] = (len(stage_ranks), _precision(stage_ranks))
     misses = tuple(
-        Miss(case.id, (by_ranker(case) or [None])[0], case.expected, rank)
+        Miss(case.id, next(iter(by_ranker(case)), None), case.expected, rank)
         for case, rank in zip(cases, ranks["ranker"], strict=True)
         if rank != 1
     )

@@ -27,7 +27,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from assistant.content.library import STAGES, ContentSpec
+from assistant.content.library import PERSONAS, STAGES, TYPES, ContentSpec
 from assistant.errors import InputError
 
 WEIGHTS = {"topic": 0.50, "stage": 0.20, "persona": 0.10, "industry": 0.10, "track": 0.10}
@@ -73,16 +73,17 @@ TYPE_WORDS = {
 PERSONA_PATTERNS = {
     "finance": r"cfo|financ\w*|controller|controlling|comptroller|fp ?& ?a|treasur\w*|"
     r"accounting|daf|kaufmannisch\w*|procurement|purchasing|einkauf|achats|compras",
-    "technical": r"cto|cio|ciso|information technology|engineering|engineers?|developers?|architect|data|security|"
-    r"systems|sistemas|dsi|informatique|technology|tecnologia|admin\w*|devops",
+    "technical": r"cto|cio|ciso|information technology|engineering|engineers?|developers?|"
+    r"architect|data|security|systems|sistemas|dsi|informatique|technology|tecnologia|"
+    r"admin\w*|devops",
     "sales_leader": r"cro|(?:sales|vertrieb|ventas|commercial|comercial)(?! ?(?:ops|operations))"
     r"|vertriebsleiter\w*|directeur commercial|chief revenue officer",
     "marketing": r"cmo|marketing|demand gen\w*|growth|brand",
     "operations": r"revops|rev ops|operations?|ops|coo|operaciones|vertriebssteuerung|"
     r"enablement|procurement|administrator|admin",
     "executive": r"ceo|coo|cfo|cro|cmo|cto|cio|chief \w+ officer|founder|"
-    r"(?<!vice )president|owner|managing director|general manager|geschaftsfuhrer\w*|directeur general|"
-    r"director general|pdg|vorstand",
+    r"(?<!vice )president|owner|managing director|general manager|geschaftsfuhrer\w*|"
+    r"directeur general|director general|pdg|vorstand",
 }
 PERSONA_WORDS = {
     "finance": "finance",
@@ -94,15 +95,27 @@ PERSONA_WORDS = {
 }
 # First match wins, so the more specific industries come before the broad ones.
 INDUSTRY_PATTERNS = (
-    ("healthcare", r"health\w*|hospital\w*|medic\w*|medtech|pharma\w*|clinic\w*|sante|salud|"
-     r"gesundheit\w*|krankenh\w*|life sciences"),
-    ("financial_services", r"financial|financ\w* services|bank\w*|insur\w*|fintech|lending|"
-     r"wealth|versicherung\w*|banque|banca|seguros|asset management|finanz\w*"),
+    (
+        "healthcare",
+        r"health\w*|hospital\w*|medic\w*|medtech|pharma\w*|clinic\w*|sante|salud|"
+        r"gesundheit\w*|krankenh\w*|life sciences",
+    ),
+    (
+        "financial_services",
+        r"financial|financ\w* services|bank\w*|insur\w*|fintech|lending|"
+        r"wealth|versicherung\w*|banque|banca|seguros|asset management|finanz\w*",
+    ),
     ("logistics", r"logist\w*|freight|transport\w*|shipping|3pl|supply chain|spedition|trucking"),
-    ("retail", r"retail|e-?commerce|consumer|cpg|fashion|einzelhandel|commerce de detail|"
-     r"minorista|grocery"),
-    ("manufacturing", r"manufactur\w*|industrial|machinery|maschinenbau|fertigung|fabrica\w*|"
-     r"industrie|automotive|chemicals"),
+    (
+        "retail",
+        r"retail|e-?commerce|consumer|cpg|fashion|einzelhandel|commerce de detail|"
+        r"minorista|grocery",
+    ),
+    (
+        "manufacturing",
+        r"manufactur\w*|industrial|machinery|maschinenbau|fertigung|fabrica\w*|"
+        r"industrie|automotive|chemicals",
+    ),
     ("software", r"software|saas|tech\w*|cloud|internet|it services"),
 )
 
@@ -125,16 +138,21 @@ daten donnees datos: data
 gespeichert speicherung hebergement hebergees alojamiento alojados: hosting data residency
 schnittstelle schnittstellen: integration api
 integracion: integration
-einfuhrung implementierung deploiement implementacion implantacion despliegue oeuvre: implementation rollout
+einfuhrung implementierung deploiement: implementation rollout
+implementacion implantacion despliegue oeuvre: implementation rollout
 schulung schulungen formation capacitacion: training
 genauigkeit precision fiabilite fiable zuverlassig: accuracy
-wettbewerber mitbewerber konkurrenz concurrent concurrents concurrence competidor competidores competencia: competitors
-vergleich vergleichen comparaison comparer comparar comparacion diferencian unterschied vs versus: comparison
+wettbewerber mitbewerber konkurrenz concurrent concurrents concurrence: competitors
+competidor competidores competencia: competitors
+vergleich vergleichen unterschied comparaison comparer: comparison
+comparar comparacion diferencian vs versus: comparison
 gele gelee congelado eingefroren eis: freeze
 bank banken banque banques banco bancos: bank banking financial
 revision prufung auditoria: audit
-krankenhaus krankenhauser kliniken hopital hopitaux clinique hospitales clinica sante salud: hospital healthcare
-fertigung hersteller fabricant fabricants usine fabricante fabricantes manufactura: manufacturing manufacturer
+krankenhaus krankenhauser kliniken hopital hopitaux clinique: hospital healthcare
+hospitales clinica sante salud: hospital healthcare
+fertigung hersteller fabricant fabricants usine: manufacturing manufacturer
+fabricante fabricantes manufactura: manufacturing manufacturer
 fracht fret carga: freight
 volumen: volume
 logistik spedition logistique logistica transporte: logistics
@@ -226,12 +244,18 @@ class Ranker:
         self._expires = np.array(
             [item.expires.toordinal() if item.expires else never for item in self.items]
         )
-        self._personas = [frozenset(item.personas) for item in self.items]
+        self._personas = np.array(
+            [[p in item.personas for p in PERSONAS] for item in self.items], dtype=bool
+        ).reshape(n, len(PERSONAS))
         self._industries = [
             frozenset(filter(None, map(canonical_industry, item.industries))) for item in self.items
         ]
         self._horizontal = np.array([not inds for inds in self._industries], dtype=bool)
-        self._types = np.array([item.type for item in self.items])
+        self._industry_masks = {
+            name: np.array([name in inds for inds in self._industries], dtype=bool)
+            for name in set().union(*self._industries)
+        }
+        self._types = np.array([TYPES.index(item.type) for item in self.items], dtype=np.int8)
         docs = [_document_tokens(item) for item in self.items]
         self._doc_terms = [frozenset(doc) for doc in docs]
         self._bm25 = bm25s.BM25()
@@ -264,10 +288,10 @@ class Ranker:
         query = _Query.of(lead)
         topic = self._topic_fit(query)
         stage = np.asarray(_stage_weights(lead), dtype=float)[self._stage]
-        persona = self._fit_sets(self._personas, query.personas)
+        persona = self._persona_fit(query.personas)
         industry, other_industry = self._industry_fit(query.industry)
         track = self._track_fit(self.target_stage(lead), allowed)
-        event = np.isin(self._types, sorted(query.event_types))
+        event = np.isin(self._types, [TYPES.index(t) for t in query.event_types])
 
         score = (
             WEIGHTS["topic"] * topic
@@ -286,7 +310,7 @@ class Ranker:
         # Ties (common for silent leads) break by library order, so results are repeatable.
         order = candidates[np.lexsort((candidates, -score[candidates]))][:limit]
         return [
-            self._recommend(int(i), float(score[i]), lead, query, bool(track[i] > 0), bool(event[i]))
+            self._recommend(int(i), float(score[i]), lead, query, today, bool(track[i] > 0))
             for i in order
         ]
 
@@ -302,16 +326,19 @@ class Ranker:
         # Scaled to the best match, but a query that matches nothing well stays weak overall.
         return total / max(best, TOPIC_FLOOR)
 
-    def _fit_sets(self, item_sets: list[frozenset[str]], wanted: frozenset[str]) -> np.ndarray:
-        """1 for overlap, 0.5 when either side is unspecified, 0 for a clear mismatch."""
+    def _persona_fit(self, wanted: frozenset[str]) -> np.ndarray:
+        """1 for a shared persona, 0.5 when either side names none, 0 for a clear mismatch."""
         if not wanted:
-            return np.full(len(item_sets), 0.5)
-        return np.array([0.5 if not s else (1.0 if s & wanted else 0.0) for s in item_sets])
+            return np.full(len(self.items), 0.5)
+        columns = [PERSONAS.index(p) for p in sorted(wanted)]
+        shared = self._personas[:, columns].any(axis=1)
+        return np.where(shared, 1.0, np.where(self._personas.any(axis=1), 0.0, 0.5))
 
     def _industry_fit(self, industry: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The fit, and which items belong to other industries only."""
         if industry is None:
             return np.full(len(self.items), 0.5), np.zeros(len(self.items), dtype=bool)
-        match = np.array([industry in inds for inds in self._industries], dtype=bool)
+        match = self._industry_masks.get(industry, np.zeros(len(self.items), dtype=bool))
         fit = np.where(match, 1.0, np.where(self._horizontal, 0.5, 0.0))
         return fit, ~match & ~self._horizontal
 
@@ -329,8 +356,8 @@ class Ranker:
         score: float,
         lead: LeadContext,
         query: _Query,
+        today: date,
         on_track: bool,
-        event_fit: bool,
     ) -> Recommendation:
         item = self.items[i]
         reasons: list[str] = []
@@ -342,7 +369,7 @@ class Ranker:
         if topics:
             reasons.append(f"lead's topics: {_join(topics[:3])}")
         reasons.append(_stage_reason(item.stage, lead, self.target_stage(lead)))
-        personas = sorted(set(item.personas) & query.personas)
+        personas = [p for p in PERSONAS if p in item.personas and p in query.personas]
         if personas:
             names = _join([PERSONA_WORDS[p] for p in personas])
             reasons.append(f"{names} persona ({query.persona_source})")
@@ -350,10 +377,16 @@ class Ranker:
             reasons.append(f"{query.industry.replace('_', ' ')} industry")
         if on_track:
             reasons.append(f"on the manager's {self.target_stage(lead)} track")
-        if event_fit:
-            events = sorted(e for e in query.events if item.type in EVENT_TYPES.get(e, ()))
+        events = sorted(e for e in query.events if item.type in EVENT_TYPES.get(e, ()))
+        if events:
             kind = item.type.replace("_", " ")
-            reasons.append(f"a {kind} suits {_join([e.replace('_', ' ') for e in events])}")
+            reasons.append(f"{kind} format suits {_join([e.replace('_', ' ') for e in events])}")
+        if item.event_date is not None:
+            live = item.event_date.date() >= today
+            when = f"{item.event_date:%d %b %Y}"
+            reasons.append(
+                f"live webinar on {when}" if live else f"recording of the {when} webinar"
+            )
         return Recommendation(item.slug, round(score, 4), item.stage, tuple(reasons))
 
 
@@ -499,7 +532,9 @@ def _reply_words(reply: str) -> dict[str, str]:
 
 def _terms(text: str) -> list[tuple[str, str]]:
     words = _WORD.findall(_plain(text))
-    found = [(w, t) for w in words if w not in _STOPWORDS and len(w) > 1 for t in (w, *_translate(w))]
+    found = [
+        (w, t) for w in words if w not in _STOPWORDS and len(w) > 1 for t in (w, *_translate(w))
+    ]
     joined = f" {' '.join(words)} "
     found += [(p, t) for p, meaning in _PHRASES.items() if f" {p} " in joined for t in meaning]
     return [(_stem(term), term) for _, term in found]
@@ -540,6 +575,10 @@ def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 def _parse_lexicon(text: str) -> dict[str, tuple[str, ...]]:
     """'key key_phrase: meaning words' lines; an underscore joins the words of a phrase."""
     lexicon: dict[str, tuple[str, ...]] = {}
@@ -558,7 +597,7 @@ _LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in
 _PHRASES = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " in k}
 _PERSONA_RX = {name: re.compile(rf"\b(?:{rx})\b") for name, rx in PERSONA_PATTERNS.items()}
 _INDUSTRY_RX = tuple((name, re.compile(rf"\b(?:{rx})\b")) for name, rx in INDUSTRY_PATTERNS)
-_STOPWORDS = frozenset(
+_STOPWORDS = _wordset(
     """
     a about above after again all also am an and any are as at be because been before being
     below between both but by can could did do does doing don down during each few for from
@@ -578,5 +617,5 @@ _STOPWORDS = frozenset(
     il elle est sont avec pour par sur dans pas plus notre nos votre vos ce cette qui que
     el los las unos unas y o pero nosotros usted es son con para por en no mas nuestro
     nuestra nuestros su sus este esta que cual como muy gracias hola
-    """.split()
+    """
 )
