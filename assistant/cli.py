@@ -22,6 +22,8 @@ from assistant.errors import NurtureError
 from assistant.imports import import_content, import_leads
 from assistant.models import ContentItem, Draft, Lead, Message, Rep
 from assistant.pipeline import approve as approve_stage
+from assistant.web.commands import users as users_group
+from assistant.web.commands import web as web_command
 
 
 class App:
@@ -61,7 +63,15 @@ def _setup_logging(verbose: bool) -> None:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
-    for noisy in ("aioimaplib", "apscheduler", "httpx", "anthropic", "mail.log", "alembic"):
+    for noisy in (
+        "aioimaplib",
+        "apscheduler",
+        "httpx",
+        "anthropic",
+        "mail.log",
+        "alembic",
+        "bm25s",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -426,6 +436,10 @@ def classify(file: Path, as_json: bool, today: datetime | None) -> None:
         return
     for key, value in result.items():
         click.echo(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+
+
+cli.add_command(users_group)
+cli.add_command(web_command)
 
 
 def main() -> None:

@@ -90,9 +90,10 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     )
     await stop.wait()
     log.info("stopping: waiting for the running pass to finish")
-    scheduler.shutdown(wait=False)
+    scheduler.pause()  # no new passes; the running one finishes its work
     if _running:
         await asyncio.wait(list(_running), timeout=60)
+    scheduler.shutdown(wait=False)
     if server is not None:
         server.should_exit = True
     log.info("stopped")

@@ -64,8 +64,8 @@ class ContentSpec:
 
 def load_item(path: Path) -> ContentSpec:
     """Read and validate one item file; raise ContentError naming the file and the field."""
+    where = str(path)  # errors name the file as the caller gave it
     path = path.resolve()
-    where = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -129,15 +129,10 @@ def load_library_report(folder: Path) -> tuple[list[ContentSpec], list[ContentEr
             errors.append(exc)
             continue
         if item.slug in first_seen:
-            errors.append(
-                ContentError(
-                    str(item.source),
-                    "slug",
-                    f"'{item.slug}' is already used by {first_seen[item.slug]}",
-                )
-            )
+            used = f"'{item.slug}' is already used by {first_seen[item.slug]}"
+            errors.append(ContentError(str(path), "slug", used))
             continue
-        first_seen[item.slug] = item.source
+        first_seen[item.slug] = path
         items.append(item)
     return items, errors
 

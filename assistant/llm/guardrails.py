@@ -342,7 +342,8 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\bforget (?:everything|all) (?:you|that) (?:were|was|have been) told\b"
             r"|\b(?:ignorier\w*|vergiss|vergessen sie|missachte\w*)\b[^.\n]{0,50}?"
             r"\b(?:anweisung\w*|instruktion\w*|regeln|vorgaben|befehl\w*)"
-            r"|\b(?:ignore[rz]?|oublie[rz]?)\b[^.\n]{0,50}?\b(?:instructions?|consignes?|règles)"
+            r"|\b(?:ignore[rz]?|oublie[rz]?)\b[^.\n]{0,30}?\b(?:les|vos|ces|toutes)\b[^.\n]{0,20}?"
+            r"\b(?:instructions?|consignes?|règles)"
             r"|\b(?:ignora\w*|olvida\w*|omite)\b[^.\n]{0,50}?\b(?:instrucciones|reglas|indicaciones)"
             r"|\b(?:ignora\w*|dimentica\w*)\b[^.\n]{0,50}?\b(?:istruzioni|regole)"
             r"|\b(?:ignore|esqueça|esqueca|desconsidere)\b[^.\n]{0,50}?"
@@ -384,6 +385,8 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|(?:ai|email|writing|virtual|automated) assistant)\b"
             r"|\bif you(?:'re| are) an? (?:ai|llm|language model|bot|chatbot|assistant|model)\b"
             r"|\b(?:ai|llm|bot|model|assistant)s? (?:reading|processing) this\b"
+            r"|\b(?:the|your) (?:ai|bot|assistant|model) (?:that|which|who)"
+            r" (?:writes|drafts|answers)"
             r"|\b(?:liebe|lieber|hallo|an die) (?:ki|ki-assistent\w*)\b"
             r"|\bchère ia\b|\bcher assistant\b"
             r"|\b(?:querida|querido|estimad[ao]|hola) (?:ia|asistente)\b|\b(?:cara|caro) ia\b"
@@ -412,7 +415,7 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"<\s*/?\s*(?:system|assistant|human|instructions?|prompt|lead_message|rep_message|thread"
             r"|lead_profile|chosen_content|content_library|rep_instruction|admin|developer)\b[^>]*>"
             r"|\[/?(?:inst|sys|system|admin)\]|<<\s*sys\s*>>|<\|[a-z_]+\|>"
-            r"|^\s*(?:system|assistant|human|developer)\s*:"
+            r"|^[\s>]*(?:system|assistant|human|developer)\s*:"
             r"|^#{2,}\s*(?:system|(?:new )?instructions?)\b",
         ),
         (
@@ -428,7 +431,7 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _SEND_VERB = re.compile(
-    r"\b(?:send|forward|cc|bcc|copy|reply|respond|write|deliver|redirect|route"
+    r"\b(?:send|forward|cc|bcc|copy|reply|respond|write|deliver|redirect|route|add|include|loop in"
     r"|e-?mail (?:it|this|that|them|a copy|everything)"
     r"|sende\w*|schick\w*|weiterleit\w*|leite\w*|envo\w*|transf[eé]r\w*|transmet\w*|envi\w*|reenv\w*"
     r"|invia\w*|inoltr\w*|encaminh\w*|stuur\w*|doorsturen|skicka\w*|vidarebefordra|wyślij|prześlij"

@@ -1,0 +1,316 @@
+"""The ranker: never repeats or offers what is gone, follows the journey, explains itself."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.content.library import ContentSpec, load_library
+from assistant.content.rank import LeadContext, Ranker, canonical_industry, personas_for
+from assistant.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def items() -> list[ContentSpec]:
+    return load_library(ROOT / "data" / "content")
+
+
+@pytest.fixture(scope="module")
+def ranker(items: list[ContentSpec]) -> Ranker:
+    return Ranker(items)
+
+
+def slugs(
+    ranker: Ranker, lead: LeadContext, exclude: tuple[str, ...] = (), limit: int = 5
+) -> list[str]:
+    return [r.slug for r in ranker.rank(lead, exclude=exclude, today=TODAY, limit=limit)]
+
+
+def test_a_question_gets_the_item_that_answers_it(ranker: Ranker) -> None:
+    lead = LeadContext(
+        title="IT Director",
+        industry="Manufacturing",
+        stage="consideration",
+        reply="How does it connect to Salesforce, and what does it do to our API limits?",
+        intent="question",
+    )
+    assert slugs(ranker, lead)[0] == "crm-integration-guide"
+
+
+def test_excluded_items_are_never_returned(ranker: Ranker, items: list[ContentSpec]) -> None:
+    lead = LeadContext(title="CTO", stage="consideration", reply="Tell me about security and SSO.")
+    first = slugs(ranker, lead, limit=3)
+    again = slugs(ranker, lead, exclude=tuple(first), limit=len(items))
+    assert again and not set(first) & set(again)
+
+
+def test_expired_and_retired_items_are_never_returned_even_when_asked_for(
+    ranker: Ranker, items: list[ContentSpec]
+) -> None:
+    gone = {item.slug for item in items if not item.is_available(TODAY)}
+    assert {"q3-implementation-offer", "forecasting-trends-2023"} <= gone
+    for reply in (
+        "Is the Q3 offer with the implementation fee waived still on?",
+        "Do you still have the Sales Forecasting Trends 2023 report?",
+    ):
+        for stage in ("awareness", "decision"):
+            lead = LeadContext(title="CFO", stage=stage, reply=reply, intent="question")
+            assert not gone & set(slugs(ranker, lead, limit=len(items)))
+
+
+def test_an_expiring_item_is_offered_until_its_last_day(items: list[ContentSpec]) -> None:
+    offer = next(item for item in items if item.slug == "q3-implementation-offer")
+    assert offer.expires is not None
+    ranker = Ranker(items)
+    lead = LeadContext(title="CFO", stage="decision", reply="Is the implementation fee waived?")
+    found = ranker.rank(lead, exclude=(), today=offer.expires, limit=3)
+    assert "q3-implementation-offer" in [r.slug for r in found]
+
+
+@pytest.mark.parametrize(
+    ("stage", "events", "intent", "target"),
+    [
+        ("consideration", ("budget_freeze",), None, "awareness"),
+        ("decision", ("budget_freeze",), "not_now", "consideration"),
+        ("awareness", ("come_back_later",), "not_now", "awareness"),
+        ("consideration", (), "not_now", "awareness"),
+        ("awareness", (), "interested", "consideration"),
+        ("consideration", (), "question", "decision"),
+        ("awareness", ("ready_to_talk",), "ready", "decision"),
+        ("awareness", ("competitor",), None, "consideration"),
+        ("consideration", (), None, "consideration"),
+    ],
+)
+def test_the_target_stage_follows_the_journey(
+    ranker: Ranker, stage: str, events: tuple[str, ...], intent: str | None, target: str
+) -> None:
+    lead = LeadContext(stage=stage, events=events, intent=intent)
+    assert ranker.target_stage(lead) == target
+
+
+def test_a_budget_freeze_moves_back_to_lighter_content(
+    ranker: Ranker, items: list[ContentSpec]
+) -> None:
+    stage_of = {item.slug: item.stage for item in items}
+    engaged = LeadContext(title="VP Sales", industry="Manufacturing", stage="consideration")
+    frozen = replace(
+        engaged,
+        reply="Budgets are frozen until Q2, so this is on hold. Stay in touch.",
+        events=("budget_freeze",),
+        intent="not_now",
+    )
+    assert stage_of[slugs(ranker, engaged)[0]] == "consideration"
+    top = ranker.rank(frozen, exclude=(), today=TODAY)[0]
+    assert top.stage == "awareness"
+    assert any("lighter content" in reason for reason in top.reasons)
+
+
+def test_every_recommendation_explains_itself_in_words(ranker: Ranker) -> None:
+    lead = LeadContext(
+        title="CFO",
+        industry="Healthcare",
+        stage="decision",
+        reply="I need to show payback within a year to get this approved.",
+    )
+    found = ranker.rank(lead, exclude=(), today=TODAY)
+    assert found
+    for rec in found:
+        assert rec.reasons and all(isinstance(r, str) and r for r in rec.reasons)
+    top = found[0]
+    assert top.slug in {"roi-calculator", "business-case-template"}
+    assert "reply mentions payback" in top.reasons
+    assert "decision stage" in top.reasons
+    assert any(r.startswith("finance") and "(CFO)" in r for r in top.reasons)
+
+
+def test_a_webinar_says_whether_it_is_live_or_a_recording(ranker: Ranker) -> None:
+    lead = LeadContext(
+        title="VP Finance", stage="consideration", reply="Any live session on scenario planning?"
+    )
+    live = ranker.rank(lead, exclude=(), today=TODAY)[0]
+    assert live.slug == "scenario-planning-live-webinar"
+    assert "live webinar on 10 Dec 2026" in live.reasons
+    later = ranker.rank(lead, exclude=(), today=date(2027, 1, 5))[0]
+    assert "recording of the 10 Dec 2026 webinar" in later.reasons
+
+
+def test_a_named_competitor_brings_comparison_content(ranker: Ranker) -> None:
+    lead = LeadContext(
+        title="RevOps Director",
+        stage="consideration",
+        reply="We currently use PipeIQ and it is up for renewal. What would switching involve?",
+        events=("competitor",),
+    )
+    assert slugs(ranker, lead)[0] == "switching-from-legacy-tools"
+
+
+def test_a_new_stakeholder_gets_content_for_their_role(ranker: Ranker) -> None:
+    lead = LeadContext(
+        title="VP Sales",
+        stage="decision",
+        reply="Looping in our CFO, who will need to sign off. Can you send her a summary?",
+        events=("new_stakeholder",),
+    )
+    top = ranker.rank(lead, exclude=(), today=TODAY)[0]
+    assert top.slug in {"executive-summary-one-pager", "roi-calculator", "business-case-template"}
+    assert any("(the new stakeholder)" in reason for reason in top.reasons)
+
+
+def test_replies_in_german_french_and_spanish_are_understood(ranker: Ranker) -> None:
+    cases = {
+        "Wie sieht es mit der Sicherheit aus? Haben Sie SOC 2?": "security-and-trust-overview",
+        "Quel est le prix pour une équipe de 25 commerciaux ?": "pricing-and-packaging-guide",
+        "¿Tienen algún caso de éxito en logística?": "case-study-transvia-logistics",
+    }
+    for reply, expected in cases.items():
+        lead = LeadContext(stage="consideration", reply=reply, intent="question")
+        assert slugs(ranker, lead)[0] == expected, reply
+
+
+def test_the_managers_track_leads_a_silent_lead(items: list[ContentSpec]) -> None:
+    track = ["territory-and-quota-planning", "deal-inspection-demo"]
+    ranker = Ranker(items, tracks={"consideration": track})
+    lead = LeadContext(title="VP Sales", stage="consideration")
+    first = ranker.rank(lead, exclude=(), today=TODAY)[0]
+    assert first.slug == track[0]
+    assert "on the manager's consideration track" in first.reasons
+    assert slugs(ranker, lead, exclude=(track[0],))[0] == track[1]
+
+
+def test_a_track_naming_an_unknown_slug_or_stage_is_refused(items: list[ContentSpec]) -> None:
+    with pytest.raises(InputError, match="'no-such-item'"):
+        Ranker(items, tracks={"awareness": ["no-such-item"]})
+    with pytest.raises(InputError, match="'later' is not a stage"):
+        Ranker(items, tracks={"later": []})
+
+
+def test_nothing_is_returned_when_the_library_is_exhausted(
+    ranker: Ranker, items: list[ContentSpec]
+) -> None:
+    lead = LeadContext(title="CFO", stage="decision", reply="What does it cost?")
+    assert ranker.rank(lead, exclude=[item.slug for item in items], today=TODAY) == []
+    assert Ranker([]).rank(lead, exclude=(), today=TODAY) == []
+
+
+def test_no_filler_from_far_stages_or_other_industries(items: list[ContentSpec]) -> None:
+    """What is left is two stages away or for another industry, and nothing asks for it."""
+    left = [
+        item
+        for item in items
+        if item.stage == "decision" or (item.industries and "healthcare" not in item.industries)
+    ]
+    ranker = Ranker(left)
+    lead = LeadContext(title="Marketing Manager", industry="Healthcare", stage="awareness")
+    assert ranker.rank(lead, exclude=(), today=TODAY) == []
+    asked = replace(
+        lead, reply="What does it cost per user? Send me the pricing.", intent="question"
+    )
+    assert slugs(ranker, asked)[0] == "pricing-and-packaging-guide"
+
+
+@pytest.mark.parametrize(
+    ("title", "persona"),
+    [
+        ("CFO", "finance"),
+        ("VP Finance", "finance"),
+        ("Directeur financier", "finance"),
+        ("CTO", "technical"),
+        ("Head of Engineering", "technical"),
+        ("IT Director", "technical"),
+        ("IT-Leiter", "technical"),
+        ("VP Sales", "sales_leader"),
+        ("CRO", "sales_leader"),
+        ("Leiter Vertrieb", "sales_leader"),
+        ("Marketing Ops Manager", "marketing"),
+        ("CMO", "marketing"),
+        ("Director of Sales Operations", "operations"),
+        ("Founder & CEO", "executive"),
+    ],
+)
+def test_job_titles_map_to_personas(title: str, persona: str) -> None:
+    assert persona in personas_for(title)
+
+
+def test_sales_operations_and_vice_presidents_are_not_misread() -> None:
+    assert "sales_leader" not in personas_for("Sales Operations Manager")
+    assert "executive" not in personas_for("Vice President of Sales")
+    assert personas_for("Head of Customer Success") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("Hospital & Health Care", "healthcare"),
+        ("Banking", "financial_services"),
+        ("financial_services", "financial_services"),
+        ("SaaS", "software"),
+        ("Maschinenbau", "manufacturing"),
+        ("3PL / Freight", "logistics"),
+        ("E-commerce", "retail"),
+        ("Education", "education"),
+        ("", None),
+    ],
+)
+def test_industries_have_one_spelling(name: str, canonical: str | None) -> None:
+    assert canonical_industry(name) == canonical
+
+
+REPLIES = (
+    "",
+    "Thanks, interesting.",
+    "How does the Salesforce integration work?",
+    "What does it cost for 30 users?",
+    "We're also looking at Forecastly.",
+    "Budgets are frozen until next year.",
+    "Looping in our CTO, he has security questions.",
+    "Can you show me a case study from our industry?",
+    "Wie sieht es mit dem Datenschutz aus?",
+    "¿Cuánto tiempo lleva la implementación?",
+)
+ROUND = st.tuples(
+    st.sampled_from(REPLIES),
+    st.sampled_from(
+        ((), ("budget_freeze",), ("competitor",), ("new_stakeholder",), ("scope_change",))
+    ),
+    st.sampled_from((None, "question", "interested", "not_now")),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    title=st.sampled_from(("CFO", "VP Sales", "IT Director", "CMO", "RevOps Manager", "")),
+    industry=st.sampled_from(("Manufacturing", "Healthcare", "Retail", "Logistics", "Banking", "")),
+    stage=st.sampled_from(("awareness", "consideration", "decision")),
+    rounds=st.lists(ROUND, min_size=10, max_size=70),
+)
+def test_a_long_conversation_never_gets_the_same_item_twice(
+    ranker: Ranker,
+    title: str,
+    industry: str,
+    stage: str,
+    rounds: list[tuple[str, tuple[str, ...], str | None]],
+) -> None:
+    delivered: list[str] = []
+    for reply, events, intent in rounds:
+        lead = LeadContext(
+            title=title, industry=industry, stage=stage, reply=reply, events=events, intent=intent
+        )
+        found = ranker.rank(lead, exclude=set(delivered), today=TODAY)
+        picked = [r.slug for r in found]
+        assert len(picked) == len(set(picked))
+        assert not set(picked) & set(delivered)
+        if found:
+            delivered.append(found[0].slug)
+            # Journeys move on: the stage follows where the ranker was heading.
+            stage = ranker.target_stage(lead)
+    assert len(delivered) == len(set(delivered))
