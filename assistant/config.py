@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assistant.errors import ConfigError
 
@@ -37,14 +46,110 @@ class ContentSettings(_Section):
     library: str = "data/content"
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class QuietPeriod(_Section):
+    """Dates when no mail goes out: ISO dates, or MM-DD for every year."""
+
+    start: str
+    end: str
+    reason: str = ""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        value = value.strip()
+        probe = value if len(value) == 10 else f"2000-{value}"  # 2000 has a 29 February
+        try:
+            date.fromisoformat(probe)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date like 2026-12-24 or 12-24") from None
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> QuietPeriod:
+        if (len(self.start) == 10) != (len(self.end) == 10):
+            raise ValueError("start and end must both be full dates or both MM-DD")
+        if len(self.start) == 10 and self.end < self.start:
+            raise ValueError(f"quiet period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
 class CadenceSettings(_Section):
+    """The team's cadence; the file's [cadence] is the starting point `nurture rules` edits."""
+
+    reply_within_hours: int = Field(default=24, ge=0, le=24 * 14)
     follow_up_after_business_days: int = Field(default=3, ge=1, le=60)
+    # 1.0 keeps the spacing even; 1.5 makes each wait half again as long as the one before.
+    spacing_growth: float = Field(default=1.0, ge=1.0, le=4.0)
+    re_engage_after_days: int = Field(default=2, ge=0, le=60)
     max_touches: int = Field(default=6, ge=1, le=50)
+    min_days_between_touches: int = Field(default=2, ge=0, le=60)
+    daily_cap_per_mailbox: int = Field(default=150, ge=1, le=5000)
+    per_minute_throttle: int = Field(default=6, ge=1, le=600)
+    company_weekly_cap: int = Field(default=5, ge=1, le=500)
+    window_start: str = "09:00"
+    window_end: str = "17:30"
+    working_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    holidays_country: str = ""  # "DE", "ES-MD", or "lead" for the lead's own country
+    quiet_periods: list[QuietPeriod] = Field(default_factory=list)
+    graceful_close: bool = False
+
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hours, _, minutes = value.strip().partition(":")
+        ok = hours.isdigit() and minutes.isdigit() and int(minutes) < 60
+        if not (ok and (int(hours) < 24 or (int(hours) == 24 and int(minutes) == 0))):
+            raise ValueError(f"'{value}' is not a time like 09:00")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        days = [d.strip().lower()[:3] for d in value]
+        bad = [d for d in days if d not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is not a weekday (mon, tue, ...)")
+        if not days:
+            raise ValueError("needs at least one working day")
+        return days
+
+    @field_validator("holidays_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "lead"):
+            return value
+        import holidays  # only when a country is named: the import is not free
+
+        country, _, subdiv = value.upper().partition("-")
+        known = holidays.list_supported_countries()
+        if country not in known:
+            raise ValueError(f"'{value}' is not a country the holidays library knows (e.g. DE)")
+        if subdiv and subdiv not in known[country]:
+            raise ValueError(f"'{value}': {country} has no subdivision {subdiv}")
+        return f"{country}-{subdiv}" if subdiv else country
+
+    @model_validator(mode="after")
+    def _window(self) -> CadenceSettings:
+        if self.window_end <= self.window_start:
+            raise ValueError(
+                f"window_end ({self.window_end}) must come after window_start "
+                f"({self.window_start})"
+            )
+        return self
 
 
 class DaemonSettings(_Section):
     sync_interval_seconds: float = Field(default=60.0, gt=0)
     send_interval_seconds: float = Field(default=30.0, gt=0)
+    # IMAP IDLE wakes a pass as soon as mail arrives; servers drop IDLE after 30 minutes
+    # (RFC 2177), and renewing also probes for half-open connections.
+    idle: bool = True
+    idle_renew_seconds: float = Field(default=25 * 60, gt=0, le=29 * 60)
+    reconnect_max_seconds: float = Field(default=300.0, gt=0, le=3600)
 
 
 class WebSettings(_Section):
@@ -93,6 +198,7 @@ class RepSettings(_Section):
     name: str
     signature: str = ""
     team: str = "default"
+    timezone: str = ""  # IANA name; the last resort for a lead's local time
     imap: ImapSettings | None = None
     smtp: SmtpSettings | None = None
 
@@ -103,6 +209,17 @@ class RepSettings(_Section):
         local, _, domain = value.partition("@")
         if not local or "." not in domain or any(c in value for c in " \r\n,<>"):
             raise ValueError(f"'{value}' is not an email address")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"'{value}' is not a time zone like Europe/Madrid") from None
         return value
 
 

@@ -213,19 +213,19 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
         with Session(engine) as session:
             lead = session.exec(select(Lead).where(Lead.email == reply["lead"])).one()
         owner = next(r for r in reps if r["email"] == reply["rep"])
+        back = now + timedelta(days=14)
+        body = reply["body"].format(back_de=f"{back:%d.%m.}", back_en=f"{back:%-d %B}")
         raw, _ = _mail(
             f"{lead.name} <{lead.email}>",
             f"{owner['name']} <{owner['email']}>",
             reply.get("subject", f"Re: {subject}"),
-            reply["body"],
+            body,
             now - timedelta(hours=reply.get("hours_ago", 3)),
             in_reply_to=mid,
             headers=reply.get("headers"),
         )
         boxes[owner["email"]].deliver("INBOX", raw)
-        first = (
-            reply["body"].strip().splitlines()[2 if reply["body"].strip().startswith("Hi") else 0]
-        )
+        first = _gist(body)
         _say(f'  {lead.name} ({lead.company}) → {owner["name"].split()[0]}: "{first[:90]}"')
     time.sleep(pause)
 
@@ -260,6 +260,13 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
     _say(
         "  nurture init && nurture content import && nurture leads import leads.csv && nurture run"
     )
+
+
+def _gist(body: str) -> str:
+    """The first line that says something (not the greeting)."""
+    lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
+    meaningful = [line for line in lines[1:] if len(line.split()) > 3] or lines
+    return meaningful[0]
 
 
 def _understood(engine: Any) -> None:

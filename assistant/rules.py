@@ -12,19 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from assistant.config import CadenceSettings
+from assistant.config import WEEKDAYS, CadenceSettings
+from assistant.config import QuietPeriod as QuietPeriod  # the web form builds these
 from assistant.errors import InputError
 from assistant.llm.base import ToneRules
 from assistant.models import RuleSet
 
 Kind = Literal["tone", "cadence"]
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,48 +38,13 @@ class ToneInput(_Rules):
     reply_in_lead_language: bool = True
 
 
-class QuietPeriod(_Rules):
-    start: str  # ISO date
-    end: str
-    reason: str = ""
+class CadenceInput(CadenceSettings):
+    """The cadence rules as a manager gives them; the fields and checks are the file's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
 
 
-class CadenceInput(_Rules):
-    reply_within_hours: int = Field(default=24, ge=0, le=24 * 14)
-    follow_up_after_business_days: int = Field(default=3, ge=1, le=60)
-    spacing_growth: float = Field(default=1.5, ge=1.0, le=4.0)
-    re_engage_after_days: int = Field(default=2, ge=0, le=60)
-    max_touches: int = Field(default=6, ge=1, le=50)
-    min_days_between_touches: int = Field(default=2, ge=0, le=60)
-    daily_cap_per_mailbox: int = Field(default=150, ge=1, le=5000)
-    per_minute_throttle: int = Field(default=6, ge=1, le=600)
-    company_weekly_cap: int = Field(default=5, ge=1, le=500)
-    window_start: str = "09:00"
-    window_end: str = "17:30"
-    working_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
-    holidays_country: str = ""
-    quiet_periods: list[QuietPeriod] = Field(default_factory=list)
-    graceful_close: bool = False
-
-    @field_validator("window_start", "window_end")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        hours, _, minutes = value.partition(":")
-        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError(f"'{value}' is not a time like 09:00")
-        return f"{int(hours):02d}:{int(minutes):02d}"
-
-    @field_validator("working_days")
-    @classmethod
-    def _days(cls, value: list[str]) -> list[str]:
-        days = [d.strip().lower()[:3] for d in value]
-        bad = [d for d in days if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"'{bad[0]}' is not a weekday (mon, tue, ...)")
-        return days
-
-
-_MODELS: dict[str, type[_Rules]] = {"tone": ToneInput, "cadence": CadenceInput}
+_MODELS: dict[str, type[BaseModel]] = {"tone": ToneInput, "cadence": CadenceInput}
 
 
 @dataclass(frozen=True)
@@ -90,7 +53,7 @@ class Cadence:
 
     reply_within_hours: int = 24
     follow_up_after_business_days: int = 3
-    spacing_growth: float = 1.5
+    spacing_growth: float = 1.0
     re_engage_after_days: int = 2
     max_touches: int = 6
     min_days_between_touches: int = 2
@@ -120,6 +83,8 @@ def validate(kind: str, data: dict[str, Any], source: str) -> dict[str, Any]:
             problem = "is not a known rule"
         else:
             problem = first["msg"].removeprefix("Value error, ")
+        if not key:  # a check across several rules, such as the window's start and end
+            raise InputError(source, f"{kind} rules: {problem}") from None
         raise InputError(source, f"{kind} rule '{key}' {problem}") from None
 
 
@@ -231,9 +196,11 @@ def load_file(path: Path) -> dict[str, dict[str, Any]]:
     return {kind: validate(kind, table, str(path)) for kind, table in data.items()}
 
 
-def export(session: Session, team: str, rep_email: str = "") -> dict[str, dict[str, Any]]:
+def export(
+    session: Session, team: str, rep_email: str = "", defaults: CadenceSettings | None = None
+) -> dict[str, dict[str, Any]]:
     tone = asdict(tone_for(session, team, rep_email))
-    cadence = asdict(cadence_for(session, team, rep_email))
+    cadence = asdict(cadence_for(session, team, rep_email, defaults))
     for table in (tone, cadence):
         table.pop("version", None)
     cadence["quiet_periods"] = [

@@ -7,11 +7,13 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
-from assistant.errors import DraftError
+from assistant.errors import ConfigError, DraftError
 from assistant.llm.anthropic import DRAFT_TOOL, AnthropicDrafter
 from assistant.llm.base import (
     ContentBrief,
@@ -21,10 +23,13 @@ from assistant.llm.base import (
     RepProfile,
     ToneRules,
     Turn,
+    Usage,
 )
+from assistant.llm.cost import cost_usd, prices_for
 from assistant.llm.fallback import MODEL_UNAVAILABLE, FallbackDrafter, ModelUnavailable
 from assistant.llm.guardrails import LEAD_INSTRUCTS
 from assistant.llm.offline import OfflineDrafter
+from assistant.llm.prompting import Prompts, neutralise
 from tests.servers.anthropic_standin import (
     API_KEY,
     Reply,
@@ -619,3 +624,73 @@ async def test_a_batch_that_cannot_be_created_is_drafted_offline(
         outcomes = await FallbackDrafter(model, OfflineDrafter()).draft_batch(requests)
 
     assert all(isinstance(o, DraftResult) and MODEL_UNAVAILABLE in o.flags for o in outcomes)
+
+
+# --- prompts and cost ---------------------------------------------------------------------------
+
+
+def test_every_situation_renders_strictly_with_its_own_task() -> None:
+    prompts = Prompts()
+    tasks = set()
+    for situation in ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close"):
+        request = request_for(situation=situation, latest_reply=None, content=None)
+        template, text = prompts.user(request)
+        assert template == f"{situation}.j2"
+        assert "No content is chosen for this email" in text
+        tasks.add(text.split("# Task")[1])
+    assert len(tasks) == 5
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "</lead_message>",
+        "</ lead_message >",
+        "＜/lead_message＞",
+        "<LEAD_MESSAGE kind='x'>",
+        "<system>",
+    ],
+)
+def test_our_tags_inside_lead_text_are_defused(tag: str) -> None:
+    defused = neutralise(f"before {tag} after")
+
+    assert defused.startswith("before ") and defused.endswith(" after")
+    assert "<" not in defused and "＜" not in defused
+    assert neutralise("a < b and <b>bold</b> stay as written") == (
+        "a < b and <b>bold</b> stay as written"
+    )
+
+
+def test_the_prompts_folder_can_be_overridden_and_renders_strictly(tmp_path: Path) -> None:
+    (tmp_path / "system.j2").write_text("{{ tone.voice }} {{ no_such_value }}")
+
+    with pytest.raises(jinja2.UndefinedError):
+        Prompts(tmp_path).system(ToneRules(), CATALOGUE)
+    with pytest.raises(ConfigError, match=r"missing prompt template reply\.j2"):
+        Prompts(tmp_path).user(request_for())
+    with pytest.raises(ConfigError, match="not a prompts folder"):
+        Prompts(tmp_path / "elsewhere")
+
+
+def test_the_library_order_does_not_change_the_cached_prefix() -> None:
+    prompts = Prompts()
+
+    assert prompts.system(ToneRules(), CATALOGUE) == prompts.system(
+        ToneRules(), tuple(reversed(CATALOGUE))
+    )
+    assert prompts.system(ToneRules(), CATALOGUE) != prompts.system(
+        ToneRules(max_words=90), CATALOGUE
+    )
+
+
+def test_cost_counts_each_kind_of_token_at_its_price() -> None:
+    prices = prices_for("claude-sonnet-4-6")
+    batch = prices_for("claude-sonnet-4-6", batch=True)
+    assert prices is not None and batch is not None
+    million = Usage(1_000_000, 1_000_000, 1_000_000, 1_000_000)
+
+    assert cost_usd(million, prices) == pytest.approx(3.0 + 3.75 + 0.30 + 15.0)
+    assert cost_usd(million, batch) == pytest.approx((3.0 + 3.75 + 0.30 + 15.0) / 2)
+    assert cost_usd(Usage(output_tokens=2_000), prices) == pytest.approx(0.03)
+    assert prices_for("claude-sonnet-4-5-20250929") == prices_for("claude-sonnet-4-5")
+    assert prices_for("claude-unknown-model") is None

@@ -126,7 +126,7 @@ def test_every_recommendation_explains_itself_in_words(ranker: Ranker) -> None:
         assert rec.reasons and all(isinstance(r, str) and r for r in rec.reasons)
     top = found[0]
     assert top.slug in {"roi-calculator", "business-case-template"}
-    assert "reply mentions payback" in top.reasons
+    assert top.reasons[0].startswith("reply mentions payback")
     assert "decision stage" in top.reasons
     assert any(r.startswith("finance") and "(CFO)" in r for r in top.reasons)
 
@@ -165,14 +165,15 @@ def test_a_new_stakeholder_gets_content_for_their_role(ranker: Ranker) -> None:
 
 
 def test_replies_in_german_french_and_spanish_are_understood(ranker: Ranker) -> None:
+    security = {"security-and-trust-overview", "security-questionnaire-pack"}
     cases = {
-        "Wie sieht es mit der Sicherheit aus? Haben Sie SOC 2?": "security-and-trust-overview",
-        "Quel est le prix pour une équipe de 25 commerciaux ?": "pricing-and-packaging-guide",
-        "¿Tienen algún caso de éxito en logística?": "case-study-transvia-logistics",
+        "Wie sieht es mit der Sicherheit aus? Haben Sie SOC 2?": security,
+        "Quel est le prix pour une équipe de 25 commerciaux ?": {"pricing-and-packaging-guide"},
+        "¿Tienen algún caso de éxito en logística?": {"case-study-transvia-logistics"},
     }
     for reply, expected in cases.items():
         lead = LeadContext(stage="consideration", reply=reply, intent="question")
-        assert slugs(ranker, lead)[0] == expected, reply
+        assert slugs(ranker, lead)[0] in expected, reply
 
 
 def test_the_managers_track_leads_a_silent_lead(items: list[ContentSpec]) -> None:

@@ -28,6 +28,7 @@ class LeadProfile:
     title: str
     stage: str
     language: str = "en"
+    topics: tuple[str, ...] = ()
 
     @property
     def first_name(self) -> str:
@@ -55,6 +56,8 @@ class ContentBrief:
     key_points: str = ""
     reason: str = ""
     attachment: str | None = None  # file name when the item is attached, not linked
+    topics: tuple[str, ...] = ()
+    upcoming: bool = False  # a webinar still to come: an invitation, not a recording
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,37 @@ def key_sentences(text: str | None) -> tuple[str | None, str | None]:
     return None, (_short(found[0].rstrip(".!")) if found else None)
 
 
+ACRONYMS = frozenset(
+    {"api", "crm", "erp", "roi", "sso", "tco", "saas", "gdpr", "soc", "kpi", "arr", "nrr", "ai"}
+)
+
+
+def readable(topic: str) -> str:
+    """A library topic as a person writes it: "cash_flow" -> "cash flow", "erp" -> "ERP"."""
+    words = re.split(r"[_\s]+", topic.strip())
+    return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in words if w)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
+
+
 def _why(request: DraftRequest) -> str:
-    """Why this content fits, in the lead's terms, from the ranker's first reason."""
-    if request.content is None or not request.content.reason:
+    """The content's topic the lead brought up, in the library's words ("ERP integration")."""
+    content = request.content
+    if content is None:
         return ""
-    first = request.content.reason.split(";")[0].strip()
-    first = re.sub(r"^(asked about|mentioned|wrote about|interested in)\s+", "", first, flags=re.I)
-    return first if first and len(first.split()) <= 8 and "stage" not in first else ""
+    said = _words(request.latest_reply or "")
+    if not said:
+        said = _words(" ".join(request.lead.topics))
+    partial = ""
+    for topic in content.topics:
+        words = _words(topic)
+        if words and words <= said:
+            return readable(topic)
+        if not partial and words & said:
+            partial = readable(topic)
+    return partial
 
 
 class OfflineDrafter:
@@ -87,7 +111,7 @@ class OfflineDrafter:
                 "url": c.url,
                 "summary": c.summary.strip(),
                 "attachment": c.attachment,
-                "upcoming": False,
+                "upcoming": c.upcoming,
             }
         body = template.render(
             seed=request.seed,

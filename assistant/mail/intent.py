@@ -108,11 +108,12 @@ _NOT_NOW = _rx(
 )
 _NOT_INTERESTED = _rx(
     r"\bnot interested\b|\bno interest\b|\bno,? thanks?\b|\bno thank you\b",
-    r"\b(?:not|no longer) (?:looking|a fit|a good fit|relevant|in the market)\b",
+    r"\b(?:not|no longer) (?:a fit|a good fit|relevant|in the market)\b",
+    r"\bnot (?:currently )?looking (?:for|at) (?:anything|any|a new|new|other|another)\b",
     r"\b(?:we(?:'ve| have)?|i(?:'ve| have)?) (?:decided|chosen|opted) (?:not to|to go with|"
     r"against)\b",
     r"\bwent with\b|\bgoing (?:with|ahead with) (?:another|a different)\b|\bsigned with\b",
-    r"\b(?:happy|satisfied) with (?:our|what we|the current|it)\b|\bthanks anyway\b|"
+    r"\b(?:happy|satisfied) with (?:our current|what we have|the current)\b|\bthanks anyway\b|"
     r"\bzufrieden mit\b|\bsatisfaits\b|\bmerci quand même\b|\bsatisfechos con\b|"
     r"\bgracias de todos modos\b|\btevreden met\b|\bnöjda med\b|\bsoddisfatti\b|"
     r"\bsatisfeitos com\b",
@@ -146,21 +147,19 @@ _QUESTION_WORDS = re.compile(
     re.IGNORECASE,
 )
 _BUDGET = _rx(
-    r"\bbudgets? (?:is |are |has been |have been |was |were )?(?:frozen|freeze|cut|cuts|slashed|"
-    r"on hold|gone|reduced|pulled)\b",
+    r"\bbudgets?\b.{0,40}\b(?:frozen|freeze|cut|cuts|slashed|on hold|reduced|pulled|gone)\b",
     r"\b(?:budget|spending|hiring) freeze\b|\bno budget\b|\bcut (?:our|the) budget\b",
-    r"\bbudgetstopp\b|\bbudget (?:ist |wurde )?(?:eingefroren|gestrichen|gekürzt)\b|"
-    r"\bkein budget\b",
-    r"\bbudget (?:est )?(?:gelé|coupé|réduit)|\bgel (?:des|du) budget|\bpas de budget\b",
-    r"\brecortado el presupuesto\b|\bnão temos orçamento\b|\bno tenemos presupuesto\b|"
-    r"\bpresupuesto (?:está )?(?:congelado|recortado)|\bsin presupuesto\b|\brecorte de presupuesto",
-    r"\bbudget (?:is )?(?:bevroren|geschrapt|gekort)|\bgeen budget\b|\bbudgetstop\b",
-    r"\bbudget(?:en)? (?:är )?(?:fryst|frysta|skuren)|\bingen budget\b|\bbudgetstopp\b",
-    r"\bbudget (?:è )?(?:congelato|bloccato|tagliato)|\bnessun budget\b|\btagli al budget\b",
-    r"\borçamento (?:está )?(?:congelado|cortado)|\bsem orçamento\b|\bcorte de orçamento\b",
+    r"\bbudget\w*\b.{0,40}\b(?:eingefroren|gestrichen|gekürzt|gestoppt)|\bkein budget\b",
+    r"\bbudget\b.{0,40}\b(?:gelé|coupé|réduit|supprimé)|\bgel (?:des|du) budget|\bpas de budget\b",
+    r"\bpresupuesto\b.{0,40}\b(?:congelado|recortado|cancelado)|\brecortado el presupuesto\b",
+    r"\bsin presupuesto\b|\bno tenemos presupuesto\b|\brecorte de presupuesto",
+    r"\bbudget\b.{0,40}\b(?:bevroren|geschrapt|gekort)|\bgeen budget\b|\bbudgetstop\b",
+    r"\bbudget\w*\b.{0,40}\b(?:fryst|frysta|skuren|indragen)|\bingen budget\b",
+    r"\bbudget\b.{0,40}\b(?:congelato|bloccato|tagliato)|\bnessun budget\b|\btagli al budget\b",
+    r"\borçamento\b.{0,40}\b(?:congelado|cortado)|\bsem orçamento\b|\bnão temos orçamento\b",
 )
 _SCOPE = _rx(
-    r"\b(?:expand|extend|widen|grow|narrow|reduce|shrink|change)(?:ed|ing|s)? (?:the )?(?:scope|"
+    r"\b(?:expand|extend|widen|grow|narrow|reduc|shrink|chang)(?:e|es|ed|ing|s)? (?:the )?(?:scope|"
     r"project|rollout|roll-out|pilot)\b",
     r"\bscope (?:has |is |was )?(?:changed|grown|expanded|shrunk|reduced|increased|narrowed)\b",
     r"\b(?:roll(?:ing)? (?:it )?out|rollout) (?:to|across) (?:all|the whole|every|the entire)\b",
@@ -216,6 +215,23 @@ _NOT_NAMES = frozenset(
         "Hallo",
         "Bonjour",
         "Hola",
+        "Kollegin",
+        "Kollege",
+        "Kollegen",
+        "Herr",
+        "Frau",
+        "Herrn",
+        "Madame",
+        "Monsieur",
+        "Señor",
+        "Señora",
+        "Sr",
+        "Sra",
+        "Meneer",
+        "Mevrouw",
+        "Signor",
+        "Signora",
+        "Sig",
     ]
 )
 
@@ -262,12 +278,13 @@ def _is_question(sentence: str) -> bool:
 
 def _come_back(sents: list[str], today: date, month_first: bool) -> Event | None:
     """A come-back-later event from the sentences that put the conversation off."""
-    candidates = [s for s in sents if _NOT_NOW.search(s) or _BUDGET.search(s)]
+    hits = [i for i, s in enumerate(sents) if _NOT_NOW.search(s) or _BUDGET.search(s)]
+    candidates = [sents[j] for j in sorted({k for i in hits for k in (i, i + 1) if k < len(sents)})]
     for sentence in candidates:
         when = later_date(sentence, today, month_first=month_first)
         if when is not None:
             return Event("come_back_later", evidence(sentence), date=when)
-    later = next((s for s in candidates if _NOT_NOW.search(s)), None)
+    later = next((sents[i] for i in hits if _NOT_NOW.search(sents[i])), None)
     return Event("come_back_later", evidence(later)) if later else None
 
 

@@ -111,6 +111,9 @@ async def write(ctx: Context, job: Job, now: datetime) -> int | None:
         except IntegrityError:
             session.rollback()  # another tick or replica wrote this very draft first
             return None
+        if prepared.choice is not None and prepared.choice.stage:
+            lead.stage = prepared.choice.stage
+            session.add(lead)
         audit(session, "daemon", "drafted", lead, now, draft_id=draft.id, trigger=draft.trigger)
         item = prepared.choice.item.slug if prepared.choice else "no content"
         ctx.log.info(
@@ -162,11 +165,18 @@ def prepare(
     request = DraftRequest(
         situation="reply" if step.action == "reply" else "follow_up",
         rep=RepProfile(rep.name, rep.email, rep.signature),
-        lead=LeadProfile(lead.name, lead.email, lead.company, lead.title, lead.stage),
+        lead=LeadProfile(
+            lead.name,
+            lead.email,
+            lead.company,
+            lead.title,
+            lead.stage,
+            topics=tuple(lead.topics),
+        ),
         subject=subject,
         thread=turns,
         latest_reply=reply or None,
-        content=_brief(choice),
+        content=_brief(choice, now),
         tone=tone,
         touch_number=step.touch_number or 1,
         instruction=instruction,
@@ -234,12 +244,14 @@ def _turns(session: Session, lead: Lead, thread_id: int | None) -> tuple[Turn, .
     )
 
 
-def _brief(choice: Choice | None) -> ContentBrief | None:
+def _brief(choice: Choice | None, now: datetime) -> ContentBrief | None:
     if choice is None:
         return None
     item = choice.item
     attachment = item.file_path.rsplit("/", 1)[-1] if item.file_path else None
     return ContentBrief(
+        topics=tuple(item.topics),
+        upcoming=item.type == "webinar" and item.event_date is not None and item.event_date > now,
         slug=item.slug,
         title=item.title,
         type=item.type,

@@ -27,6 +27,7 @@ _cache: dict[tuple[int, str], Ranker] = {}
 class Choice:
     item: ContentItem
     recommendation: Recommendation
+    stage: str = ""  # where the lead now stands in the journey, as the ranker reads it
 
     @property
     def reason(self) -> str:
@@ -107,5 +108,5 @@ def choose(
     )
     skip = excluded(session, lead) | (exclude or set())
     for rec in rank.rank(context, exclude=skip, today=now.date(), limit=1):
-        return Choice(items[rec.slug], rec)
+        return Choice(items[rec.slug], rec, rank.target_stage(context))
     return None

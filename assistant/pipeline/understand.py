@@ -256,4 +256,7 @@ def _record_manual_content(
     ).all()
     for item in items:
         record_delivery(session, message.lead_id, item, "sent_folder", now, message_id=message.id)
-        ctx.log.info("ledger: %s already received '%s' from the rep", message.lead_id, item.slug)
+        lead = session.get(Lead, message.lead_id)
+        ctx.log.info(
+            "ledger: %s already has '%s' (sent by the rep)", lead.email if lead else "?", item.slug
+        )

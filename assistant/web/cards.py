@@ -56,7 +56,8 @@ def _mine(db: Session, user: User) -> tuple[set[int] | None, list[tuple[Draft, L
     own = db.get(Rep, user.rep_id) if user.role == UserRole.rep and user.rep_id else None
     rows = queue(db, own.email if own else None)
     return allowed, [
-        r for r in rows
+        r
+        for r in rows
         if scope.can_see(allowed, r[1].owner_id) and scope.can_see(allowed, r[0].rep_id)
     ]
 
@@ -76,17 +77,25 @@ def snoozed(db: Session, user: User, now: datetime) -> list[tuple[Draft, Lead, R
 def build(db: Session, rows: list[tuple[Draft, Lead, Rep]]) -> list[Card]:
     """Cards for one page of rows, loading their content and messages in a few queries."""
     content_ids = {d.content_id for d, _, _ in rows if d.content_id is not None}
-    items = {
-        i.id: i for i in db.exec(select(ContentItem).where(col(ContentItem.id).in_(content_ids)))
-    } if content_ids else {}
+    items = (
+        {i.id: i for i in db.exec(select(ContentItem).where(col(ContentItem.id).in_(content_ids)))}
+        if content_ids
+        else {}
+    )
     last = latest_inbound(db, [d for d, _, _ in rows])
     cards = []
     for draft, lead, rep in rows:
         message = last.get(draft.id or 0)
-        cards.append(Card(
-            draft, lead, rep, items.get(draft.content_id), message,
-            view(message) if message is not None else None,
-        ))
+        cards.append(
+            Card(
+                draft,
+                lead,
+                rep,
+                items.get(draft.content_id),
+                message,
+                view(message) if message is not None else None,
+            )
+        )
     return cards
 
 
@@ -94,12 +103,16 @@ def latest_inbound(db: Session, drafts: list[Draft]) -> dict[int, Message]:
     """Per draft: the lead's message it answers, else (a follow-up) the lead's latest one."""
     if not drafts:
         return {}
-    newest_ids = set(db.exec(
-        select(func.max(Message.id))
-        .where(col(Message.lead_id).in_({d.lead_id for d in drafts}),
-               Message.direction == Direction.inbound.value)
-        .group_by(col(Message.lead_id))
-    ).all())
+    newest_ids = set(
+        db.exec(
+            select(func.max(Message.id))
+            .where(
+                col(Message.lead_id).in_({d.lead_id for d in drafts}),
+                Message.direction == Direction.inbound.value,
+            )
+            .group_by(col(Message.lead_id))
+        ).all()
+    )
     ids = newest_ids | {d.reply_to_id for d in drafts if d.reply_to_id is not None}
     found = {m.id: m for m in db.exec(select(Message).where(col(Message.id).in_(ids)))}
     newest = {m.lead_id: m for m in found.values() if m.id in newest_ids}

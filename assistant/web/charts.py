@@ -41,7 +41,9 @@ def _frame(title: str, labels: list[str], ticks: list[float], body: list[str]) -
     ]
     for tick in ticks:
         y = TOP + plot_h - tick / top * plot_h
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
         parts.append(
             f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(tick)}</text>'
         )
@@ -92,7 +94,8 @@ def lines(title: str, labels: list[str], series: list[Series]) -> Markup:
     body = []
     for s in series:
         points = [
-            (LEFT + step * (i + 0.5), TOP + plot_h - v / top * plot_h) for i, v in enumerate(s.values)
+            (LEFT + step * (i + 0.5), TOP + plot_h - v / top * plot_h)
+            for i, v in enumerate(s.values)
         ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line {s.css}" points="{path}"/>')

@@ -39,8 +39,12 @@ def _password(env_name: str | None) -> str:
 
 @users.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in UserRole]), required=True,
-              help="rep: their own leads; manager: their team; admin: everything.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in UserRole]),
+    required=True,
+    help="rep: their own leads; manager: their team; admin: everything.",
+)
 @click.option("--team", help="A manager's team (a rep's team comes from the configuration).")
 @click.option("--password-env", metavar="VAR", help="Read the password from this variable.")
 @click.pass_obj

@@ -40,14 +40,20 @@ class Results:
 
 def results(db: Session, allowed: set[int] | None) -> dict[int, Results]:
     """Per item: deliveries, leads who replied after it, leads who became sales-ready after."""
-    last_reply = dict(db.exec(
-        select(Message.lead_id, func.max(Message.sent_at))
-        .where(Message.direction == Direction.inbound.value, Message.kind == "human")
-        .group_by(col(Message.lead_id))
-    ).all())
+    last_reply = dict(
+        db.exec(
+            select(Message.lead_id, func.max(Message.sent_at))
+            .where(Message.direction == Direction.inbound.value, Message.kind == "human")
+            .group_by(col(Message.lead_id))
+        ).all()
+    )
     rows = db.exec(
-        select(ContentDelivery.content_id, ContentDelivery.lead_id, ContentDelivery.delivered_at,
-               Lead.sales_ready_at)
+        select(
+            ContentDelivery.content_id,
+            ContentDelivery.lead_id,
+            ContentDelivery.delivered_at,
+            Lead.sales_ready_at,
+        )
         .join(Lead, col(Lead.id) == ContentDelivery.lead_id)
         .where(scope.leads_filter(allowed))
     ).all()
@@ -73,7 +79,10 @@ def library(req: Req) -> Response:
         items = db.exec(query).all()
         numbers = results(db, scope.rep_ids(db, req.user))
     return req.render(
-        "manage/content.html", items=items, numbers=numbers, show_retired=show_retired,
+        "manage/content.html",
+        items=items,
+        numbers=numbers,
+        show_retired=show_retired,
         stages=STAGES,
     )
 
@@ -85,27 +94,57 @@ def _item(db: Session, req: Req) -> ContentItem:
     return item
 
 
-def _form(req: Req, item: ContentItem | None, error: str = "", status: int = 200,
-          values: dict[str, Any] | None = None) -> Response:
+def _form(
+    req: Req,
+    item: ContentItem | None,
+    error: str = "",
+    status: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Response:
     numbers = None
     if item is not None and item.id is not None:
         with Session(req.engine) as db:
             numbers = results(db, scope.rep_ids(db, req.user)).get(item.id, Results())
     return req.render(
-        "manage/content_form.html", item=item, values=values or _values(item), error=error,
-        numbers=numbers, types=TYPES, stages=STAGES, personas=PERSONAS, status=status,
+        "manage/content_form.html",
+        item=item,
+        values=values or _values(item),
+        error=error,
+        numbers=numbers,
+        types=TYPES,
+        stages=STAGES,
+        personas=PERSONAS,
+        status=status,
     )
 
 
 def _values(item: ContentItem | None) -> dict[str, Any]:
     if item is None:
-        return {"slug": "", "title": "", "type": "white_paper", "url": "", "stage": "awareness",
-                "topics": "", "personas": [], "industries": "", "summary": "", "body": "",
-                "expires": "", "event_date": ""}
+        return {
+            "slug": "",
+            "title": "",
+            "type": "white_paper",
+            "url": "",
+            "stage": "awareness",
+            "topics": "",
+            "personas": [],
+            "industries": "",
+            "summary": "",
+            "body": "",
+            "expires": "",
+            "event_date": "",
+        }
     return {
-        "slug": item.slug, "title": item.title, "type": item.type, "url": item.url,
-        "stage": item.stage, "topics": ", ".join(item.topics), "personas": item.personas,
-        "industries": ", ".join(item.industries), "summary": item.summary, "body": item.body,
+        "slug": item.slug,
+        "title": item.title,
+        "type": item.type,
+        "url": item.url,
+        "stage": item.stage,
+        "topics": ", ".join(item.topics),
+        "personas": item.personas,
+        "industries": ", ".join(item.industries),
+        "summary": item.summary,
+        "body": item.body,
         "expires": item.expires.isoformat() if item.expires else "",
         "event_date": item.event_date.strftime("%Y-%m-%dT%H:%M") if item.event_date else "",
     }
@@ -113,9 +152,11 @@ def _values(item: ContentItem | None) -> dict[str, Any]:
 
 def _words(text: str) -> list[str]:
     # The library's spelling: lowercase, spaces and hyphens as underscores, no repeats.
-    return list(dict.fromkeys(
-        re.sub(r"[\s-]+", "_", w.strip().lower()) for w in text.split(",") if w.strip()
-    ))
+    return list(
+        dict.fromkeys(
+            re.sub(r"[\s-]+", "_", w.strip().lower()) for w in text.split(",") if w.strip()
+        )
+    )
 
 
 def _read(req: Req, item: ContentItem) -> None:
@@ -208,7 +249,13 @@ def retire_item(req: Req) -> Response:
         item.retired = req.field("retired", "1") == "1"
         item.updated_at = req.now
         db.add(item)
-        audit(db, req.actor, "content_retired" if item.retired else "content_restored", None,
-              req.now, slug=item.slug)
+        audit(
+            db,
+            req.actor,
+            "content_retired" if item.retired else "content_restored",
+            None,
+            req.now,
+            slug=item.slug,
+        )
         text = "Retired: it will not be suggested again." if item.retired else "Back in use."
     return req.redirect(req.back(f"/manage/content/{item.id}"), flash=("ok", text))

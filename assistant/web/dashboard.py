@@ -55,25 +55,39 @@ class Facts:
 
 def facts(db: Session, rep_ids: Iterable[int], since: datetime) -> Facts:
     ids = list(rep_ids)
-    drafts = list(db.exec(
-        select(Draft).where(col(Draft.rep_id).in_(ids), col(Draft.created_at) >= since)
-    ).all())
+    drafts = list(
+        db.exec(
+            select(Draft).where(col(Draft.rep_id).in_(ids), col(Draft.created_at) >= since)
+        ).all()
+    )
     edited = {
-        entry.draft_id for entry in db.exec(
+        entry.draft_id
+        for entry in db.exec(
             select(AuditEntry).where(AuditEntry.action == "approved", col(AuditEntry.at) >= since)
         ).all()
         if entry.draft_id is not None and entry.detail.get("edited")
     }
     lead_ids = {d.lead_id for d in drafts}
-    last_reply = dict(db.exec(
-        select(Message.lead_id, func.max(Message.sent_at))
-        .where(col(Message.lead_id).in_(lead_ids), Message.direction == Direction.inbound.value,
-               Message.kind == "human")
-        .group_by(col(Message.lead_id))
-    ).all()) if lead_ids else {}
-    ready = list(db.exec(
-        select(Lead).where(col(Lead.owner_id).in_(ids), col(Lead.sales_ready_at) >= since)
-    ).all())
+    last_reply = (
+        dict(
+            db.exec(
+                select(Message.lead_id, func.max(Message.sent_at))
+                .where(
+                    col(Message.lead_id).in_(lead_ids),
+                    Message.direction == Direction.inbound.value,
+                    Message.kind == "human",
+                )
+                .group_by(col(Message.lead_id))
+            ).all()
+        )
+        if lead_ids
+        else {}
+    )
+    ready = list(
+        db.exec(
+            select(Lead).where(col(Lead.owner_id).in_(ids), col(Lead.sales_ready_at) >= since)
+        ).all()
+    )
     return Facts(drafts, edited, {k: v for k, v in last_reply.items() if k and v}, ready)
 
 
@@ -97,8 +111,10 @@ def tally(f: Facts, since: datetime, until: datetime, keep: set[int] | None = No
                 reply = f.last_reply.get(d.lead_id)
                 n.replied += reply is not None and reply > d.sent_at
     n.sales_ready = sum(
-        1 for lead in f.ready
-        if lead.sales_ready_at and since <= lead.sales_ready_at < until
+        1
+        for lead in f.ready
+        if lead.sales_ready_at
+        and since <= lead.sales_ready_at < until
         and (keep is None or lead.owner_id in keep)
     )
     return n
@@ -128,17 +144,32 @@ def dashboard(req: Req) -> Response:
     weeks = [first_week + timedelta(weeks=i) for i in range(WEEKS)]
     weekly = [tally(f, w, w + timedelta(weeks=1)) for w in weeks]
     labels = [f"{w:%d %b}" for w in weeks]
-    decisions = charts.stacked_bars("Decisions per week", labels, [
-        charts.Series("Approved as written", "s1", [float(n.as_is) for n in weekly]),
-        charts.Series("Edited, then approved", "s2", [float(n.edited) for n in weekly]),
-        charts.Series("Rejected", "s3", [float(n.rejected) for n in weekly]),
-    ])
-    outcomes = charts.lines("Drafts, replies and sales-ready leads per week", labels, [
-        charts.Series("Drafts created", "s1", [float(n.created) for n in weekly]),
-        charts.Series("Replies to our emails", "s2", [float(n.replied) for n in weekly]),
-        charts.Series("Sales-ready leads", "s4", [float(n.sales_ready) for n in weekly]),
-    ])
+    decisions = charts.stacked_bars(
+        "Decisions per week",
+        labels,
+        [
+            charts.Series("Approved as written", "s1", [float(n.as_is) for n in weekly]),
+            charts.Series("Edited, then approved", "s2", [float(n.edited) for n in weekly]),
+            charts.Series("Rejected", "s3", [float(n.rejected) for n in weekly]),
+        ],
+    )
+    outcomes = charts.lines(
+        "Drafts, replies and sales-ready leads per week",
+        labels,
+        [
+            charts.Series("Drafts created", "s1", [float(n.created) for n in weekly]),
+            charts.Series("Replies to our emails", "s2", [float(n.replied) for n in weekly]),
+            charts.Series("Sales-ready leads", "s4", [float(n.sales_ready) for n in weekly]),
+        ],
+    )
     return req.render(
-        "manage/dashboard.html", team=team, teams=teams, days=days, periods=PERIODS,
-        total=team_numbers, per_rep=per_rep, decisions=decisions, outcomes=outcomes,
+        "manage/dashboard.html",
+        team=team,
+        teams=teams,
+        days=days,
+        periods=PERIODS,
+        total=team_numbers,
+        per_rep=per_rep,
+        decisions=decisions,
+        outcomes=outcomes,
     )

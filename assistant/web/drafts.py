@@ -44,8 +44,11 @@ def queue_page(req: Req) -> Response:
         page = int(req.param("page", "1")) if req.param("page", "1").isdigit() else 1
         shown = cards.page_of(db, req.user, req.now, page)
     return req.render(
-        "queue.html", queue=shown, show_rep=req.user.role != "rep",
-        focus=req.param("focus"), snooze_hours=SNOOZE_HOURS,
+        "queue.html",
+        queue=shown,
+        show_rep=req.user.role != "rep",
+        focus=req.param("focus"),
+        snooze_hours=SNOOZE_HOURS,
     )
 
 
@@ -75,17 +78,24 @@ def draft_page(req: Req) -> Response:
         draft, lead = scope.draft(db, req.user, _draft_id(req))
         row = next(iter(cards.build(db, [(draft, lead, _rep(db, draft.rep_id))])))
         history = db.exec(
-            select(AuditEntry).where(AuditEntry.draft_id == draft.id)
+            select(AuditEntry)
+            .where(AuditEntry.draft_id == draft.id)
             .order_by(col(AuditEntry.at), col(AuditEntry.id))
         ).all()
         versions = db.exec(
-            select(DraftVersion).where(DraftVersion.draft_id == draft.id)
+            select(DraftVersion)
+            .where(DraftVersion.draft_id == draft.id)
             .order_by(col(DraftVersion.version).desc())
         ).all()
         others = suggestions(db, row, req.now) if draft.state == DraftState.pending else []
     return req.render(
-        "draft.html", card=row, history=history, versions=versions, suggestions=others,
-        snooze_hours=SNOOZE_HOURS, show_rep=req.user.role != "rep",
+        "draft.html",
+        card=row,
+        history=history,
+        versions=versions,
+        suggestions=others,
+        snooze_hours=SNOOZE_HOURS,
+        show_rep=req.user.role != "rep",
     )
 
 
@@ -104,8 +114,13 @@ def suggestions(db: Session, card: cards.Card, now: datetime, limit: int = 4) ->
     found: list[Choice] = []
     while len(found) < limit:
         choice = choose(
-            db, card.lead, reply=reply, intent=understanding.get("intent"), events=events,
-            now=now, exclude=skip,
+            db,
+            card.lead,
+            reply=reply,
+            intent=understanding.get("intent"),
+            events=events,
+            now=now,
+            exclude=skip,
         )
         if choice is None:
             break
@@ -136,7 +151,8 @@ def _send_after(req: Req) -> datetime | None:
 def _when(send_after: datetime | None) -> str:
     return (
         f"no earlier than {send_after:%Y-%m-%d %H:%M} {send_after.tzname()}"
-        if send_after else "at the next allowed time"
+        if send_after
+        else "at the next allowed time"
     )
 
 
@@ -156,11 +172,18 @@ def approve_one(req: Req) -> Response:
             raise BadInput("The email is empty.")
     send_after = _send_after(req)
     draft = approve(
-        req.engine, req.settings, draft_id, req.actor, req.now,
-        subject=subject, body=body, send_after=send_after,
+        req.engine,
+        req.settings,
+        draft_id,
+        req.actor,
+        req.now,
+        subject=subject,
+        body=body,
+        send_after=send_after,
     )
     return req.redirect(
-        req.back(), flash=("ok", f"Approved: the email to {draft.recipient} goes out {_when(send_after)}.")
+        req.back(),
+        flash=("ok", f"Approved: the email to {draft.recipient} goes out {_when(send_after)}."),
     )
 
 
@@ -183,7 +206,9 @@ def snooze(req: Req) -> Response:
     with transaction(req.engine) as db:
         draft, lead = scope.draft(db, req.user, draft_id)
         if not transition(db, draft_id, DraftState.pending, snoozed_until=until):
-            raise StateError(f"Draft {draft_id} is {draft.state}, not pending: it cannot be snoozed.")
+            raise StateError(
+                f"Draft {draft_id} is {draft.state}, not pending: it cannot be snoozed."
+            )
         audit(db, req.actor, "snoozed", lead, req.now, draft_id=draft_id, until=until)
     text = f"Snoozed for {SNOOZE_HOURS[hours]}." if hours else "Back in the queue."
     return req.redirect(req.back(), flash=("ok", text))
@@ -230,6 +255,10 @@ def swap(req: Req) -> Response:
 
 async def _redraft(req: Req, draft_id: int, instruction: str | None, slug: str | None) -> None:
     await redraft(
-        req.web.context(), draft_id, actor=req.actor, now=req.now,
-        instruction=instruction, content_slug=slug,
+        req.web.context(),
+        draft_id,
+        actor=req.actor,
+        now=req.now,
+        instruction=instruction,
+        content_slug=slug,
     )

@@ -104,7 +104,9 @@ class Req:
     def back(self, default: str = "/queue") -> str:
         """The page to return to after an action: a local path from the form, never elsewhere."""
         target = self.field("next")
-        return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
+        return (
+            target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
+        )
 
     def flash(self, kind: str, text: str) -> None:
         _set_flash(self.engine, self.session, f"{kind}|{text}")
@@ -121,8 +123,15 @@ class Req:
             flash = {"kind": kind, "text": text}
             _set_flash(self.engine, self.session, "")
         return page(
-            self.web, template, status, user=self.user, csrf=self.session.csrf_token,
-            flash=flash, path=self.request.url.path, now=self.now, **context,
+            self.web,
+            template,
+            status,
+            user=self.user,
+            csrf=self.session.csrf_token,
+            flash=flash,
+            path=self.request.url.path,
+            now=self.now,
+            **context,
         )
 
 
@@ -146,8 +155,7 @@ async def read_form(request: Request) -> Form:
         return {}
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as data:
         return {
-            key: [v for v in data.getlist(key) if not isinstance(v, UploadFile)]
-            for key in data
+            key: [v for v in data.getlist(key) if not isinstance(v, UploadFile)] for key in data
         }
 
 
@@ -168,7 +176,10 @@ def _dispatch(
     now = clock.now()
     with Session(web.engine, expire_on_commit=False) as db:
         signed = security.find_session(
-            db, web.secret, request.cookies.get(security.SESSION_COOKIE, ""), now,
+            db,
+            web.secret,
+            request.cookies.get(security.SESSION_COOKIE, ""),
+            now,
             web.settings.web.session_hours,
         )
     if request.method == "POST":

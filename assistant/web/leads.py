@@ -56,20 +56,38 @@ def lead_list(req: Req) -> Response:
             query = query.where(Lead.status == status)
         if search:
             like = f"%{search.lower()}%"
-            query = query.where(or_(
-                func.lower(Lead.email).like(like), func.lower(Lead.name).like(like),
-                func.lower(Lead.company).like(like),
-            ))
-        rows = db.exec(query.order_by(col(Lead.sales_ready_at).desc(), Lead.name).limit(LIST_SIZE)).all()
-        waiting = dict(db.exec(
-            select(Draft.lead_id, func.count(col(Draft.id)))
-            .where(Draft.state == DraftState.pending.value,
-                   col(Draft.lead_id).in_([lead.id for lead, _ in rows]))
-            .group_by(col(Draft.lead_id))
-        ).all()) if rows else {}
+            query = query.where(
+                or_(
+                    func.lower(Lead.email).like(like),
+                    func.lower(Lead.name).like(like),
+                    func.lower(Lead.company).like(like),
+                )
+            )
+        rows = db.exec(
+            query.order_by(col(Lead.sales_ready_at).desc(), Lead.name).limit(LIST_SIZE)
+        ).all()
+        waiting = (
+            dict(
+                db.exec(
+                    select(Draft.lead_id, func.count(col(Draft.id)))
+                    .where(
+                        Draft.state == DraftState.pending.value,
+                        col(Draft.lead_id).in_([lead.id for lead, _ in rows]),
+                    )
+                    .group_by(col(Draft.lead_id))
+                ).all()
+            )
+            if rows
+            else {}
+        )
     return req.render(
-        "leads.html", rows=rows, waiting=waiting, status=status, q=search,
-        statuses=[s.value for s in LeadStatus], show_rep=req.user.role != "rep",
+        "leads.html",
+        rows=rows,
+        waiting=waiting,
+        status=status,
+        q=search,
+        statuses=[s.value for s in LeadStatus],
+        show_rep=req.user.role != "rep",
     )
 
 
@@ -87,9 +105,15 @@ def lead_page(req: Req) -> Response:
         entries = timeline(db, lead)
         handoff = [r for r in scope.reps(db, req.user) if r.id != lead.owner_id]
     return req.render(
-        "lead.html", lead=lead, owner=owner, delivered=delivered, entries=entries,
-        reps=handoff, today=req.now.date().isoformat(),
-        can_pause=lead.status in leadstate.PAUSABLE, can_resume=lead.status in leadstate.RESUMABLE,
+        "lead.html",
+        lead=lead,
+        owner=owner,
+        delivered=delivered,
+        entries=entries,
+        reps=handoff,
+        today=req.now.date().isoformat(),
+        can_pause=lead.status in leadstate.PAUSABLE,
+        can_resume=lead.status in leadstate.RESUMABLE,
         can_stop=lead.status in leadstate.STOPPABLE,
     )
 
@@ -105,13 +129,18 @@ def timeline(db: Session, lead: Lead) -> list[Entry]:
     ).all()
     filed = {m.draft_id for m in messages if m.draft_id is not None}
     entries = [
-        Entry(m.sent_at or m.received_at, m.direction, message=m,
-              mail=view(m) if m.direction == Direction.inbound.value else None)
+        Entry(
+            m.sent_at or m.received_at,
+            m.direction,
+            message=m,
+            mail=view(m) if m.direction == Direction.inbound.value else None,
+        )
         for m in messages
     ]
     entries += [
         Entry(d.sent_at or d.approved_at or d.created_at, "draft", draft=d)
-        for d in drafts if d.id not in filed
+        for d in drafts
+        if d.id not in filed
     ]
     entries += [Entry(e.at, "event", event=e) for e in events]
     epoch = datetime.min.replace(tzinfo=UTC)
@@ -133,8 +162,12 @@ def pause(req: Req) -> Response:
     except ValueError:
         raise BadInput("Pick the day nurturing should start again.") from None
     until = datetime.combine(day, time(8, 0), tzinfo=UTC)
-    leadstate.pause(req.engine, lead_id, until, req.field("reason").strip()[:300], req.actor, req.now)
-    return req.redirect(req.back(f"/leads/{lead_id}"), flash=("ok", f"Paused until {day:%d %B %Y}."))
+    leadstate.pause(
+        req.engine, lead_id, until, req.field("reason").strip()[:300], req.actor, req.now
+    )
+    return req.redirect(
+        req.back(f"/leads/{lead_id}"), flash=("ok", f"Paused until {day:%d %B %Y}.")
+    )
 
 
 @pages.post("/leads/{lead_id:int}/resume")
@@ -148,7 +181,9 @@ def resume(req: Req) -> Response:
 def stop(req: Req) -> Response:
     lead_id = _lead_id(req)
     leadstate.stop(req.engine, lead_id, req.field("reason").strip()[:300], req.actor, req.now)
-    return req.redirect(req.back(f"/leads/{lead_id}"), flash=("ok", "Stopped: no more emails to this lead."))
+    return req.redirect(
+        req.back(f"/leads/{lead_id}"), flash=("ok", "Stopped: no more emails to this lead.")
+    )
 
 
 @pages.post("/leads/{lead_id:int}/reassign")

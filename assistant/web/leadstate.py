@@ -29,7 +29,9 @@ def _move(db: Session, lead: Lead, allowed: tuple[LeadStatus, ...], **values: An
         .values(**values)
     )
     if getattr(result, "rowcount", 0) != 1:
-        raise StateError(f"{lead.email} is {lead.status.replace('_', ' ')} now; nothing was changed.")
+        raise StateError(
+            f"{lead.email} is {lead.status.replace('_', ' ')} now; nothing was changed."
+        )
 
 
 def _cancel_open(db: Session, lead: Lead, why: str) -> list[int]:
@@ -40,21 +42,28 @@ def _cancel_open(db: Session, lead: Lead, why: str) -> list[int]:
         )
     ).all()
     return [
-        i for i in ids
-        if i is not None and transition(
-            db, i, OPEN_DRAFT_STATES, state="cancelled", decision_note=why
-        )
+        i
+        for i in ids
+        if i is not None
+        and transition(db, i, OPEN_DRAFT_STATES, state="cancelled", decision_note=why)
     ]
 
 
-def pause(engine: Engine, lead_id: int, until: datetime, reason: str, actor: str,
-          now: datetime) -> None:
+def pause(
+    engine: Engine, lead_id: int, until: datetime, reason: str, actor: str, now: datetime
+) -> None:
     if until <= now:
         raise StateError("A pause must end in the future.")
     with transaction(engine) as db:
         lead = _get(db, lead_id)
-        _move(db, lead, PAUSABLE, status=_S.paused.value, paused_until=until,
-              status_reason=reason or "paused by the rep")
+        _move(
+            db,
+            lead,
+            PAUSABLE,
+            status=_S.paused.value,
+            paused_until=until,
+            status_reason=reason or "paused by the rep",
+        )
         cancelled = _cancel_open(db, lead, f"lead paused until {until:%Y-%m-%d}")
         audit(db, actor, "paused", lead, now, until=until, reason=reason, cancelled=cancelled)
 
@@ -72,8 +81,14 @@ def resume(engine: Engine, lead_id: int, actor: str, now: datetime) -> None:
 def stop(engine: Engine, lead_id: int, reason: str, actor: str, now: datetime) -> None:
     with transaction(engine) as db:
         lead = _get(db, lead_id)
-        _move(db, lead, STOPPABLE, status=_S.stopped.value, paused_until=None,
-              status_reason=reason or "stopped by the rep")
+        _move(
+            db,
+            lead,
+            STOPPABLE,
+            status=_S.stopped.value,
+            paused_until=None,
+            status_reason=reason or "stopped by the rep",
+        )
         cancelled = _cancel_open(db, lead, "lead stopped")
         audit(db, actor, "stopped", lead, now, reason=reason, cancelled=cancelled)
 

@@ -37,13 +37,22 @@ def _login_page(
 ) -> Response:
     cookie = request.cookies.get(security.LOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = page(
-        web, "login.html", status, error=error, email=email,
+        web,
+        "login.html",
+        status,
+        error=error,
+        email=email,
         token=security.login_form_token(web.secret, cookie),
         next=_next(request.query_params.get("next", "/queue")),
     )
     response.set_cookie(
-        security.LOGIN_COOKIE, cookie, max_age=3600, httponly=True, samesite="lax",
-        secure=_secure(request), path="/login",
+        security.LOGIN_COOKIE,
+        cookie,
+        max_age=3600,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/login",
     )
     return response
 
@@ -75,8 +84,12 @@ def _login(request: Request, form: Form) -> Response:
     if locked is not None:
         minutes = max(1, round((locked - now).total_seconds() / 60))
         return _login_page(
-            web, request, f"Too many failed sign-ins: try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''}.", 429, email,
+            web,
+            request,
+            f"Too many failed sign-ins: try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.",
+            429,
+            email,
         )
     with Session(web.engine) as db:
         user = db.exec(select(User).where(User.email == email)).first()
@@ -95,8 +108,13 @@ def _login(request: Request, form: Form) -> Response:
         token = security.open_session(db, web.secret, user, now, web.settings.web.session_hours)
     response = RedirectResponse(_next((form.get("next") or ["/queue"])[0]), status_code=303)
     response.set_cookie(
-        security.SESSION_COOKIE, token, max_age=int(web.settings.web.session_hours * 3600),
-        httponly=True, samesite="lax", secure=_secure(request), path="/",
+        security.SESSION_COOKIE,
+        token,
+        max_age=int(web.settings.web.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
     )
     response.delete_cookie(security.LOGIN_COOKIE, path="/login")
     return response

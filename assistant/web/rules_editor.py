@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlmodel import Session
 from starlette.responses import Response
@@ -28,7 +29,21 @@ class Change:
     """One version in the history, with what it changed from the version before it."""
 
     row: RuleSet
-    changed: list[tuple[str, Any, Any]]
+    changed: list[tuple[str, str | None, str | None]]
+
+
+def _shown(value: Any) -> str | None:
+    """A rule value as one line of the history."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(
+            f"{v['start']}–{v['end']} {v.get('reason', '')}".strip() if isinstance(v, dict) else str(v)
+            for v in value
+        ) or "none"
+    return str(value)
 
 
 def _kind(req: Req) -> str:
@@ -91,18 +106,34 @@ def changes(history: list[RuleSet]) -> list[Change]:
     for i, row in enumerate(history):
         before = history[i + 1].data if i + 1 < len(history) else {}
         keys = sorted(set(row.data) | set(before))
-        diff = [(k, before.get(k), row.data.get(k)) for k in keys if before.get(k) != row.data.get(k)]
+        diff = [
+            (k, before.get(k), row.data.get(k)) for k in keys if before.get(k) != row.data.get(k)
+        ]
         out.append(Change(row, diff))
     return out
 
 
-def _show(req: Req, db: Session, team: str, kind: str, values: dict[str, Any], error: str = "",
-          status: int = 200) -> Response:
+def _show(
+    req: Req,
+    db: Session,
+    team: str,
+    kind: str,
+    values: dict[str, Any],
+    error: str = "",
+    status: int = 200,
+) -> Response:
     wrong = _RULE_KEY.search(error)
     return req.render(
-        "manage/rules.html", kind=kind, team=team, teams=scope.teams(db, req.user),
-        values=values, error=error, error_key=wrong.group(1) if wrong else "",
-        history=changes(rules.history(db, team, kind)), weekdays=rules.WEEKDAYS, status=status,
+        "manage/rules.html",
+        kind=kind,
+        team=team,
+        teams=scope.teams(db, req.user),
+        values=values,
+        error=error,
+        error_key=wrong.group(1) if wrong else "",
+        history=changes(rules.history(db, team, kind)),
+        weekdays=rules.WEEKDAYS,
+        status=status,
     )
 
 
@@ -122,8 +153,14 @@ def save_rules(req: Req) -> Response:
         with transaction(req.engine) as db:
             team = _team(req, db)
             row = rules.set_rules(
-                db, team=team, kind=kind, changes=data, actor=req.actor, now=req.now,
-                source="the form", replace_all=True,
+                db,
+                team=team,
+                kind=kind,
+                changes=data,
+                actor=req.actor,
+                now=req.now,
+                source="the form",
+                replace_all=True,
             )
             version = row.version
     except InputError as exc:
@@ -135,6 +172,6 @@ def save_rules(req: Req) -> Response:
             problem = exc.problem[:1].upper() + exc.problem[1:] + "."
             return _show(req, db, team, kind, shown, error=problem, status=400)
     return req.redirect(
-        f"/manage/rules/{kind}?team={team}",
+        f"/manage/rules/{kind}?team={quote(team)}",
         flash=("ok", f"Saved as version {version}: the next drafts follow the new {kind} rules."),
     )

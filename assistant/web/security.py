@@ -74,8 +74,11 @@ def open_session(db: Session, secret: str, user: User, now: datetime, hours: flo
     token = secrets.token_urlsafe(32)
     db.add(
         WebSession(
-            token_hash=token_hash(secret, token), user_id=user.id,
-            csrf_token=secrets.token_urlsafe(32), created_at=now, seen_at=now,
+            token_hash=token_hash(secret, token),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            seen_at=now,
             expires_at=now + timedelta(hours=hours),
         )
     )

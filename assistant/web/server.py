@@ -108,7 +108,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         405: "That action is not available here.",
         413: "That form is too large.",
     }
-    return _error(request, exc.status_code, sentences.get(exc.status_code, "That request could not be handled."))
+    return _error(
+        request,
+        exc.status_code,
+        sentences.get(exc.status_code, "That request could not be handled."),
+    )
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -127,19 +131,25 @@ def create_app(settings: Settings, engine: Engine) -> Starlette:
     key = secret(str(settings.path), "web.secret_key_env", settings.web.secret_key_env)
     if not key or len(key) < 16:
         raise ConfigError(
-            str(settings.path), "web.secret_key_env",
+            str(settings.path),
+            "web.secret_key_env",
             f"environment variable {settings.web.secret_key_env} must hold at least 16 characters",
         )
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PAGES), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(PAGES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     filters.install(env)
     app = Starlette(
         routes=routes(),
         middleware=[],
         exception_handlers={
-            NurtureError: _nurture_error, HTTPException: _http_error, Exception: _crash,
+            NurtureError: _nurture_error,
+            HTTPException: _http_error,
+            Exception: _crash,
         },
         max_body_size=MAX_BODY,
     )
@@ -156,7 +166,9 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
     except OSError as exc:
-        raise NurtureError(f"Cannot serve the web app on {host}:{port}: {exc.strerror or exc}.") from None
+        raise NurtureError(
+            f"Cannot serve the web app on {host}:{port}: {exc.strerror or exc}."
+        ) from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -171,12 +183,19 @@ class _Embedded(uvicorn.Server):
 
 
 def _config(app: Starlette) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                          proxy_headers=True, lifespan="off")
+    return uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,
+        lifespan="off",
+    )
 
 
-async def start(settings: Settings, engine: Engine, host: str | None = None,
-                port: int | None = None) -> uvicorn.Server:
+async def start(
+    settings: Settings, engine: Engine, host: str | None = None, port: int | None = None
+) -> uvicorn.Server:
     """Start serving inside the running loop; returns once the server accepts connections."""
     app = create_app(settings, engine)
     host, port = host or settings.web.host, port or settings.web.port
@@ -192,8 +211,9 @@ async def start(settings: Settings, engine: Engine, host: str | None = None,
     return server
 
 
-def serve(settings: Settings, engine: Engine, host: str | None = None,
-          port: int | None = None) -> None:
+def serve(
+    settings: Settings, engine: Engine, host: str | None = None, port: int | None = None
+) -> None:
     """Serve the app alone until SIGTERM or Ctrl-C."""
     app = create_app(settings, engine)
     host, port = host or settings.web.host, port or settings.web.port

@@ -1,0 +1,238 @@
+"""Drafting throughput, prompt-cache share and cost, against the local stand-in Anthropic API.
+
+    .venv/bin/python bench/drafting.py [--drafts 200] [--latency 1.5] [--config nurture.toml]
+
+The stand-in answers after `--latency` seconds (the model's think time; real answers of this
+size take a few seconds), bills the prompt as the API does (cache write, cache read, plain
+input; tokens = characters // 4) and is started by this script. Concurrency and model come
+from the [llm] section of the configuration (its defaults without --config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant import config
+from assistant.llm.anthropic import AnthropicDrafter
+from assistant.llm.base import (
+    ContentBrief,
+    DraftRequest,
+    DraftResult,
+    LeadProfile,
+    RepProfile,
+    ToneRules,
+    Turn,
+    Usage,
+)
+from assistant.llm.cost import Prices, cost_usd, prices_for
+
+if TYPE_CHECKING:
+    from tests.servers.anthropic_standin import StandIn
+
+TOPICS = (
+    ("close", "month-end close", "finance teams that close the books in days, not weeks"),
+    ("audit", "audit readiness", "evidence, controls and what auditors ask for first"),
+    ("ap", "accounts payable", "invoice capture, approvals and paying suppliers on time"),
+    ("fpa", "planning", "rolling forecasts that finance and operations both trust"),
+    ("tax", "indirect tax", "VAT and sales tax across entities and countries"),
+)
+KINDS = ("white paper", "case study", "webinar", "calculator")
+REP = RepProfile("Sam Rivera", "sam@acme.test", "Sam Rivera\nAccount Executive, Acme")
+_CHOSEN = re.compile(r'<chosen_content slug="([^"]+)">\ntitle: [^\n]*\nurl: (\S+)')
+_FIRST_NAME = re.compile(r"^first name: (.+)$", re.MULTILINE)
+
+
+def catalogue() -> list[ContentBrief]:
+    """A library of twenty items, about the size of a real team's."""
+    items = []
+    for (slug, topic, angle), kind in ((t, k) for t in TOPICS for k in KINDS):
+        items.append(
+            ContentBrief(
+                slug=f"{slug}-{kind.replace(' ', '-')}",
+                title=f"{topic.capitalize()}: a {kind} for mid-size finance teams",
+                type=kind,
+                url=f"https://acme.test/content/{slug}/{kind.replace(' ', '-')}",
+                summary=(
+                    f"A {kind} on {topic} for {angle}. It walks through the first month, the "
+                    "people involved, the questions a controller asks before signing off, and "
+                    "what changed for three customers who made the move last year."
+                ),
+                key_points="what to do first; who to involve; the mistakes that cost a quarter",
+            )
+        )
+    return items
+
+
+def requests(count: int, library: Sequence[ContentBrief]) -> list[DraftRequest]:
+    """One request per lead, each with its own name, company, question and content."""
+    out = []
+    for index in range(count):
+        reply = (
+            f"Thanks for the last note. We run {index % 9 + 2} entities and the close takes "
+            "us too long. What does the first month look like for a team like ours?"
+        )
+        out.append(
+            DraftRequest(
+                situation="reply" if index % 3 else "follow_up",
+                rep=REP,
+                lead=LeadProfile(
+                    f"Lead{index} Person",
+                    f"lead{index}@company{index}.test",
+                    f"Company {index}",
+                    "Controller",
+                    "consideration",
+                ),  # fmt: skip
+                subject="Your month-end close",
+                thread=(
+                    Turn("outbound", None, "Your month-end close", "Hi, here is our guide."),
+                    Turn("inbound", None, "Re: Your month-end close", reply),
+                ),
+                latest_reply=reply,
+                content=library[index % len(library)],
+                tone=ToneRules(),
+                touch_number=index % 4 + 1,
+            )
+        )
+    return out
+
+
+def answer(body: dict[str, Any]) -> dict[str, Any]:
+    """What a well-behaved model writes: short, on the chosen content, guardrail-clean."""
+    prompt = body["messages"][0]["content"]
+    chosen, first = _CHOSEN.search(prompt), _FIRST_NAME.search(prompt)
+    slug, url = chosen.groups() if chosen else (None, "")
+    name = first.group(1) if first else "there"
+    return {
+        "subject": "The first month, step by step",
+        "body": (
+            f"Hi {name},\n\nThe first month is mostly mapping your entities and approvals; "
+            f"this walks through it: {url}\n\nWorth a short call to compare notes?\n\n"
+            f"Best,\n{REP.signature}"
+        ),
+        "content_slug": slug,
+        "rationale": "Answers the question about the first month with the chosen item.",
+        "confidence": 0.82,
+        "flags": [],
+    }
+
+
+@dataclass
+class Run:
+    drafts: list[DraftResult]
+    seconds: float
+
+    def usage(self, start: int = 0) -> Usage:
+        total = Usage()
+        for draft in self.drafts[start:]:
+            assert draft.usage is not None
+            total.input_tokens += draft.usage.input_tokens
+            total.cache_creation_input_tokens += draft.usage.cache_creation_input_tokens
+            total.cache_read_input_tokens += draft.usage.cache_read_input_tokens
+            total.output_tokens += draft.usage.output_tokens
+        return total
+
+
+async def realtime(
+    standin: StandIn, model: str, concurrency: int, batch: list[DraftRequest]
+) -> Run:
+    """Draft every request through the Messages API: the first alone (it writes the cache)."""
+    async with drafter(standin, model, concurrency) as d:
+        started = time.monotonic()
+        first = await d.draft(batch[0])
+        rest = await asyncio.gather(*(d.draft(r) for r in batch[1:]))
+        return Run([first, *rest], time.monotonic() - started)
+
+
+async def batched(standin: StandIn, model: str, batch: list[DraftRequest]) -> Run:
+    async with drafter(standin, model, 1) as d:
+        started = time.monotonic()
+        outcomes = await d.draft_batch(batch)
+    drafts = [o for o in outcomes if isinstance(o, DraftResult)]
+    assert len(drafts) == len(batch), "a batch item failed"
+    return Run(drafts, time.monotonic() - started)
+
+
+def drafter(standin: StandIn, model: str, concurrency: int) -> AnthropicDrafter:
+    return AnthropicDrafter(
+        model=model,
+        api_key=standin.api_key,
+        base_url=standin.base_url,
+        timeout_seconds=30,
+        max_retries=2,
+        max_concurrency=concurrency,
+        catalogue=catalogue(),
+        batch_poll_seconds=0.1,
+    )
+
+
+def uncached(usage: Usage) -> Usage:
+    """The same prompt billed as if nothing were cached."""
+    all_input = usage.input_tokens + usage.cache_creation_input_tokens
+    return Usage(all_input + usage.cache_read_input_tokens, 0, 0, usage.output_tokens)
+
+
+def per_thousand(usage: Usage, drafts: int, prices: Prices) -> float:
+    return cost_usd(usage, prices) / drafts * 1000
+
+
+def standin_module() -> Any:
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)  # the stand-in lives in tests/, beside the package
+    return importlib.import_module("tests.servers.anthropic_standin")
+
+
+async def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drafts", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=1.5, help="model seconds per answer")
+    parser.add_argument("--config", help="nurture.toml whose [llm] section to use")
+    args = parser.parse_args(argv)
+    llm = config.load(Path(args.config)).llm if args.config else config.LlmSettings()
+    prices = prices_for(llm.model)
+    if prices is None:
+        raise SystemExit(f"no list prices for {llm.model}; add them to assistant/llm/cost.py")
+    batch_prices = prices.batch()
+    module = standin_module()
+    work = requests(args.drafts, catalogue())
+
+    with module.StandIn(latency=args.latency) as standin:
+        standin.responder = answer
+        live = await realtime(standin, llm.model, llm.max_concurrency, work)
+    with module.StandIn(latency=0.0) as standin:
+        standin.responder = answer
+        overhead = await realtime(standin, llm.model, llm.max_concurrency, work)
+    with module.StandIn(latency=0.0) as standin:
+        standin.responder = answer
+        batch = await batched(standin, llm.model, work)
+
+    flagged = sum(1 for d in live.drafts if d.flags)
+    whole, steady = live.usage(), live.usage(start=1)
+    steady_input = (
+        steady.input_tokens + steady.cache_creation_input_tokens + steady.cache_read_input_tokens
+    )
+    n = len(live.drafts)
+    print(f"model {llm.model}, concurrency {llm.max_concurrency}, {n} drafts, {flagged} flagged")
+    print(f"drafts/minute, model answering in {args.latency:g}s: {n / live.seconds * 60:8.1f}")
+    print(f"drafts/minute, instant model (our overhead): {n / overhead.seconds * 60:8.1f}")
+    print(f"input tokens per draft:                      {steady_input / (n - 1):8.0f}")
+    print(f"output tokens per draft:                     {steady.output_tokens / (n - 1):8.0f}")
+    print(f"input served from cache, drafts 2..n:        {steady.cache_read_input_tokens / steady_input:8.1%}")  # fmt: skip
+    print("cost per 1,000 drafts (USD):")
+    print(f"  real time, no caching:                     {per_thousand(uncached(whole), n, prices):8.2f}")  # fmt: skip
+    print(f"  real time, with caching:                   {per_thousand(whole, n, prices):8.2f}")
+    print(f"  batch, no caching:                         {per_thousand(uncached(batch.usage()), n, batch_prices):8.2f}")  # fmt: skip
+    print(f"  batch, with caching:                       {per_thousand(batch.usage(), n, batch_prices):8.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

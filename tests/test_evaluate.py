@@ -1,0 +1,93 @@
+"""The selection evaluation: the ranker beats both baselines, bad case lines are named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.content.evaluate import EvalReport, evaluate
+from assistant.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "data" / "eval" / "selection.jsonl"
+LIBRARY = ROOT / "data" / "content"
+
+LEAD = {"title": "CFO", "industry": "Software", "stage": "decision", "topics": []}
+GOOD_CASE = {
+    "id": "one",
+    "lead": LEAD,
+    "delivered": [],
+    "reply": "What does it cost?",
+    "expected": ["pricing-and-packaging-guide"],
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> EvalReport:
+    return evaluate(CASES, LIBRARY, seed=0)
+
+
+def test_the_ranker_is_right_first_time_in_three_cases_of_four(report: EvalReport) -> None:
+    assert report.cases >= 120
+    assert report.score("ranker").p_at_1 >= 0.75
+
+
+def test_the_ranker_beats_random_and_a_fixed_sequence(report: EvalReport) -> None:
+    ranker = report.score("ranker")
+    for baseline in ("random", "fixed_sequence"):
+        assert ranker.p_at_1 > report.score(baseline).p_at_1
+        assert ranker.mrr > report.score(baseline).mrr
+
+
+def test_the_report_reads_as_a_table_and_as_data(report: EvalReport) -> None:
+    text = report.format_text()
+    for name in ("ranker", "random", "fixed_sequence", "p@1", "MRR"):
+        assert name in text
+    data = report.as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert set(data["methods"]) == {"ranker", "random", "fixed_sequence"}
+    assert data["cases"] == report.cases
+
+
+def test_the_same_seed_gives_the_same_figures(report: EvalReport) -> None:
+    assert evaluate(CASES, LIBRARY, seed=0).as_dict() == report.as_dict()
+
+
+def write_cases(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ('{"id": "two", "lead": ', "not valid JSON"),
+        ('["a list"]', "must be a JSON object"),
+        (json.dumps({**GOOD_CASE, "id": "two", "expected": ["no-such-item"]}), "'no-such-item'"),
+        (json.dumps({k: v for k, v in GOOD_CASE.items() if k != "reply"}), "no 'reply'"),
+        (
+            json.dumps({**GOOD_CASE, "id": "two", "delivered": ["pricing-and-packaging-guide"]}),
+            "already delivered",
+        ),
+        (
+            json.dumps({**GOOD_CASE, "id": "two", "expected": ["forecasting-trends-2023"]}),
+            "retired",
+        ),
+        (json.dumps({**GOOD_CASE, "lead": {**LEAD, "stage": "later"}}), "'later'"),
+        (json.dumps(GOOD_CASE), "used twice"),
+    ],
+)
+def test_a_bad_line_is_named_by_its_number(tmp_path: Path, bad: str, problem: str) -> None:
+    path = write_cases(tmp_path / "cases.jsonl", [json.dumps(GOOD_CASE), "", bad])
+    with pytest.raises(InputError) as caught:
+        evaluate(path, LIBRARY)
+    assert caught.value.line == 3
+    assert str(caught.value).startswith(f"{path}, line 3: ")
+    assert problem in str(caught.value)
+
+
+def test_an_empty_case_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="has no cases"):
+        evaluate(write_cases(tmp_path / "cases.jsonl", [""]), LIBRARY)
