@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 from assistant import clock
 from assistant import config as config_module
 from assistant.config import Settings
-from assistant.db import make_engine, open_database, upgrade
-from assistant.errors import NurtureError
+from assistant.db import make_engine, open_database, transaction, upgrade
+from assistant.errors import NotFound, NurtureError
 from assistant.imports import import_content, import_leads
-from assistant.models import ContentItem, Draft, Lead, Message, Rep
+from assistant.models import ContentDelivery, ContentItem, Draft, Lead, Message, Rep
 from assistant.pipeline import approve as approve_stage
 from assistant.web.commands import users as users_group
 from assistant.web.commands import web as web_command
@@ -243,6 +243,67 @@ def _item_dict(item: ContentItem) -> dict[str, Any]:
         "retired": item.retired,
         "expires": item.expires.isoformat() if item.expires else None,
     }
+
+
+@content.command("show")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def content_show(app: App, slug: str, as_json: bool) -> None:
+    """Show one item, and how many leads have received it."""
+    with Session(app.engine) as session:
+        item = _item(session, slug)
+        received = len(
+            session.exec(
+                select(ContentDelivery.id).where(ContentDelivery.content_id == item.id)
+            ).all()
+        )
+        data = {**_item_dict(item), "body": item.body, "received_by": received}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"{item.title}  [{item.slug}]")
+    click.echo(f"{item.type} · {item.stage} · {item.url}")
+    click.echo(f"Topics: {', '.join(item.topics)} · Personas: {', '.join(item.personas)}")
+    click.echo(f"\n{item.summary}\n\n{item.body.strip()}\n")
+    state = "retired" if item.retired else "available"
+    if item.expires:
+        state += f", expires {item.expires:%Y-%m-%d}"
+    click.echo(f"{state}; received by {received} lead(s).")
+
+
+@content.command("retire")
+@click.argument("slug")
+@pass_app
+def content_retire(app: App, slug: str) -> None:
+    """Stop offering an item (leads who received it keep it in their ledger)."""
+    with transaction(app.engine) as session:
+        item = _item(session, slug)
+        item.retired = True
+        item.updated_at = clock.now()
+        session.add(item)
+    click.echo(f"Retired '{slug}': it will not be offered again.")
+
+
+def _item(session: Session, slug: str) -> ContentItem:
+    item = session.exec(select(ContentItem).where(ContentItem.slug == slug)).first()
+    if item is None:
+        raise NotFound(f"There is no content item '{slug}'.")
+    return item
+
+
+@leads.command("confirm")
+@click.argument("email")
+@pass_app
+def leads_confirm(app: App, email: str) -> None:
+    """Confirm a lead Nurture found in a reply (a referral or a new person on Cc)."""
+    with transaction(app.engine) as session:
+        lead = session.exec(select(Lead).where(Lead.email == email.strip().lower())).first()
+        if lead is None:
+            raise NotFound(f"There is no lead {email}.")
+        lead.confirmed = True
+        session.add(lead)
+    click.echo(f"Confirmed {email}: Nurture will look after this lead from now on.")
 
 
 # --- the queue ---------------------------------------------------------------------------
