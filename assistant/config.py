@@ -33,7 +33,7 @@ class DatabaseSettings(_Section):
 
 class LlmSettings(_Section):
     provider: Literal["offline", "anthropic"] = "offline"
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-4-6"
     api_key_env: str = "ANTHROPIC_API_KEY"
     base_url: str | None = None
     timeout_seconds: float = Field(default=60.0, gt=0)

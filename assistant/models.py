@@ -124,6 +124,7 @@ class Lead(SQLModel, table=True):
     status: str = Field(default=LeadStatus.active.value, index=True)
     status_reason: str = ""
     paused_until: datetime | None = _ts()
+    pause_ended_at: datetime | None = _ts()  # when the last pause ran out: re-engage from here
     sales_ready_at: datetime | None = _ts()
     referred_by_id: int | None = Field(default=None, foreign_key="lead.id")
     confirmed: bool = True  # leads found in replies wait for the rep to confirm them
@@ -247,6 +248,7 @@ class Draft(SQLModel, table=True):
     approved_at: datetime | None = _ts()
     approved_by: str | None = None
     send_after: datetime | None = _ts(index=True)
+    schedule_note: str = ""  # why it goes out at send_after: the window, a cap, the throttle
     attempts: int = 0
     next_attempt_at: datetime | None = _ts()
     sending_since: datetime | None = _ts()

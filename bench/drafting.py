@@ -90,7 +90,7 @@ def requests(count: int, library: Sequence[ContentBrief]) -> list[DraftRequest]:
                     f"Company {index}",
                     "Controller",
                     "consideration",
-                ),  # fmt: skip
+                ),
                 subject="Your month-end close",
                 thread=(
                     Turn("outbound", None, "Your month-end close", "Hi, here is our guide."),
@@ -215,23 +215,30 @@ async def main(argv: Sequence[str] | None = None) -> None:
         standin.responder = answer
         batch = await batched(standin, llm.model, work)
 
-    flagged = sum(1 for d in live.drafts if d.flags)
+    n = len(live.drafts)
     whole, steady = live.usage(), live.usage(start=1)
     steady_input = (
         steady.input_tokens + steady.cache_creation_input_tokens + steady.cache_read_input_tokens
     )
-    n = len(live.drafts)
+    flagged = sum(1 for d in live.drafts if d.flags)
+    cached_share = steady.cache_read_input_tokens / steady_input
+    rows = [
+        (f"drafts/minute, model answering in {args.latency:g}s", f"{n / live.seconds * 60:.1f}"),
+        ("drafts/minute, instant model (our overhead)", f"{n / overhead.seconds * 60:.1f}"),
+        ("input tokens per draft", f"{steady_input / (n - 1):.0f}"),
+        ("output tokens per draft", f"{steady.output_tokens / (n - 1):.0f}"),
+        ("input served from cache, drafts 2..n", f"{cached_share:.1%}"),
+    ]
+    costs = {
+        "real time, no caching": per_thousand(uncached(whole), n, prices),
+        "real time, caching": per_thousand(whole, n, prices),
+        "batch, no caching": per_thousand(uncached(batch.usage()), n, batch_prices),
+        "batch, caching": per_thousand(batch.usage(), n, batch_prices),
+    }
+    rows += [(f"USD per 1,000 drafts, {label}", f"{usd:.2f}") for label, usd in costs.items()]
     print(f"model {llm.model}, concurrency {llm.max_concurrency}, {n} drafts, {flagged} flagged")
-    print(f"drafts/minute, model answering in {args.latency:g}s: {n / live.seconds * 60:8.1f}")
-    print(f"drafts/minute, instant model (our overhead): {n / overhead.seconds * 60:8.1f}")
-    print(f"input tokens per draft:                      {steady_input / (n - 1):8.0f}")
-    print(f"output tokens per draft:                     {steady.output_tokens / (n - 1):8.0f}")
-    print(f"input served from cache, drafts 2..n:        {steady.cache_read_input_tokens / steady_input:8.1%}")  # fmt: skip
-    print("cost per 1,000 drafts (USD):")
-    print(f"  real time, no caching:                     {per_thousand(uncached(whole), n, prices):8.2f}")  # fmt: skip
-    print(f"  real time, with caching:                   {per_thousand(whole, n, prices):8.2f}")
-    print(f"  batch, no caching:                         {per_thousand(uncached(batch.usage()), n, batch_prices):8.2f}")  # fmt: skip
-    print(f"  batch, with caching:                       {per_thousand(batch.usage(), n, batch_prices):8.2f}")  # fmt: skip
+    for label, value in rows:
+        print(f"  {label:<46} {value:>9}")
 
 
 if __name__ == "__main__":

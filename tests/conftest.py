@@ -9,6 +9,8 @@ from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.postgres import PostgresUnavailable, create_database, drop_database
 from tests.servers.smtp import SmtpServer
 
+pytest_plugins = ["tests.servers.anthropic_standin"]
+
 
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:

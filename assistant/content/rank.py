@@ -531,13 +531,12 @@ def _reply_words(reply: str) -> dict[str, str]:
 
 
 def _terms(text: str) -> list[tuple[str, str]]:
+    """(stem, word) for each word and each translation of a word or phrase in the text."""
     words = _WORD.findall(_plain(text))
-    found = [
-        (w, t) for w in words if w not in _STOPWORDS and len(w) > 1 for t in (w, *_translate(w))
-    ]
+    terms = [t for w in words if w not in _STOPWORDS and len(w) > 1 for t in (w, *_translate(w))]
     joined = f" {' '.join(words)} "
-    found += [(p, t) for p, meaning in _PHRASES.items() if f" {p} " in joined for t in meaning]
-    return [(_stem(term), term) for _, term in found]
+    terms += [t for phrase, meaning in _PHRASES.items() if f" {phrase} " in joined for t in meaning]
+    return [(_stem(t), t) for t in terms]
 
 
 def _tokens(text: str) -> frozenset[str]:
@@ -584,19 +583,16 @@ def _parse_lexicon(text: str) -> dict[str, tuple[str, ...]]:
     lexicon: dict[str, tuple[str, ...]] = {}
     for line in text.strip().splitlines():
         keys, _, meaning = line.partition(":")
+        words = tuple(w for w in _WORD.findall(meaning) if w not in _STOPWORDS)
         for key in keys.split():
             key = key.replace("_", " ")
-            lexicon[key] = lexicon.get(key, ()) + tuple(meaning.split())
+            lexicon[key] = lexicon.get(key, ()) + words
     return lexicon
 
 
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
 _IT = re.compile(r"\b(?:IT|TI)\b")
-_LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}
-_PHRASES = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " in k}
-_PERSONA_RX = {name: re.compile(rf"\b(?:{rx})\b") for name, rx in PERSONA_PATTERNS.items()}
-_INDUSTRY_RX = tuple((name, re.compile(rf"\b(?:{rx})\b")) for name, rx in INDUSTRY_PATTERNS)
 _STOPWORDS = _wordset(
     """
     a about above after again all also am an and any are as at be because been before being
@@ -619,3 +615,7 @@ _STOPWORDS = _wordset(
     nuestra nuestros su sus este esta que cual como muy gracias hola
     """
 )
+_LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}
+_PHRASES = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " in k}
+_PERSONA_RX = {name: re.compile(rf"\b(?:{rx})\b") for name, rx in PERSONA_PATTERNS.items()}
+_INDUSTRY_RX = tuple((name, re.compile(rf"\b(?:{rx})\b")) for name, rx in INDUSTRY_PATTERNS)

@@ -259,20 +259,20 @@ class AnthropicDrafter:
         raise DraftError(f"the model gave no usable draft twice: {problem}")
 
     def _params(self, system: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
-        choice = "tool" if self._force_tool else "auto"
         return {
             "model": self.model,
             "max_tokens": MAX_TOKENS,
             # One block, marked: the cache covers the tools and this whole system prompt.
             "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             "tools": [DRAFT_TOOL],
-            "tool_choice": {
-                "type": choice,
-                **({"name": TOOL_NAME} if choice == "tool" else {}),
-                "disable_parallel_tool_use": True,
-            },
+            "tool_choice": self._tool_choice(),
             "messages": messages,
         }
+
+    def _tool_choice(self) -> dict[str, Any]:
+        if self._force_tool:
+            return {"type": "tool", "name": TOOL_NAME, "disable_parallel_tool_use": True}
+        return {"type": "auto", "disable_parallel_tool_use": True}
 
     async def _call(self, params: dict[str, Any]) -> Message:
         async with self._limit:
@@ -281,7 +281,7 @@ class AnthropicDrafter:
             except _ToolChoiceRefused:
                 log.warning("%s refuses a forced tool; asking for it in the prompt", self.model)
                 self._force_tool = False
-                params = {**params, "tool_choice": {"type": "auto"}}
+                params = {**params, "tool_choice": self._tool_choice()}
                 return await self._api(self._client.messages.create(**params))
 
     async def _api(self, call: Awaitable[T]) -> T:

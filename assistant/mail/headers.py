@@ -26,7 +26,7 @@ _BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _MSGID = re.compile(r"<([^<>\s\"]{1,900})>")
 _BARE_MSGID = re.compile(r"[^<>\s\"@]+@[^<>\s\"@]+")
-_ATEXT = r"[^\s\"(),:;<>@\[\\\]]+"
+_ATEXT = r"[^\s\"(),.:;<>@\[\\\]]+"
 _ADDR_SPEC = re.compile(
     rf'(?:{_ATEXT}(?:\.{_ATEXT})*|"(?:[^"\\\r\n]|\\[^\r\n])*")@{_ATEXT}(?:\.{_ATEXT})*'
 )
@@ -167,6 +167,7 @@ def parse_date(value: str | None) -> datetime | None:
 class _Element:
     phrase: list[str]
     comments: list[str]
+    bare_at: bool = False
     angle: str | None = None
     after_angle: bool = False
     bad: bool = False
@@ -179,6 +180,11 @@ def _split_addresses(value: str) -> list[_Element]:
     i, n = 0, len(value)
     while i < n:
         ch = value[i]
+        word = _ENCODED_WORD.match(value, i) if ch == "=" else None
+        if word is not None:
+            cur.phrase.append(word.group(0))
+            i = word.end()
+            continue
         if ch == '"':
             end = i + 1
             chars: list[str] = []
@@ -234,6 +240,7 @@ def _split_addresses(value: str) -> list[_Element]:
         elif ch in ">)[]\\" or (cur.after_angle and not ch.isspace()):
             cur.bad = True
         else:
+            cur.bare_at = cur.bare_at or ch == "@"
             cur.phrase.append(ch)
         i += 1
     elements.append(cur)
@@ -254,6 +261,8 @@ def parse_addresses(value: str | None) -> tuple[Address, ...]:
         if el.bad:
             continue
         if el.angle is not None:
+            if el.bare_at:
+                continue
             spec = el.angle.strip()
             name = _display_name(el.phrase)
         else:

@@ -46,6 +46,8 @@ def html_to_text(markup: str) -> str:
     def flush() -> None:
         text = _SPACE_RUN.sub(" ", html.unescape("".join(current))).strip()
         current.clear()
+        if not text:
+            return
         prefix = "> " * depth
         for line in text.split("\n"):
             lines.append(prefix + line.strip() if line.strip() else "")

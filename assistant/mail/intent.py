@@ -309,7 +309,10 @@ def classify_intent(
     budget = _first_match(_BUDGET, sents)
     if budget:
         events.append(Event("budget_freeze", evidence(budget)))
+    refused = _first_match(_NOT_INTERESTED, sents)
     come_back = _come_back(sents, today, month_first)
+    if come_back and refused and come_back.date is None:
+        come_back = None
     if come_back:
         events.append(come_back)
     for pattern, kind in ((_SCOPE, "scope_change"), (_LEADERSHIP, "leadership_change")):
@@ -324,7 +327,7 @@ def classify_intent(
         ("ready_to_talk", meeting),
         ("wrong_person", wrong),
         ("not_now", come_back.evidence if come_back else budget),
-        ("not_interested", _first_match(_NOT_INTERESTED, sents)),
+        ("not_interested", refused),
         ("question", next((s for s in sents if _is_question(s)), None)),
         ("interested", next(interested, None)),
     ):

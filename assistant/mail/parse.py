@@ -46,6 +46,7 @@ _FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]{1,100})[ \t]*:")
 _BOUNDARY_PARAM = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.I)
 _DASH_LINE = re.compile(rb"^--([^\r\n]{1,204})", re.M)
 _MESSAGE_TYPE = re.compile(rb"content-type:\s*message/", re.I)
+_BARE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,16 @@ def _check_limits(raw: bytes) -> None:
                 raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
 
 
+def _without_bare_cr(raw: bytes) -> bytes:
+    """Turn a lone CR in the top header block into a space: it must not start a header."""
+    end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES + 4)
+    cut = end.start() if end else len(raw)
+    block = raw[:cut]
+    if block.count(b"\r") == block.count(b"\r\n"):
+        return raw
+    return _BARE_CR.sub(b" ", block) + raw[cut:]
+
+
 class _Walk:
     """Collects body text, HTML, attachments and report parts in one bounded pass."""
 
@@ -198,10 +209,13 @@ class _Walk:
         if depth > MAX_DEPTH:
             raise ParseError(f"MIME parts are nested more than {MAX_DEPTH} deep")
         ctype = part.get_content_type()
-        payload = part.get_payload()
+        # get_payload() without decode=True decodes 8-bit text with the declared charset
+        # (any codec, punycode included), so leaves are only ever read as bytes.
+        payload = part.get_payload() if part.is_multipart() else None
         if ctype == "message/delivery-status":
             if body:
-                self.parts.append(Part(ctype, fields=_status_blocks(payload)))
+                blocks = payload if payload is not None else _payload_bytes(part)
+                self.parts.append(Part(ctype, fields=_status_blocks(blocks)))
             return
         if isinstance(payload, list):
             is_message = part.get_content_maintype() == "message"
@@ -242,10 +256,7 @@ def _payload_bytes(part: Message) -> bytes:
         data = part.get_payload(decode=True)
     except (ValueError, TypeError, LookupError, AssertionError):
         data = None
-    if isinstance(data, bytes):
-        return data
-    raw = part.get_payload()
-    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+    return data if isinstance(data, bytes) else b""
 
 
 def _serialised(part: Message) -> bytes:
@@ -257,8 +268,8 @@ def _serialised(part: Message) -> bytes:
 
 def _status_blocks(payload: object) -> tuple[tuple[tuple[str, str], ...], ...]:
     """The field groups of a message/delivery-status part, names lower-cased."""
-    if isinstance(payload, str):
-        blocks = [_fields(chunk) for chunk in _HEADER_END.split(payload.encode("utf-8", "replace"))]
+    if isinstance(payload, bytes):
+        blocks = [_fields(chunk) for chunk in _HEADER_END.split(payload)]
     elif isinstance(payload, list):
         blocks = [list(b.raw_items()) for b in payload if isinstance(b, Message)]
     else:
@@ -273,6 +284,7 @@ def _status_blocks(payload: object) -> tuple[tuple[tuple[str, str], ...], ...]:
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parse a whole message; raises ParseError(reason) when it must be quarantined."""
     _check_limits(raw)
+    raw = _without_bare_cr(raw)
     try:
         msg = message_from_bytes(raw, policy=compat32)
     except RecursionError as exc:

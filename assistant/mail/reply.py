@@ -84,15 +84,19 @@ def _is_attribution(lines: list[str], i: int) -> int:
     """How many lines starting at `i` form an attribution ("On … wrote:"), else 0."""
     joined = ""
     for span in range(1, 4):
-        if i + span > len(lines):
+        if i + span > len(lines) or not lines[i + span - 1].strip():
             return 0
-        joined = (joined + " " + lines[i + span - 1].strip()).strip()
+        line = lines[i + span - 1].strip()
+        joined = f"{joined} {line}".strip()
         if len(joined) > 400:
             return 0
         if not _ATTRIBUTION_END.search(joined):
+            if _SENTENCE_END.search(line):
+                return 0
             continue
         if _HAS_DETAIL.search(joined) and (_ATTRIBUTION_START.match(joined) or len(joined) < 200):
             return span
+        return 0
     return 0
 
 
@@ -143,7 +147,7 @@ def _drop_quotes(lines: list[str]) -> list[str]:
 def _is_card_line(line: str) -> bool:
     """A line of a signature card (name, title, company, phone), not a sentence."""
     words = len(line.split())
-    if len(line) > _SIGNOFF_TAIL_WIDTH or words > 8 or line.endswith("?"):
+    if len(line) > _SIGNOFF_TAIL_WIDTH or words > 10 or line.endswith("?"):
         return False
     return not (_SENTENCE_END.search(line) and words > 4)
 

@@ -7,6 +7,7 @@ delivered, so it must never be retried blindly).
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from typing import Literal
@@ -34,6 +35,7 @@ class SubmitResult:
 
 
 async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) -> SubmitResult:
+    """Offer the frozen bytes once; the outcome says whether a retry is safe."""
     client = aiosmtplib.SMTP(
         hostname=account.host,
         port=account.port,
@@ -44,26 +46,33 @@ async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) 
     )
     where = f"{account.host}:{account.port}"
     try:
-        await client.connect()
-        if account.username:
-            await client.login(account.username, account.password or "")
-        await client.mail(sender)
-        await client.rcpt(recipient)
-    except aiosmtplib.SMTPResponseException as exc:
-        return _answered(exc.code, exc.message, where)
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        try:
+            await client.connect()
+            if account.username:
+                await client.login(account.username, account.password or "")
+        except aiosmtplib.SMTPResponseException as exc:
+            # Greeting or login refused: a server or settings problem, not this message's.
+            return SubmitResult("deferred", f"{where} answered {exc.code} {exc.message}", exc.code)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            return SubmitResult("deferred", f"{where}: {exc}")
+        try:
+            await client.mail(sender)
+            await client.rcpt(recipient)
+        except aiosmtplib.SMTPResponseException as exc:
+            return _answered(exc.code, exc.message, where)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            return SubmitResult("deferred", f"{where}: {exc}")
+        try:
+            response = await client.data(raw)
+        except aiosmtplib.SMTPResponseException as exc:
+            return _answered(exc.code, exc.message, where)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            return SubmitResult(
+                "unknown", f"{where}: connection lost after the message data: {exc}"
+            )
+        return SubmitResult("accepted", f"{response.code} {response.message}", response.code)
+    finally:
         await _close(client)
-        return SubmitResult("deferred", f"{where}: {exc}")
-    try:
-        response = await client.data(raw)
-    except aiosmtplib.SMTPResponseException as exc:
-        await _close(client)
-        return _answered(exc.code, exc.message, where)
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-        await _close(client)
-        return SubmitResult("unknown", f"{where}: connection lost after the message data: {exc}")
-    await _close(client)
-    return SubmitResult("accepted", f"{response.code} {response.message}", response.code)
 
 
 def _answered(code: int, message: str, where: str) -> SubmitResult:
@@ -74,6 +83,8 @@ def _answered(code: int, message: str, where: str) -> SubmitResult:
 async def _close(client: aiosmtplib.SMTP) -> None:
     try:
         if client.is_connected:
-            await client.quit()
+            await asyncio.wait_for(client.quit(), 5)
     except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        pass
+    finally:
         client.close()

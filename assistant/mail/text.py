@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 
+from assistant.mail.dates import MONTHS
+
 MAX_SENTENCES = 200
 MAX_EVIDENCE_CHARS = 300
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(¿¡]?[A-ZÀ-ÖØ-Þ0-9])|(?<=[!?])\s+")
+_BOUNDARY = re.compile(r"[.!?。！？][\"')\]]*\s+")
+_STARTS_SENTENCE = re.compile(r"[\"'(¿¡]?[A-ZÀ-ÖØ-Þ0-9]")
+_ORDINAL_BEFORE = re.compile(r"(?:^|\s)\d{1,2}\.$")
+_ABBREVIATION_BEFORE = re.compile(
+    r"(?:^|\s)(?:z\.\s?B|e\.g|i\.e|Dr|Mr|Mrs|Ms|Prof|Tel|Nr|ca|St|bzw|ggf|inkl|Fa|Hr|Fr|Mme|Sr|Sra)\.$",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"[ \t\xa0]+")
 
 
@@ -27,12 +35,31 @@ def _lines_of(paragraph: str) -> list[str]:
     return joined
 
 
+def _split_sentences(line: str) -> list[str]:
+    """Split one line at sentence ends, not after ordinals ("14. April") or abbreviations."""
+    parts: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(line):
+        before = line[start : match.start() + 1]
+        after = line[match.end() :]
+        if match.group(0)[0] == "." and not _STARTS_SENTENCE.match(after):
+            continue
+        if _ORDINAL_BEFORE.search(before) and after.split(" ", 1)[0].lower() in MONTHS:
+            continue
+        if _ABBREVIATION_BEFORE.search(before):
+            continue
+        parts.append(line[start : match.end()].strip())
+        start = match.end()
+    parts.append(line[start:].strip())
+    return parts
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a text, in order, each on one line (at most MAX_SENTENCES)."""
     found: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
         for line in _lines_of(paragraph):
-            found.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+            found.extend(s for s in _split_sentences(line) if s)
             if len(found) >= MAX_SENTENCES:
                 return found[:MAX_SENTENCES]
     return found

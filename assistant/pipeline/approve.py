@@ -20,6 +20,7 @@ from assistant.errors import NotFound, StateError
 from assistant.failpoints import hit
 from assistant.mail.compose import Outgoing, compose, new_message_id, one_line
 from assistant.models import ContentItem, Draft, DraftState, Lead, LeadStatus, Rep
+from assistant.pipeline import schedule
 from assistant.records import audit, is_suppressed
 
 
@@ -78,6 +79,7 @@ def approve(
             item = session.get(ContentItem, draft.content_id)
             if item is not None and item.file_path:
                 attachment = Path(item.file_path)
+        when, _, _ = schedule.for_draft(session, settings, draft, lead, max(now, send_after or now))
         message_id = new_message_id(rep.email)
         mime = compose(
             Outgoing(
@@ -106,7 +108,8 @@ def approve(
             recipient=lead.email,
             approved_at=now,
             approved_by=actor,
-            send_after=send_after or now,
+            send_after=when.at,
+            schedule_note=when.note,
         )
         if not moved:
             raise StateError(f"Draft {draft_id} was decided by someone else a moment ago.")
@@ -114,6 +117,7 @@ def approve(
         if edited:
             detail["before"] = {"subject": draft.subject, "body": draft.body}
             detail["after"] = {"subject": final_subject, "body": final_body}
+        detail["send_after"] = when.at
         audit(session, actor, "approved", lead, now, draft_id=draft_id, **detail)
     hit("after_approval")
     with transaction(engine) as session:

@@ -163,7 +163,7 @@ def prepare(
     thread = session.get(Thread, thread_id) if thread_id else None
     subject = base_subject(thread.subject if thread else (target.subject if target else ""))
     request = DraftRequest(
-        situation="reply" if step.action == "reply" else "follow_up",
+        situation="reply" if step.action == "reply" else step.situation,
         rep=RepProfile(rep.name, rep.email, rep.signature),
         lead=LeadProfile(
             lead.name,

@@ -1,51 +1,34 @@
 """Stage 3, plan: decide each lead's next step from its conversation and the cadence rules.
 
-`next_step` is a pure function of a lead's snapshot and `now`; `run` gathers the snapshots
-and returns the drafts to write. Nothing here sends or drafts.
+`next_step` is a pure function of a lead's snapshot, `now` and the rules in force for the
+lead's owner; `run` gathers the snapshots and returns the drafts to write. Nothing here
+sends or drafts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from assistant.config import CadenceSettings
+from assistant.cadence import Calendar, calendar_for, follow_up_wait
 from assistant.db import transaction
-from assistant.models import (
-    OPEN_DRAFT_STATES,
-    Direction,
-    Draft,
-    DraftState,
-    Lead,
-    LeadStatus,
-    Message,
-    MessageState,
-)
+from assistant.errors import NurtureError
+from assistant.models import Draft, DraftState, Lead, LeadStatus
+from assistant.pipeline import facts
+from assistant.pipeline.approve import transition
 from assistant.pipeline.context import Context
+from assistant.pipeline.facts import OpenDraft, Snapshot, Touch
 from assistant.records import audit, is_suppressed
+from assistant.rules import Cadence
+
+__all__ = ["Job", "Snapshot", "Step", "Touch", "next_step", "run"]
 
 Action = Literal["reply", "follow_up", "wait", "stop", "none"]
-
-
-@dataclass(frozen=True)
-class Touch:
-    """One message of the conversation, reduced to what cadence needs."""
-
-    key: str  # "m<message id>" or "d<draft id>": stable across the Sent copy of our own mail
-    direction: Literal["inbound", "outbound"]
-    at: datetime
-    human: bool = True
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    status: str
-    paused_until: datetime | None
-    touches: tuple[Touch, ...]  # oldest first
-    open_draft: bool
+Situation = Literal["reply", "follow_up", "re_engage", "graceful_close"]
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -56,104 +39,219 @@ class Step:
     reply_to: str | None = None  # the touch key being answered or followed up
     due: datetime | None = None
     touch_number: int = 0
+    rule: str = ""  # the rule that decided: reply_within_hours, max_touches, ...
+    situation: Situation = "follow_up"
+    deadline: datetime | None = None  # replies: answer by then (reply_within_hours)
+    notes: tuple[str, ...] = ()  # the reasoning, one sentence each, for `nurture plan`
+    cancels: tuple[int, ...] = ()  # open drafts a newer reply has overtaken
 
 
 def add_business_days(start: datetime, days: int) -> datetime:
-    current = start
-    added = 0
+    """Monday-to-Friday days after `start` (the demo's simple clock)."""
+    current, added = start, 0
     while added < days:
         current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
+        added += current.weekday() < 5
     return current
 
 
-def business_days_between(start: date, end: date) -> int:
-    days = 0
-    current = start
-    while current < end:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days += 1
-    return days
-
-
-def next_step(snap: Snapshot, now: datetime, rules: CadenceSettings) -> Step:
-    if snap.status in (LeadStatus.opted_out, LeadStatus.stopped):
-        return Step("stop", f"lead is {snap.status.replace('_', ' ')}")
+def next_step(snap: Snapshot, now: datetime, rules: Cadence) -> Step:
+    """What happens next for one lead, and why; pure: the clock comes in as `now`."""
+    cal = calendar_for(rules, snap.local)
+    zone = f"the lead's time zone is {snap.local.name} (from {snap.local.source})"
+    if snap.status == LeadStatus.opted_out:
+        return Step("stop", "the lead opted out: no more mail, ever", rule="stop: opt-out")
+    if snap.status == LeadStatus.stopped:
+        why = f"the lead is stopped ({snap.status_reason or 'by a rule'})"
+        return Step("stop", why, rule="stop")
     if snap.status == LeadStatus.sales_ready:
-        return Step("stop", "lead is sales-ready: the rep takes it from here")
-    if snap.status == LeadStatus.paused and snap.paused_until and snap.paused_until > now:
-        return Step("wait", f"paused until {snap.paused_until:%Y-%m-%d}", due=snap.paused_until)
-    if snap.open_draft:
-        return Step("none", "a draft is already waiting for the rep")
+        return Step("stop", "the lead is sales-ready: the rep takes it from here", rule="stop")
     human = [t for t in snap.touches if t.human]
     last_in = next((t for t in reversed(human) if t.direction == "inbound"), None)
     last_out = next((t for t in reversed(snap.touches) if t.direction == "outbound"), None)
-    if last_in and (last_out is None or last_in.at > last_out.at):
-        return Step(
-            "reply",
-            "the lead replied and has not had an answer",
-            trigger=f"reply:{last_in.key}",
-            reply_to=last_in.key,
-            due=now,
+    unanswered_reply = last_in is not None and (last_out is None or last_in.at > last_out.at)
+    if snap.status == LeadStatus.paused and snap.paused_until and snap.paused_until > now:
+        hold = next((t for t in reversed(snap.touches) if t.pauses), None)
+        wrote_since = (
+            last_in is not None
+            and unanswered_reply
+            and not last_in.pauses
+            and (hold is None or last_in.at > hold.at)
         )
-    if last_out is None:
-        return Step("none", "no conversation yet")
+        if not wrote_since:
+            back = cal.next_open(snap.paused_until + timedelta(days=rules.re_engage_after_days))
+            return Step(
+                "wait",
+                f"paused until {cal.describe(snap.paused_until)} ({snap.status_reason}); "
+                f"re-engage {rules.re_engage_after_days} day(s) after, from {cal.describe(back)}",
+                due=back,
+                rule="re_engage_after_days",
+                notes=(zone,),
+            )
+    ended = snap.pause_ended_at
+    if snap.status == LeadStatus.paused and snap.paused_until and snap.paused_until <= now:
+        ended = snap.paused_until
+    if last_in is not None and last_in.pauses and ended is not None and ended > last_in.at:
+        # "Try me in Q3" is answered by re-engaging once Q3 comes, not by a late reply.
+        unanswered_reply = False
+    if unanswered_reply:
+        assert last_in is not None
+        return _reply(snap, now, rules, cal, last_in, zone)
+    if snap.open_drafts:
+        return _waiting_draft(snap.open_drafts)
+    anchor = last_out or (last_in if ended is not None else None)
+    if anchor is None:
+        return Step("none", "no conversation yet: nothing to answer or follow up")
+    return _follow_up(snap, now, rules, cal, last_in, anchor, ended, zone)
+
+
+def _reply(
+    snap: Snapshot, now: datetime, rules: Cadence, cal: Calendar, last_in: Touch, zone: str
+) -> Step:
+    overtaken = tuple(
+        d.id
+        for d in snap.open_drafts
+        if d.state in (DraftState.pending, DraftState.approved)
+        and d.situation != "reply"
+        and d.created_at < last_in.at
+    )
+    rest = [d for d in snap.open_drafts if d.id not in overtaken]
+    if rest:
+        return _waiting_draft(tuple(rest))
+    deadline = last_in.at + timedelta(hours=rules.reply_within_hours)
+    first = cal.next_open(now)
+    notes = [zone, f"the reply can go out from {cal.describe(first)}, once the rep approves it"]
+    if first > deadline:
+        notes.append(
+            f"that is after the {rules.reply_within_hours}-hour reply target "
+            f"({cal.describe(deadline)}): the send window comes first"
+        )
+    if overtaken:
+        notes.append(f"the lead's reply overtakes draft(s) {', '.join(map(str, overtaken))}")
+    return Step(
+        "reply",
+        f"the lead replied on {cal.describe(last_in.at)} and has not had an answer "
+        f"(rule: reply within {rules.reply_within_hours} hours)",
+        trigger=f"reply:{last_in.key}",
+        reply_to=last_in.key,
+        due=now,
+        rule="reply_within_hours",
+        situation="reply",
+        deadline=deadline,
+        notes=tuple(notes),
+        cancels=overtaken,
+    )
+
+
+def _waiting_draft(drafts: tuple[OpenDraft, ...]) -> Step:
+    d = drafts[0]
+    what = {
+        DraftState.pending: "waits for the rep's approval",
+        DraftState.approved: "is approved and waits for its send time",
+        DraftState.sending: "is being sent",
+        DraftState.unknown: "has an unknown send outcome: the rep must say whether it arrived",
+    }.get(DraftState(d.state), d.state)
+    return Step("none", f"draft #{d.id} ({d.situation.replace('_', '-')}) {what}", rule="draft")
+
+
+def _follow_up(
+    snap: Snapshot,
+    now: datetime,
+    rules: Cadence,
+    cal: Calendar,
+    last_in: Touch | None,
+    last_out: Touch,
+    ended: datetime | None,
+    zone: str,
+) -> Step:
     unanswered = sum(
         1
         for t in snap.touches
         if t.direction == "outbound" and (last_in is None or t.at > last_in.at)
     )
     if unanswered >= rules.max_touches:
-        return Step("stop", f"{unanswered} touches without a reply (max {rules.max_touches})")
-    due = add_business_days(last_out.at, rules.follow_up_after_business_days)
-    if now < due:
+        return Step(
+            "stop",
+            f"{unanswered} touches without a reply (rule: max_touches = {rules.max_touches})",
+            rule="max_touches",
+        )
+    wait = follow_up_wait(rules, unanswered)
+    due = cal.add_business_days(last_out.at, wait)
+    rule = "follow_up_after_business_days"
+    notes = [zone]
+    grown = wait > rules.follow_up_after_business_days
+    growth = f", grown ×{rules.spacing_growth} per unanswered touch" if grown else ""
+    notes.append(
+        f"the last email went out {cal.describe(last_out.at)}; {unanswered} unanswered "
+        f"touch(es) so far; the next waits {wait} business day(s){growth} → {cal.describe(due)}"
+    )
+    situation: Situation = "follow_up"
+    trigger = f"follow_up:{last_out.key}"
+    if ended is not None and ended > last_out.at:
+        due = ended + timedelta(days=rules.re_engage_after_days)
+        rule, situation = "re_engage_after_days", "re_engage"
+        trigger = f"re_engage@{ended:%Y%m%d}:{last_out.key}"  # the key stays after the colon
+        notes.append(
+            f"a pause ended {cal.describe(ended)}; re-engage {rules.re_engage_after_days} "
+            f"day(s) later → {cal.describe(due)}"
+        )
+    gap = last_out.at + timedelta(days=rules.min_days_between_touches)
+    if gap > due:
+        due, rule = gap, "min_days_between_touches"
+        notes.append(f"at least {rules.min_days_between_touches} day(s) between touches")
+    capped = _company_room(snap.company_sends, due, rules.company_weekly_cap)
+    if capped > due:
+        due, rule = capped, "company_weekly_cap"
+        notes.append(
+            f"{snap.company} already has {rules.company_weekly_cap} email(s) within a week "
+            f"(rule: company_weekly_cap); room again {cal.describe(due)}"
+        )
+    opens = cal.next_open(due)
+    if opens > due:
+        closed = cal.closed_because(due.astimezone(cal.local.tz).date())
+        notes.append(
+            f"{closed or 'that is outside the send window'}; the window "
+            f"({rules.window_start}–{rules.window_end} on {', '.join(rules.working_days)}) "
+            f"opens {cal.describe(opens)}"
+        )
+    touch = unanswered + 1
+    if rules.graceful_close and touch == rules.max_touches:
+        situation = "graceful_close"
+        notes.append(f"touch {touch} is the last one allowed: a graceful close")
+    when = f"touch {touch} of at most {rules.max_touches}"
+    if now < opens:
         return Step(
             "wait",
-            f"follow-up due after {rules.follow_up_after_business_days} business days of silence",
-            due=due,
+            f"{situation.replace('_', '-')} ({when}) due {cal.describe(opens)} (rule: {rule})",
+            due=opens,
+            rule=rule,
+            situation=situation,
+            touch_number=touch,
+            notes=tuple(notes),
         )
+    silent = cal.business_days_between(last_out.at, now)
     return Step(
         "follow_up",
-        f"no reply {business_days_between(last_out.at.date(), now.date())} business days "
-        f"after our last email (rule: follow up after {rules.follow_up_after_business_days})",
-        trigger=f"follow_up:{last_out.key}",
+        f"no reply {silent} business day(s) after our last email ({when}; rule: {rule})",
+        trigger=trigger,
         reply_to=last_out.key,
-        due=now,
-        touch_number=unanswered + 1,
+        due=opens,
+        touch_number=touch,
+        rule=rule,
+        situation=situation,
+        notes=tuple(notes),
     )
 
 
-def snapshot(session: Session, lead: Lead) -> Snapshot:
-    touches: dict[str, Touch] = {}
-    messages = session.exec(
-        select(Message).where(
-            Message.lead_id == lead.id, Message.state == MessageState.understood.value
-        )
-    ).all()
-    for m in messages:
-        key = f"d{m.draft_id}" if m.draft_id else f"m{m.id}"
-        human = m.direction == Direction.outbound.value or m.kind == "human"
-        if m.sent_at is not None:
-            touches.setdefault(key, Touch(key, m.direction, m.sent_at, human))  # type: ignore[arg-type]
-    sent = session.exec(
-        select(Draft).where(Draft.lead_id == lead.id, Draft.state == DraftState.sent.value)
-    ).all()
-    for d in sent:
-        if d.sent_at is not None:
-            touches[f"d{d.id}"] = Touch(f"d{d.id}", "outbound", d.sent_at)
-    open_draft = (
-        session.exec(
-            select(Draft.id).where(
-                Draft.lead_id == lead.id,
-                col(Draft.state).in_([s.value for s in (*OPEN_DRAFT_STATES, DraftState.sending)]),
-            )
-        ).first()
-        is not None
-    )
-    ordered = tuple(sorted(touches.values(), key=lambda t: (t.at, t.key)))
-    return Snapshot(lead.status, lead.paused_until, ordered, open_draft)
+def _company_room(sends: tuple[datetime, ...], due: datetime, cap: int) -> datetime:
+    """The first moment from `due` at which the company had fewer than `cap` mails in a week."""
+    moment = due
+    for _ in range(len(sends) + 1):
+        recent = [s for s in sends if moment - WEEK < s <= moment]
+        if len(recent) < cap:
+            return moment
+        moment = recent[len(recent) - cap] + WEEK + timedelta(seconds=1)
+    return moment
 
 
 @dataclass(frozen=True)
@@ -166,34 +264,59 @@ def run(ctx: Context, now: datetime) -> list[Job]:
     """The drafts to write this tick; also resumes paused leads and stops exhausted ones."""
     jobs: list[Job] = []
     with transaction(ctx.engine) as session:
-        leads = session.exec(
-            select(Lead).where(
+        lead_ids = session.exec(
+            select(Lead.id).where(
                 col(Lead.status).in_([LeadStatus.active.value, LeadStatus.paused.value]),
                 col(Lead.owner_id).is_not(None),
                 Lead.confirmed == True,  # noqa: E712
             )
         ).all()
-        for lead in leads:
-            assert lead.id is not None
-            if is_suppressed(session, lead.email):
-                continue
-            if lead.status == LeadStatus.paused and lead.paused_until and lead.paused_until <= now:
-                lead.status, lead.paused_until, lead.status_reason = (
-                    LeadStatus.active.value,
-                    None,
-                    "",
-                )
-                session.add(lead)
-                audit(session, "daemon", "resumed", lead, now)
-                ctx.log.info("%s: pause ended, nurturing again", lead.email)
-            step = next_step(snapshot(session, lead), now, ctx.settings.cadence)
-            if step.action in ("reply", "follow_up"):
-                exists = session.exec(select(Draft.id).where(Draft.trigger == step.trigger)).first()
-                if exists is None:
-                    jobs.append(Job(lead.id, step))
-            elif step.action == "stop" and lead.status == LeadStatus.active:
-                lead.status, lead.status_reason = LeadStatus.stopped.value, step.why
-                session.add(lead)
-                audit(session, "daemon", "stopped", lead, now, why=step.why)
-                ctx.log.info("%s: stopped (%s)", lead.email, step.why)
+    owners: dict[int | None, Cadence] = {}  # the rules in force per owner, read once a pass
+    for lead_id in lead_ids:
+        assert lead_id is not None
+        try:
+            with transaction(ctx.engine) as session:
+                job = _plan_one(ctx, session, lead_id, now, owners)
+        except NurtureError as exc:  # one lead's bad rules must not stop the others
+            ctx.log.error("lead %s: not planned: %s", lead_id, exc)
+            continue
+        if job is not None:
+            jobs.append(job)
     return jobs
+
+
+def _plan_one(
+    ctx: Context, session: Session, lead_id: int, now: datetime, owners: dict[int | None, Cadence]
+) -> Job | None:
+    lead = session.get(Lead, lead_id)
+    if lead is None or is_suppressed(session, lead.email):
+        return None
+    if lead.owner_id not in owners:
+        owners[lead.owner_id] = facts.rules_for(session, lead, ctx.settings)
+    rules = owners[lead.owner_id]
+    if lead.status == LeadStatus.paused and lead.paused_until and lead.paused_until <= now:
+        lead.pause_ended_at, lead.paused_until = lead.paused_until, None
+        lead.status, lead.status_reason = LeadStatus.active.value, ""
+        session.add(lead)
+        audit(session, "daemon", "resumed", lead, now)
+        ctx.log.info("%s: pause ended, nurturing again", lead.email)
+    step = next_step(facts.snapshot(session, lead, ctx.settings, now), now, rules)
+    for draft_id in step.cancels:
+        if transition(
+            session,
+            draft_id,
+            (DraftState.pending, DraftState.approved),
+            state=DraftState.cancelled.value,
+            decision_note="overtaken by a newer reply from the lead",
+        ):
+            audit(session, "daemon", "cancelled", lead, now, draft_id=draft_id, why="newer reply")
+    if step.action in ("reply", "follow_up"):
+        if session.exec(select(Draft.id).where(Draft.trigger == step.trigger)).first() is None:
+            assert lead.id is not None
+            return Job(lead.id, step)
+    elif step.action == "stop" and lead.status == LeadStatus.active:
+        lead.status, lead.status_reason = LeadStatus.stopped.value, step.why
+        session.add(lead)
+        audit(session, "daemon", "stopped", lead, now, why=step.why)
+        ctx.log.info("%s: stopped (%s)", lead.email, step.why)
+    return None

@@ -1,30 +1,38 @@
-"""Stage 7, send: approved drafts go out over SMTP once, then a copy is filed in Sent.
+"""Stage 7, send: approved drafts go out over SMTP at most once each, in the lead's window.
 
-A draft is claimed (approved -> sending) and committed before SMTP is spoken. A claim left
-behind by a dead process is reconciled: our Message-ID in Sent proves delivery; otherwise the
-outcome is unknown and the rep decides. Nothing is resent blindly.
+A draft is claimed (approved -> sending) and committed before SMTP is spoken; the claim is a
+compare-and-set on a row locked with FOR UPDATE SKIP LOCKED, so replicas never share one.
+At the last moment the lead's state, the window and the mailbox's limits are checked again.
+4xx answers and lost connections before the data retry later with the same bytes; a 5xx is
+final; a link lost after the data leaves the outcome unknown for reconciliation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
 
 from assistant.db import transaction
-from assistant.errors import MailError
 from assistant.failpoints import hit
-from assistant.models import ContentItem, Draft, DraftState, Lead, LeadStatus, Rep
+from assistant.mail.smtp import SubmitResult
+from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep
+from assistant.pipeline import reconcile, schedule
 from assistant.pipeline.approve import transition
 from assistant.pipeline.context import Context
-from assistant.records import audit, is_suppressed, record_delivery
+from assistant.records import audit, is_suppressed
 
 MAX_ATTEMPTS = 8
-CLAIM_BATCH = 50
+CLAIM_BATCH = 20
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
+_rng = random.SystemRandom()
 
 
 @dataclass
@@ -34,148 +42,132 @@ class SendReport:
     failed: list[int] = field(default_factory=list)
     unknown: list[int] = field(default_factory=list)
     filed: list[int] = field(default_factory=list)
+    rescheduled: list[int] = field(default_factory=list)
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+def backoff(attempts: int, rng: random.Random = _rng) -> timedelta:
+    """30 s, 1, 2, 4 ... minutes up to an hour, each ±20% so retries of many drafts spread."""
+    base = min(3600.0, 30.0 * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=base * rng.uniform(0.8, 1.2))
 
 
-async def run(ctx: Context, now: datetime) -> SendReport:
+def submit_budget(ctx: Context, rep_email: str) -> float:
+    """The longest one submission may take: connect, login, MAIL, RCPT and DATA timeouts."""
+    rep = ctx.settings.rep(rep_email)
+    timeout = rep.smtp.timeout_seconds if rep and rep.smtp else 30.0
+    return 5 * timeout
+
+
+async def run(ctx: Context, now: datetime, *, linger: float = 0.0) -> SendReport:
+    """Reconcile, send what is due, file Sent copies. `linger`: seconds to wait for sends
+    staggered a little later (the daemon passes its send interval; one-shot ticks pass 0)."""
     report = SendReport()
-    await reconcile(ctx, now, report)
-    for draft_id in claim(ctx, now, report):
-        await deliver(ctx, draft_id, now, report)
-    await file_copies(ctx, now, report)
+    await reconcile.abandoned(ctx, now, report)
+    await reconcile.unknown(ctx, now, report)
+    started = time.monotonic()
+    while True:
+        moment = now + timedelta(seconds=time.monotonic() - started)
+        draft_id, next_at = claim_next(ctx, moment, report)
+        if draft_id is not None:
+            await deliver(ctx, draft_id, moment, report)
+            continue
+        if next_at is None:
+            break
+        wait = (next_at - moment).total_seconds()
+        if wait > linger - (time.monotonic() - started):
+            break
+        await asyncio.sleep(max(0.0, wait))
+    await reconcile.file_copies(ctx, now, report)
     return report
 
 
-def _abandoned(draft: Draft, now: datetime, lease: timedelta) -> bool:
-    """A claim whose process is gone: same host and dead pid, or older than the lease."""
-    host, _, pid = (draft.claimed_by or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        if int(pid) == os.getpid():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            pass
-    return draft.sending_since is None or now - draft.sending_since > lease
-
-
-async def reconcile(ctx: Context, now: datetime, report: SendReport) -> None:
-    with transaction(ctx.engine) as session:
-        stuck = session.exec(select(Draft).where(Draft.state == DraftState.sending.value)).all()
-        lease = timedelta(seconds=120)
-        stuck = [d for d in stuck if _abandoned(d, now, lease)]
-        reps = {d.id: _rep_email(session, d) for d in stuck}
-    for draft in stuck:
-        assert draft.id is not None and draft.message_id is not None
-        rep = ctx.settings.rep(reps[draft.id])
-        found = False
-        if rep is not None and rep.imap is not None:
-            try:
-                async with ctx.open_mailbox(rep) as mailbox:
-                    found = await mailbox.contains_message_id(
-                        rep.imap.sent_folder, draft.message_id
-                    )
-            except MailError as exc:
-                ctx.log.warning(
-                    "draft %s: cannot look in Sent yet (%s); will try again", draft.id, exc
-                )
-                continue
-        with transaction(ctx.engine) as session:
-            if found:
-                transition(
-                    session,
-                    draft.id,
-                    DraftState.sending,
-                    state=DraftState.sent.value,
-                    sent_at=draft.sending_since or now,
-                    filed_in_sent=True,
-                )
-                _delivered(session, draft, now)
-                report.sent.append(draft.id)
-                ctx.log.info("draft %s: found in Sent after an interruption; marked sent", draft.id)
-            else:
-                transition(
-                    session,
-                    draft.id,
-                    DraftState.sending,
-                    state=DraftState.unknown.value,
-                    last_error="the send was interrupted and its outcome is unknown; "
-                    "check the lead's inbox, then mark it sent or send it again",
-                )
-                lead = session.get(Lead, draft.lead_id)
-                audit(session, "daemon", "outcome_unknown", lead, now, draft_id=draft.id)
-                report.unknown.append(draft.id)
-                ctx.log.warning("draft %s: send outcome unknown; waiting for the rep", draft.id)
-
-
-def _rep_email(session: Session, draft: Draft) -> str:
-    rep = session.get(Rep, draft.rep_id)
-    return rep.email if rep else ""
-
-
-def claim(ctx: Context, now: datetime, report: SendReport) -> list[int]:
-    claimed: list[int] = []
+def claim_next(
+    ctx: Context, now: datetime, report: SendReport
+) -> tuple[int | None, datetime | None]:
+    """Claim one due draft; else None and when the next approved one falls due."""
     with transaction(ctx.engine) as session:
         due = session.exec(
             select(Draft)
             .where(
                 Draft.state == DraftState.approved.value,
                 col(Draft.send_after) <= now,
+                or_(col(Draft.next_attempt_at).is_(None), col(Draft.next_attempt_at) <= now),
             )
-            .order_by(col(Draft.send_after))
+            .order_by(col(Draft.send_after), col(Draft.id))
             .limit(CLAIM_BATCH)
+            .with_for_update(skip_locked=True)
         ).all()
-        due = [d for d in due if d.next_attempt_at is None or d.next_attempt_at <= now]
-    for draft in due:
-        assert draft.id is not None
-        with transaction(ctx.engine) as session:
-            lead = session.get(Lead, draft.lead_id)
-            assert lead is not None
-            blocked = _blocked(session, lead)
-            if blocked:
-                if transition(
-                    session,
-                    draft.id,
-                    DraftState.approved,
-                    state=DraftState.failed.value,
-                    last_error=f"not sent: {blocked}",
-                ):
-                    audit(
-                        session, "daemon", "send_blocked", lead, now, draft_id=draft.id, why=blocked
-                    )
-                    report.failed.append(draft.id)
-                    ctx.log.info(
-                        "draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked
-                    )
-                continue
-            if transition(
-                session,
-                draft.id,
-                DraftState.approved,
-                state=DraftState.sending.value,
-                sending_since=now,
-                claimed_by=OWNER,
-                attempts=draft.attempts + 1,
-            ):
-                claimed.append(draft.id)
-    return claimed
+        for draft in due:
+            assert draft.id is not None
+            if _claim(ctx, session, draft, now, report):
+                return draft.id, None
+        next_at = session.exec(
+            select(func.min(Draft.send_after)).where(
+                Draft.state == DraftState.approved.value, col(Draft.send_after) > now
+            )
+        ).one()
+    return None, next_at
 
 
-def _blocked(session: Session, lead: Lead) -> str | None:
+def _claim(ctx: Context, session: Session, draft: Draft, now: datetime, report: SendReport) -> bool:
+    assert draft.id is not None
+    lead = session.get(Lead, draft.lead_id)
+    assert lead is not None
+    blocked = _blocked(session, lead, draft)
+    if blocked:
+        if transition(
+            session,
+            draft.id,
+            DraftState.approved,
+            state=DraftState.failed.value,
+            last_error=f"not sent: {blocked}",
+        ):
+            audit(session, "daemon", "send_blocked", lead, now, draft_id=draft.id, why=blocked)
+            report.failed.append(draft.id)
+            ctx.log.info("draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked)
+        return False
+    when, _, _ = schedule.for_draft(session, ctx.settings, draft, lead, now)
+    if when.at > now:
+        if transition(
+            session,
+            draft.id,
+            DraftState.approved,
+            send_after=when.at,
+            schedule_note=when.note,
+        ):
+            report.rescheduled.append(draft.id)
+            ctx.log.info("draft %s held until %s: %s", draft.id, when.at.isoformat(), when.note)
+        return False
+    return transition(
+        session,
+        draft.id,
+        DraftState.approved,
+        state=DraftState.sending.value,
+        sending_since=now,
+        claimed_by=OWNER,
+        attempts=draft.attempts + 1,
+    )
+
+
+def _blocked(session: Session, lead: Lead, draft: Draft) -> str | None:
+    """A reason not to send after all, learned since the rep approved."""
     if is_suppressed(session, lead.email):
         return "the address is suppressed (opt-out or hard bounce)"
     if lead.status == LeadStatus.opted_out:
         return "the lead opted out"
     if lead.status == LeadStatus.stopped:
         return f"the lead was stopped ({lead.status_reason})"
-    if lead.status == LeadStatus.sales_ready:
-        return "the lead became sales-ready: the rep takes over"
+    became_ready = lead.sales_ready_at is not None and (
+        draft.approved_at is None or lead.sales_ready_at > draft.approved_at
+    )
+    if lead.status == LeadStatus.sales_ready and became_ready:
+        return "the lead became sales-ready after approval: the rep takes over"
     return None
+
+
+def _rep_email(session: Session, draft: Draft) -> str:
+    rep = session.get(Rep, draft.rep_id)
+    return rep.email if rep else ""
 
 
 async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport) -> None:
@@ -185,114 +177,83 @@ async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport
         rep_email = _rep_email(session, draft)
     rep = ctx.settings.rep(rep_email)
     if rep is None or rep.smtp is None:
-        with transaction(ctx.engine) as session:
-            transition(
-                session,
-                draft_id,
-                DraftState.sending,
-                state=DraftState.approved.value,
-                next_attempt_at=now + backoff(draft.attempts),
-                last_error=f"no SMTP settings for {rep_email}",
+        result = SubmitResult("deferred", f"no SMTP settings for {rep_email} in the configuration")
+    else:
+        try:
+            result = await asyncio.wait_for(
+                ctx.submit(rep, rep.email, draft.recipient, draft.mime),
+                submit_budget(ctx, rep_email),
             )
-        report.deferred.append(draft_id)
-        ctx.log.error("draft %s: no SMTP settings for %s in the configuration", draft_id, rep_email)
-        return
-    result = await ctx.submit(rep, rep.email, draft.recipient, draft.mime)
+        except TimeoutError:
+            result = SubmitResult("unknown", "the SMTP exchange did not finish in time")
     hit("after_smtp")
+    _record(ctx, draft, result, now, report)
+
+
+def _record(
+    ctx: Context, draft: Draft, result: SubmitResult, now: datetime, report: SendReport
+) -> None:
+    assert draft.id is not None
     with transaction(ctx.engine) as session:
         lead = session.get(Lead, draft.lead_id)
         if result.outcome == "accepted":
+            # A concurrent cancel may have overwritten the claim; the mail is out regardless.
             transition(
                 session,
-                draft_id,
-                DraftState.sending,
+                draft.id,
+                (DraftState.sending, DraftState.cancelled),
                 state=DraftState.sent.value,
                 sent_at=now,
                 smtp_response=result.detail,
                 last_error=None,
             )
-            _delivered(session, draft, now)
-            audit(session, "daemon", "sent", lead, now, draft_id=draft_id, smtp=result.detail)
-            report.sent.append(draft_id)
-            ctx.log.info("sent draft %s to %s (%s)", draft_id, draft.recipient, result.detail)
+            reconcile.mark_delivered(session, draft, now)
+            audit(session, "daemon", "sent", lead, now, draft_id=draft.id, smtp=result.detail)
+            report.sent.append(draft.id)
+            ctx.log.info("sent draft %s to %s (%s)", draft.id, draft.recipient, result.detail)
         elif result.outcome == "deferred" and draft.attempts < MAX_ATTEMPTS:
+            retry = now + backoff(draft.attempts)
             transition(
                 session,
-                draft_id,
+                draft.id,
                 DraftState.sending,
                 state=DraftState.approved.value,
-                next_attempt_at=now + backoff(draft.attempts),
-                last_error=result.detail,
+                next_attempt_at=retry,
+                last_error=f"attempt {draft.attempts} deferred: {result.detail}",
             )
-            report.deferred.append(draft_id)
-            ctx.log.warning("draft %s deferred, will retry: %s", draft_id, result.detail)
+            report.deferred.append(draft.id)
+            ctx.log.warning(
+                "draft %s deferred (attempt %d), retry at %s: %s",
+                draft.id,
+                draft.attempts,
+                retry.isoformat(timespec="seconds"),
+                result.detail,
+            )
         elif result.outcome == "unknown":
             transition(
                 session,
-                draft_id,
+                draft.id,
                 DraftState.sending,
                 state=DraftState.unknown.value,
-                last_error=result.detail,
+                last_error=f"{result.detail}; it may have been delivered: check, then mark it "
+                "sent or send it again",
             )
-            audit(session, "daemon", "outcome_unknown", lead, now, draft_id=draft_id)
-            report.unknown.append(draft_id)
+            audit(session, "daemon", "outcome_unknown", lead, now, draft_id=draft.id)
+            report.unknown.append(draft.id)
             ctx.log.warning(
-                "draft %s: outcome unknown (%s); waiting for the rep", draft_id, result.detail
+                "draft %s: outcome unknown (%s); waiting for the rep", draft.id, result.detail
             )
         else:
+            detail = result.detail
+            if result.outcome == "deferred":
+                detail = f"gave up after {draft.attempts} attempts; last answer: {detail}"
             transition(
                 session,
-                draft_id,
+                draft.id,
                 DraftState.sending,
                 state=DraftState.failed.value,
-                last_error=result.detail,
+                last_error=detail,
             )
-            audit(
-                session, "daemon", "send_failed", lead, now, draft_id=draft_id, smtp=result.detail
-            )
-            report.failed.append(draft_id)
-            ctx.log.error("draft %s refused: %s", draft_id, result.detail)
-
-
-def _delivered(session: Session, draft: Draft, now: datetime) -> None:
-    if draft.content_id is None:
-        return
-    item = session.get(ContentItem, draft.content_id)
-    if item is not None:
-        record_delivery(session, draft.lead_id, item, "nurture", now, draft_id=draft.id)
-
-
-async def file_copies(ctx: Context, now: datetime, report: SendReport) -> None:
-    """File each sent message in the rep's Sent folder once (unless the provider does)."""
-    with transaction(ctx.engine) as session:
-        rows = session.exec(
-            select(Draft, Rep)
-            .join(Rep, col(Rep.id) == Draft.rep_id)
-            .where(
-                Draft.state == DraftState.sent.value,
-                Draft.filed_in_sent == False,  # noqa: E712
-            )
-        ).all()
-    by_rep: dict[str, list[Draft]] = {}
-    for draft, rep_row in rows:
-        by_rep.setdefault(rep_row.email, []).append(draft)
-    for email, drafts in by_rep.items():
-        rep = ctx.settings.rep(email)
-        if rep is None or rep.imap is None or not rep.imap.append_to_sent:
-            continue
-        folder = rep.imap.sent_folder
-        try:
-            async with ctx.open_mailbox(rep) as mailbox:
-                for draft in drafts:
-                    assert draft.id is not None and draft.message_id and draft.mime
-                    # Look first: a crash after an APPEND must not leave two copies.
-                    if not await mailbox.contains_message_id(folder, draft.message_id):
-                        hit("before_sent_append")
-                        await mailbox.append(folder, draft.mime)
-                        hit("after_sent_append")
-                    with transaction(ctx.engine) as session:
-                        session.get(Draft, draft.id)
-                        transition(session, draft.id, DraftState.sent, filed_in_sent=True)
-                    report.filed.append(draft.id)
-        except MailError as exc:
-            ctx.log.warning("%s: Sent copy not filed yet (%s); will retry", email, exc)
+            audit(session, "daemon", "send_failed", lead, now, draft_id=draft.id, smtp=detail)
+            report.failed.append(draft.id)
+            ctx.log.error("draft %s not sent: %s", draft.id, detail)

@@ -132,3 +132,12 @@ def page_of(db: Session, user: User, now: datetime, page: int) -> Queue:
     page = min(max(1, page), pages)
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return Queue(build(db, shown), len(rows), asleep, page, pages)
+
+
+def sales_ready(db: Session, user: User, limit: int = 12) -> list[Lead]:
+    """Leads who asked to talk: the rep takes these over from the drafts."""
+    allowed = scope.rep_ids(db, user)
+    return list(db.exec(
+        select(Lead).where(Lead.status == LeadStatus.sales_ready.value, scope.leads_filter(allowed))
+        .order_by(col(Lead.sales_ready_at).desc()).limit(limit)
+    ).all())

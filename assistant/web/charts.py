@@ -19,12 +19,12 @@ class Series:
 
 
 def _ticks(top: float) -> list[float]:
-    """Round gridline values from 0 up to at least `top`."""
+    """Round gridline values from 0 up to at least `top`; whole numbers, since we count things."""
     if top <= 0:
         return [0, 1]
     raw = top / 4
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = max(1.0, next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw))
     return [step * i for i in range(math.ceil(top / step) + 1)]
 
 
@@ -45,7 +45,8 @@ def _frame(title: str, labels: list[str], ticks: list[float], body: list[str]) -
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
         )
         parts.append(
-            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(tick)}</text>'
+            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{_number(tick)}</text>"
         )
     step = plot_w / max(1, len(labels))
     every = max(1, math.ceil(len(labels) / 8))  # keep x labels from overlapping at phone width

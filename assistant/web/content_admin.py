@@ -216,7 +216,7 @@ def create_item(req: Req) -> Response:
 
 
 def _posted(req: Req) -> dict[str, Any]:
-    values = {k: req.field(k) for k in _values(None)}
+    values: dict[str, Any] = {k: req.field(k) for k in _values(None)}
     values["personas"] = req.fields("personas")
     return values
 

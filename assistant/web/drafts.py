@@ -43,9 +43,11 @@ def queue_page(req: Req) -> Response:
             )
         page = int(req.param("page", "1")) if req.param("page", "1").isdigit() else 1
         shown = cards.page_of(db, req.user, req.now, page)
+        hot = cards.sales_ready(db, req.user)
     return req.render(
         "queue.html",
         queue=shown,
+        hot=hot,
         show_rep=req.user.role != "rep",
         focus=req.param("focus"),
         snooze_hours=SNOOZE_HOURS,

@@ -116,7 +116,7 @@ class Req:
             self.flash(*flash)
         return RedirectResponse(path, status_code=303)
 
-    def render(self, template: str, status: int = 200, **context: Any) -> Response:
+    def render(self, template: str, http_status: int = 200, **context: Any) -> Response:
         flash = None
         if self.session.flash:
             kind, _, text = self.session.flash.partition("|")
@@ -125,7 +125,7 @@ class Req:
         return page(
             self.web,
             template,
-            status,
+            http_status,
             user=self.user,
             csrf=self.session.csrf_token,
             flash=flash,
@@ -135,11 +135,11 @@ class Req:
         )
 
 
-def page(web: Web, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(web: Web, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("user", None)
     context.setdefault("flash", None)
     html = web.pages.get_template(template).render(v=web.asset_version, **context)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=http_status)
 
 
 def _set_flash(engine: Engine, session: WebSession, value: str) -> None:

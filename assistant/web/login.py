@@ -15,7 +15,7 @@ from assistant import clock
 from assistant.db import transaction
 from assistant.models import User
 from assistant.web import security
-from assistant.web.http import Form, Forbidden, Pages, Req, Web, page, read_form, require_origin
+from assistant.web.http import Forbidden, Form, Pages, Req, Web, page, read_form, require_origin
 
 pages = Pages()
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from assistant import rules
+from assistant.config import WEEKDAYS
 from assistant.db import transaction
 from assistant.errors import InputError, NotFound
 from assistant.models import RuleSet
@@ -39,10 +40,15 @@ def _shown(value: Any) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(
-            f"{v['start']}–{v['end']} {v.get('reason', '')}".strip() if isinstance(v, dict) else str(v)
-            for v in value
-        ) or "none"
+        return (
+            ", ".join(
+                f"{v['start']}–{v['end']} {v.get('reason', '')}".strip()
+                if isinstance(v, dict)
+                else str(v)
+                for v in value
+            )
+            or "none"
+        )
     return str(value)
 
 
@@ -132,7 +138,7 @@ def _show(
         error=error,
         error_key=wrong.group(1) if wrong else "",
         history=changes(rules.history(db, team, kind)),
-        weekdays=rules.WEEKDAYS,
+        weekdays=WEEKDAYS,
         status=status,
     )
 

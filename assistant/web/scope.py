@@ -7,6 +7,7 @@ did not exist.
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from assistant.errors import NotFound
@@ -64,8 +65,8 @@ def draft(db: Session, user: User, draft_id: int) -> tuple[Draft, Lead]:
     return found, owner
 
 
-def leads_query_filter(allowed: set[int] | None) -> object:
-    """A WHERE clause limiting leads to the allowed owners (True for everyone)."""
+def leads_filter(allowed: set[int] | None) -> ColumnElement[bool]:
+    """A WHERE clause limiting leads to the allowed owners (every lead for None)."""
     if allowed is None:
         return col(Lead.id).is_not(None)
     return col(Lead.owner_id).in_(allowed or {-1})

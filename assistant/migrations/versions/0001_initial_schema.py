@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:24:52.192283
+Create Date: 2026-11-22 15:30:14.207112
 """
 
 from alembic import op
@@ -138,6 +138,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("status_reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("paused_until", assistant.models.UTCDateTime(), nullable=True),
+        sa.Column("pause_ended_at", assistant.models.UTCDateTime(), nullable=True),
         sa.Column("sales_ready_at", assistant.models.UTCDateTime(), nullable=True),
         sa.Column("referred_by_id", sa.Integer(), nullable=True),
         sa.Column("confirmed", sa.Boolean(), nullable=False),
@@ -323,6 +324,7 @@ def upgrade() -> None:
         sa.Column("approved_at", assistant.models.UTCDateTime(), nullable=True),
         sa.Column("approved_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("send_after", assistant.models.UTCDateTime(), nullable=True),
+        sa.Column("schedule_note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", assistant.models.UTCDateTime(), nullable=True),
         sa.Column("sending_since", assistant.models.UTCDateTime(), nullable=True),

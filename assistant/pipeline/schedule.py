@@ -1,0 +1,126 @@
+"""When an approved email may go out: the lead's send window and the mailbox's limits.
+
+`slot` is pure: approval calls it to fix `send_after`, and the send stage calls it again at
+the last moment, because the rules, the clock or the mailbox's load may have moved since.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from assistant.cadence import Calendar, calendar_for
+from assistant.config import Settings
+from assistant.models import Draft, DraftState, Lead
+from assistant.pipeline import facts
+from assistant.rules import Cadence
+
+DAY = timedelta(hours=24)
+MINUTE = timedelta(seconds=60)
+WEEK = timedelta(days=7)
+HORIZON = timedelta(days=10)  # how far a window can push a send: a long weekend and more
+# States that used up a slot of the mailbox: on the wire, out, or possibly out.
+_SPENT = (DraftState.sent.value, DraftState.sending.value, DraftState.unknown.value)
+
+
+@dataclass(frozen=True)
+class Slot:
+    at: datetime
+    note: str
+
+
+def stagger(rules: Cadence, rng: random.Random) -> timedelta:
+    """The gap after one send of a mailbox: the per-minute throttle, stretched by jitter."""
+    return timedelta(seconds=60 / rules.per_minute_throttle * rng.uniform(1.0, 1.5))
+
+
+def slot(
+    cal: Calendar,
+    rules: Cadence,
+    earliest: datetime,
+    mailbox: Sequence[datetime],
+    company: Sequence[datetime] = (),
+    *,
+    rng: random.Random,
+) -> Slot:
+    """The first moment from `earliest` inside the lead's window and the mailbox's limits.
+
+    `mailbox` holds the times of the mailbox's other sends (done or scheduled); `company`
+    those to the lead's company, for unsolicited mail only (a reply is never held back by it).
+    """
+    moment, notes = earliest, []
+    busy = sorted(mailbox)
+    for _ in range(len(busy) + len(company) + 8):
+        opens = cal.next_open(moment)
+        if opens > moment:
+            notes.append(f"the lead's send window opens {cal.describe(opens)}")
+            moment = opens
+        gap = stagger(rules, rng)
+        near = [b for b in busy if abs(b - moment) < gap]
+        if near:
+            moment = max(near) + gap
+            notes.append(
+                f"spaced after the mailbox's other sends ({rules.per_minute_throttle}/min)"
+            )
+            continue
+        today = [b for b in busy if moment - DAY < b <= moment]
+        if len(today) >= rules.daily_cap_per_mailbox:
+            moment = today[len(today) - rules.daily_cap_per_mailbox] + DAY
+            notes.append(f"the mailbox's daily cap ({rules.daily_cap_per_mailbox}) is reached")
+            continue
+        week = [c for c in company if moment - WEEK < c <= moment]
+        if len(week) >= rules.company_weekly_cap:
+            moment = week[len(week) - rules.company_weekly_cap] + WEEK
+            notes.append(f"the company's weekly cap ({rules.company_weekly_cap}) is reached")
+            continue
+        break
+    return Slot(moment, "; ".join(dict.fromkeys(notes)) or "as soon as approved")
+
+
+def mailbox_times(
+    session: Session, rep_id: int, around: datetime, exclude: int | None = None
+) -> list[datetime]:
+    """When this mailbox sent, or will send, mail from a day before `around` on."""
+    rows = session.exec(
+        select(Draft).where(
+            Draft.rep_id == rep_id,
+            col(Draft.id) != (exclude or 0),
+            col(Draft.state).in_([*_SPENT, DraftState.approved.value]),
+            func.coalesce(Draft.sent_at, Draft.sending_since, Draft.send_after) > around - DAY,
+        )
+    ).all()
+    out = []
+    for d in rows:
+        moment = d.send_after if d.state == DraftState.approved else (d.sent_at or d.sending_since)
+        if moment is not None and moment < around + HORIZON:
+            out.append(moment)
+    return out
+
+
+def recent_count(session: Session, rep_id: int, since: datetime) -> int:
+    """Mails of this mailbox on the wire or out since `since` (for the last-moment check)."""
+    return session.exec(
+        select(func.count()).where(
+            Draft.rep_id == rep_id,
+            col(Draft.state).in_(_SPENT),
+            func.coalesce(Draft.sent_at, Draft.sending_since) > since,
+        )
+    ).one()
+
+
+def for_draft(
+    session: Session, settings: Settings, draft: Draft, lead: Lead, earliest: datetime
+) -> tuple[Slot, Calendar, Cadence]:
+    """The slot for one approved draft under the rules in force for its lead's owner now."""
+    rules = facts.rules_for(session, lead, settings)
+    cal = calendar_for(rules, facts.local_time(session, lead, settings))
+    company: Sequence[datetime] = ()
+    if draft.situation != "reply":
+        company = facts.company_sends(session, lead, earliest, exclude=draft.id)
+    rng = random.Random(draft.id)  # the same draft gets the same jitter on every replica
+    busy = mailbox_times(session, draft.rep_id, earliest, exclude=draft.id)
+    return slot(cal, rules, earliest, busy, company, rng=rng), cal, rules

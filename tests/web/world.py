@@ -1,0 +1,283 @@
+"""A small company for the web tests: two teams, reps, managers, leads, mail and drafts.
+
+Everything is written straight into the store through the models, the importers and the
+approval functions, then a real `nurture web` process serves it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from assistant import clock, config
+from assistant.db import open_database, transaction
+from assistant.imports import import_content
+from assistant.models import ContentItem, Draft, Lead, Message, Rep, User
+from assistant.runtime import sync_reps
+from assistant.web.security import hash_password
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "test-secret-key-for-the-web-app-0123456789"
+PASSWORD = "correct horse battery staple"
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Team east: Ana and Bob, managed by Meg. Team west: Cara, managed by Walt.
+REPS = (
+    ("ana@acme.test", "Ana Ruiz", "east"),
+    ("bob@acme.test", "Bob Stone", "east"),
+    ("cara@acme.test", "Cara Diaz", "west"),
+)
+
+
+def write_config(folder: Path, db_url: str, port: int) -> Path:
+    reps = "".join(
+        f'[[reps]]\nemail = "{e}"\nname = "{n}"\nteam = "{t}"\nsignature = "{n}\\nAcme"\n'
+        for e, n, t in REPS
+    )
+    path = folder / "nurture.toml"
+    path.write_text(
+        f'[database]\nurl = "{db_url}"\n[llm]\nprovider = "offline"\n'
+        f'[content]\nlibrary = "{ROOT / "data" / "content"}"\n'
+        f'[web]\nhost = "127.0.0.1"\nport = {port}\nsecret_key_env = "TEST_WEB_SECRET"\n{reps}',
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class World:
+    """The seeded store and the ids tests refer to."""
+
+    engine: Engine
+    settings: config.Settings
+    reps: dict[str, int] = field(default_factory=dict)
+    leads: dict[str, int] = field(default_factory=dict)
+    drafts: dict[str, int] = field(default_factory=dict)
+
+    def add_user(self, email: str, role: str, team: str = "east") -> None:
+        with transaction(self.engine) as db:
+            rep = db.exec(select(Rep).where(Rep.email == email)).first()
+            db.add(User(email=email, password_hash=hash_password(PASSWORD), role=role,
+                        team=rep.team if rep else team, rep_id=rep.id if rep else None,
+                        created_at=clock.now()))
+
+    def add_lead(self, key: str, owner: str, *, name: str, company: str, stage: str = "consideration",
+                 status: str = "active", topics: tuple[str, ...] = ("forecasting", "crm")) -> int:
+        with transaction(self.engine) as db:
+            lead = Lead(email=f"{key}@{company.lower().replace(' ', '')}.test", name=name,
+                        company=company, title="VP Finance", owner_id=self.reps[owner], stage=stage,
+                        topics=list(topics), status=status, created_at=clock.now(),
+                        sales_ready_at=clock.now() if status == "sales_ready" else None)
+            db.add(lead)
+            db.flush()
+            assert lead.id is not None
+            self.leads[key] = lead.id
+            return lead.id
+
+    def add_mail(self, lead_key: str, *, text: str, raw: bytes = b"", subject: str = "Re: forecasting",
+                 reply_text: str | None = None, at: datetime | None = None) -> int:
+        lead_id = self.leads[lead_key]
+        with transaction(self.engine) as db:
+            lead = db.get(Lead, lead_id)
+            assert lead is not None and lead.owner_id is not None
+            message = Message(
+                rep_id=lead.owner_id, folder="INBOX", uidvalidity=1, uid=_next_uid(),
+                message_id=f"<m{_next_uid()}@{lead.email.split('@')[1]}>", lead_id=lead_id,
+                direction="inbound", from_addr=lead.email, subject=subject,
+                sent_at=at or clock.now() - timedelta(hours=3), raw=raw, text=text,
+                reply_text=reply_text if reply_text is not None else text, state="understood",
+                kind="human", intent="question",
+            )
+            db.add(message)
+            db.flush()
+            assert message.id is not None
+            return message.id
+
+    def add_draft(self, key: str, lead_key: str, *, subject: str, body: str,
+                  reply_to: int | None = None, content_slug: str | None = None,
+                  created: datetime | None = None, situation: str = "reply") -> int:
+        lead_id = self.leads[lead_key]
+        with transaction(self.engine) as db:
+            lead = db.get(Lead, lead_id)
+            assert lead is not None and lead.owner_id is not None
+            item = (
+                db.exec(select(ContentItem).where(ContentItem.slug == content_slug)).first()
+                if content_slug else None
+            )
+            draft = Draft(
+                trigger=f"{situation}:m{reply_to}" if reply_to else f"{situation}:x-{key}",
+                lead_id=lead_id, rep_id=lead.owner_id,
+                reply_to_id=reply_to, situation=situation,
+                reason="the lead replied and has not had an answer" if situation == "reply"
+                else "no reply 3 business days after our last email",
+                content_id=item.id if item else None,
+                content_reason="asked about CRM integration; fits the consideration stage"
+                if item else "no new content fits",
+                subject=subject, body=body, drafter="offline",
+                created_at=created or clock.now() - timedelta(hours=1),
+            )
+            db.add(draft)
+            db.flush()
+            assert draft.id is not None
+            self.drafts[key] = draft.id
+            return draft.id
+
+    def draft(self, key: str) -> Draft:
+        with transaction(self.engine) as db:
+            found = db.get(Draft, self.drafts[key])
+            assert found is not None
+            return found
+
+    def lead(self, key: str) -> Lead:
+        with transaction(self.engine) as db:
+            found = db.get(Lead, self.leads[key])
+            assert found is not None
+            return found
+
+
+_uid = [1000]
+
+
+def _next_uid() -> int:
+    _uid[0] += 1
+    return _uid[0]
+
+
+def build(folder: Path, db_url: str, port: int | None = None) -> tuple[World, Path]:
+    """A fresh store with reps, users and the sample content library; no leads yet."""
+    path = write_config(folder, db_url, port or free_port())
+    settings = config.load(path)
+    engine = open_database(settings.database_url)
+    sync_reps(engine, settings)
+    import_content(engine, ROOT / "data" / "content", clock.now())
+    world = World(engine, settings)
+    with transaction(engine) as db:
+        world.reps = {r.email: r.id for r in db.exec(select(Rep)).all() if r.id}
+    for email, _, _ in REPS:
+        world.add_user(email, "rep")
+    world.add_user("meg@acme.test", "manager", "east")
+    world.add_user("walt@acme.test", "manager", "west")
+    world.add_user("root@acme.test", "admin", "east")
+    return world, path
+
+
+@dataclass
+class Server:
+    """A `nurture web` process on loopback."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_server(config_path: Path, settings: config.Settings) -> Server:
+    port = settings.web.port
+    log = config_path.parent / "web.log"
+    env = {**os.environ, "TEST_WEB_SECRET": SECRET}
+    env.pop("NURTURE_NOW", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from assistant.cli import main; main()",
+         "--config", str(config_path), "web", "--port", str(port)],
+        env=env, cwd=config_path.parent, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"nurture web exited {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/login", timeout=1).status_code == 200:
+                return Server(process, url, log)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"nurture web did not answer within 30 s:\n{log.read_text()}")
+
+
+def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """An HTTP client signed in as the user, as a browser on our own pages would be."""
+    client = httpx.Client(base_url=url, headers={"Origin": url}, follow_redirects=False, timeout=10)
+    page = client.get("/login")
+    token = page.text.split('name="token" value="')[1].split('"')[0]
+    response = client.post(
+        "/login", data={"email": email, "password": password, "token": token, "next": "/queue"}
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def csrf_of(client: httpx.Client) -> str:
+    page = client.get("/queue")
+    assert page.status_code == 200, page.status_code
+    return page.text.split('name="csrf" value="')[1].split('"')[0]
+
+
+MARIA_HTML = (
+    b"From: Maria Lopez <maria@northwind.test>\r\nTo: ana@acme.test\r\n"
+    b"Subject: Re: The forecasting white paper\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+    b"<p>Hi Ana,</p><p>Thanks, <b>useful read</b>. How long does the CRM integration usually "
+    b"take for a team of 40 reps?</p><p>Maria</p>"
+    b'<div class="gmail_quote">On Mon, Ana wrote:<blockquote>Here is the paper.</blockquote></div>'
+)
+
+
+def seed_queue(world: World) -> None:
+    """Ana's queue of three drafts and a hot lead; Bob (her team) and Cara (west) have one each."""
+    now = clock.now()
+    world.add_lead("maria", "ana@acme.test", name="María López", company="Northwind")
+    said = world.add_mail(
+        "maria", raw=MARIA_HTML, subject="Re: The forecasting white paper",
+        text="Hi Ana,\n\nThanks, useful read. How long does the CRM integration usually take "
+             "for a team of 40 reps?\n\nMaria\n\n> Here is the paper.",
+        reply_text="Thanks, useful read. How long does the CRM integration usually take for "
+                   "a team of 40 reps?",
+    )
+    world.add_draft(
+        "maria", "maria", subject="Re: The forecasting white paper", reply_to=said,
+        content_slug="crm-integration-guide", created=now - timedelta(hours=3),
+        body="Hi María,\n\nFor a team of 40 reps most CRM integrations are live in two to three "
+             "weeks. The integration guide walks through each step:\n"
+             "https://acme.test/resources/crm-integration-guide\n\n"
+             "Would a 20-minute call next week help?\n\nBest,\nAna Ruiz\nAcme\n",
+    )
+    world.add_lead("li", "ana@acme.test", name="Li Wei", company="Initech", stage="awareness")
+    said = world.add_mail("li", text="Interesting. We are mostly in spreadsheets today.")
+    world.add_draft(
+        "li", "li", subject="Re: Spreadsheets", reply_to=said, created=now - timedelta(hours=2),
+        content_slug="board-ready-forecast-checklist",
+        body="Hi Li,\n\nMany teams start from spreadsheets. This checklist shows what a "
+             "board-ready forecast needs.\n\nBest,\nAna\n",
+    )
+    world.add_lead("sam", "ana@acme.test", name="Sam Okafor", company="Umbrella", stage="decision")
+    world.add_draft(
+        "sam", "sam", subject="Following up", situation="follow_up",
+        created=now - timedelta(hours=1),
+        body="Hi Sam,\n\nA short note in case the business case template helps.\n\nBest,\nAna\n",
+    )
+    world.add_lead("tom", "ana@acme.test", name="Tom Becker", company="Globex", status="sales_ready")
+    world.add_lead("bea", "bob@acme.test", name="Bea Hidden", company="Hooli")
+    said = world.add_mail("bea", text="BOB-ONLY-MAIL: our budget is 80k.")
+    world.add_draft("bea", "bea", subject="BOB-ONLY-SUBJECT", reply_to=said,
+                    body="Hi Bea,\n\nBOB-ONLY-BODY\n\nBob\n")
+    world.add_lead("cy", "cara@acme.test", name="Cy Westwood", company="Westwind")
+    world.add_draft("cy", "cy", subject="WEST-ONLY-SUBJECT", situation="follow_up",
+                    body="Hi Cy,\n\nWEST-ONLY-BODY\n\nCara\n")
