@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -263,3 +264,18 @@ def follow_up_wait(rules: Cadence, unanswered: int) -> int:
     """Business days of silence before the next touch; grows with each unanswered one."""
     grown = rules.follow_up_after_business_days * rules.spacing_growth ** max(0, unanswered - 1)
     return math.ceil(grown - 1e-9)
+
+
+def room(times: Sequence[datetime], moment: datetime, cap: int, span: timedelta) -> datetime:
+    """The first moment from `moment` when one more mail keeps every `span` below `cap`.
+
+    `times` may hold mail already scheduled after `moment`: a window counts what falls in it
+    on either side, so a send never pushes a later week over the cap.
+    """
+    ordered = sorted(times)
+    candidates = [moment, *(t + span for t in ordered if t + span > moment)]
+    for candidate in candidates:
+        starts = [candidate, *(t for t in ordered if candidate - span < t <= candidate)]
+        if all(sum(1 for t in ordered if w <= t < w + span) < cap for w in starts):
+            return candidate
+    return candidates[-1]

@@ -16,11 +16,15 @@ from sqlmodel import Session, select
 
 from assistant import clock
 from assistant import config as config_module
+from assistant.commands.content import content as content_group
+from assistant.commands.content import evaluation as eval_group
+from assistant.commands.plan import plan_command
+from assistant.commands.rules import rules_group
 from assistant.config import Settings
 from assistant.db import make_engine, open_database, transaction, upgrade
 from assistant.errors import NotFound, NurtureError
-from assistant.imports import import_content, import_leads
-from assistant.models import ContentDelivery, ContentItem, Draft, Lead, Message, Rep
+from assistant.imports import import_leads
+from assistant.models import ContentItem, Draft, Lead, Message, Rep
 from assistant.pipeline import approve as approve_stage
 from assistant.web.commands import users as users_group
 from assistant.web.commands import web as web_command
@@ -194,104 +198,6 @@ def leads_list(app: App, as_json: bool) -> None:
         click.echo(f"{d['email']:<36} {d['company'][:20]:<20} {d['stage']:<13} {status}")
 
 
-# --- content -----------------------------------------------------------------------------
-
-
-@cli.group()
-def content() -> None:
-    """Manage the content library."""
-
-
-@content.command("import")
-@click.argument("folder", type=click.Path(path_type=Path), required=False)
-@pass_app
-def content_import(app: App, folder: Path | None) -> None:
-    """Import the library (one Markdown file per item); re-importing updates items."""
-    folder = folder or app.settings.resolve(app.settings.content.library)
-    report = import_content(app.engine, folder, clock.now())
-    click.echo(f"Content: {report.added} added, {report.updated} updated.")
-
-
-@content.command("list")
-@click.option("--json", "as_json", is_flag=True)
-@pass_app
-def content_list(app: App, as_json: bool) -> None:
-    """List library items."""
-    with Session(app.engine) as session:
-        items = session.exec(
-            select(ContentItem).order_by(ContentItem.stage, ContentItem.slug)
-        ).all()
-    if as_json:
-        click.echo(json.dumps([_item_dict(i) for i in items], indent=2))
-        return
-    for i in items:
-        flag = " (retired)" if i.retired else ""
-        click.echo(f"{i.slug:<44} {i.type:<12} {i.stage:<13} {i.title}{flag}")
-
-
-def _item_dict(item: ContentItem) -> dict[str, Any]:
-    return {
-        "slug": item.slug,
-        "title": item.title,
-        "type": item.type,
-        "url": item.url,
-        "stage": item.stage,
-        "topics": item.topics,
-        "personas": item.personas,
-        "industries": item.industries,
-        "summary": item.summary,
-        "retired": item.retired,
-        "expires": item.expires.isoformat() if item.expires else None,
-    }
-
-
-@content.command("show")
-@click.argument("slug")
-@click.option("--json", "as_json", is_flag=True)
-@pass_app
-def content_show(app: App, slug: str, as_json: bool) -> None:
-    """Show one item, and how many leads have received it."""
-    with Session(app.engine) as session:
-        item = _item(session, slug)
-        received = len(
-            session.exec(
-                select(ContentDelivery.id).where(ContentDelivery.content_id == item.id)
-            ).all()
-        )
-        data = {**_item_dict(item), "body": item.body, "received_by": received}
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-        return
-    click.echo(f"{item.title}  [{item.slug}]")
-    click.echo(f"{item.type} · {item.stage} · {item.url}")
-    click.echo(f"Topics: {', '.join(item.topics)} · Personas: {', '.join(item.personas)}")
-    click.echo(f"\n{item.summary}\n\n{item.body.strip()}\n")
-    state = "retired" if item.retired else "available"
-    if item.expires:
-        state += f", expires {item.expires:%Y-%m-%d}"
-    click.echo(f"{state}; received by {received} lead(s).")
-
-
-@content.command("retire")
-@click.argument("slug")
-@pass_app
-def content_retire(app: App, slug: str) -> None:
-    """Stop offering an item (leads who received it keep it in their ledger)."""
-    with transaction(app.engine) as session:
-        item = _item(session, slug)
-        item.retired = True
-        item.updated_at = clock.now()
-        session.add(item)
-    click.echo(f"Retired '{slug}': it will not be offered again.")
-
-
-def _item(session: Session, slug: str) -> ContentItem:
-    item = session.exec(select(ContentItem).where(ContentItem.slug == slug)).first()
-    if item is None:
-        raise NotFound(f"There is no content item '{slug}'.")
-    return item
-
-
 @leads.command("confirm")
 @click.argument("email")
 @pass_app
@@ -444,7 +350,8 @@ def approve(
         assert draft.send_after is not None
         click.echo(
             f"Approved draft #{draft_id} to {draft.recipient}; "
-            f"it goes out at the next send after {draft.send_after:%Y-%m-%d %H:%M} UTC."
+            f"it goes out at the next send after {draft.send_after:%Y-%m-%d %H:%M} UTC "
+            f"({draft.schedule_note})."
         )
 
 
@@ -501,6 +408,10 @@ def classify(file: Path, as_json: bool, today: datetime | None) -> None:
 
 cli.add_command(users_group)
 cli.add_command(web_command)
+cli.add_command(plan_command)
+cli.add_command(rules_group)
+cli.add_command(content_group)
+cli.add_command(eval_group)
 
 
 def main() -> None:

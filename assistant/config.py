@@ -31,6 +31,15 @@ class DatabaseSettings(_Section):
     url: str = "sqlite:///nurture.db"
 
 
+class PriceSettings(_Section):
+    """US dollars per million tokens; a key left out comes from the model's list price."""
+
+    input: float | None = Field(default=None, ge=0)
+    output: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+
+
 class LlmSettings(_Section):
     provider: Literal["offline", "anthropic"] = "offline"
     model: str = "claude-sonnet-4-6"
@@ -40,10 +49,28 @@ class LlmSettings(_Section):
     max_retries: int = Field(default=3, ge=0, le=10)
     max_concurrency: int = Field(default=4, ge=1, le=64)
     batch: bool = False
+    prices: PriceSettings = PriceSettings()
+    # With provider "anthropic", lead replies are read by Claude unless this says "offline".
+    classifier: Literal["anthropic", "offline"] = "anthropic"
+    classifier_model: str | None = None  # default: `model`
 
 
 class ContentSettings(_Section):
+    """The library, and the manager's rules that `nurture content import` stores with it."""
+
     library: str = "data/content"
+    # No item to a lead when someone else at the same company got it this many days back.
+    same_company_days: int = Field(default=0, ge=0, le=3650)
+    tracks: dict[str, list[str]] = Field(default_factory=dict)  # stage -> preferred slugs
+
+    @field_validator("tracks")
+    @classmethod
+    def _track_stages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        stages = ("awareness", "consideration", "decision")
+        for stage in value:
+            if stage not in stages:
+                raise ValueError(f"'{stage}' is not a stage ({', '.join(stages)})")
+        return value
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -136,8 +163,7 @@ class CadenceSettings(_Section):
     def _window(self) -> CadenceSettings:
         if self.window_end <= self.window_start:
             raise ValueError(
-                f"window_end ({self.window_end}) must come after window_start "
-                f"({self.window_start})"
+                f"window_end ({self.window_end}) must come after window_start ({self.window_start})"
             )
         return self
 

@@ -11,6 +11,7 @@ NurtureError
 │   └── SmtpError        (.permanent tells 5xx from 4xx)
 ├── ParseError           a message that cannot be parsed (it is quarantined)
 └── DraftError           the drafter could not produce a draft
+    └── ModelUnavailable the model API is down, refuses our key, or is not there
 """
 
 from __future__ import annotations
@@ -72,3 +73,11 @@ class ParseError(NurtureError):
 
 class DraftError(NurtureError):
     pass
+
+
+class ModelUnavailable(DraftError):
+    """The model API stayed down, refused our key, or is not there; `reason` says which."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"model unavailable: {reason}")

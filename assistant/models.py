@@ -209,7 +209,36 @@ class ContentDelivery(SQLModel, table=True):
     source: str  # nurture | sent_folder
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
     message_id: int | None = Field(default=None, foreign_key="message.id")
-    delivered_at: datetime | None = _ts()
+    delivered_at: datetime | None = _ts(index=True)  # the company rule looks back from now
+
+
+class ContentPolicy(SQLModel, table=True):
+    """The manager's content rules as last imported: one row, read by every process."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracks: dict[str, list[str]] = _json(dict)  # stage -> slugs, most preferred first
+    same_company_days: int = 0  # 0: colleagues at one company may get the same item
+    updated_at: datetime | None = _ts()
+
+
+class ContentGap(SQLModel, table=True):
+    """A word of a lead's question that no library item covers: marketing's to-do list."""
+
+    __table_args__ = (UniqueConstraint("message_id", "topic"),)
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
+    topic: str = Field(sa_column=Column(String(100), nullable=False, index=True))  # the stem
+    word: str = Field(sa_column=Column(String(100), nullable=False))  # as the lead wrote it
+    sentence: str = Field(default="", sa_column=Column(Text, nullable=False))
+    asked_at: datetime | None = _ts(index=True)
+
+
+class GapScan(SQLModel, table=True):
+    """A lead's reply already read for content gaps: each reply is read once."""
+
+    message_id: int = Field(foreign_key="message.id", primary_key=True)
+    scanned_at: datetime | None = _ts()
 
 
 class Draft(SQLModel, table=True):
@@ -236,6 +265,12 @@ class Draft(SQLModel, table=True):
     prompt_template: str = ""
     prompt_hash: str = ""
     rules_version: int = 0
+    # What the model took for this draft, regenerations included; cost None: no price known.
+    input_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
     touch_number: int = 1
     version: int = 1
     state: str = Field(default=DraftState.pending.value, index=True)
@@ -292,6 +327,36 @@ class DraftVersion(SQLModel, table=True):
     flags: list[str] = _json(list)
     replaced_by: str = ""  # what made the next version: "instruction: shorter", "content swap"
     created_at: datetime | None = _ts()
+
+
+class ModelUsage(SQLModel, table=True):
+    """One use of the model (a draft, a regeneration, a classification): tokens and dollars."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime | None = _ts(index=True)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    lead_id: int | None = Field(default=None, index=True)
+    draft_id: int | None = Field(default=None, index=True)
+    purpose: str  # draft | regenerate | classify
+    model: str = ""
+    batched: bool = False
+    input_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+
+
+class BatchedDraft(SQLModel, table=True):
+    """A draft waiting in a Message Batch: kept so that a restart collects, never resubmits."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The planned step's trigger: unique, so one step sits in at most one batch.
+    trigger: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    batch_id: str | None = Field(default=None, index=True)  # None until the API accepted it
+    prepared: dict[str, Any] = _json(dict)  # everything needed to store the draft later
+    submitted_at: datetime | None = _ts()
 
 
 class AuditEntry(SQLModel, table=True):

@@ -23,6 +23,8 @@ from assistant.llm.base import ToneRules
 from assistant.models import RuleSet
 
 Kind = Literal["tone", "cadence"]
+
+
 class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -54,7 +54,11 @@ SENTENCES = {
         "Pas pour le moment, recontactez-moi dans six mois.",
         "Le sujet m'intéresse.",
     ],
-    "es": ["Gracias por la información.", "¿Podemos agendar una llamada?", "Ahora no, más adelante."],
+    "es": [
+        "Gracias por la información.",
+        "¿Podemos agendar una llamada?",
+        "Ahora no, más adelante.",
+    ],
     "nl": ["Bedankt voor de informatie.", "Kunnen we volgende week bellen?", "Op dit moment niet."],
     "sv": ["Tack för informationen.", "Kan vi boka ett möte?", "Inte just nu tyvärr."],
     "it": ["Grazie per le informazioni.", "Possiamo fissare una call?", "Non ora, più avanti."],
@@ -86,7 +90,11 @@ def _reply(rng: random.Random, i: int) -> bytes:
     new = " ".join(rng.sample(SENTENCES[lang], k=min(3, len(SENTENCES[lang]))))
     client = rng.choice(CLIENTS)
     day = (date(2025, 1, 6) + timedelta(days=rng.randrange(300))).isoformat()
-    cc = ((f"{rng.choice(FIRST)} Cc", f"cc{i}@{lead[1].split('@')[1]}"),) if rng.random() < 0.2 else ()
+    cc = (
+        ((f"{rng.choice(FIRST)} Cc", f"cc{i}@{lead[1].split('@')[1]}"),)
+        if rng.random() < 0.2
+        else ()
+    )
     reply = Reply(
         name=f"bench-{i}",
         client=client,
@@ -103,7 +111,7 @@ def _reply(rng: random.Random, i: int) -> bytes:
     raw = render(reply)
     if rng.random() < 0.1:
         pdf = b64(bytes(rng.randrange(256) for _ in range(rng.randrange(2_000, 40_000))))
-        head, _, body = raw.partition(b"\r\n\r\n")
+        head = raw.partition(b"\r\n\r\n")[0]
         head = b"\r\n".join(
             line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-")
         )

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from assistant.errors import ConfigError, DraftError
+from assistant.errors import ConfigError, DraftError, ModelUnavailable
 from assistant.llm.anthropic import DRAFT_TOOL, AnthropicDrafter
 from assistant.llm.base import (
     ContentBrief,
@@ -26,8 +26,9 @@ from assistant.llm.base import (
     Usage,
 )
 from assistant.llm.cost import cost_usd, prices_for
-from assistant.llm.fallback import MODEL_UNAVAILABLE, FallbackDrafter, ModelUnavailable
-from assistant.llm.guardrails import LEAD_INSTRUCTS
+from assistant.llm.client import ModelClient
+from assistant.llm.fallback import MODEL_UNAVAILABLE, FallbackDrafter
+from assistant.llm.injection import LEAD_INSTRUCTS
 from assistant.llm.offline import OfflineDrafter
 from assistant.llm.prompting import Prompts, neutralise
 from tests.servers.anthropic_standin import (
@@ -141,10 +142,9 @@ def make_drafter(standin: StandIn, **options: Any) -> AnthropicDrafter:
         "timeout_seconds": 2.0,
         "max_retries": 2,
         "max_concurrency": 4,
-        "catalogue": CATALOGUE,
-        "batch_poll_seconds": 0.05,
+        **options,
     }
-    return AnthropicDrafter(**{**settings, **options})
+    return AnthropicDrafter(ModelClient(**settings), catalogue=CATALOGUE, batch_poll_seconds=0.05)
 
 
 @pytest.fixture

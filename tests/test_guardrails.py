@@ -18,14 +18,8 @@ from assistant.llm.base import (
     ToneRules,
     Turn,
 )
-from assistant.llm.guardrails import (
-    LEAD_INSTRUCTS,
-    allowlists,
-    apply_checks,
-    check_draft,
-    draft_flags,
-    injection_signals,
-)
+from assistant.llm.guardrails import allowlists, apply_checks, check_draft, draft_flags
+from assistant.llm.injection import LEAD_INSTRUCTS, injection_signals
 from assistant.llm.offline import OfflineDrafter
 
 INJECTIONS = sorted((Path(__file__).parent / "injection").glob("*.txt"))

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.content.library import ContentSpec, load_library
-from assistant.content.rank import LeadContext, Ranker, canonical_industry, personas_for
+from assistant.content.rank import LeadContext, Ranker
+from assistant.content.vocabulary import canonical_industry, personas_for
 from assistant.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,19 +1,23 @@
-"""Scores the ranker on labelled cases against two baselines: random and a fixed stream."""
+"""Scores the ranker on labelled cases against two baselines: random and a fixed stream.
+
+A case may name the reply's "intent" and "events"; when it does not, they come from the
+understand stage's classifier, exactly as the pipeline reads a lead's reply.
+"""
 
 from __future__ import annotations
 
 import json
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.content.library import STAGES, ContentSpec, load_library
+from assistant.content.library import STAGES, ContentSpec, LibraryErrors, load_library_report
 from assistant.content.rank import LeadContext, Ranker
 from assistant.errors import InputError
+from assistant.mail.intent import classify_intent
 
 # The sample library's webinars and expiry dates are written relative to this day.
 EVAL_TODAY = date(2026, 11, 22)
@@ -99,7 +103,9 @@ def evaluate(
     cases_path: Path, library_dir: Path, *, seed: int = 0, today: date = EVAL_TODAY
 ) -> EvalReport:
     """Rank every case with the ranker and both baselines and score them."""
-    items = load_library(library_dir)
+    items, errors = load_library_report(library_dir)
+    if errors:
+        raise LibraryErrors(library_dir, errors)
     cases = load_cases(cases_path, items, today=today)
     ranker = Ranker(items)
     rng = random.Random(seed)
@@ -148,23 +154,43 @@ def evaluate(
     return EvalReport(len(cases), seed, methods, by_stage, misses)
 
 
+class CaseErrors(InputError):
+    """Every bad line of a case file; `line` is the first of them."""
+
+    def __init__(self, path: Path, errors: list[InputError]) -> None:
+        self.errors = tuple(errors)
+        if len(errors) == 1:
+            super().__init__(str(path), errors[0].problem, line=errors[0].line)
+            return
+        lines = "\n".join(f"  {error}" for error in errors)
+        super().__init__(str(path), f"{len(errors)} bad lines:\n{lines}", line=errors[0].line)
+
+
 def load_cases(path: Path, items: Sequence[ContentSpec], *, today: date) -> list[Case]:
-    """Read one JSON case a line; raise InputError naming the line of the first bad one."""
+    """Read one JSON case a line; raise CaseErrors naming every bad line by its number."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot be read ({exc})") from exc
     known = {item.slug: item for item in items}
     cases: list[Case] = []
+    errors: list[InputError] = []
     seen: set[str] = set()
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        case = _parse_case(raw, number, str(path), known, today)
+        try:
+            case = _parse_case(raw, number, str(path), known, today)
+        except InputError as exc:
+            errors.append(exc)
+            continue
         if case.id in seen:
-            raise InputError(str(path), f"case id '{case.id}' is used twice", line=number)
+            errors.append(InputError(str(path), f"case id '{case.id}' is used twice", number))
+            continue
         seen.add(case.id)
         cases.append(case)
+    if errors:
+        raise CaseErrors(path, errors)
     if not cases:
         raise InputError(str(path), "has no cases")
     return cases
@@ -202,12 +228,20 @@ def _parse_case(
             raise bad(f"expected slug '{slug}' is retired or expired on {today}")
         if slug in delivered:
             raise bad(f"expected slug '{slug}' was already delivered")
+    for slug in delivered:
+        if slug not in known:
+            raise bad(f"delivered slug '{slug}' is not in the library")
     for key in ("id", "reply"):
         if not isinstance(data[key], str):
             raise bad(f"'{key}' must be a string")
     intent = data.get("intent")
     if intent is not None and not isinstance(intent, str):
         raise bad("'intent' must be a string")
+    events = _strings(data["events"], "events", bad) if "events" in data else None
+    if intent is None or events is None:
+        read_intent, _, read_events = classify_intent(data["reply"], today)
+        intent = read_intent if intent is None else intent
+        events = tuple(e.type for e in read_events) if events is None else events
     return Case(
         id=data["id"],
         line=line,
@@ -217,7 +251,7 @@ def _parse_case(
             stage=stage,
             topics=_strings(lead.get("topics", []), "lead.topics", bad),
             reply=data["reply"],
-            events=_strings(data.get("events", []), "events", bad),
+            events=events,
             intent=intent,
         ),
         delivered=delivered,
@@ -248,18 +282,3 @@ def _precision(ranks: Sequence[int | None]) -> float:
 
 def _mrr(ranks: Sequence[int | None]) -> float:
     return round(sum(1 / r for r in ranks if r) / len(ranks), 4)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m assistant.content.evaluate CASES LIBRARY [SEED]` prints the table."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) not in (2, 3):
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    report = evaluate(Path(args[0]), Path(args[1]), seed=int(args[2]) if len(args) == 3 else 0)
-    print(report.format_text())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from assistant.errors import ContentError
+from assistant.errors import ContentError, InputError
 
 STAGES = ("awareness", "consideration", "decision")
 TYPES = (
@@ -34,6 +34,15 @@ REQUIRED = ("slug", "title", "type", "url", "stage", "topics", "personas", "indu
 OPTIONAL = ("file", "date", "expires", "retired")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+class LibraryErrors(InputError):
+    """Every bad file of a library folder, in file order."""
+
+    def __init__(self, folder: Path, errors: list[ContentError]) -> None:
+        self.errors = tuple(errors)
+        lines = "\n".join(f"  {error}" for error in errors)
+        super().__init__(str(folder), f"{len(errors)} file problem(s):\n{lines}")
 
 
 @dataclass(frozen=True)

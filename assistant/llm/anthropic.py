@@ -1,34 +1,30 @@
 """The Anthropic drafter: a cached team prefix, lead text as delimited data, one forced tool.
 
-The SDK retries 408/409/429/5xx/529 and dropped connections `max_retries` times, waiting what
-`retry-after` says or backing off exponentially; what is still failing after that becomes
-ModelUnavailable, which `FallbackDrafter` turns into an offline draft. A draft that breaks a
-guardrail is sent back to the model once with the failures; what is still wrong then is
-returned as flags for the rep.
+Failures of the API reach us as ModelUnavailable (see `client`), which `FallbackDrafter`
+turns into an offline draft. A draft that breaks a guardrail is sent back to the model once
+with the failures; what is still wrong then is returned as flags for the rep.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
-import anthropic
 from anthropic.types import Message, ToolUseBlock
 from anthropic.types.messages import MessageBatchResult, MessageBatchSucceededResult
 from anthropic.types.messages.batch_create_params import Request as BatchRequest
 
 from assistant.errors import DraftError
-from assistant.llm import guardrails
+from assistant.llm import guardrails, injection
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult, Usage
-from assistant.llm.fallback import ModelUnavailable
+from assistant.llm.client import ModelClient
 from assistant.llm.prompting import Prompts, RenderedPrompt
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TOOL_NAME = "write_draft"
 # Tools are part of the cached prefix, so this must not vary between calls.
@@ -58,16 +54,6 @@ FEEDBACK = (
     "This draft was not accepted. Fix each of these problems and call write_draft again with "
     "the whole new draft, keeping everything else that was right:\n{problems}"
 )
-_STATUS_REASONS = {
-    401: "authentication failed",
-    402: "billing problem",
-    403: "permission denied",
-    404: "model not found",
-    408: "request timeout",
-    409: "conflict",
-    429: "rate limited",
-    529: "overloaded",
-}
 
 
 @dataclass(frozen=True)
@@ -93,29 +79,19 @@ class AnthropicDrafter:
 
     def __init__(
         self,
+        client: ModelClient,
         *,
-        model: str,
-        api_key: str,
-        base_url: str | None = None,
-        timeout_seconds: float = 60.0,
-        max_retries: int = 3,
-        max_concurrency: int = 4,
         catalogue: Sequence[ContentBrief] = (),
         prompts: Prompts | None = None,
         batch_poll_seconds: float = 60.0,
     ) -> None:
-        self.model = model
-        self.name = f"anthropic:{model}"
-        self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, timeout=timeout_seconds, max_retries=max_retries
-        )
-        self._timeout = timeout_seconds
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self.client = client
+        self.model = client.model
+        self.name = f"anthropic:{client.model}"
+        # Used when a request carries no library of its own (the pipeline's always do).
         self._catalogue = tuple(catalogue)
         self._prompts = prompts or Prompts()
         self._poll = batch_poll_seconds
-        # Some newer models refuse a forced tool choice; we learn that from the first 400.
-        self._force_tool = True
 
     async def __aenter__(self) -> AnthropicDrafter:
         return self
@@ -129,55 +105,70 @@ class AnthropicDrafter:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.close()
+        await self.client.aclose()
 
     async def draft(self, request: DraftRequest) -> DraftResult:
-        prompt = self._prompts.render(request, self._catalogue)
+        prompt = self._render(request)
         messages = [_user(prompt.user)]
         usage = Usage()
         answer = await self._answer(prompt, messages, usage)
         return await self._finish(request, prompt, messages, answer, usage)
 
     async def draft_batch(self, requests: Sequence[DraftRequest]) -> list[DraftResult | DraftError]:
-        """Draft through the Message Batches API at half price; one outcome per request.
+        """Submit a batch and wait for it: one outcome per request, in order."""
+        items = [(f"draft-{index}", request) for index, request in enumerate(requests)]
+        batch_id = await self.submit_batch(items)
+        while (outcomes := await self.collect_batch(batch_id, items)) is None:
+            await asyncio.sleep(self._poll)
+        return outcomes
+
+    async def submit_batch(self, items: Sequence[tuple[str, DraftRequest]]) -> str:
+        """Hand (custom id, request) pairs to the Message Batches API; returns the batch id."""
+        entries: list[BatchRequest] = [
+            {
+                "custom_id": custom_id,
+                "params": cast(Any, self._params(prompt.system, [_user(prompt.user)])),
+            }
+            for custom_id, prompt in ((c, self._render(r)) for c, r in items)
+        ]
+        batch = await self.client.api(self.client.sdk.messages.batches.create(requests=entries))
+        log.info("batch %s: %d drafts submitted", batch.id, len(entries))
+        return batch.id
+
+    async def collect_batch(
+        self, batch_id: str, items: Sequence[tuple[str, DraftRequest]]
+    ) -> list[DraftResult | DraftError] | None:
+        """The outcomes of a batch, in the order of `items`; None while it is still running.
 
         A request the batch did not answer well is drafted again in real time, so one bad item
         never costs the others their drafts.
         """
-        prompts = [self._prompts.render(request, self._catalogue) for request in requests]
-        entries: list[BatchRequest] = [
-            {
-                "custom_id": f"draft-{index}",
-                "params": cast(Any, self._params(prompt.system, [_user(prompt.user)])),
-            }
-            for index, prompt in enumerate(prompts)
-        ]
-        batch = await self._api(self._client.messages.batches.create(requests=entries))
-        log.info("batch %s: %d drafts submitted", batch.id, len(entries))
-        while batch.processing_status != "ended":
-            await asyncio.sleep(self._poll)
-            batch = await self._api(self._client.messages.batches.retrieve(batch.id))
+        sdk = self.client.sdk.messages.batches
+        batch = await self.client.api(sdk.retrieve(batch_id))
+        if batch.processing_status != "ended":
+            return None
         results: dict[str, MessageBatchResult] = {}
-        async for entry in await self._api(self._client.messages.batches.results(batch.id)):
+        async for entry in await self.client.api(sdk.results(batch_id)):
             results[entry.custom_id] = entry.result
         return list(
             await asyncio.gather(
                 *(
-                    self._batch_outcome(request, prompt, results.get(f"draft-{index}"))
-                    for index, (request, prompt) in enumerate(zip(requests, prompts, strict=True))
+                    self._batch_outcome(request, results.get(custom_id))
+                    for custom_id, request in items
                 )
             )
         )
 
     async def _batch_outcome(
-        self, request: DraftRequest, prompt: RenderedPrompt, result: MessageBatchResult | None
+        self, request: DraftRequest, result: MessageBatchResult | None
     ) -> DraftResult | DraftError:
         try:
             if not isinstance(result, MessageBatchSucceededResult):
                 log.warning("batch item %s; drafting it now", result.type if result else "missing")
                 return await self.draft(request)
+            prompt = self._render(request)
             messages = [_user(prompt.user)]
-            usage = _add(Usage(), result.message)
+            usage = self.client.add(Usage(), result.message, batch=True)
             try:
                 answer = _parse(result.message)
             except _Malformed as exc:
@@ -213,19 +204,26 @@ class AnthropicDrafter:
         result = self._result(answer, prompt, usage)
         result.flags = [
             *problems,
-            *guardrails.lead_flags(request),
+            *injection.lead_flags(request),
             *(f"model: {flag}" for flag in answer.flags),
         ]
         return result
 
+    def _render(self, request: DraftRequest) -> RenderedPrompt:
+        return self._prompts.render(request, self._library(request))
+
+    def _library(self, request: DraftRequest) -> tuple[ContentBrief, ...]:
+        return request.library or self._catalogue
+
     def _problems(self, answer: _Answer, request: DraftRequest) -> list[str]:
-        allowed = guardrails.allowlists(request, self._catalogue)
+        library = self._library(request)
+        allowed = guardrails.allowlists(request, library)
         return guardrails.draft_flags(
             self._result(answer, None, None),
             request,
             allowed_urls=allowed.urls,
             allowed_addresses=allowed.addresses,
-            library=self._catalogue,
+            library=library,
         )
 
     def _result(
@@ -249,8 +247,8 @@ class AnthropicDrafter:
         """A well-formed answer, asking a second time when the first is malformed."""
         problem = ""
         for _ in range(2):
-            message = await self._call(self._params(prompt.system, messages))
-            _add(usage, message)
+            message = await self.client.create(self._params(prompt.system, messages))
+            self.client.add(usage, message)
             try:
                 return _parse(message)
             except _Malformed as exc:
@@ -265,51 +263,9 @@ class AnthropicDrafter:
             # One block, marked: the cache covers the tools and this whole system prompt.
             "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             "tools": [DRAFT_TOOL],
-            "tool_choice": self._tool_choice(),
+            "tool_choice": self.client.tool_choice(TOOL_NAME),
             "messages": messages,
         }
-
-    def _tool_choice(self) -> dict[str, Any]:
-        if self._force_tool:
-            return {"type": "tool", "name": TOOL_NAME, "disable_parallel_tool_use": True}
-        return {"type": "auto", "disable_parallel_tool_use": True}
-
-    async def _call(self, params: dict[str, Any]) -> Message:
-        async with self._limit:
-            try:
-                return await self._api(self._client.messages.create(**params))
-            except _ToolChoiceRefused:
-                log.warning("%s refuses a forced tool; asking for it in the prompt", self.model)
-                self._force_tool = False
-                params = {**params, "tool_choice": self._tool_choice()}
-                return await self._api(self._client.messages.create(**params))
-
-    async def _api(self, call: Awaitable[T]) -> T:
-        """Await one SDK call (its own retries included) and turn its failure into ours."""
-        try:
-            return await call
-        except anthropic.BadRequestError as exc:
-            if self._force_tool and "tool_choice" in str(exc.message):
-                raise _ToolChoiceRefused from exc
-            raise DraftError(f"the model API refused the request: {exc.message}") from exc
-        except anthropic.APIStatusError as exc:
-            raise _status_error(exc) from exc
-        except anthropic.APITimeoutError as exc:
-            raise ModelUnavailable(f"no answer within {self._timeout:g}s") from exc
-        except anthropic.APIConnectionError as exc:
-            raise ModelUnavailable("cannot connect") from exc
-
-
-class _ToolChoiceRefused(DraftError):
-    """The model answered 400 to a forced tool choice."""
-
-
-def _status_error(exc: anthropic.APIStatusError) -> DraftError:
-    status = exc.status_code
-    if status in _STATUS_REASONS or status >= 500:
-        reason = _STATUS_REASONS.get(status, "server error")
-        return ModelUnavailable(f"{reason}, HTTP {status}")
-    return DraftError(f"the model API refused the request, HTTP {status}: {exc.message}")
 
 
 def _user(text: str) -> dict[str, Any]:
@@ -329,14 +285,6 @@ def _feedback(tool_use_id: str, problems: list[str]) -> dict[str, Any]:
             }
         ],
     }
-
-
-def _add(usage: Usage, message: Message) -> Usage:
-    usage.input_tokens += message.usage.input_tokens
-    usage.cache_creation_input_tokens += message.usage.cache_creation_input_tokens or 0
-    usage.cache_read_input_tokens += message.usage.cache_read_input_tokens or 0
-    usage.output_tokens += message.usage.output_tokens
-    return usage
 
 
 def _parse(message: Message) -> _Answer:

@@ -6,9 +6,9 @@ draft result: they come from our records when the draft is approved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Situation = Literal["reply", "follow_up", "re_engage", "referral_intro", "graceful_close"]
 
@@ -29,6 +29,7 @@ class LeadProfile:
     stage: str
     language: str = "en"
     topics: tuple[str, ...] = ()
+    referred_by: str = ""  # the colleague who pointed the rep to this lead, as our records say
 
     @property
     def first_name(self) -> str:
@@ -58,6 +59,7 @@ class ContentBrief:
     attachment: str | None = None  # file name when the item is attached, not linked
     topics: tuple[str, ...] = ()
     upcoming: bool = False  # a webinar still to come: an invitation, not a recording
+    when: str = ""  # the live event's date and time as a person writes it, for webinars
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,21 @@ class DraftRequest:
     touch_number: int = 1
     instruction: str | None = None  # a rep's "regenerate with an instruction"
     seed: int = 0  # lets the offline drafter vary wording deterministically
+    # The team's available library, byte-stable in order: the model's cached catalogue and
+    # the links a draft may carry.
+    library: tuple[ContentBrief, ...] = ()
 
 
 @dataclass
 class Usage:
+    """Tokens a model use took, and their price in US dollars (None: no price is known)."""
+
     input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     cache_read_input_tokens: int = 0
     output_tokens: int = 0
+    cost_usd: float | None = None
+    batched: bool = False  # some of it went through the Message Batches API at half price
 
 
 @dataclass
@@ -114,3 +123,50 @@ class Drafter(Protocol):
     name: str
 
     async def draft(self, request: DraftRequest) -> DraftResult: ...
+
+
+def request_to_json(request: DraftRequest) -> dict[str, Any]:
+    """A request as JSON values, for a draft that waits in a batch across restarts."""
+    data = asdict(request)
+    data["thread"] = [
+        {**turn, "at": turn["at"].isoformat() if turn["at"] else None} for turn in data["thread"]
+    ]
+    return data
+
+
+def request_from_json(data: dict[str, Any]) -> DraftRequest:
+    """The request `request_to_json` wrote, whole again."""
+
+    def brief(item: dict[str, Any]) -> ContentBrief:
+        return ContentBrief(**{**item, "topics": tuple(item.get("topics", ()))})
+
+    tone = data["tone"]
+    lead = data["lead"]
+    return DraftRequest(
+        situation=data["situation"],
+        rep=RepProfile(**data["rep"]),
+        lead=LeadProfile(**{**lead, "topics": tuple(lead.get("topics", ()))}),
+        subject=data["subject"],
+        thread=tuple(
+            Turn(
+                t["direction"],
+                datetime.fromisoformat(t["at"]) if t["at"] else None,
+                t["subject"],
+                t["text"],
+            )
+            for t in data["thread"]
+        ),
+        latest_reply=data["latest_reply"],
+        content=brief(data["content"]) if data["content"] else None,
+        tone=ToneRules(
+            **{
+                **tone,
+                "banned_phrases": tuple(tone["banned_phrases"]),
+                "required_lines": tuple(tone["required_lines"]),
+            }
+        ),
+        touch_number=data["touch_number"],
+        instruction=data["instruction"],
+        seed=data["seed"],
+        library=tuple(brief(item) for item in data.get("library", ())),
+    )

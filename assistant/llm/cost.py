@@ -61,6 +61,32 @@ def prices_for(model: str, *, batch: bool = False) -> Prices | None:
     return prices.batch() if batch else prices
 
 
+def configured_prices(
+    model: str,
+    *,
+    input: float | None = None,
+    output: float | None = None,
+    cache_write: float | None = None,
+    cache_read: float | None = None,
+) -> Prices | None:
+    """The operator's prices where given, else the model's list prices; None when neither is.
+
+    Cache prices not given follow the input price, as Anthropic's do.
+    """
+    if input is None or output is None:
+        listed = prices_for(model)
+        if listed is None:
+            return None
+        input = listed.input if input is None else input
+        output = listed.output if output is None else output
+    return Prices(
+        input,
+        input * CACHE_WRITE if cache_write is None else cache_write,
+        input * CACHE_READ if cache_read is None else cache_read,
+        output,
+    )
+
+
 def cost_usd(usage: Usage, prices: Prices) -> float:
     """Dollars for one usage record: uncached input, cache writes, cache reads and output."""
     return (

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
-from assistant.errors import DraftError
+from assistant.errors import DraftError, ModelUnavailable
 from assistant.llm.base import Drafter, DraftRequest, DraftResult
 
 log = logging.getLogger(__name__)
@@ -17,19 +17,19 @@ log = logging.getLogger(__name__)
 MODEL_UNAVAILABLE = "model_unavailable"
 
 
-class ModelUnavailable(DraftError):
-    """The model API stayed down, refused our key, or is not there; `reason` says which."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"model unavailable: {reason}")
-
-
 @runtime_checkable
 class BatchDrafter(Drafter, Protocol):
+    """A drafter that can also draft through a batch API: submit now, collect later."""
+
     async def draft_batch(
         self, requests: Sequence[DraftRequest]
     ) -> list[DraftResult | DraftError]: ...
+
+    async def submit_batch(self, items: Sequence[tuple[str, DraftRequest]]) -> str: ...
+
+    async def collect_batch(
+        self, batch_id: str, items: Sequence[tuple[str, DraftRequest]]
+    ) -> list[DraftResult | DraftError] | None: ...
 
 
 class FallbackDrafter:
@@ -66,6 +66,37 @@ class FallbackDrafter:
         except ModelUnavailable as exc:
             self._mark_down(exc.reason)
             outcomes = [exc] * len(requests)
+        return await self._replace_down(requests, outcomes)
+
+    async def submit_batch(self, items: Sequence[tuple[str, DraftRequest]]) -> str:
+        """Submit through the primary; ModelUnavailable when it cannot take a batch now."""
+        if not isinstance(self.primary, BatchDrafter):
+            raise ModelUnavailable(f"{self.primary.name} has no batch API")
+        if time.monotonic() < self._down_until:
+            raise ModelUnavailable(self._reason)
+        try:
+            return await self.primary.submit_batch(items)
+        except ModelUnavailable as exc:
+            self._mark_down(exc.reason)
+            raise
+
+    async def collect_batch(
+        self, batch_id: str, items: Sequence[tuple[str, DraftRequest]]
+    ) -> list[DraftResult | DraftError] | None:
+        """The primary's outcomes, with items it could not redraft drafted by the fallback.
+
+        An API that is down while we ask raises ModelUnavailable: the batch waits for later.
+        """
+        if not isinstance(self.primary, BatchDrafter):
+            raise ModelUnavailable(f"{self.primary.name} has no batch API")
+        outcomes = await self.primary.collect_batch(batch_id, items)
+        if outcomes is None:
+            return None
+        return await self._replace_down([request for _, request in items], outcomes)
+
+    async def _replace_down(
+        self, requests: Sequence[DraftRequest], outcomes: list[DraftResult | DraftError]
+    ) -> list[DraftResult | DraftError]:
         down = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, ModelUnavailable)]
         redone = await asyncio.gather(
             *(self._settle_fallback(requests[i], error.reason) for i, error in down)

@@ -1,38 +1,43 @@
 """The offline drafter: Jinja2 templates from templates/drafts, no model, no network.
 
 It takes up the lead's question (or remark) in the first lines, introduces the content by
-why it fits, and varies its wording by the draft's seed so drafts do not read alike.
+why it fits, follows the tone rules (formality, length, banned phrases, required lines) and
+what it can of a rep's instruction, and varies its wording by the draft's seed so drafts do
+not read alike. What it cannot do (answer a question, write another language, follow part of
+an instruction) it says in a flag, never pretends.
 """
 
 from __future__ import annotations
 
+import random
 import re
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from assistant.llm.base import DraftRequest, DraftResult
+from assistant.llm import instructions
+from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "drafts"
+SITUATIONS = ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _GREETING = re.compile(
     r"^(hi|hello|hey|dear|hallo|bonjour|hola|hej|thanks|thank you|many thanks|cheers|best|regards)"
     r"\b[^.!?]{0,40}[,.!]?\s*$",
     re.I,
 )
+_ASKS_FOR = re.compile(
+    r"\b(?:send|share|forward|have|got|point me to|is there|do you have|can i get|could i get)\b",
+    re.I,
+)
 QUOTE_WORDS = 22
-
-
-def _environment(folder: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
-        autoescape=False,
-    )
-    env.filters["lower_first"] = lambda s: s[:1].lower() + s[1:] if s else s
-    return env
+LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "nl": "Dutch", "it": "Italian"}
+LANGUAGES |= {"pt": "Portuguese", "sv": "Swedish"}
+UNANSWERED = "the lead asked a question this offline draft does not answer: add the answer"
+COULD_NOT = "offline drafter could not follow"
 
 
 def sentences(text: str) -> list[str]:
@@ -53,7 +58,7 @@ def key_sentences(text: str | None) -> tuple[str | None, str | None]:
     question = next((s for s in found if s.endswith("?")), None)
     if question:
         return _short(question), None
-    return None, (_short(found[0].rstrip(".!")) if found else None)
+    return None, (_short(found[0]) if found else None)
 
 
 ACRONYMS = frozenset(
@@ -89,59 +94,173 @@ def _why(request: DraftRequest) -> str:
     return partial
 
 
+def describe(summary: str) -> str:
+    """A library summary as a sentence of an email: "A tour of..." -> "It's a tour of..."."""
+    text = " ".join(summary.split())
+    if not text:
+        return ""
+    text = text if text.endswith((".", "!", "?")) else text + "."
+    first = text.split()[0].lower()
+    if first in ("a", "an"):
+        return "It's " + text[0].lower() + text[1:]
+    if first in ("how", "what", "why", "which", "when", "where"):
+        return "It covers " + text[0].lower() + text[1:]
+    return text
+
+
+TYPE_NAMES = {
+    "white_paper": "white paper",
+    "video": "short video",
+    "case_study": "case study",
+    "blog_post": "article",
+    "infographic": "one-page overview",
+    "ebook": "guide",
+}
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """Picks one wording of several by the draft's seed, skipping any with a banned phrase."""
+
+    seed: int
+    banned: tuple[str, ...]
+
+    def __call__(self, options: Sequence[str], salt: int = 0) -> str:
+        allowed = [o for o in options if not any(b.lower() in o.lower() for b in self.banned)]
+        pool = allowed or list(options)
+        return pool[random.Random(self.seed * 7919 + salt).randrange(len(pool))]
+
+
 class OfflineDrafter:
     name = "offline"
 
     def __init__(self, folder: Path | None = None) -> None:
-        self._env = _environment(folder or TEMPLATES)
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder or TEMPLATES),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["lower_first"] = _lower_first
 
     async def draft(self, request: DraftRequest) -> DraftResult:
         return self.render(request)
 
     def render(self, request: DraftRequest) -> DraftResult:
-        situation = "reply" if request.situation == "reply" else "follow_up"
+        situation = request.situation if request.situation in SITUATIONS else "follow_up"
         template = self._env.get_template(f"{situation}.txt.j2")
-        question, remark = key_sentences(request.latest_reply)
-        item = None
-        if request.content is not None:
-            c = request.content
-            item = {
-                "title": c.title,
-                "type": c.type,
-                "url": c.url,
-                "summary": c.summary.strip(),
-                "attachment": c.attachment,
-                "upcoming": c.upcoming,
-            }
-        body = template.render(
-            seed=request.seed,
-            first_name=request.lead.first_name,
-            company=request.lead.company,
-            question=question,
-            remark=remark,
-            item=item,
-            why=_why(request),
-            touch_number=request.touch_number,
-            sign_off=request.tone.sign_off,
-            signature=request.rep.signature or request.rep.name,
-            required_lines=list(request.tone.required_lines),
-            now=datetime.now(UTC),
-        )
-        body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-        rationale = (
-            "answers the lead's question"
-            if question
-            else "responds to the lead's reply"
-            if remark
-            else f"follow-up #{request.touch_number} after silence"
-        )
-        if request.content:
-            rationale += f"; shares '{request.content.slug}'"
+        wants = instructions.read(request.instruction)
+        context = self._context(request, wants)
+        body = _tidy(template.render(context))
+        if _length(body, request) > request.tone.max_words and not context["short"]:
+            body = _tidy(template.render({**context, "short": True}))
         return DraftResult(
             subject=request.subject,
             body=body,
             content_slug=request.content.slug if request.content else None,
-            rationale=rationale,
+            rationale=_rationale(request, context, wants),
             drafter=self.name,
+            confidence=0.5,
+            flags=_flags(request, context, wants),
             prompt_template=f"drafts/{situation}.txt.j2",
         )
+
+    def _context(self, request: DraftRequest, wants: instructions.Directives) -> dict[str, Any]:
+        question, remark = key_sentences(request.latest_reply)
+        earlier = next((t.text for t in reversed(request.thread) if t.direction == "inbound"), None)
+        _, hold = key_sentences(earlier) if request.situation == "re_engage" else (None, None)
+        why = _why(request)
+        content = request.content
+        lead = request.lead
+        return {
+            "pick": _Choices(request.seed, request.tone.banned_phrases),
+            "style": wants.formality or request.tone.formality,
+            "short": wants.shorter or request.tone.max_words < 70,
+            "detail": wants.longer,
+            "call": wants.propose_call,
+            "first_name": lead.first_name,
+            "full_name": lead.name or lead.first_name,
+            "company": lead.company,
+            "referrer": lead.referred_by,
+            "topic": why or (readable(lead.topics[0]) if lead.topics else ""),
+            "question": question,
+            "remark": remark,
+            "hold": hold,
+            "they_said_no": bool(request.thread) and request.thread[-1].direction == "inbound",
+            "delivers": bool(question and content and why and _ASKS_FOR.search(question)),
+            "item": _item(content) if content else None,
+            "why": why,
+            "touch_number": request.touch_number,
+            "sign_off": request.tone.sign_off,
+            "signature": request.rep.signature or request.rep.name,
+            "required_lines": list(request.tone.required_lines),
+        }
+
+
+def _lower_first(text: str) -> str:
+    """The text as the middle of a sentence: "I've" keeps its capital."""
+    return text if re.match(r"I\b", text) else text[:1].lower() + text[1:]
+
+
+def _item(content: ContentBrief) -> dict[str, Any]:
+    points = [
+        line.lstrip("-*• ").strip()
+        for line in content.key_points.splitlines()
+        if line.strip().startswith(("-", "*", "•"))
+    ]
+    return {
+        "title": content.title,
+        "kind": TYPE_NAMES.get(content.type, content.type.replace("_", " ")),
+        "type": content.type,
+        "url": content.url,
+        "summary": describe(content.summary),
+        "attachment": content.attachment,
+        "upcoming": content.upcoming,
+        "when": content.when,
+        "points": points[:3],
+    }
+
+
+def _tidy(body: str) -> str:
+    lines = [line.rstrip() for line in body.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def _length(body: str, request: DraftRequest) -> int:
+    signature = (request.rep.signature or "").strip()
+    return len((body.replace(signature, " ") if signature else body).split())
+
+
+def _rationale(request: DraftRequest, context: dict[str, Any], wants: Any) -> str:
+    if context["question"]:
+        why = (
+            "answers the lead's request" if context["delivers"] else "takes up the lead's question"
+        )
+    elif context["remark"]:
+        why = "responds to the lead's reply"
+    else:
+        why = {
+            "re_engage": "re-opens the conversation now that the lead's pause is over",
+            "referral_intro": "first email to a lead a colleague referred",
+            "graceful_close": "closes the sequence politely and leaves the door open",
+        }.get(request.situation, f"follow-up #{request.touch_number} after silence")
+    if request.content:
+        why += f"; shares '{request.content.slug}'"
+    if wants.followed:
+        why += f"; rep's instruction: {', '.join(wants.followed)}"
+    return why
+
+
+def _flags(request: DraftRequest, context: dict[str, Any], wants: Any) -> list[str]:
+    flags = [f'{COULD_NOT}: "{clause}"' for clause in wants.unfollowed]
+    content = request.content
+    if wants.content_type and (content is None or content.type != wants.content_type):
+        kind = wants.content_type.replace("_", " ")
+        flags.append(f"{COULD_NOT}: no {kind} is left for this lead, the content is unchanged")
+    if context["question"] and not context["delivers"]:
+        flags.append(UNANSWERED)
+    language = LANGUAGES.get(request.lead.language)
+    if language and request.tone.reply_in_lead_language:
+        flags.append(f"the lead writes in {language}; this offline draft is in English")
+    return flags

@@ -38,8 +38,7 @@ _RETURN_WORDS = re.compile(
     r"terug|tot|weer|afwezig|bereikbaar|"
     r"tillbaka|åter|till|borta|ledig|"
     r"ritorno|rientro|rientrerò|fino|assente|"
-    r"retorno|volta|voltarei|até|ausente|tilbage|tilbake)",
-    re.IGNORECASE,
+    r"retorno|volta|voltarei|até|ausente|tilbage|tilbake)"
 )
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
 
@@ -72,7 +71,7 @@ def out_of_office_return(text: str, today: date) -> date | None:
     found = [
         return_date(sentence, today, month_first=month_first)
         for sentence in sentences(text)[:30]
-        if _RETURN_WORDS.search(sentence)
+        if _RETURN_WORDS.search(sentence.lower())
     ]
     future = [d for d in found if d is not None and d >= today]
     return max(future) if future else None

@@ -71,32 +71,26 @@ _WEEKDAY = _alternation({w: 0 for w in WEEKDAYS if len(w) > 2})
 _DAY_MONTH = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|e|º|°)?\.?\s+(?:de\s+|of\s+)?({_MONTH})\b\.?"
     rf"(?:\s+(?:de\s+)?(\d{{4}}))?",
-    re.IGNORECASE,
 )
-_MONTH_DAY = re.compile(
-    rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?", re.IGNORECASE
-)
+_MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?")
 _NUMERIC = re.compile(
     r"(?<![\d.:/-])(\d{1,2})([./])(\d{1,2})(?:\2(\d{4}|\d{2}))?(\.?)"
     r"(?![\d:]|\.\d|\s*(?:uhr|h\b|am\b|pm\b))",
-    re.IGNORECASE,
 )
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_WEEKDAY_WORD = re.compile(rf"\b({_WEEKDAY})\b", re.IGNORECASE)
-_TOMORROW = re.compile(r"\b(tomorrow|morgen|demain|mañana|imorgon|domani|amanhã)\b", re.I)
+_WEEKDAY_WORD = re.compile(rf"\b({_WEEKDAY})\b")
+_TOMORROW = re.compile(r"\b(tomorrow|morgen|demain|mañana|imorgon|domani|amanhã)\b")
 _UNTIL = re.compile(
     rf"\b(?:until|till|through|thru|to|bis(?: einschließlich| zum| zu)?|jusqu'?au|jusqu'?à|au|"
     rf"hasta(?: el)?|al|tot en met|t/m|tot|till och med|t\.o\.m\.|fino al|fino a|até)\s*"
     rf"(?:(?:the|le|el|den|il|o|dem|de)\s+)?(?:(?:{_WEEKDAY})\.?,?\s*)?$",
-    re.IGNORECASE,
 )
-_QUARTER = re.compile(r"\b(?:Q|T|K)([1-4])\b(?:\s*[/']?\s*(\d{4}|\d{2})\b)?", re.IGNORECASE)
+_QUARTER = re.compile(r"\b[qtk]([1-4])\b(?:\s*[/']?\s*(\d{4}|\d{2})\b)?")
 _ORDINAL_QUARTER = re.compile(
     r"\b(first|1st|ersten|premier|primer|primero|eerste|första|primo|primeiro|second|2nd|"
     r"zweiten|deuxième|segundo|tweede|andra|secondo|third|3rd|dritten|troisième|tercer|tercero|"
     r"derde|tredje|terzo|terceiro|fourth|4th|vierten|quatrième|cuarto|vierde|fjärde|quarto)\s+"
     r"(?:quarter|quartal|trimestre|kwartaal|kvartalet|kvartal)",
-    re.IGNORECASE,
 )
 _ORDINAL = _table(
     {
@@ -115,12 +109,10 @@ _IN_PERIOD = re.compile(
     r"weken|veckor|vecka|settimane?|months?|monaten?|monat|mois|meses|mes|maanden|maand|"
     r"månader|månad|mesi|mese|years?|jahren?|jahr|ans?|années?|años?|jaar|jaren|år|anni|anno|anos?|"
     r"quarters?)\b",
-    re.IGNORECASE,
 )
 _HALF_YEAR = re.compile(
     r"\b(?:half a year|halben jahr|halbes jahr|six mois|medio año|half jaar|halvår|sei mesi|"
     r"seis meses)\b",
-    re.IGNORECASE,
 )
 _NEXT = re.compile(
     r"\b(?:next|nächste[nsr]?|prochaine?|próxim[oa]|volgende?|nästa|prossim[oa])\s+"
@@ -129,7 +121,6 @@ _NEXT = re.compile(
     r"\b(?:la |le |l')?(semaine|mois|année|trimestre) prochaine?\b|"
     r"\b(?:la |el |o )?(semana|mes|año|ano|trimestre) que vem\b|"
     r"\b(?:la |el )?(semana|mes|año) que viene\b|\b(?:l'|il )?(anno) prossimo\b",
-    re.IGNORECASE,
 )
 _UNIT = {
     **dict.fromkeys(["week", "woche", "semaine", "semana", "vecka", "settimana"], "week"),
@@ -143,19 +134,16 @@ _HOLIDAYS = re.compile(
     r"\baprès les fêtes|\baprès noël|\bdespués de (?:las fiestas|navidad|año nuevo)|"
     r"\bna de (?:feestdagen|kerst)|\bna nieuwjaar|\befter (?:helgerna|jul|nyår)|"
     r"\bdopo (?:le feste|natale|capodanno)|\bdepois (?:das festas|do natal|do ano novo)",
-    re.IGNORECASE,
 )
 _SUMMER = re.compile(
     r"\b(?:after the summer|in the (?:fall|autumn)|im herbst|à l'automne|en otoño|in het najaar|"
     r"på hösten|in autunno|no outono|nach dem sommer|nach den sommerferien|après l'été|"
     r"après les vacances|"
     r"después del verano|na de zomer|efter sommaren|dopo l'estate|depois do verão)\b",
-    re.IGNORECASE,
 )
 _EASTER = re.compile(
     r"\b(?:after easter|nach ostern|après pâques|después de semana santa|después de pascua|"
     r"na pasen|efter påsk|dopo pasqua|depois da páscoa)\b",
-    re.IGNORECASE,
 )
 _IN_MONTH = re.compile(
     rf"\b(?:(?i:in|im|en|em|early|mid|late|end of|beginning of|anfang|mitte|ende|début|fin|"
@@ -195,6 +183,7 @@ def _weekday_before(text: str, pos: int) -> int | None:
 
 def explicit_dates(text: str, today: date, *, month_first: bool) -> list[tuple[int, date]]:
     """Every explicit date in `text` with its position; `month_first` reads 12/1 as December 1."""
+    text = text.lower()
     found: list[tuple[int, date]] = []
     for m in _ISO.finditer(text):
         if (d := _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))) is not None:
@@ -230,6 +219,7 @@ def explicit_dates(text: str, today: date, *, month_first: bool) -> list[tuple[i
 
 def return_date(sentence: str, today: date, *, month_first: bool = False) -> date | None:
     """The first day someone is back, from a sentence of an out-of-office reply."""
+    sentence = sentence.lower()
     found = explicit_dates(sentence, today, month_first=month_first)
     if not found:
         return None
@@ -282,6 +272,7 @@ def _next_unit(unit: str, today: date) -> date:
 
 def later_date(sentence: str, today: date, *, month_first: bool = False) -> date | None:
     """The date a "come back later" sentence points to, or None when it names none."""
+    original, sentence = sentence, sentence.lower()
     if m := _QUARTER.search(sentence):
         return _next_quarter(int(m.group(1)), today, m.group(2))
     if m := _ORDINAL_QUARTER.search(sentence):
@@ -302,7 +293,7 @@ def later_date(sentence: str, today: date, *, month_first: bool = False) -> date
     if _EASTER.search(sentence):
         tuesday = easter(today.year) + timedelta(days=2)
         return tuesday if tuesday > today else easter(today.year + 1) + timedelta(days=2)
-    if m := _IN_MONTH.search(sentence):
+    if m := _IN_MONTH.search(original):
         month = MONTHS[m.group(1).lower()]
         year = today.year if month > today.month else today.year + 1
         return date(year, month, 1)

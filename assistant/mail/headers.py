@@ -85,11 +85,15 @@ def eight_bit(value: str) -> str:
 
 def unfold(value: str) -> str:
     """Join folded header lines and turn any stray control character into a space."""
+    if value.isascii() and value.isprintable():
+        return value
     return _CONTROL.sub(" ", _FOLD.sub("", eight_bit(value)))
 
 
 def clean(text: str) -> str:
     """Replace control characters (CR and LF included) by spaces and collapse whitespace."""
+    if text.isascii() and text.isprintable() and "  " not in text:
+        return text.strip()
     return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
@@ -161,6 +165,30 @@ def parse_date(value: str | None) -> datetime | None:
         return stamp.astimezone(UTC)
     except (ValueError, OverflowError, TypeError, IndexError):
         return None
+
+
+_SIMPLE_ATOM = r'[^\s"(),.:;<>@\[\\\]=]+'
+_SIMPLE_SPEC = rf"{_SIMPLE_ATOM}(?:\.{_SIMPLE_ATOM})*@{_SIMPLE_ATOM}(?:\.{_SIMPLE_ATOM})+"
+_SIMPLE_ADDRESS = re.compile(
+    rf'\s*(?:"([^"\\\r\n]*)"|([^"(),.:;<>@\[\\\]=\r\n]*?))\s*<({_SIMPLE_SPEC})>\s*'
+    rf"|\s*({_SIMPLE_SPEC})\s*"
+)
+
+
+def _simple_addresses(value: str) -> tuple[Address, ...] | None:
+    """The common forms (`Name <a@b.c>`, `"Last, First" <a@b.c>`, `a@b.c`), else None."""
+    if "(" in value or ":" in value or "=?" in value or "\\" in value:
+        return None
+    pieces = value.split(",") if '"' not in value else [value]
+    found: list[Address] = []
+    for piece in pieces:
+        match = _SIMPLE_ADDRESS.fullmatch(piece)
+        if match is None:
+            return None
+        quoted, phrase, spec, bare = match.groups()
+        name = quoted if quoted is not None else (phrase or "")
+        found.append(Address(name=clean(name), email=(spec or bare).lower()))
+    return tuple(found)
 
 
 @dataclass
@@ -256,8 +284,12 @@ def parse_addresses(value: str | None) -> tuple[Address, ...]:
     """Parse an address header strictly; a malformed entry is dropped, never half-read."""
     if not value:
         return ()
+    value = unfold(value)
+    simple = _simple_addresses(value)
+    if simple is not None:
+        return simple
     found: list[Address] = []
-    for el in _split_addresses(unfold(value)):
+    for el in _split_addresses(value):
         if el.bad:
             continue
         if el.angle is not None:

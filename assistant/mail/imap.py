@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -69,11 +69,75 @@ _CODE = {
 _EXISTS = re.compile(rb"^(\d+) EXISTS")
 
 
+_CHANGE = re.compile(rb"^\d+ (EXISTS|EXPUNGE|RECENT|FETCH)\b")
+
+
 class ImapMailbox:
-    def __init__(self, client: aioimaplib.IMAP4, account: ImapAccount) -> None:
+    def __init__(
+        self, client: aioimaplib.IMAP4, account: ImapAccount, lost: asyncio.Event | None = None
+    ) -> None:
         self._client = client
         self._account = account
         self._selected: str | None = None
+        self.lost = lost or asyncio.Event()  # set by the transport when the link drops
+
+    @property
+    def supports_idle(self) -> bool:
+        return bool(self._client.has_capability("IDLE"))
+
+    async def wait_for_change(self, folder: str, renew: float) -> bool:
+        """One IDLE round of at most `renew` seconds; True when the server announced a change.
+
+        `* BYE`, a dropped link and a DONE that gets no answer (a half-open connection) all
+        raise ImapError, so the caller reconnects instead of waiting forever.
+        """
+        if self._selected != folder:
+            await self.select(folder)
+        idle = await self._call("IDLE", self._client.idle_start(timeout=renew))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + renew
+        changed = False
+        try:
+            while not changed and (remaining := deadline - loop.time()) > 0:
+                push = await self._push(remaining)
+                if push is None or push == aioimaplib.STOP_WAIT_SERVER_PUSH:
+                    break
+                for line in push:
+                    if isinstance(line, bytes) and line.startswith(b"BYE"):
+                        raise ImapError(
+                            f"IMAP server {self._where} said {line.decode(errors='replace')}"
+                        )
+                    changed = changed or bool(isinstance(line, bytes) and _CHANGE.match(line))
+        finally:
+            if not self.lost.is_set():
+                self._client.idle_done()
+        try:
+            await asyncio.wait_for(asyncio.shield(idle), self._account.timeout)
+        except TimeoutError:
+            raise ImapError(
+                f"IMAP {self._where} did not answer DONE: the link is half-open"
+            ) from None
+        except (aioimaplib.AioImapException, OSError) as exc:
+            raise ImapError(f"IMAP IDLE on {self._where} failed: {exc}") from None
+        if self.lost.is_set():
+            raise ImapError(f"IMAP connection to {self._where} was lost")
+        return changed
+
+    async def _push(self, timeout: float) -> list[Any] | None:
+        """The next server push, None when `timeout` passes; ImapError when the link drops."""
+        getter = asyncio.ensure_future(self._client.wait_server_push(timeout))
+        dropped = asyncio.ensure_future(self.lost.wait())
+        try:
+            done, _ = await asyncio.wait({getter, dropped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (getter, dropped):
+                task.cancel()
+        if getter in done and not getter.cancelled():
+            try:
+                return list(getter.result())
+            except TimeoutError:
+                return None
+        raise ImapError(f"IMAP connection to {self._where} was lost during IDLE")
 
     async def _call(self, what: str, awaitable: Awaitable[T]) -> T:
         try:
@@ -119,13 +183,7 @@ class ImapMailbox:
         lines = self._ok(
             "UID SEARCH", await self._call("UID SEARCH", self._client.uid_search("ALL"))
         )
-        uids = [
-            int(x)
-            for line in lines
-            if isinstance(line, bytes) and line.startswith(b"SEARCH")
-            for x in line.split()[1:]
-        ]
-        return max(uids, default=0) + 1
+        return max(_search_uids(lines), default=0) + 1
 
     async def fetch_headers(self, first_uid: int, last_uid: int) -> list[tuple[int, bytes]]:
         """Headers for lead triage of UIDs first..last, in bounded chunks."""
@@ -161,11 +219,22 @@ class ImapMailbox:
         response = await self._call(
             "UID SEARCH", self._client.uid_search(f'HEADER Message-ID "{safe}"', charset=None)
         )
-        lines = self._ok("UID SEARCH", response)
-        return any(
-            isinstance(line, bytes) and line.startswith(b"SEARCH") and len(line.split()) > 1
-            for line in lines
-        )
+        return bool(_search_uids(self._ok("UID SEARCH", response)))
+
+
+def _search_uids(lines: list[Any]) -> list[int]:
+    """UIDs from a SEARCH response; aioimaplib hands back the untagged line without its
+    "* SEARCH" prefix ("12 15"), an empty one when nothing matched, then the tagged text."""
+    uids: list[int] = []
+    for line in lines[:-1]:
+        if not isinstance(line, bytes):
+            continue
+        words = line.split()
+        if words[:1] == [b"SEARCH"]:
+            words = words[1:]
+        if words and all(w.isdigit() for w in words):
+            uids += [int(w) for w in words]
+    return uids
 
 
 def _quote(folder: str) -> str:
@@ -199,14 +268,15 @@ def _fetched_literals(lines: list[Any]) -> list[tuple[int, bytes]]:
 @asynccontextmanager
 async def connect(account: ImapAccount) -> AsyncIterator[ImapMailbox]:
     """A logged-in mailbox, logged out (or dropped) on the way out, whatever happened."""
+    lost = asyncio.Event()
     try:
-        client = await asyncio.wait_for(_open(account), account.timeout)
+        client = await asyncio.wait_for(_open(account, lambda _exc: lost.set()), account.timeout)
     except TimeoutError:
         raise ImapError(f"IMAP connection to {account.host}:{account.port} timed out") from None
     except (aioimaplib.AioImapException, OSError, ssl.SSLError) as exc:
         raise ImapError(f"IMAP connection to {account.host}:{account.port} failed: {exc}") from None
     try:
-        yield ImapMailbox(client, account)
+        yield ImapMailbox(client, account, lost)
     finally:
         try:
             await asyncio.wait_for(client.logout(), 5)
@@ -216,17 +286,15 @@ async def connect(account: ImapAccount) -> AsyncIterator[ImapMailbox]:
                 transport.close()
 
 
-async def _open(account: ImapAccount) -> aioimaplib.IMAP4:
-    client: aioimaplib.IMAP4
-    if account.security == "ssl":
-        client = aioimaplib.IMAP4_SSL(
-            host=account.host,
-            port=account.port,
-            timeout=account.timeout,
-            ssl_context=ssl.create_default_context(),
-        )
-    else:
-        client = aioimaplib.IMAP4(host=account.host, port=account.port, timeout=account.timeout)
+async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimaplib.IMAP4:
+    # IMAP4 with an SSL context, not IMAP4_SSL: only IMAP4 reports a lost connection.
+    client = aioimaplib.IMAP4(
+        host=account.host,
+        port=account.port,
+        timeout=account.timeout,
+        conn_lost_cb=on_lost,
+        ssl_context=ssl.create_default_context() if account.security == "ssl" else None,
+    )
     await client.wait_hello_from_server()
     if account.security == "starttls":
         await _starttls(client, account)

@@ -6,6 +6,7 @@ import re
 
 from assistant.mail.text import sentences
 
+# Patterns are lower-case and searched in lower-cased text.
 # Requests that carry their own negation ("do not contact me").
 _SELF_NEGATED = re.compile(
     r"\b(?:do not|don't|dont|never|stop|quit)\s+(?:ever\s+)?(?:contact|e-?mail|mail|write|"
@@ -26,7 +27,6 @@ _SELF_NEGATED = re.compile(
     r"\bnon voglio (?:più )?ricevere\b|"
     r"\bparem de (?:enviar|me enviar|mandar)\b|\bnão quero (?:mais )?receber\b|"
     r"\bnão (?:me )?(?:enviem|mandem|contatem) mais\b",
-    re.IGNORECASE,
 )
 _REQUEST = re.compile(
     r"\bun-?subscribe\b|\bopt(?:-|\s)?(?:me\s+)?out\b|"
@@ -47,15 +47,13 @@ _REQUEST = re.compile(
     r"rimuovermi|toglietemi|cancellarmi)\b|"
     r"\b(?:descadastrar|descadastre|descadastrem|me descadastr\w*|remova-me|removam-me|"
     r"me remova|me removam|cancelar (?:a )?inscrição|cancelar (?:a )?assinatura)\b",
-    re.IGNORECASE,
 )
 _NEGATION = re.compile(
     r"\b(?:don't|do not|dont|doesn't|does not|didn't|did not|not|never|no need to|no reason to|"
     r"nicht|kein|keine|niemals|ne|n'|pas|jamais|no|nunca|niet|geen|nooit|inte|aldrig|ej|"
     r"non|mai|não|nao|nunca)\b|\bn'",
-    re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|aber|mais|pero|maar|men|ma|mas)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|aber|mais|pero|maar|men|ma|mas)\b")
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|antw|vs|wg|fw|fwd|tr|rv|r|ri|enc)\s*:", re.I)
 
 
@@ -77,9 +75,13 @@ def _request_in(text: str) -> bool:
 
 def find_opt_out(new_text: str, subject: str = "") -> str | None:
     """The sentence that asks to stop mail, from the sender's own text; None when none does."""
-    for sentence in sentences(new_text):
-        if _request_in(sentence):
-            return sentence
-    if subject and not _REPLY_PREFIX.match(subject) and _request_in(subject):
+    sents = sentences(new_text)
+    low = [s.lower() for s in sents]
+    joined = "\n".join(low)
+    if _SELF_NEGATED.search(joined) or _REQUEST.search(joined):
+        for sentence, sentence_low in zip(sents, low, strict=True):
+            if _request_in(sentence_low):
+                return sentence
+    if subject and not _REPLY_PREFIX.match(subject) and _request_in(subject.lower()):
         return f"Subject: {subject}"
     return None

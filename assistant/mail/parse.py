@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes
 from email.message import Message
 from email.policy import compat32
-from types import MappingProxyType
 
 from assistant.errors import ParseError
 from assistant.mail.headers import (
@@ -163,6 +162,11 @@ def _check_limits(raw: bytes) -> None:
     block = body[: end.start()] if end else body
     if block.count(b"\n") - block.count(b"\n ") - block.count(b"\n\t") >= MAX_HEADER_FIELDS:
         raise ParseError(f"the message has more than {MAX_HEADER_FIELDS} header fields")
+    # Deep nesting needs delimiter lines or message/* parts: without many of either the
+    # stdlib parser is linear and the walk below enforces the exact limits.
+    nested_messages = raw.count(b"essage/") + raw.count(b"ESSAGE/")
+    if raw.count(b"\n--") <= MAX_PARTS and nested_messages <= MAX_PARTS:
+        return
     boundaries: set[bytes] = set()
     for match in _BOUNDARY_PARAM.finditer(raw):
         boundaries.add((match.group(1) or match.group(2)).rstrip())
@@ -170,7 +174,7 @@ def _check_limits(raw: bytes) -> None:
             raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
     if sum(1 for _ in _MESSAGE_TYPE.finditer(raw)) > MAX_PARTS:
         raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
-    if raw.count(b"\n--") <= MAX_PARTS or not boundaries:
+    if not boundaries:
         return
     delimiters = 0
     for match in _DASH_LINE.finditer(raw):
@@ -179,6 +183,28 @@ def _check_limits(raw: bytes) -> None:
             delimiters += 1
             if delimiters > MAX_PARTS + len(boundaries):
                 raise ParseError(f"the message has more than {MAX_PARTS} MIME parts")
+
+
+class _DecodedHeaders(Mapping[str, str]):
+    """Lower-cased header name to its first value, decoded on first access."""
+
+    def __init__(self, raw: dict[str, str]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._decoded:
+            self._decoded[name] = header_text(self._raw[name])
+        return self._decoded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"{{{', '.join(f'{k!r}: {self[k]!r}' for k in self)}}}"
 
 
 def _without_bare_cr(raw: bytes) -> bytes:
@@ -209,6 +235,7 @@ class _Walk:
         if depth > MAX_DEPTH:
             raise ParseError(f"MIME parts are nested more than {MAX_DEPTH} deep")
         ctype = part.get_content_type()
+        maintype = ctype.split("/", 1)[0]
         # get_payload() without decode=True decodes 8-bit text with the declared charset
         # (any codec, punycode included), so leaves are only ever read as bytes.
         payload = part.get_payload() if part.is_multipart() else None
@@ -218,7 +245,7 @@ class _Walk:
                 self.parts.append(Part(ctype, fields=_status_blocks(blocks)))
             return
         if isinstance(payload, list):
-            is_message = part.get_content_maintype() == "message"
+            is_message = maintype == "message"
             if is_message and body:
                 for sub in payload:
                     if isinstance(sub, Message):
@@ -234,12 +261,13 @@ class _Walk:
         if ctype == "text/rfc822-headers":
             self.parts.append(Part(ctype, returned=parse_headers(data)))
             return
-        disposition = str(part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
-        filename = part.get_filename()
-        if part.get_content_maintype() == "multipart":
+        raw_disposition = part.get("content-disposition")
+        disposition = str(raw_disposition or "").split(";", 1)[0].strip().lower()
+        if maintype == "multipart":
             ctype = "text/plain"
         is_text = ctype in ("text/plain", "text/html")
-        if is_text and disposition != "attachment" and (not filename or disposition == "inline"):
+        named = raw_disposition is not None and disposition != "inline" and part.get_filename()
+        if is_text and disposition != "attachment" and not named:
             text = decode_bytes(data, part.get_content_charset())
             (self.plain if ctype == "text/plain" else self.html).append(text)
         else:
@@ -299,7 +327,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     text = plain if plain.strip() or html is None else html_to_text(html)
     return ParsedMessage(
         headers=_summary(first),
-        raw_headers=MappingProxyType({k: header_text(v) for k, v in first.items()}),
+        raw_headers=_DecodedHeaders(first),
         text=text,
         html=html,
         attachments=tuple(walk.attachments),

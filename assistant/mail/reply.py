@@ -58,8 +58,8 @@ _SIGNOFF = re.compile(
     r"^\s*(?:(?:best|kind|warm|warmest|many|with kind)?\s*(?:regards|wishes)|best|cheers|thanks|"
     r"thank you|thx|many thanks|thanks again|all the best|sincerely|yours(?: sincerely| truly)?|"
     r"talk soon|speak soon|br|kr|"
-    r"(?:mit )?(?:freundlichen|besten|lieben|viele|beste|liebe|herzliche) grüße|"
-    r"mit freundlichen grüßen|mfg|lg|vg|gruß|grüße|danke|vielen dank|"
+    r"(?:mit )?(?:freundliche|beste|liebe|viele|herzliche|schöne|sonnige)n? gr(?:ü|ue)(?:ß|ss)en?|"
+    r"mfg|lg|vg|gru(?:ß|ss)|gr(?:ü|ue)(?:ß|ss)e|danke|vielen dank|"
     r"cordialement|bien cordialement|bien à vous|salutations|merci|bonne journée|"
     r"saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|"
     r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groet|mvg|bedankt|"
@@ -90,7 +90,7 @@ def _is_attribution(lines: list[str], i: int) -> int:
         joined = f"{joined} {line}".strip()
         if len(joined) > 400:
             return 0
-        if not _ATTRIBUTION_END.search(joined):
+        if (":" not in line and "--" not in line) or not _ATTRIBUTION_END.search(joined[-80:]):
             if _SENTENCE_END.search(line):
                 return 0
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.mail.dates import MONTHS
 
@@ -54,15 +55,16 @@ def _split_sentences(line: str) -> list[str]:
     return parts
 
 
-def sentences(text: str) -> list[str]:
+@lru_cache(maxsize=256)
+def sentences(text: str) -> tuple[str, ...]:
     """The sentences of a text, in order, each on one line (at most MAX_SENTENCES)."""
     found: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
         for line in _lines_of(paragraph):
             found.extend(s for s in _split_sentences(line) if s)
             if len(found) >= MAX_SENTENCES:
-                return found[:MAX_SENTENCES]
-    return found
+                return tuple(found[:MAX_SENTENCES])
+    return tuple(found)
 
 
 def evidence(sentence: str) -> str:

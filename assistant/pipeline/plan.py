@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from assistant.cadence import Calendar, calendar_for, follow_up_wait
+from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
 from assistant.errors import NurtureError
 from assistant.models import Draft, DraftState, Lead, LeadStatus
@@ -199,7 +199,7 @@ def _follow_up(
     if gap > due:
         due, rule = gap, "min_days_between_touches"
         notes.append(f"at least {rules.min_days_between_touches} day(s) between touches")
-    capped = _company_room(snap.company_sends, due, rules.company_weekly_cap)
+    capped = room(snap.company_sends, due, rules.company_weekly_cap, WEEK)
     if capped > due:
         due, rule = capped, "company_weekly_cap"
         notes.append(
@@ -241,17 +241,6 @@ def _follow_up(
         situation=situation,
         notes=tuple(notes),
     )
-
-
-def _company_room(sends: tuple[datetime, ...], due: datetime, cap: int) -> datetime:
-    """The first moment from `due` at which the company had fewer than `cap` mails in a week."""
-    moment = due
-    for _ in range(len(sends) + 1):
-        recent = [s for s in sends if moment - WEEK < s <= moment]
-        if len(recent) < cap:
-            return moment
-        moment = recent[len(recent) - cap] + WEEK + timedelta(seconds=1)
-    return moment
 
 
 @dataclass(frozen=True)

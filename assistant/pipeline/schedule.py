@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from assistant.cadence import Calendar, calendar_for
+from assistant.cadence import Calendar, calendar_for, room
 from assistant.config import Settings
 from assistant.models import Draft, DraftState, Lead
 from assistant.pipeline import facts
@@ -67,14 +67,14 @@ def slot(
                 f"spaced after the mailbox's other sends ({rules.per_minute_throttle}/min)"
             )
             continue
-        today = [b for b in busy if moment - DAY < b <= moment]
-        if len(today) >= rules.daily_cap_per_mailbox:
-            moment = today[len(today) - rules.daily_cap_per_mailbox] + DAY
+        later = room(busy, moment, rules.daily_cap_per_mailbox, DAY)
+        if later > moment:
+            moment = later
             notes.append(f"the mailbox's daily cap ({rules.daily_cap_per_mailbox}) is reached")
             continue
-        week = [c for c in company if moment - WEEK < c <= moment]
-        if len(week) >= rules.company_weekly_cap:
-            moment = week[len(week) - rules.company_weekly_cap] + WEEK
+        later = room(company, moment, rules.company_weekly_cap, WEEK)
+        if later > moment:
+            moment = later
             notes.append(f"the company's weekly cap ({rules.company_weekly_cap}) is reached")
             continue
         break
@@ -82,14 +82,15 @@ def slot(
 
 
 def mailbox_times(
-    session: Session, rep_id: int, around: datetime, exclude: int | None = None
+    session: Session, rep_id: int, around: datetime, exclude: int | None, scheduled: bool
 ) -> list[datetime]:
-    """When this mailbox sent, or will send, mail from a day before `around` on."""
+    """When this mailbox sent (and, if `scheduled`, will send) mail from a day before `around`."""
+    states = [*_SPENT, DraftState.approved.value] if scheduled else list(_SPENT)
     rows = session.exec(
         select(Draft).where(
             Draft.rep_id == rep_id,
             col(Draft.id) != (exclude or 0),
-            col(Draft.state).in_([*_SPENT, DraftState.approved.value]),
+            col(Draft.state).in_(states),
             func.coalesce(Draft.sent_at, Draft.sending_since, Draft.send_after) > around - DAY,
         )
     ).all()
@@ -113,14 +114,24 @@ def recent_count(session: Session, rep_id: int, since: datetime) -> int:
 
 
 def for_draft(
-    session: Session, settings: Settings, draft: Draft, lead: Lead, earliest: datetime
+    session: Session,
+    settings: Settings,
+    draft: Draft,
+    lead: Lead,
+    earliest: datetime,
+    *,
+    at_send_time: bool = False,
 ) -> tuple[Slot, Calendar, Cadence]:
-    """The slot for one approved draft under the rules in force for its lead's owner now."""
+    """The slot for one draft under the rules in force for its lead's owner now.
+
+    At approval the queue's other scheduled sends count, so approvals spread out; at send
+    time only mail already on the wire does, so drafts due together never leapfrog.
+    """
     rules = facts.rules_for(session, lead, settings)
     cal = calendar_for(rules, facts.local_time(session, lead, settings))
     company: Sequence[datetime] = ()
     if draft.situation != "reply":
         company = facts.company_sends(session, lead, earliest, exclude=draft.id)
     rng = random.Random(draft.id)  # the same draft gets the same jitter on every replica
-    busy = mailbox_times(session, draft.rep_id, earliest, exclude=draft.id)
+    busy = mailbox_times(session, draft.rep_id, earliest, draft.id, not at_send_time)
     return slot(cal, rules, earliest, busy, company, rng=rng), cal, rules

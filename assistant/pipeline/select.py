@@ -1,4 +1,9 @@
-"""Stage 4, select content: the next item this lead has not received that fits them now."""
+"""Stage 4, select content: the next item this lead has not received that fits them now.
+
+Never offered: what the lead's ledger holds, what rides in one of its open drafts, retired or
+expired items, and, when the team's rule is on, what a colleague at the same company got
+within the rule's days.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from assistant.content import policy
+from assistant.content.ledger import company_recent
 from assistant.content.library import ContentSpec
 from assistant.content.rank import LeadContext, Ranker, Recommendation
 from assistant.models import (
@@ -20,21 +27,25 @@ from assistant.models import (
     Lead,
 )
 
-_cache: dict[tuple[int, str], Ranker] = {}
+_cache: dict[tuple[str, int, str, str], Ranker] = {}
 
 
 @dataclass(frozen=True)
 class Choice:
+    """The item chosen for a lead, the ranker's reasons, and where the lead now stands."""
+
     item: ContentItem
     recommendation: Recommendation
     stage: str = ""  # where the lead now stands in the journey, as the ranker reads it
 
     @property
     def reason(self) -> str:
+        """The reasons in one line, as the draft and the queue show them."""
         return "; ".join(self.recommendation.reasons)
 
 
 def spec(item: ContentItem) -> ContentSpec:
+    """A stored item in the shape the ranker reads."""
     return ContentSpec(
         slug=item.slug,
         title=item.title,
@@ -56,15 +67,21 @@ def spec(item: ContentItem) -> ContentSpec:
 
 
 def ranker(session: Session) -> tuple[Ranker, dict[str, ContentItem]]:
-    """One ranker per library version, built once per process."""
+    """One ranker per version of the library and its tracks, built once per process."""
     count, newest = session.exec(
         select(func.count(col(ContentItem.id)), func.max(ContentItem.updated_at))
     ).one()
-    key = (int(count), str(newest))
-    items = {i.slug: i for i in session.exec(select(ContentItem)).all()}
+    rules = policy.current(session)
+    database = str(session.get_bind().engine.url)  # tests and tools may open several stores
+    key = (database, int(count), str(newest), str(rules.updated_at))
+    items = {
+        i.slug: i for i in session.exec(select(ContentItem).order_by(col(ContentItem.id))).all()
+    }
     if key not in _cache:
+        # Tracks were checked at import; a slug gone since then is simply not on them.
+        tracks = {stage: [s for s in slugs if s in items] for stage, slugs in rules.tracks.items()}
         _cache.clear()
-        _cache[key] = Ranker([spec(i) for i in items.values()])
+        _cache[key] = Ranker([spec(i) for i in items.values()], tracks=tracks)
     return _cache[key], items
 
 
@@ -96,6 +113,7 @@ def choose(
     now: datetime,
     exclude: set[str] | None = None,
 ) -> Choice | None:
+    """The best item for the lead now, or None: no new content fits (and no filler is sent)."""
     rank, items = ranker(session)
     context = LeadContext(
         title=lead.title,
@@ -106,7 +124,8 @@ def choose(
         events=events,
         intent=intent,
     )
-    skip = excluded(session, lead) | (exclude or set())
+    days = policy.current(session).same_company_days
+    skip = excluded(session, lead) | company_recent(session, lead, days, now) | (exclude or set())
     for rec in rank.rank(context, exclude=skip, today=now.date(), limit=1):
         return Choice(items[rec.slug], rec, rank.target_stage(context))
     return None

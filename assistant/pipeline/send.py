@@ -126,7 +126,7 @@ def _claim(ctx: Context, session: Session, draft: Draft, now: datetime, report: 
             report.failed.append(draft.id)
             ctx.log.info("draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked)
         return False
-    when, _, _ = schedule.for_draft(session, ctx.settings, draft, lead, now)
+    when, _, _ = schedule.for_draft(session, ctx.settings, draft, lead, now, at_send_time=True)
     if when.at > now:
         if transition(
             session,

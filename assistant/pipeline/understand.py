@@ -246,16 +246,16 @@ def _record_manual_content(
     """A rep's own mail counts too: library links and attached files go into the ledger."""
     if message.lead_id is None or message.draft_id is not None:
         return
-    urls = {u.rstrip(".,;:!?") for u in _URL.findall(parsed.text + "\n" + (parsed.html or ""))}
+    from assistant.content import ledger  # the content package owns what counts as an item
+
+    # Links match however they were dressed (tracking, http, a trailing slash); files by hash.
+    urls = ledger.links(parsed.text, parsed.html or "")
     hashes = {a.sha256 for a in parsed.attachments}
-    items = session.exec(
-        select(ContentItem).where(
-            col(ContentItem.url).in_(sorted(urls))
-            | col(ContentItem.file_sha256).in_(sorted(hashes))
-        )
-    ).all()
+    items: list[ContentItem] = ledger.items_in_mail(session, urls, hashes)
+    # Dated by the mail, not by when a first sync found it: the company rule looks back.
+    when = message.sent_at or now
     for item in items:
-        record_delivery(session, message.lead_id, item, "sent_folder", now, message_id=message.id)
+        record_delivery(session, message.lead_id, item, "sent_folder", when, message_id=message.id)
         lead = session.get(Lead, message.lead_id)
         ctx.log.info(
             "ledger: %s already has '%s' (sent by the rep)", lead.email if lead else "?", item.slug

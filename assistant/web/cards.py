@@ -137,7 +137,11 @@ def page_of(db: Session, user: User, now: datetime, page: int) -> Queue:
 def sales_ready(db: Session, user: User, limit: int = 12) -> list[Lead]:
     """Leads who asked to talk: the rep takes these over from the drafts."""
     allowed = scope.rep_ids(db, user)
-    return list(db.exec(
-        select(Lead).where(Lead.status == LeadStatus.sales_ready.value, scope.leads_filter(allowed))
-        .order_by(col(Lead.sales_ready_at).desc()).limit(limit)
-    ).all())
+    return list(
+        db.exec(
+            select(Lead)
+            .where(Lead.status == LeadStatus.sales_ready.value, scope.leads_filter(allowed))
+            .order_by(col(Lead.sales_ready_at).desc())
+            .limit(limit)
+        ).all()
+    )

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from assistant.db import transaction
 from assistant.errors import NotFound, StateError
-from assistant.models import AuditEntry, ContentItem, DraftState, DraftVersion, Rep
+from assistant.models import AuditEntry, ContentItem, Draft, DraftState, DraftVersion, Rep
 from assistant.pipeline.approve import approve, reject, resolve_unknown, transition
 from assistant.pipeline.draft import redraft
 from assistant.pipeline.select import Choice, choose
@@ -150,12 +150,12 @@ def _send_after(req: Req) -> datetime | None:
     return moment
 
 
-def _when(send_after: datetime | None) -> str:
-    return (
-        f"no earlier than {send_after:%Y-%m-%d %H:%M} {send_after.tzname()}"
-        if send_after
-        else "at the next allowed time"
-    )
+def _when(draft: Draft) -> str:
+    """When an approved draft leaves, as the send schedule decided it."""
+    if draft.send_after is None:
+        return "at the next send"
+    text = f"on {draft.send_after:%d %b %Y at %H:%M} UTC"
+    return f"{text} ({draft.schedule_note})" if draft.schedule_note else text
 
 
 @pages.post("/drafts/{draft_id:int}/approve")
@@ -185,7 +185,7 @@ def approve_one(req: Req) -> Response:
     )
     return req.redirect(
         req.back(),
-        flash=("ok", f"Approved: the email to {draft.recipient} goes out {_when(send_after)}."),
+        flash=("ok", f"Approved: the email to {draft.recipient} goes out {_when(draft)}."),
     )
 
 

@@ -127,7 +127,7 @@ class Req:
             template,
             http_status,
             user=self.user,
-            csrf=self.session.csrf_token,
+            csrf_token=self.session.csrf_token,
             flash=flash,
             path=self.request.url.path,
             now=self.now,

@@ -23,7 +23,8 @@ pages = Pages()
 def _next(target: str) -> str:
     """Where to go after signing in: a path on this site only."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" like "//host": both would leave the site.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in ("/", "\\"):
         return "/queue"
     return target
 

@@ -1,5 +1,7 @@
 """Human replies as Gmail, Outlook, Apple Mail, iOS, Android and Thunderbird write them."""
 
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import html

@@ -1,5 +1,7 @@
 """Builders for the golden corpus: replies shaped like real mail clients write them."""
 
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import base64

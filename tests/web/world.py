@@ -67,7 +67,7 @@ class World:
     def add_user(self, email: str, role: str, team: str = "east") -> None:
         with transaction(self.engine) as db:
             rep = db.exec(select(Rep).where(Rep.email == email)).first()
-            db.add(User(email=email, password_hash=hash_password(PASSWORD), role=role,
+            db.add(User(email=email, password_hash=_password_hash(), role=role,
                         team=rep.team if rep else team, rep_id=rep.id if rep else None,
                         created_at=clock.now()))
 
@@ -146,6 +146,14 @@ class World:
 
 
 _uid = [1000]
+_hash: list[str] = []
+
+
+def _password_hash() -> str:
+    """One argon2 hash for every test user: hashing is slow on purpose."""
+    if not _hash:
+        _hash.append(hash_password(PASSWORD))
+    return _hash[0]
 
 
 def _next_uid() -> int:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:30:14.207112
+Create Date: 2026-11-22 15:42:54.565862
 """
 
 from alembic import op
@@ -62,6 +62,14 @@ def upgrade() -> None:
             batch_op.f("ix_contentitem_file_sha256"), ["file_sha256"], unique=False
         )
 
+    op.create_table(
+        "contentpolicy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tracks", sa.JSON(), nullable=False),
+        sa.Column("same_company_days", sa.Integer(), nullable=False),
+        sa.Column("updated_at", assistant.models.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_table(
         "loginthrottle",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -159,6 +167,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lead_status"), ["status"], unique=False)
 
     op.create_table(
+        "modelusage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", assistant.models.UTCDateTime(), nullable=True),
+        sa.Column("rep_id", sa.Integer(), nullable=True),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("draft_id", sa.Integer(), nullable=True),
+        sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("model", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("batched", sa.Boolean(), nullable=False),
+        sa.Column("input_tokens", sa.Integer(), nullable=False),
+        sa.Column("cache_write_tokens", sa.Integer(), nullable=False),
+        sa.Column("cache_read_tokens", sa.Integer(), nullable=False),
+        sa.Column("output_tokens", sa.Integer(), nullable=False),
+        sa.Column("cost_usd", sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rep_id"],
+            ["rep.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("modelusage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_modelusage_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_modelusage_draft_id"), ["draft_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_modelusage_lead_id"), ["lead_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_modelusage_rep_id"), ["rep_id"], unique=False)
+
+    op.create_table(
         "user",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
@@ -174,6 +209,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
     )
+    op.create_table(
+        "batcheddraft",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("trigger", sa.String(length=200), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("prepared", sa.JSON(), nullable=False),
+        sa.Column("submitted_at", assistant.models.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["lead.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("trigger"),
+    )
+    with op.batch_alter_table("batcheddraft", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_batcheddraft_batch_id"), ["batch_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_batcheddraft_lead_id"), ["lead_id"], unique=False)
+
     op.create_table(
         "notification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -292,6 +346,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_message_thread_id"), ["thread_id"], unique=False)
 
     op.create_table(
+        "contentgap",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("topic", sa.String(length=100), nullable=False),
+        sa.Column("word", sa.String(length=100), nullable=False),
+        sa.Column("sentence", sa.Text(), nullable=False),
+        sa.Column("asked_at", assistant.models.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["lead.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["message.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("message_id", "topic"),
+    )
+    with op.batch_alter_table("contentgap", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contentgap_asked_at"), ["asked_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_contentgap_lead_id"), ["lead_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_contentgap_message_id"), ["message_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_contentgap_topic"), ["topic"], unique=False)
+
+    op.create_table(
         "draft",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("trigger", sa.String(length=200), nullable=False),
@@ -313,6 +393,11 @@ def upgrade() -> None:
         sa.Column("prompt_template", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("prompt_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("rules_version", sa.Integer(), nullable=False),
+        sa.Column("input_tokens", sa.Integer(), nullable=False),
+        sa.Column("cache_write_tokens", sa.Integer(), nullable=False),
+        sa.Column("cache_read_tokens", sa.Integer(), nullable=False),
+        sa.Column("output_tokens", sa.Integer(), nullable=False),
+        sa.Column("cost_usd", sa.Float(), nullable=True),
         sa.Column("touch_number", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -365,6 +450,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_draft_state"), ["state"], unique=False)
 
     op.create_table(
+        "gapscan",
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("scanned_at", assistant.models.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["message.id"],
+        ),
+        sa.PrimaryKeyConstraint("message_id"),
+    )
+    op.create_table(
         "contentdelivery",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("lead_id", sa.Integer(), nullable=False),
@@ -393,6 +488,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("lead_id", "content_id"),
     )
     with op.batch_alter_table("contentdelivery", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_contentdelivery_delivered_at"), ["delivered_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_contentdelivery_lead_id"), ["lead_id"], unique=False)
 
     op.create_table(
@@ -428,8 +526,10 @@ def downgrade() -> None:
     op.drop_table("draftversion")
     with op.batch_alter_table("contentdelivery", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contentdelivery_lead_id"))
+        batch_op.drop_index(batch_op.f("ix_contentdelivery_delivered_at"))
 
     op.drop_table("contentdelivery")
+    op.drop_table("gapscan")
     with op.batch_alter_table("draft", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_draft_state"))
         batch_op.drop_index(batch_op.f("ix_draft_send_after"))
@@ -437,6 +537,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_draft_lead_id"))
 
     op.drop_table("draft")
+    with op.batch_alter_table("contentgap", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contentgap_topic"))
+        batch_op.drop_index(batch_op.f("ix_contentgap_message_id"))
+        batch_op.drop_index(batch_op.f("ix_contentgap_lead_id"))
+        batch_op.drop_index(batch_op.f("ix_contentgap_asked_at"))
+
+    op.drop_table("contentgap")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_thread_id"))
         batch_op.drop_index(batch_op.f("ix_message_state"))
@@ -461,7 +568,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notification_rep_id"))
 
     op.drop_table("notification")
+    with op.batch_alter_table("batcheddraft", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_batcheddraft_lead_id"))
+        batch_op.drop_index(batch_op.f("ix_batcheddraft_batch_id"))
+
+    op.drop_table("batcheddraft")
     op.drop_table("user")
+    with op.batch_alter_table("modelusage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_modelusage_rep_id"))
+        batch_op.drop_index(batch_op.f("ix_modelusage_lead_id"))
+        batch_op.drop_index(batch_op.f("ix_modelusage_draft_id"))
+        batch_op.drop_index(batch_op.f("ix_modelusage_at"))
+
+    op.drop_table("modelusage")
     with op.batch_alter_table("lead", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lead_status"))
         batch_op.drop_index(batch_op.f("ix_lead_owner_id"))
@@ -475,6 +594,7 @@ def downgrade() -> None:
     op.drop_table("ruleset")
     op.drop_table("rep")
     op.drop_table("loginthrottle")
+    op.drop_table("contentpolicy")
     with op.batch_alter_table("contentitem", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contentitem_file_sha256"))
 

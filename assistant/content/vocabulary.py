@@ -1,0 +1,331 @@
+"""The ranker's words: the lexicon, stopwords, job titles and industries, and text analysis.
+
+Replies arrive in English, German, French and Spanish; the library is written in English. Each
+reply word is folded (lowercase, no accents), translated through the lexicon and stemmed, so a
+German "Datenschutz" meets the library's "gdpr privacy data protection".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+TYPE_WORDS = {
+    "white_paper": "white paper guide",
+    "webinar": "webinar live session",
+    "video": "video watch demo",
+    "case_study": "case study customer story example",
+    "blog_post": "blog article",
+    "infographic": "infographic one page summary",
+    "checklist": "checklist",
+    "calculator": "calculator tool assessment estimate",
+    "ebook": "ebook guide playbook",
+    "report": "report research benchmark",
+}
+
+# Titles in English, German, French and Spanish, matched on lowercase text without accents.
+PERSONA_PATTERNS = {
+    "finance": r"cfo|financ\w*|finanz\w*|controller|controlling|comptroller|fp ?& ?a|treasur\w*|"
+    r"accounting|daf|kaufmannisch\w*|procurement|purchasing|einkauf|achats|compras",
+    "technical": r"cto|cio|ciso|information technology|engineering|engineers?|developers?|"
+    r"architect|data|security|systems|sistemas|dsi|informatique|technology|tecnologia|"
+    r"admin\w*|devops",
+    "sales_leader": r"cro|(?:sales|vertrieb|ventas|commercial|comercial)(?! ?(?:ops|operations))"
+    r"|vertriebsleiter\w*|directeur commercial|chief revenue officer",
+    "marketing": r"cmo|marketing|demand gen\w*|growth|brand",
+    "operations": r"revops|rev ops|operations?|ops|coo|operaciones|vertriebssteuerung|"
+    r"enablement|procurement|administrator|admin",
+    "executive": r"ceo|coo|cfo|cro|cmo|cto|cio|chief \w+ officer|founder|"
+    r"(?<!vice )president|owner|managing director|general manager|geschaftsfuhrer\w*|"
+    r"directeur general|director general|pdg|vorstand",
+}
+PERSONA_WORDS = {
+    "finance": "finance",
+    "technical": "technical",
+    "sales_leader": "sales leader",
+    "marketing": "marketing",
+    "operations": "operations",
+    "executive": "executive",
+}
+# First match wins, so the more specific industries come before the broad ones.
+INDUSTRY_PATTERNS = (
+    (
+        "healthcare",
+        r"health\w*|hospital\w*|medic\w*|medtech|pharma\w*|clinic\w*|sante|salud|"
+        r"gesundheit\w*|krankenh\w*|life sciences",
+    ),
+    (
+        "financial_services",
+        r"financial|financ\w* services|bank\w*|insur\w*|fintech|lending|"
+        r"wealth|versicherung\w*|banque|banca|seguros|asset management|finanz\w*",
+    ),
+    ("logistics", r"logist\w*|freight|transport\w*|shipping|3pl|supply chain|spedition|trucking"),
+    (
+        "retail",
+        r"retail|e-?commerce|consumer|cpg|fashion|einzelhandel|commerce de detail|"
+        r"minorista|grocery",
+    ),
+    (
+        "manufacturing",
+        r"manufactur\w*|industrial|machinery|maschinenbau|fertigung|fabrica\w*|"
+        r"industrie|automotive|chemicals",
+    ),
+    ("software", r"software|saas|tech\w*|cloud|internet|it services"),
+)
+# A sentence that brings a new person into the buying group; plain (folded) text.
+NEWCOMER_CUES = (
+    r"loop\w* in|looping|adding|added|cc(?:'?d)?|copied|copying|in copy|joined|joins|joining|"
+    r"join|(?:our|the|a|my) new|introduc\w*|involv\w*|bring\w* in|brought in|asked (?:our|my)|"
+    r"neue[rn]?|hinzugefugt|in kopie|nouveau|nouvelle|en copie|ajoute\w*|nuevo|nueva|en copia|"
+    r"anadido|incorporado"
+)
+# Words that say the lead is weighing us against another vendor.
+COMPARISON_CUES = (
+    r"also (?:looking at|evaluating|considering|talking to)|(?:looking at|evaluating) \w+ as well|"
+    r"another vendor|other vendors?|competitors?|alternatives?|versus|vs|"
+    r"cheaper|instead of|why (?:would|should) we (?:pick|choose|go with)|shortlist\w*|"
+    r"wettbewerb\w*|konkurren\w*|anderen anbieter\w*|concurren\w*|autre (?:fournisseur|editeur)|"
+    r"competidor\w*|otro proveedor|otra (?:solucion|herramienta)"
+)
+# A lead who liked what they read, said in words the intent classifier may not know.
+ENGAGED_CUES = (
+    r"impressed|relevant|(?:read|learn|see|hear) more|more (?:of this|like this|please)|"
+    r"keep (?:going|them coming)|good stuff|great (?:stuff|read)|spannend|mehr davon|"
+    r"passionnant|pertinent|interesante|muy util|mas de esto"
+)
+
+# Domain words of German, French and Spanish replies, and a few English synonyms, mapped to
+# the library's English vocabulary. Keys have no accents. The originals stay in the query.
+_LEXICON_TEXT = """
+prognose prognosen vorhersage prevision previsions prevoir pronostico pronosticos: forecast
+umsatz umsatzes ingresos chiffre: revenue
+vertrieb vertriebs verkauf ventes vente commerciaux ventas venta: sales
+handler haendler handlern handlernetz revendeurs distribuidores dealers resellers: distributors
+preis preise prix tarif tarifs tarification precio precios tarifa: pricing price
+kosten kostet cout couts frais costo coste costos cuesta cheaper cheap expensive: cost pricing
+lizenz lizenzen licence licencias: licensing
+rabatt rabatte remise descuento descuentos: discount pricing
+vertrag vertrage vertraege vertragen contrat contrats contrato contratos: contract
+mehrjahrige mehrjahrigen mehrjahrig pluriannuel plurianual: multi-year terms
+sicherheit securite seguridad: security
+datenschutz rgpd dsgvo: gdpr privacy data protection
+daten donnees datos: data
+gespeichert speicherung hebergement hebergees alojamiento alojados: hosting data residency
+schnittstelle schnittstellen: integration api
+integracion: integration
+einfuhrung implementierung deploiement: implementation rollout
+implementacion implantacion despliegue oeuvre: implementation rollout
+schulung schulungen formation capacitacion: training
+genauigkeit precision fiabilite fiable zuverlassig: accuracy
+wettbewerber mitbewerber konkurrenz concurrent concurrents concurrence: competitors
+competidor competidores competencia: competitors
+vergleich vergleichen unterschied comparaison comparer: comparison
+comparar comparacion diferencian vs versus: comparison
+gele gelee congelado eingefroren eis: freeze
+bank banken banque banques banco bancos: bank banking financial
+revision prufung auditoria: audit
+krankenhaus krankenhauser kliniken hopital hopitaux clinique: hospital healthcare
+hospitales clinica sante salud: hospital healthcare
+fertigung hersteller fabricant fabricants usine: manufacturing manufacturer
+fabricante fabricantes manufactura: manufacturing manufacturer
+fracht fret carga: freight
+volumen: volume
+logistik spedition logistique logistica transporte: logistics
+einzelhandel minorista: retail
+saisonalitat saisonnalite estacionalidad: seasonality
+aktionen promociones: promotions
+beispiel exemple ejemplo erfahrungen referenz referenzen references: example case study customer
+caso casos: case study
+kunden clients clientes: customers
+rendite kapitalrendite rentabilite rentabilidad retorno: roi
+amortisation: payback
+investissement inversion: investment roi
+abwanderung attrition abandono: churn
+verlangerung verlangerungen renouvellement renouvellements renovaciones: renewals
+planung planification planificacion: planning
+szenario szenarien escenarios: scenario
+gebiete territoires territorios: territories
+quotas cuotas: quota
+einkauf achats compras: procurement
+rechnung facturation facturacion: invoicing
+nutzer benutzer utilisateurs usuarios: users seats
+ia ki: ai
+risque riesgo risiko: risk
+affaire affaires: deal
+cloture cierre: close
+renouveler: renewal
+fallan fallar falla: miss
+equipo: team
+proceso: process
+ciclos: cycles
+demostracion vorfuhrung: demo
+dossier: business case
+trial pilot poc: proof of value pilot
+ml: machine learning ai
+phone phones mobile smartphone: mobile
+nrr: net revenue retention
+cost: price
+calcular calculer berechnen: calculate calculator
+bear bull downside upside worst: scenario
+multiple: multi
+single_sign_on azure_ad okta saml: sso
+mise_en_oeuvre puesta_en_marcha: implementation
+retorno_de_la_inversion retour_sur_investissement: roi
+caso_de_exito casos_de_exito etude_de_cas: case study
+dates_de_cloture: close dates
+chiffre_d_affaires: revenue
+"""
+
+
+def personas_for(title: str) -> frozenset[str]:
+    """The personas a job title (in English, German, French or Spanish) belongs to."""
+    # "IT" and Spanish "TI" only in capitals: lowercase they are an ordinary pronoun.
+    text = plain(_IT.sub("information technology", title))
+    return frozenset(name for name, rx in _PERSONA_RX.items() if rx.search(text))
+
+
+def newcomer_personas(text: str) -> frozenset[str]:
+    """The personas of people the text brings into the conversation ("looping in our CFO")."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_END.split(_IT.sub("information technology", text)):
+        folded = plain(sentence)
+        if _NEWCOMER_RX.search(folded):
+            found |= {name for name, rx in _PERSONA_RX.items() if rx.search(folded)}
+    return frozenset(found)
+
+
+def compares(text: str) -> bool:
+    """Whether the text weighs us against someone else ("also looking at Forecastly")."""
+    return bool(_COMPARISON_RX.search(plain(text)))
+
+
+def engaged(text: str) -> bool:
+    """Whether the text shows interest in more ("very relevant, happy to read more")."""
+    return bool(_ENGAGED_RX.search(plain(text)))
+
+
+def canonical_industry(name: str) -> str | None:
+    """One name for an industry however the lead's record spells it; None if unknown."""
+    text = plain(name).replace("_", " ")
+    if not text.strip():
+        return None
+    for canonical, rx in _INDUSTRY_RX:
+        if rx.search(text):
+            return canonical
+    return re.sub(r"\W+", "_", text.strip())
+
+
+def analyse(text: str) -> list[str]:
+    """Query terms: words and their lexicon translations, stemmed; stopwords dropped."""
+    return [root for root, _ in terms(text)]
+
+
+def reply_words(reply: str) -> dict[str, str]:
+    """Stem -> the word to quote in reasons (translations in the library's language)."""
+    found: dict[str, str] = {}
+    for root, word in terms(reply):
+        found.setdefault(root, word)
+    return found
+
+
+def terms(text: str) -> list[tuple[str, str]]:
+    """(stem, word) for each word and each translation of a word or phrase in the text."""
+    found = WORD.findall(plain(text))
+    out = [t for w in found if w not in STOPWORDS and len(w) > 1 for t in (w, *translate(w))]
+    joined = f" {' '.join(found)} "
+    out += [t for phrase, meaning in _PHRASES.items() if f" {phrase} " in joined for t in meaning]
+    return [(stem(t), t) for t in out]
+
+
+def tokens(text: str) -> frozenset[str]:
+    """The stems of the text's content words."""
+    return frozenset(stem(w) for w in content_words(text))
+
+
+def word_stems(text: str) -> dict[str, frozenset[str]]:
+    """Each content word of the text (folded) with the stems of it and its translations."""
+    return {w: frozenset(stem(t) for t in (w, *translate(w))) for w in content_words(text)}
+
+
+def content_words(text: str) -> list[str]:
+    """The folded words of a text, without stopwords and single letters."""
+    return [w for w in WORD.findall(plain(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+@lru_cache(maxsize=65536)
+def translate(word: str) -> tuple[str, ...]:
+    """The library's words for a reply word, from the lexicon; () when it has none."""
+    if word in _LEXICON:
+        return _LEXICON[word]
+    # German compounds ("Frachtvolumen"): two known halves, with or without a linking s.
+    for cut in range(4, len(word) - 3):
+        head, tail = word[:cut], word[cut:]
+        if tail in _LEXICON and (head in _LEXICON or head.removesuffix("s") in _LEXICON):
+            return _LEXICON.get(head, _LEXICON.get(head.removesuffix("s"), ())) + _LEXICON[tail]
+    return ()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English Snowball stem, cached: replies repeat the same words."""
+    return str(_STEMMER.stemWord(word))
+
+
+def plain(text: str) -> str:
+    """Lowercase without accents, so 'Sécurité' and 'securite' are one word."""
+    folded = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _parse_lexicon(text: str) -> dict[str, tuple[str, ...]]:
+    """'key key_phrase: meaning words' lines; an underscore joins the words of a phrase."""
+    lexicon: dict[str, tuple[str, ...]] = {}
+    for line in text.strip().splitlines():
+        keys, _, meaning = line.partition(":")
+        words = tuple(w for w in WORD.findall(meaning) if w not in STOPWORDS)
+        for key in keys.split():
+            key = key.replace("_", " ")
+            lexicon[key] = lexicon.get(key, ()) + words
+    return lexicon
+
+
+_STEMMER = Stemmer.Stemmer("english")
+WORD = re.compile(r"[a-z0-9]+")
+_IT = re.compile(r"\b(?:IT|TI)\b")
+STOPWORDS = wordset(
+    """
+    a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing don down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself
+    just let me more most my no nor not now of off on once only or other our ours out over own
+    same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why
+    will with would you your yours hi hello thanks thank regards best please cheers dear
+    ll re ve get got really still like want need know think see send anything something
+    good great nice love interesting useful look looks looking read day days next step steps
+    short long lot way thing things actually honestly maybe sure much many one two use using
+    make take give keep go going come say tell ask asked help work works rather right time
+    busy talk chat speak
+    der die das den dem des ein eine einen und oder aber wir sie ich es ist sind haben hat
+    mit von zu zum zur bei bis auf fur uber unser unsere ihr ihre kein keine nicht noch nur
+    auch wie was wo gibt sehr bitte danke le la les un une des du de et ou mais nous vous je
+    il elle est sont avec pour par sur dans pas plus notre nos votre vos ce cette qui que
+    el los las unos unas y o pero nosotros usted es son con para por en no mas nuestro
+    nuestra nuestros su sus este esta que cual como muy gracias hola
+    """
+)
+_LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}
+_PHRASES = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " in k}
+_PERSONA_RX = {name: re.compile(rf"\b(?:{rx})\b") for name, rx in PERSONA_PATTERNS.items()}
+_NEWCOMER_RX = re.compile(rf"\b(?:{NEWCOMER_CUES})\b")
+_COMPARISON_RX = re.compile(rf"\b(?:{COMPARISON_CUES})\b")
+_ENGAGED_RX = re.compile(rf"\b(?:{ENGAGED_CUES})\b")
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+_INDUSTRY_RX = tuple((name, re.compile(rf"\b(?:{rx})\b")) for name, rx in INDUSTRY_PATTERNS)

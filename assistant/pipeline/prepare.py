@@ -1,0 +1,299 @@
+"""What a drafter is told about one planned step, read from the database.
+
+The request holds only this lead's thread, the team's tone rules and library, and the chosen
+content. Recipients and threading come from our records and stay out of the drafter's hands.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from assistant import rules
+from assistant.content.rank import Recommendation
+from assistant.errors import NotFound, StateError
+from assistant.llm import instructions, language
+from assistant.llm.base import (
+    ContentBrief,
+    DraftRequest,
+    LeadProfile,
+    RepProfile,
+    Turn,
+    request_from_json,
+    request_to_json,
+)
+from assistant.mail.compose import base_subject, reply_subject
+from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
+from assistant.pipeline.plan import Job
+from assistant.pipeline.select import Choice, choose, excluded, ranker
+
+MAX_TURNS = 8
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A planned draft before the drafter writes it: the request and our own records."""
+
+    lead_id: int
+    trigger: str
+    reason: str
+    request: DraftRequest
+    rep_id: int
+    thread_id: int | None
+    reply_to_id: int | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    subject: str
+    content_id: int | None
+    content_reason: str
+    stage: str  # where the chosen content puts the lead in the journey; "" leaves it
+
+    def to_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "request"}
+        # The library is re-read when the draft is stored; it would only bloat the row.
+        request = request_to_json(self.request)
+        request["library"] = []
+        return {**data, "references": list(self.references), "request": request}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], library: tuple[ContentBrief, ...]) -> Prepared:
+        request = request_from_json(data["request"])
+        values = {**data, "references": tuple(data["references"])}
+        values["request"] = replace(request, library=library)
+        return cls(**values)
+
+
+def prepare(
+    session: Session,
+    job: Job,
+    now: datetime,
+    *,
+    instruction: str | None = None,
+    content_slug: str | None = None,
+    keep_content_id: int | None = None,
+) -> Prepared | None:
+    """The request for one job; None when the lead is gone or has no owner."""
+    lead = session.get(Lead, job.lead_id)
+    if lead is None or lead.owner_id is None:
+        return None
+    rep = session.get(Rep, lead.owner_id)
+    assert rep is not None and rep.id is not None and lead.id is not None
+    step = job.step
+    target = _target(session, step.reply_to or "")
+    thread_id = target.thread_id if target else None
+    turns = _turns(session, lead, thread_id)
+    latest = target if target and target.direction == "inbound" else None
+    understanding = latest.understanding if latest else {}
+    events = tuple(e.get("type", "") for e in understanding.get("events", []))
+    reply = latest.reply_text if latest else ""
+    if instruction and content_slug is None:
+        content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
+    choice = _pick(
+        session,
+        lead,
+        reply=reply or " ".join(lead.topics),
+        intent=understanding.get("intent"),
+        events=events,
+        now=now,
+        content_slug=content_slug,
+        keep_content_id=keep_content_id,
+    )
+    thread = session.get(Thread, thread_id) if thread_id else None
+    subject = base_subject(thread.subject if thread else (target.subject if target else ""))
+    inbound = [t.text for t in turns if t.direction == "inbound"]
+    request = DraftRequest(
+        situation="reply" if step.action == "reply" else step.situation,
+        rep=RepProfile(rep.name, rep.email, rep.signature),
+        lead=LeadProfile(
+            lead.name,
+            lead.email,
+            lead.company,
+            lead.title,
+            lead.stage,
+            language=lead.extra.get("language") or language.guess(inbound[-2:]),
+            topics=tuple(lead.topics),
+            referred_by=_referrer(session, lead),
+        ),
+        subject=subject,
+        thread=turns,
+        latest_reply=reply or None,
+        content=_brief(choice, now),
+        tone=rules.tone_for(session, rep.team, rep.email),
+        touch_number=step.touch_number or 1,
+        instruction=instruction,
+        seed=zlib.crc32(f"{step.trigger}:{instruction}:{content_slug}".encode()),
+        library=library(session, now),
+    )
+    return Prepared(
+        lead_id=lead.id,
+        trigger=step.trigger or "",
+        reason=step.why,
+        request=request,
+        rep_id=rep.id,
+        thread_id=thread_id,
+        reply_to_id=target.id if target and target.id else None,
+        in_reply_to=target.message_id if target else None,
+        references=tuple(target.references) if target else (),
+        subject=reply_subject(subject) if subject else "Following up",
+        content_id=choice.item.id if choice else None,
+        content_reason=choice.reason if choice else "no new content fits",
+        stage=choice.stage if choice else "",
+    )
+
+
+_library: dict[tuple[int, str, date], tuple[ContentBrief, ...]] = {}
+
+
+def library(session: Session, now: datetime) -> tuple[ContentBrief, ...]:
+    """The items a draft may offer, in slug order: the same bytes until the library changes.
+
+    Keyed on the library's size and newest change, so an import or a retirement while the
+    daemon runs reaches the next prompt.
+    """
+    count, newest = session.exec(
+        select(func.count(col(ContentItem.id)), func.max(ContentItem.updated_at))
+    ).one()
+    key = (int(count), str(newest), now.date())
+    if key not in _library:
+        items = session.exec(select(ContentItem).order_by(col(ContentItem.slug))).all()
+        available = [
+            i for i in items if not i.retired and (i.expires is None or i.expires >= now.date())
+        ]
+        _library.clear()
+        _library[key] = tuple(_content(item, now, reason="") for item in available)
+    return _library[key]
+
+
+def _referrer(session: Session, lead: Lead) -> str:
+    if lead.referred_by_id is None:
+        return ""
+    source = session.get(Lead, lead.referred_by_id)
+    return (source.name or source.email) if source else ""
+
+
+def _target(session: Session, key: str) -> Message | None:
+    """The message a step answers or follows up: ours by draft, or any by message id."""
+    if key.startswith("m"):
+        return session.get(Message, int(key[1:]))
+    if key.startswith("d"):
+        draft_id = int(key[1:])
+        copy = session.exec(select(Message).where(Message.draft_id == draft_id)).first()
+        if copy is not None:
+            return copy
+        draft = session.get(Draft, draft_id)
+        if draft is not None and draft.message_id:
+            return Message(
+                rep_id=draft.rep_id,
+                folder="",
+                uidvalidity=0,
+                uid=0,
+                message_id=draft.message_id,
+                references=draft.references,
+                thread_id=draft.thread_id,
+                lead_id=draft.lead_id,
+                direction="outbound",
+                subject=draft.subject,
+                sent_at=draft.sent_at,
+                text=draft.body,
+            )
+    return None
+
+
+def _turns(session: Session, lead: Lead, thread_id: int | None) -> tuple[Turn, ...]:
+    query = select(Message).where(
+        Message.lead_id == lead.id, Message.state == MessageState.understood.value
+    )
+    if thread_id is not None:
+        query = query.where(Message.thread_id == thread_id)
+    rows = session.exec(query.order_by(col(Message.sent_at).desc()).limit(MAX_TURNS)).all()
+    return tuple(
+        Turn(
+            "inbound" if m.direction == "inbound" else "outbound",
+            m.sent_at,
+            m.subject,
+            m.reply_text or m.text,
+        )
+        for m in reversed(rows)
+        if m.kind in (None, "human")
+    )
+
+
+def _brief(choice: Choice | None, now: datetime) -> ContentBrief | None:
+    return _content(choice.item, now, reason=choice.reason) if choice else None
+
+
+def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
+    event = item.event_date
+    return ContentBrief(
+        slug=item.slug,
+        title=item.title,
+        type=item.type,
+        url=item.url,
+        summary=item.summary,
+        key_points=item.body,
+        reason=reason,
+        attachment=item.file_path.rsplit("/", 1)[-1] if item.file_path else None,
+        topics=tuple(item.topics),
+        upcoming=item.type == "webinar" and event is not None and event > now,
+        when=f"{event:%A} {event.day} {event:%B %Y, %H:%M} UTC" if event else "",
+    )
+
+
+def _asked_for(
+    session: Session, lead: Lead, instruction: str, now: datetime, keep: int | None
+) -> str | None:
+    """The slug of the kind of item a rep's instruction names ("mention the webinar").
+
+    None when the instruction names no kind, the draft's item is already of that kind, or no
+    item of that kind is left for this lead (the drafter then says it could not follow).
+    """
+    wanted = instructions.read(instruction).content_type
+    if wanted is None:
+        return None
+    current = session.get(ContentItem, keep) if keep is not None else None
+    if current is not None and current.type == wanted:
+        return None
+    _, items = ranker(session)
+    others = {slug for slug, item in items.items() if item.type != wanted}
+    found = choose(
+        session, lead, reply=instruction, intent=None, events=(), now=now, exclude=others
+    )
+    return found.item.slug if found else None
+
+
+def _pick(
+    session: Session,
+    lead: Lead,
+    *,
+    reply: str,
+    intent: str | None,
+    events: tuple[str, ...],
+    now: datetime,
+    content_slug: str | None,
+    keep_content_id: int | None,
+) -> Choice | None:
+    """The ranker's choice, or the rep's: a swap names a slug, a regeneration keeps its item."""
+    if content_slug is None and keep_content_id is None:
+        return choose(session, lead, reply=reply, intent=intent, events=events, now=now)
+    _, items = ranker(session)
+    if content_slug is not None:
+        if content_slug not in items:
+            raise NotFound(f"There is no content item '{content_slug}'.")
+        if content_slug in excluded(session, lead) - _riding(session, keep_content_id):
+            raise StateError(f"{lead.email} has already received '{content_slug}'.")
+        item = items[content_slug]
+    else:
+        item = next(i for i in items.values() if i.id == keep_content_id)
+    return Choice(item, Recommendation(item.slug, 0.0, item.stage, ("chosen by the rep",)))
+
+
+def _riding(session: Session, content_id: int | None) -> set[str]:
+    if content_id is None:
+        return set()
+    item = session.get(ContentItem, content_id)
+    return {item.slug} if item else set()

@@ -1,0 +1,59 @@
+"""Watches each rep's INBOX with IMAP IDLE and wakes the pipeline when mail arrives.
+
+One long-lived connection per rep. IDLE is renewed before the server's 30-minute limit,
+which also proves the link alive; `* BYE`, a dropped or half-open link and a restarted
+server end in a reconnect after a capped, jittered backoff, followed by a catch-up pass.
+Servers without IDLE are left to the daemon's regular polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+
+from assistant.config import RepSettings
+from assistant.errors import MailError
+from assistant.mail.imap import ImapMailbox
+from assistant.pipeline.context import OpenMailbox
+
+_rng = random.SystemRandom()
+
+
+def reconnect_delay(failures: int, cap: float, rng: random.Random = _rng) -> float:
+    """1, 2, 4 ... seconds up to `cap`, drawn between half and all of it ("equal jitter")."""
+    ceiling = min(cap, 2.0 ** max(0, failures - 1))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+async def watch(
+    rep: RepSettings,
+    open_mailbox: OpenMailbox,
+    wake: Callable[[str], None],
+    *,
+    renew: float,
+    reconnect_cap: float,
+    log: logging.Logger,
+) -> None:
+    """Run until cancelled; call `wake(reason)` whenever a pass should run now."""
+    folder = rep.imap.inbox if rep.imap else "INBOX"
+    failures = 0
+    while True:
+        try:
+            async with open_mailbox(rep) as mailbox:
+                if not isinstance(mailbox, ImapMailbox) or not mailbox.supports_idle:
+                    log.info("%s: the server has no IDLE; polling instead", rep.email)
+                    return
+                if failures:
+                    log.info("%s: IMAP watch reconnected; catching up", rep.email)
+                    wake(f"{rep.email}: reconnected")
+                failures = 0
+                while True:
+                    if await mailbox.wait_for_change(folder, renew):
+                        wake(f"{rep.email}: new mail")
+        except MailError as exc:
+            failures += 1
+            delay = reconnect_delay(failures, reconnect_cap)
+            log.warning("%s: IMAP watch lost (%s); reconnecting in %.1f s", rep.email, exc, delay)
+            await asyncio.sleep(delay)

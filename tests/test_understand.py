@@ -1,0 +1,89 @@
+"""understand(): the classification promises of RELIABILITY.md, one behaviour per test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.mail.classify import classify_bytes, understand
+from assistant.mail.parse import parse_message
+
+TODAY = date(2025, 3, 4)
+HEAD = (
+    "From: Jane Doe <jane.doe@acme-corp.com>\r\nTo: Mark Keller <mark.keller@lumenrise.io>\r\n"
+    "Subject: Re: Benchmark\r\nMessage-ID: <r1@acme-corp.com>\r\n"
+)
+
+
+def _msg(body: str, extra: str = "") -> bytes:
+    return (HEAD + extra + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+
+
+def test_opt_out_in_quoted_history_is_ignored() -> None:
+    raw = _msg(
+        "Thanks, looks useful.\r\n\r\nOn Mon, 3 Mar 2025 at 10:15, Mark <mark.keller@lumenrise.io>"
+        " wrote:\r\n> Reply unsubscribe to stop these emails.\r\n"
+    )
+    found = understand(parse_message(raw), today=TODAY)
+    assert found.kind == "human" and not found.opt_out
+
+
+def test_opt_out_is_found_with_its_sentence() -> None:
+    found = understand(parse_message(_msg("Hi. Please take me off your list.")), today=TODAY)
+    assert found.opt_out
+    assert found.opt_out_evidence == "Please take me off your list."
+
+
+def test_negated_opt_out_is_not_an_opt_out() -> None:
+    raw = _msg("I do not want to unsubscribe, just send less often.")
+    assert not understand(parse_message(raw), today=TODAY).opt_out
+
+
+def test_auto_response_suppress_alone_marks_nothing() -> None:
+    raw = _msg("Can we talk on Thursday?", "X-Auto-Response-Suppress: All\r\n")
+    found = understand(parse_message(raw), today=TODAY)
+    assert (found.kind, found.intent) == ("human", "ready_to_talk")
+
+
+def test_auto_submitted_marks_machine_mail_with_no_intent() -> None:
+    raw = _msg("I am back on 10 March.", "Auto-Submitted: auto-replied\r\n")
+    found = understand(parse_message(raw), today=TODAY)
+    assert (found.kind, found.intent, found.return_date) == ("auto_reply", None, date(2025, 3, 10))
+
+
+def test_the_word_outreach_is_not_the_competitor_outreach() -> None:
+    found = understand(parse_message(_msg("Thanks for the outreach, send pricing.")), today=TODAY)
+    assert not [e for e in found.events if e.type == "competitor"]
+
+
+def test_configured_competitors_replace_the_defaults() -> None:
+    raw = _msg("We are also talking to Gong and HubSpot.")
+    found = understand(parse_message(raw), today=TODAY, competitors=("Gong",))
+    assert [e.name for e in found.events if e.type == "competitor"] == ["Gong"]
+
+
+def test_known_lead_addresses_are_not_new_stakeholders() -> None:
+    raw = _msg("Adding Ana.", "Cc: Ana <ana@acme-corp.com>, Bo <bo@acme-corp.com>\r\n")
+    found = understand(
+        parse_message(raw), today=TODAY, lead_addresses=frozenset({"ANA@acme-corp.com"})
+    )
+    assert [e.email for e in found.events if e.type == "new_stakeholder"] == ["bo@acme-corp.com"]
+
+
+def test_a_bounce_without_our_message_id_names_no_original() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mx.example\r\nTo: mark.keller@lumenrise.io\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+        b"<jane.doe@acme-corp.com>: host mx said: 550 5.1.1 User unknown\r\n"
+        b"I also wrote to tom@acme-corp.com about this.\r\n"
+    )
+    bounce = understand(parse_message(raw), today=TODAY).bounce
+    assert bounce is not None
+    assert bounce.original_message_id is None
+    assert bounce.recipients == ("jane.doe@acme-corp.com",)
+    assert (bounce.hard, bounce.status) == (True, "5.1.1")
+
+
+def test_classify_bytes_reports_quarantine_with_a_reason() -> None:
+    result = classify_bytes(b"", today=TODAY)
+    assert result["kind"] == "quarantined" and "empty" in result["reason"]
+    assert result["events"] == [] and result["bounce"] is None
