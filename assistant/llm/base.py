@@ -7,8 +7,11 @@ draft result: they come from our records when the draft is approved.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from assistant.mail.classify import Understanding
 
 Situation = Literal["reply", "follow_up", "re_engage", "referral_intro", "graceful_close"]
 
@@ -123,6 +126,21 @@ class Drafter(Protocol):
     name: str
 
     async def draft(self, request: DraftRequest) -> DraftResult: ...
+
+
+class ReplyClassifier(Protocol):
+    """Reads a person's reply more closely than the offline rules do (see `classifier`)."""
+
+    name: str
+
+    async def classify(
+        self,
+        offline: Understanding,
+        *,
+        subject: str,
+        today: date,
+        ignore_addresses: frozenset[str] = frozenset(),
+    ) -> tuple[Understanding, Usage]: ...
 
 
 def request_to_json(request: DraftRequest) -> dict[str, Any]:

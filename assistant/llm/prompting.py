@@ -113,6 +113,15 @@ class Prompts:
         digest = hashlib.sha256(f"{system}\x00{user}".encode()).hexdigest()
         return RenderedPrompt(template=template, system=system, user=user, sha256=digest)
 
+    def classification(self, *, subject: str, text: str, today: str) -> RenderedPrompt:
+        """The prompt that asks for the understanding of one lead reply."""
+        system = self._render("classify_system.j2")
+        user = self._render(
+            "classify.j2", subject=neutralise(subject), text=neutralise(text), today=today
+        )
+        digest = hashlib.sha256(f"{system}\x00{user}".encode()).hexdigest()
+        return RenderedPrompt(template="classify.j2", system=system, user=user, sha256=digest)
+
     def _render(self, name: str, **context: Any) -> str:
         try:
             return self._env.get_template(name).render(**context)

@@ -42,7 +42,7 @@ async def tick(ctx: Context, now: datetime) -> TickReport:
     """One full pass of every stage, with the clock read once by the caller."""
     report = TickReport()
     await sync_all(ctx, now, report)
-    report.understood = understand.run(ctx, now)
+    report.understood = await understand.run(ctx, now)
     report.notified = await notify.run(ctx, now)
     report.drafted = await draft.run(ctx, plan.run(ctx, now), now)
     report.send = await send.run(ctx, now)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from assistant.config import RepSettings, Settings
-from assistant.llm.base import Drafter
+from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.mail.imap import Mailbox
 from assistant.mail.smtp import SubmitResult
 
@@ -26,3 +26,4 @@ class Context:
     open_mailbox: OpenMailbox
     submit: Submit
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("nurture"))
+    classifier: ReplyClassifier | None = None  # None: the offline rules read every reply
