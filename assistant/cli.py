@@ -18,8 +18,10 @@ from assistant import clock
 from assistant import config as config_module
 from assistant.commands.content import content as content_group
 from assistant.commands.content import evaluation as eval_group
+from assistant.commands.drafts import regenerate as regenerate_command
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
+from assistant.commands.stats import stats as stats_group
 from assistant.config import Settings
 from assistant.db import make_engine, open_database, transaction, upgrade
 from assistant.errors import NotFound, NurtureError
@@ -324,6 +326,11 @@ def _when(value: str | None) -> datetime | None:
     help="Replace the body with this file's text before approving.",
 )
 @click.option("--at", "at", metavar="ISO-TIME", help="Send no earlier than this time.")
+@click.option(
+    "--accept-flags",
+    is_flag=True,
+    help="Approve even with flags that need a second look (injection, foreign links).",
+)
 @pass_app
 def approve(
     app: App,
@@ -331,6 +338,7 @@ def approve(
     subject: str | None,
     body_file: Path | None,
     at: str | None,
+    accept_flags: bool,
 ) -> None:
     """Approve drafts (after editing, if asked): they go out at the next send."""
     if len(draft_ids) > 1 and (subject or body_file):
@@ -346,6 +354,7 @@ def approve(
             subject=subject,
             body=body,
             send_after=_when(at),
+            accept_flags=accept_flags,
         )
         assert draft.send_after is not None
         click.echo(
@@ -412,6 +421,8 @@ cli.add_command(plan_command)
 cli.add_command(rules_group)
 cli.add_command(content_group)
 cli.add_command(eval_group)
+cli.add_command(regenerate_command)
+cli.add_command(stats_group)
 
 
 def main() -> None:

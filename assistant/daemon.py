@@ -72,7 +72,7 @@ class Daemon:
     async def send(self) -> None:
         self._track()
         try:
-            await send.run(self.ctx, clock.now(), linger=self.settings.daemon.send_interval_seconds)
+            await send.run(self.ctx, self.now(), linger=self.settings.daemon.send_interval_seconds)
         except Exception:
             log.exception("send pass failed; the next one will retry")
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 from assistant.config import RepSettings, Settings, secret
 from assistant.db import open_database, transaction
 from assistant.errors import ConfigError
-from assistant.llm.base import Drafter
+from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.models import Rep
@@ -49,29 +49,48 @@ def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
 
 
 def drafter(settings: Settings) -> Drafter:
+    """The offline drafter, or Claude with the offline drafter standing in when it is down."""
+    drafting, _ = models(settings)
+    return drafting
+
+
+def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
+    """The drafter and the reply classifier the `[llm]` section asks for."""
     offline = OfflineDrafter()
-    if settings.llm.provider == "offline":
-        return offline
+    llm = settings.llm
+    if llm.provider == "offline":
+        return offline, None
     from assistant.llm.anthropic import AnthropicDrafter
+    from assistant.llm.classifier import ClaudeClassifier
+    from assistant.llm.client import ModelClient
+    from assistant.llm.cost import configured_prices
     from assistant.llm.fallback import FallbackDrafter
 
-    key = os.environ.get(settings.llm.api_key_env)
+    key = os.environ.get(llm.api_key_env)
     if not key:
         raise ConfigError(
             str(settings.path),
             "llm.api_key_env",
-            f"provider is anthropic but environment variable {settings.llm.api_key_env} is not set",
+            f"provider is anthropic but environment variable {llm.api_key_env} is not set",
         )
-    primary = AnthropicDrafter(
-        model=settings.llm.model,
-        api_key=key,
-        base_url=settings.llm.base_url,
-        timeout_seconds=settings.llm.timeout_seconds,
-        max_retries=settings.llm.max_retries,
-        max_concurrency=settings.llm.max_concurrency,
-        catalogue=[],
-    )
-    return FallbackDrafter(primary, offline)
+
+    def client(model: str) -> ModelClient:
+        return ModelClient(
+            model=model,
+            api_key=key,
+            base_url=llm.base_url,
+            timeout_seconds=llm.timeout_seconds,
+            max_retries=llm.max_retries,
+            max_concurrency=llm.max_concurrency,
+            prices=configured_prices(model, **llm.prices.model_dump()),
+        )
+
+    shared = client(llm.model)
+    drafting = FallbackDrafter(AnthropicDrafter(shared), offline)
+    if llm.classifier == "offline":
+        return drafting, None
+    reader = shared if llm.classifier_model in (None, llm.model) else client(llm.classifier_model)
+    return drafting, ClaudeClassifier(reader)
 
 
 def sync_reps(engine: Engine, settings: Settings) -> None:
@@ -105,11 +124,13 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
     ) -> smtp.SubmitResult:
         return await smtp.submit(smtp_account(settings, rep), sender, recipient, raw)
 
+    drafting, classifier = models(settings)
     return Context(
         settings=settings,
         engine=engine,
-        drafter=drafter(settings),
+        drafter=drafting,
         open_mailbox=open_mailbox,
         submit=submit,
         log=logging.getLogger("nurture"),
+        classifier=classifier,
     )

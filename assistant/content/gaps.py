@@ -134,7 +134,7 @@ def _merge(by_topic: dict[str, list[ContentGap]]) -> list[Gap]:
                 topic=" ".join(words),
                 words=tuple(words),
                 leads=len({g.lead_id for g in first}),
-                questions=len(sentences),
+                questions=len({g.message_id for g in first}),
                 last_asked=max((g.asked_at for g in first if g.asked_at), default=None),
                 examples=tuple(sentences[:EXAMPLES]),
             )

@@ -51,6 +51,8 @@ class ModelClient:
         prices: Prices | None = None,
     ) -> None:
         self.model = model
+        # One client, one event loop: its connections and the semaphore belong to the loop
+        # that first uses them (the daemon's, or one `nurture` command's).
         self.sdk = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, timeout=timeout_seconds, max_retries=max_retries
         )

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
-from assistant.llm.injection import ADDRESS, INVISIBLE, lead_flags, lead_texts
+from assistant.llm.injection import ADDRESS, INVISIBLE, LEAD_INSTRUCTS, lead_flags, lead_texts
 
 # Quoting the lead's question back (the offline drafter quotes up to 22 words) is fine;
 # this many words in a row is pasting their text into ours.
@@ -47,6 +47,21 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+# Flags a rep must acknowledge before approving: someone may be steering the draft.
+ACKNOWLEDGE = (
+    LEAD_INSTRUCTS,
+    "model: lead text tried to give instructions",
+    "link not from library or thread",
+    "address not from our records or thread",
+    "hidden characters in draft",
+)
+
+
+def needs_acknowledgement(flags: Iterable[str]) -> list[str]:
+    """The flags that make an approval wait for an explicit acknowledgement."""
+    return [flag for flag in flags if flag.startswith(ACKNOWLEDGE)]
 
 
 @dataclass(frozen=True)

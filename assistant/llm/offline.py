@@ -72,6 +72,16 @@ def readable(topic: str) -> str:
     return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in words if w)
 
 
+def _cased(topic: str, texts: Sequence[str]) -> str:
+    """The topic as the lead or the library writes it mid-sentence ("salesforce" -> "Salesforce")."""
+    pattern = re.compile(rf"(?<=[a-z,;] )({re.escape(topic)})\b", re.IGNORECASE)
+    for text in texts:
+        found = pattern.search(text)
+        if found and found.group(1) != found.group(1).lower():
+            return found.group(1)
+    return topic
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
@@ -84,27 +94,31 @@ def _why(request: DraftRequest) -> str:
     said = _words(request.latest_reply or "")
     if not said:
         said = _words(" ".join(request.lead.topics))
+    texts = (request.latest_reply or "", content.title, content.summary)
     partial = ""
     for topic in content.topics:
         words = _words(topic)
         if words and words <= said:
-            return readable(topic)
+            return _cased(readable(topic), texts)
         if not partial and words & said:
-            partial = readable(topic)
+            partial = _cased(readable(topic), texts)
     return partial
 
 
-def describe(summary: str) -> str:
+def describe(summary: str, kind: str = "", *, formal: bool = False) -> str:
     """A library summary as a sentence of an email: "A tour of..." -> "It's a tour of..."."""
     text = " ".join(summary.split())
     if not text:
         return ""
     text = text if text.endswith((".", "!", "?")) else text + "."
     first = text.split()[0].lower()
+    rest = text[0].lower() + text[1:]
+    it_is = "It is" if formal else "It's"
     if first in ("a", "an"):
-        return "It's " + text[0].lower() + text[1:]
+        # "A 300-person SaaS company forecasting..." is the customer of a case study.
+        return f"{it_is} the story of {rest}" if kind == "case_study" else f"{it_is} {rest}"
     if first in ("how", "what", "why", "which", "when", "where"):
-        return "It covers " + text[0].lower() + text[1:]
+        return f"It covers {rest}"
     return text
 
 
@@ -173,9 +187,10 @@ class OfflineDrafter:
         why = _why(request)
         content = request.content
         lead = request.lead
+        style = wants.formality or request.tone.formality
         return {
             "pick": _Choices(request.seed, request.tone.banned_phrases),
-            "style": wants.formality or request.tone.formality,
+            "style": style,
             "short": wants.shorter or request.tone.max_words < 70,
             "detail": wants.longer,
             "call": wants.propose_call,
@@ -189,7 +204,7 @@ class OfflineDrafter:
             "hold": hold,
             "they_said_no": bool(request.thread) and request.thread[-1].direction == "inbound",
             "delivers": bool(question and content and why and _ASKS_FOR.search(question)),
-            "item": _item(content) if content else None,
+            "item": _item(content, style == "formal") if content else None,
             "why": why,
             "touch_number": request.touch_number,
             "sign_off": request.tone.sign_off,
@@ -203,18 +218,23 @@ def _lower_first(text: str) -> str:
     return text if re.match(r"I\b", text) else text[:1].lower() + text[1:]
 
 
-def _item(content: ContentBrief) -> dict[str, Any]:
+def _item(content: ContentBrief, formal: bool) -> dict[str, Any]:
+    kind = TYPE_NAMES.get(content.type, content.type.replace("_", " "))
+    title = content.title
+    # "our case study, "Case Study: Cloudrise..."" says it twice; the link still names it.
+    if content.url and not content.attachment and title.lower().startswith(f"{kind}:"):
+        title = title[len(kind) + 1 :].strip()
     points = [
         line.lstrip("-*• ").strip()
         for line in content.key_points.splitlines()
         if line.strip().startswith(("-", "*", "•"))
     ]
     return {
-        "title": content.title,
-        "kind": TYPE_NAMES.get(content.type, content.type.replace("_", " ")),
+        "title": title,
+        "kind": kind,
         "type": content.type,
         "url": content.url,
-        "summary": describe(content.summary),
+        "summary": describe(content.summary, content.type, formal=formal),
         "attachment": content.attachment,
         "upcoming": content.upcoming,
         "when": content.when,

@@ -140,9 +140,27 @@ class ImapMailbox:
         raise ImapError(f"IMAP connection to {self._where} was lost during IDLE")
 
     async def _call(self, what: str, awaitable: Awaitable[T]) -> T:
+        """Await one command: its answer, else ImapError on timeout or a dropped link.
+
+        aioimaplib leaves a command waiting when the connection drops, so the link's loss
+        is raced against it rather than waiting out the whole timeout.
+        """
+        command = asyncio.ensure_future(awaitable)
+        dropped = asyncio.ensure_future(self.lost.wait())
         try:
-            return await asyncio.wait_for(awaitable, self._account.timeout)
-        except TimeoutError:
+            done, _ = await asyncio.wait(
+                {command, dropped}, timeout=self._account.timeout, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            dropped.cancel()
+        if command not in done:
+            command.cancel()
+            if dropped in done:
+                raise ImapError(f"IMAP {what} on {self._where}: the connection was lost")
+            raise ImapError(f"IMAP {what} on {self._where} timed out")
+        try:
+            return command.result()
+        except (TimeoutError, aioimaplib.CommandTimeout):
             raise ImapError(f"IMAP {what} on {self._where} timed out") from None
         except (aioimaplib.AioImapException, OSError, RecursionError) as exc:
             raise ImapError(f"IMAP {what} on {self._where} failed: {exc}") from None

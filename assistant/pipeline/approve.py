@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.db import transaction
 from assistant.errors import NotFound, StateError
 from assistant.failpoints import hit
+from assistant.llm.guardrails import needs_acknowledgement
 from assistant.mail.compose import Outgoing, compose, new_message_id, one_line
 from assistant.models import ContentItem, Draft, DraftState, Lead, LeadStatus, Rep
 from assistant.pipeline import schedule
@@ -54,12 +55,19 @@ def approve(
     subject: str | None = None,
     body: str | None = None,
     send_after: datetime | None = None,
+    accept_flags: bool = False,
 ) -> Draft:
     with transaction(engine) as session:
         draft = get(session, draft_id)
         if draft.state != DraftState.pending:
             raise StateError(
                 f"Draft {draft_id} is {draft.state}, not pending: it cannot be approved."
+            )
+        flagged = needs_acknowledgement(draft.flags)
+        if flagged and not accept_flags:
+            raise StateError(
+                f"Draft {draft_id} needs a second look ({'; '.join(flagged)}): "
+                "approve it with its flags acknowledged (--accept-flags) once you have read it."
             )
         lead = session.get(Lead, draft.lead_id)
         rep = session.get(Rep, draft.rep_id)
@@ -114,6 +122,8 @@ def approve(
         if not moved:
             raise StateError(f"Draft {draft_id} was decided by someone else a moment ago.")
         detail: dict[str, Any] = {"edited": edited}
+        if flagged:
+            detail["accepted_flags"] = flagged
         if edited:
             detail["before"] = {"subject": draft.subject, "body": draft.body}
             detail["after"] = {"subject": final_subject, "body": final_body}

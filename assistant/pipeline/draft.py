@@ -26,8 +26,9 @@ from assistant.records import audit
 
 async def run(ctx: Context, jobs: list[Job], now: datetime) -> list[int]:
     """Write a draft for each job; returns the new draft ids (batched ones as they come back)."""
-    made = await draft_batch.collect(ctx, now)
+    # Planned before the batch came back: a collected step is not drafted a second time.
     waiting = draft_batch.waiting_triggers(ctx)
+    made = await draft_batch.collect(ctx, now)
     jobs = [job for job in jobs if job.step.trigger not in waiting]
     now_jobs = [job for job in jobs if not draft_batch.can_wait(ctx, job)]
     later = [job for job in jobs if draft_batch.can_wait(ctx, job)]

@@ -54,12 +54,12 @@ def slot(
     """
     moment, notes = earliest, []
     busy = sorted(mailbox)
+    gap = stagger(rules, rng)  # drawn once: the same draft keeps the same gap on every check
     for _ in range(len(busy) + len(company) + 8):
         opens = cal.next_open(moment)
         if opens > moment:
             notes.append(f"the lead's send window opens {cal.describe(opens)}")
             moment = opens
-        gap = stagger(rules, rng)
         near = [b for b in busy if abs(b - moment) < gap]
         if near:
             moment = max(near) + gap

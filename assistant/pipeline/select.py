@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from assistant.content import policy
@@ -68,15 +67,17 @@ def spec(item: ContentItem) -> ContentSpec:
 
 def ranker(session: Session) -> tuple[Ranker, dict[str, ContentItem]]:
     """One ranker per version of the library and its tracks, built once per process."""
-    count, newest = session.exec(
-        select(func.count(col(ContentItem.id)), func.max(ContentItem.updated_at))
-    ).one()
-    rules = policy.current(session)
-    database = str(session.get_bind().engine.url)  # tests and tools may open several stores
-    key = (database, int(count), str(newest), str(rules.updated_at))
     items = {
         i.slug: i for i in session.exec(select(ContentItem).order_by(col(ContentItem.id))).all()
     }
+    rules = policy.current(session)
+    # What the ranker reads of each row, cheaply: an edit, a retirement or an expiry date
+    # changed by anyone (even within the same second as the import) builds a new index.
+    version = hash(
+        tuple((i.id, i.updated_at, i.retired, i.expires, i.stage) for i in items.values())
+    )
+    database = str(session.get_bind().engine.url)  # tests and tools may open several stores
+    key = (database, version, str(rules.updated_at), str(rules.tracks))
     if key not in _cache:
         # Tracks were checked at import; a slug gone since then is simply not on them.
         tracks = {stage: [s for s in slugs if s in items] for stage, slugs in rules.tracks.items()}

@@ -2,20 +2,23 @@
 
 Each message is understood and acted on in one transaction, so an opt-out is written together
 with its classification. A message that cannot be parsed is quarantined with its reason and
-the stage moves on.
+the stage moves on. With a model classifier, a lead's reply is read by the model first, out
+of any transaction; the mail of a lead who objected, and every machine mail, never reaches
+it, and an unreachable model leaves the offline reading in place.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
 from assistant.db import transaction
-from assistant.errors import ParseError
+from assistant.errors import DraftError, ParseError
 from assistant.imports import valid_address
+from assistant.llm.base import Usage
 from assistant.mail.classify import Understanding, understand
 from assistant.mail.parse import ParsedMessage, parse_message
 from assistant.models import (
@@ -27,6 +30,7 @@ from assistant.models import (
     Message,
     MessageState,
 )
+from assistant.pipeline import usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.notify import hot_lead_notice, queue_notice
 from assistant.records import (
@@ -42,7 +46,7 @@ _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 BATCH = 100
 
 
-def run(ctx: Context, now: datetime) -> int:
+async def run(ctx: Context, now: datetime) -> int:
     """Understand every stored message; returns how many were handled."""
     done = 0
     while True:
@@ -56,15 +60,68 @@ def run(ctx: Context, now: datetime) -> int:
         if not ids:
             return done
         for message_id in ids:
+            assert message_id is not None
+            reading = await closer_reading(ctx, message_id, now) if ctx.classifier else None
             with transaction(ctx.engine) as session:
                 message = session.get(Message, message_id)
                 if message is None or message.state != MessageState.stored.value:
                     continue  # another replica took it
-                understand_one(ctx, session, message, now)
+                understand_one(ctx, session, message, now, reading)
             done += 1
 
 
-def understand_one(ctx: Context, session: Session, message: Message, now: datetime) -> None:
+@dataclass(frozen=True)
+class Reading:
+    """The model's understanding of one message, and what it cost."""
+
+    understanding: Understanding
+    usage: Usage
+    by: str
+
+
+async def closer_reading(ctx: Context, message_id: int, now: datetime) -> Reading | None:
+    """The model classifier's reading of a lead's reply; None where only the rules may read."""
+    assert ctx.classifier is not None
+    with transaction(ctx.engine) as session:
+        message = session.get(Message, message_id)
+        if message is None or message.direction != Direction.inbound.value:
+            return None
+        lead = session.get(Lead, message.lead_id) if message.lead_id else None
+        if lead is None or lead.status == LeadStatus.opted_out:
+            return None
+        if is_suppressed(session, lead.email):
+            return None  # after an objection no model sees this person's mail
+        raw, lead_email = message.raw, lead.email
+    try:
+        parsed = parse_message(raw)
+    except ParseError:
+        return None  # quarantined by the stage itself
+    offline = understand(parsed, today=now.date(), lead_addresses=frozenset({lead_email}))
+    if offline.kind != "human" or offline.opt_out:
+        return None
+    sender = parsed.headers.from_
+    ignore = {lead_email, *(a.email for a in parsed.headers.to)}
+    ignore |= {sender.email} if sender else set()
+    try:
+        found, spent = await ctx.classifier.classify(
+            offline,
+            subject=parsed.headers.subject or "",
+            today=now.date(),
+            ignore_addresses=frozenset(a.lower() for a in ignore),
+        )
+    except DraftError as exc:
+        ctx.log.warning("message %s read by the rules only: %s", message_id, exc)
+        return None
+    return Reading(found, spent, ctx.classifier.name)
+
+
+def understand_one(
+    ctx: Context,
+    session: Session,
+    message: Message,
+    now: datetime,
+    reading: Reading | None = None,
+) -> None:
     try:
         parsed = parse_message(message.raw)
     except ParseError as exc:
@@ -85,10 +142,23 @@ def understand_one(ctx: Context, session: Session, message: Message, now: dateti
     lead = session.get(Lead, message.lead_id) if message.lead_id else None
     addresses = frozenset({lead.email} if lead else set())
     result = understand(parsed, today=now.date(), lead_addresses=addresses)
+    if reading is not None and lead is not None and not result.opt_out:
+        # An opt-out the rules see now (the reading is a moment old) always wins.
+        result = reading.understanding
+        usage.record(
+            session,
+            reading.usage,
+            purpose="classify",
+            model=reading.by.removeprefix("anthropic:"),
+            at=now,
+            rep_id=message.rep_id,
+            lead_id=lead.id,
+        )
     message.kind = result.kind
     message.intent = result.intent
     message.reply_text = result.reply_text
-    message.understanding = jsonable(asdict(result))
+    by = reading.by if reading is not None and result is reading.understanding else "offline"
+    message.understanding = {**jsonable(asdict(result)), "read_by": by}
     session.add(message)
     if result.kind == "bounce":
         _bounce(ctx, session, message, result, now)

@@ -114,7 +114,7 @@ def _form(
         types=TYPES,
         stages=STAGES,
         personas=PERSONAS,
-        status=status,
+        http_status=status,
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import nh3
@@ -35,6 +37,9 @@ _HTML_QUOTE = re.compile(
     re.IGNORECASE,
 )
 MAX_SHOWN_CHARS = 100_000
+CACHED_VIEWS = 2_000
+_views: OrderedDict[tuple[int | None, str, int, int], MailView] = OrderedDict()
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,23 @@ def _text(text: str) -> Markup:
 
 def view(message: Message) -> MailView:
     """The message as the rep should read it; never raises on bad mail."""
+    # A stored message never changes its bytes, so its view is kept for the next page.
+    key = (message.id, message.state, len(message.raw), len(message.reply_text))
+    with _lock:
+        found = _views.get(key)
+        if found is not None:
+            _views.move_to_end(key)
+            return found
+    shown = _view(message)
+    if message.id is not None:
+        with _lock:
+            _views[key] = shown
+            while len(_views) > CACHED_VIEWS:
+                _views.popitem(last=False)
+    return shown
+
+
+def _view(message: Message) -> MailView:
     if message.state == MessageState.quarantined:
         reason = message.quarantine_reason or "it could not be parsed"
         return MailView(Markup(""), None, f"This message could not be read: {reason}.")

@@ -139,7 +139,7 @@ def _show(
         error_key=wrong.group(1) if wrong else "",
         history=changes(rules.history(db, team, kind)),
         weekdays=WEEKDAYS,
-        status=status,
+        http_status=status,
     )
 
 

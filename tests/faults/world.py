@@ -88,9 +88,10 @@ class SendWorld:
 
 
 def settings_data(
-    db_url: str, user: MailboxUser, smtp: SmtpServer, cadence: dict[str, Any] | None = None
+    db_url: str, user: MailboxUser, smtp: SmtpServer | None, cadence: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    return {
+    """Settings for one rep on the test servers (no SMTP when `smtp` is None)."""
+    data: dict[str, Any] = {
         "database": {"url": db_url},
         "cadence": cadence or {},
         "reps": [
@@ -106,15 +107,17 @@ def settings_data(
                     "password_env": "TEST_IMAP_PASSWORD",
                     "timeout_seconds": 5,
                 },
-                "smtp": {
-                    "host": smtp.host,
-                    "port": smtp.port,
-                    "security": "none",
-                    "timeout_seconds": 5,
-                },
             }
         ],
     }
+    if smtp is not None:
+        data["reps"][0]["smtp"] = {
+            "host": smtp.host,
+            "port": smtp.port,
+            "security": "none",
+            "timeout_seconds": 5,
+        }
+    return data
 
 
 def make_send_world(

@@ -1,7 +1,8 @@
 """A local stand-in for the Anthropic Messages and Message Batches APIs, for the real SDK to call.
 
 Answers come from a script (a queue of `Reply`) or, when the script is empty, from a
-responder function. Every request is recorded. Prompt caching is simulated the way the API
+responder function; either way they call the tool the request asks for (write_draft for the
+drafter, record_understanding for the classifier). Every request is recorded. Prompt caching is simulated the way the API
 bills it: the prefix up to the last `cache_control` block is a cache write the first time and a
 cache read afterwards, when it is long enough; tokens are counted as characters // 4.
 """
@@ -73,6 +74,13 @@ def bad_request(message: str) -> Reply:
 
 def slow(seconds: float, then: Reply | None = None) -> Reply:
     return replace(then or tool_answer(), delay=seconds)
+
+
+def tool_name(body: dict[str, Any]) -> str:
+    """The tool a request asks for: the forced one, else the first it offers."""
+    forced = (body.get("tool_choice") or {}).get("name")
+    tools = body.get("tools") or [{"name": "write_draft"}]
+    return str(forced or tools[0]["name"])
 
 
 def default_fields() -> dict[str, Any]:
@@ -182,7 +190,7 @@ class StandIn:
         else:
             block_id = f"toolu_standin_{next(self._ids):06d}"
             content = [
-                {"type": "tool_use", "id": block_id, "name": "write_draft", "input": tool_input}
+                {"type": "tool_use", "id": block_id, "name": tool_name(body), "input": tool_input}
             ]
             stop, out = "tool_use", json.dumps(tool_input)
         return {

@@ -19,8 +19,15 @@ from tests.web.world import SECRET, Server, World, csrf_of, seed_queue, sign_in
 pytestmark = pytest.mark.slow
 
 # What must never show to anyone but Ana, her manager and an admin.
-ANA_SECRETS = ("María López", "maria@northwind.test", "useful read", "two to three weeks",
-               "Li Wei", "Sam Okafor", "Tom Becker")
+ANA_SECRETS = (
+    "María López",
+    "maria@northwind.test",
+    "useful read",
+    "two to three weeks",
+    "Li Wei",
+    "Sam Okafor",
+    "Tom Becker",
+)
 OBJECT_PARAMS = {"draft_id", "lead_id"}
 
 
@@ -38,7 +45,9 @@ def _params(route: Route, world: World, draft: str) -> dict[str, Any]:
     with world.engine.connect() as connection:
         item_id = connection.execute(ContentItem.__table__.select().limit(1)).first()[0]  # type: ignore[attr-defined]
     known = {
-        "draft_id": world.drafts[draft], "lead_id": world.leads["maria"], "item_id": item_id,
+        "draft_id": world.drafts[draft],
+        "lead_id": world.leads["maria"],
+        "item_id": item_id,
         "kind": "tone",
     }
     missing = set(route.param_convertors) - set(known)
@@ -49,13 +58,30 @@ def _params(route: Route, world: World, draft: str) -> dict[str, Any]:
 def _form(csrf: str, world: World) -> dict[str, Any]:
     """Fields any action might read, all aimed at Ana's objects."""
     return {
-        "csrf": csrf, "next": "/queue", "reason": "mine now", "hours": "24", "until": "2031-01-01",
-        "rep": str(world.reps["bob@acme.test"]), "instruction": "leak it", "edit": "1",
-        "subject": "hijacked", "body": "hijacked", "when": "next", "outcome": "delivered",
+        "csrf": csrf,
+        "next": "/queue",
+        "reason": "mine now",
+        "hours": "24",
+        "until": "2031-01-01",
+        "rep": str(world.reps["bob@acme.test"]),
+        "instruction": "leak it",
+        "edit": "1",
+        "subject": "hijacked",
+        "body": "hijacked",
+        "when": "next",
+        "outcome": "delivered",
         "draft": [str(world.drafts[k]) for k in ("maria", "li", "sam")],
-        "content": "crm-integration-guide", "team": "east", "max_words": "31", "voice": "x",
-        "title": "hijacked", "url": "https://evil.example/", "type": "white_paper",
-        "stage": "awareness", "topics": "x", "summary": "x", "retired": "1",
+        "content": "crm-integration-guide",
+        "team": "east",
+        "max_words": "31",
+        "voice": "x",
+        "title": "hijacked",
+        "url": "https://evil.example/",
+        "type": "white_paper",
+        "stage": "awareness",
+        "topics": "x",
+        "summary": "x",
+        "retired": "1",
     }
 
 
@@ -97,7 +123,9 @@ def test_every_route_refuses_another_reps_leads_and_drafts(
                 for secret in ANA_SECRETS:
                     assert secret not in shown, f"{method} {path} shows {secret!r} to {intruder}"
                 if OBJECT_PARAMS & set(route.param_convertors):
-                    assert response.status_code in (403, 404), f"{method} {path}: {response.status_code}"
+                    assert response.status_code in (403, 404), (
+                        f"{method} {path}: {response.status_code}"
+                    )
                     assert "Traceback" not in shown
     assert tried >= 2 * len(routes)
     _untouched(world)
@@ -118,7 +146,11 @@ def test_the_owner_her_manager_and_an_admin_do_reach_them(site_on: tuple[World, 
     seed_queue(world)
     for who in ("ana@acme.test", "meg@acme.test", "root@acme.test"):
         client = sign_in(server.url, who)
-        for path in (f"/drafts/{world.drafts['maria']}", f"/leads/{world.leads['maria']}", "/queue"):
+        for path in (
+            f"/drafts/{world.drafts['maria']}",
+            f"/leads/{world.leads['maria']}",
+            "/queue",
+        ):
             response = client.get(path)
             assert response.status_code == 200 and "María López" in response.text, (who, path)
     walt = sign_in(server.url, "walt@acme.test")

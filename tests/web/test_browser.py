@@ -33,7 +33,9 @@ def _rep(browser: Browser, site: Site, email: str = "ana@acme.test", **options: 
     return page
 
 
-def test_rep_signs_in_and_sees_only_her_own_drafts_hot_leads_first(browser: Browser, site: Site) -> None:
+def test_rep_signs_in_and_sees_only_her_own_drafts_hot_leads_first(
+    browser: Browser, site: Site
+) -> None:
     page = _rep(browser, site)
     cards = page.locator(".card[data-draft]")
     expect(cards).to_have_count(3)
@@ -47,7 +49,9 @@ def test_rep_signs_in_and_sees_only_her_own_drafts_hot_leads_first(browser: Brow
     assert "BOB-ONLY" not in html and "WEST-ONLY" not in html
 
 
-def test_approve_from_the_queue_freezes_the_email_for_the_next_send(browser: Browser, site: Site) -> None:
+def test_approve_from_the_queue_freezes_the_email_for_the_next_send(
+    browser: Browser, site: Site
+) -> None:
     world, _ = site
     page = _rep(browser, site)
     page.locator(f"#d{world.drafts['maria']}").get_by_role("button", name="Approve").first.click()
@@ -73,8 +77,11 @@ def test_edit_then_approve_sends_the_edited_text_and_records_before_and_after(
     assert draft.subject == "Spreadsheets, and what comes after"
     assert draft.body == "Hi Li,\n\nShort and sweet: here is the checklist.\n\nAna\n"
     with Session(world.engine) as db:
-        entry = db.exec(select(AuditEntry).where(AuditEntry.draft_id == draft.id,
-                                                 AuditEntry.action == "approved")).one()
+        entry = db.exec(
+            select(AuditEntry).where(
+                AuditEntry.draft_id == draft.id, AuditEntry.action == "approved"
+            )
+        ).one()
     assert entry.actor == "ana@acme.test" and entry.detail["edited"] is True
     assert entry.detail["after"]["subject"] == "Spreadsheets, and what comes after"
 
@@ -137,7 +144,11 @@ def test_bulk_approve_approves_every_selected_draft(browser: Browser, site: Site
     expect(page.locator("[data-picked-count]")).to_have_text("2 selected")
     page.get_by_role("button", name="Approve selected").click()
     expect(page.locator(".flash-ok")).to_contain_text("Approved 2 drafts")
-    assert [world.draft(k).state for k in ("maria", "li", "sam")] == ["approved", "pending", "approved"]
+    assert [world.draft(k).state for k in ("maria", "li", "sam")] == [
+        "approved",
+        "pending",
+        "approved",
+    ]
 
 
 def test_lead_page_shows_the_conversation_and_pauses_resumes_and_reassigns(
@@ -182,9 +193,15 @@ def test_regenerate_with_an_instruction_and_swap_the_content(browser: Browser, s
     draft = world.draft("maria")
     assert draft.state == "pending" and draft.version == 3 and draft.content_id != before
     with Session(world.engine) as db:
-        kept = db.exec(select(DraftVersion).where(DraftVersion.draft_id == draft.id)
-                       .order_by(col(DraftVersion.version))).all()
-    assert [v.replaced_by for v in kept] == ["instruction: shorter, and mention the pilot", "content swap"]
+        kept = db.exec(
+            select(DraftVersion)
+            .where(DraftVersion.draft_id == draft.id)
+            .order_by(col(DraftVersion.version))
+        ).all()
+    assert [v.replaced_by for v in kept] == [
+        "instruction: shorter, and mention the pilot",
+        "content swap",
+    ]
 
 
 def test_manager_changes_a_tone_rule_and_the_next_draft_follows_it(
@@ -211,11 +228,18 @@ def test_manager_changes_a_tone_rule_and_the_next_draft_follows_it(
         west = tone_for(db, "west", "cara@acme.test")
     assert tone.max_words == 90 and tone.version == 1
     assert "P.S. Our spring pilot closes on 30 April." not in west.required_lines
-    draft = OfflineDrafter().render(DraftRequest(
-        situation="follow_up", rep=RepProfile("Ana Ruiz", "ana@acme.test", "Ana Ruiz"),
-        lead=LeadProfile("Sam Okafor", "sam@umbrella.test", "Umbrella", "CFO", "decision"),
-        subject="Forecasting", thread=(), latest_reply=None, content=None, tone=tone,
-    ))
+    draft = OfflineDrafter().render(
+        DraftRequest(
+            situation="follow_up",
+            rep=RepProfile("Ana Ruiz", "ana@acme.test", "Ana Ruiz"),
+            lead=LeadProfile("Sam Okafor", "sam@umbrella.test", "Umbrella", "CFO", "decision"),
+            subject="Forecasting",
+            thread=(),
+            latest_reply=None,
+            content=None,
+            tone=tone,
+        )
+    )
     assert "P.S. Our spring pilot closes on 30 April." in draft.body
     # And through the pipeline: Ana's next draft is written under the new rules.
     page.goto(f"{server.url}/drafts/{world.drafts['sam']}")

@@ -33,9 +33,15 @@ def _login_token(client: httpx.Client) -> str:
 
 
 def _try_login(client: httpx.Client, email: str, password: str) -> httpx.Response:
-    return client.post("/login", data={
-        "email": email, "password": password, "token": _login_token(client), "next": "/queue",
-    })
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "token": _login_token(client),
+            "next": "/queue",
+        },
+    )
 
 
 def _sessions(world: World) -> int:
@@ -44,7 +50,7 @@ def _sessions(world: World) -> int:
 
 
 def test_every_response_carries_the_strict_policy_and_security_headers(site: Site) -> None:
-    world, server = site
+    _, server = site
     client = sign_in(server.url, "ana@acme.test")
     for path in ("/login", "/queue", "/static/app.css", "/no-such-page"):
         headers = client.get(path).headers
@@ -63,17 +69,27 @@ def test_session_cookie_is_httponly_lax_and_secure_only_over_https(site: Site) -
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
     # Behind a TLS-terminating proxy on loopback, the cookies are marked Secure.
-    proxied = httpx.Client(base_url=server.url, headers={
-        "X-Forwarded-Proto": "https", "Origin": server.url.replace("http://", "https://"),
-    })
+    proxied = httpx.Client(
+        base_url=server.url,
+        headers={
+            "X-Forwarded-Proto": "https",
+            "Origin": server.url.replace("http://", "https://"),
+        },
+    )
     form = proxied.get("/login")
     assert "Secure" in form.headers["set-cookie"]
     # This test client speaks plain HTTP to the server, so hand the Secure cookie back itself.
     proxied.cookies.set(LOGIN_COOKIE, form.headers["set-cookie"].split(";")[0].split("=", 1)[1])
     token = form.text.split('name="token" value="')[1].split('"')[0]
-    response = proxied.post("/login", data={
-        "email": "ana@acme.test", "password": PASSWORD, "token": token, "next": "/queue",
-    })
+    response = proxied.post(
+        "/login",
+        data={
+            "email": "ana@acme.test",
+            "password": PASSWORD,
+            "token": token,
+            "next": "/queue",
+        },
+    )
     assert response.status_code == 303
     assert "Secure" in response.headers["set-cookie"]
 
@@ -105,8 +121,7 @@ def test_state_changes_need_the_token_and_our_own_origin(site_on: Site) -> None:
         ({"csrf": "forged", "when": "next"}, {}),  # a wrong token
         ({"csrf": token, "when": "next"}, {"Origin": "http://evil.example"}),  # foreign origin
         ({"csrf": token, "when": "next"}, {"Origin": "null"}),
-        ({"csrf": token, "when": "next"},
-         {"Origin": "", "Referer": "http://evil.example/page"}),
+        ({"csrf": token, "when": "next"}, {"Origin": "", "Referer": "http://evil.example/page"}),
     ]
     for data, headers in attempts:
         response = client.post(path, data=data, headers=headers)
@@ -146,10 +161,15 @@ def test_sign_in_never_sends_the_browser_elsewhere(site: Site) -> None:
     _, server = site
     client = httpx.Client(base_url=server.url, headers={"Origin": server.url})
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        response = client.post("/login", data={
-            "email": "ana@acme.test", "password": PASSWORD, "token": _login_token(client),
-            "next": target,
-        })
+        response = client.post(
+            "/login",
+            data={
+                "email": "ana@acme.test",
+                "password": PASSWORD,
+                "token": _login_token(client),
+                "next": target,
+            },
+        )
         assert response.headers["location"] == "/queue", target
     anonymous = httpx.Client(base_url=server.url)
     assert anonymous.get("/drafts/1").headers["location"] == "/login?next=/drafts/1"
@@ -160,8 +180,11 @@ def test_errors_are_one_sentence_never_a_traceback(
 ) -> None:
     world, server = site
     client = sign_in(server.url, "ana@acme.test")
-    for method, path, status in (("GET", "/nope", 404), ("PUT", "/queue", 405),
-                                 ("GET", "/drafts/424242", 404)):
+    for method, path, status in (
+        ("GET", "/nope", 404),
+        ("PUT", "/queue", 405),
+        ("GET", "/drafts/424242", 404),
+    ):
         response = client.request(method, path)
         assert response.status_code == status
         sentence = re.findall(r'class="error-sentence">([^<]+)<', response.text)

@@ -47,7 +47,7 @@ PAYLOADS = [
     f'<svg><image href="{EVIL}/s.png"/><use href="{EVIL}/u.svg#a"/></svg>',
     "{{ 7*7 }} {% raw %}jinja{% endraw %} ${7*7}",
     '<img src="data:image/svg+xml,<svg onload=alert(31)>">',
-    f'<p>Hi Ana,</p><blockquote><img src="{EVIL}/quoted.png" onerror="window.__xss=32"></blockquote>',
+    f'<p>Hi,</p><blockquote><img src="{EVIL}/q.png" onerror="window.__xss=32"></blockquote>',
 ]
 
 
@@ -63,13 +63,23 @@ def _raw(payload: str, index: int) -> bytes:
 def _seed(world: World) -> None:
     for i, payload in enumerate(PAYLOADS):
         key = f"x{i}"
-        world.add_lead(key, "ana@acme.test", name=f"Lead {i} {payload[:40]}", company=f"Hostile {i}")
-        said = world.add_mail(
-            key, raw=_raw(payload, i), subject=f"Re: {payload[:60]}",
-            text=f"Question {i}: {payload}\n\n> quoted {payload}", reply_text=f"Question {i}: {payload}",
+        world.add_lead(
+            key, "ana@acme.test", name=f"Lead {i} {payload[:40]}", company=f"Hostile {i}"
         )
-        world.add_draft(key, key, subject=f"Re: pricing {i}", reply_to=said,
-                        body=f"Hi,\n\nThanks for asking.\n\nAna\n{payload}\n")
+        said = world.add_mail(
+            key,
+            raw=_raw(payload, i),
+            subject=f"Re: {payload[:60]}",
+            text=f"Question {i}: {payload}\n\n> quoted {payload}",
+            reply_text=f"Question {i}: {payload}",
+        )
+        world.add_draft(
+            key,
+            key,
+            subject=f"Re: pricing {i}",
+            reply_to=said,
+            body=f"Hi,\n\nThanks for asking.\n\nAna\n{payload}\n",
+        )
 
 
 def test_hostile_mail_runs_no_script_and_loads_nothing_from_outside(
@@ -97,15 +107,26 @@ def test_hostile_mail_runs_no_script_and_loads_nothing_from_outside(
 
     page.on("dialog", on_dialog)
     log_in(page, server.url, "ana@acme.test")
-    pages = [f"{server.url}/queue"] + [f"{server.url}/leads/{world.leads[f'x{i}']}" for i in range(len(PAYLOADS))]
+    pages = [f"{server.url}/queue"] + [
+        f"{server.url}/leads/{world.leads[f'x{i}']}" for i in range(len(PAYLOADS))
+    ]
     for url in pages:
         page.goto(url)
         # Open every fold so quoted history is laid out too, then give loaders a moment.
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__xss") is None, url
-        assert page.evaluate("document.querySelectorAll('script:not([src^=\"/static/\"])').length") == 0
-        assert page.evaluate("document.querySelectorAll('img, iframe, object, embed, video, audio, base, meta[http-equiv]').length") == 0
+        assert (
+            page.evaluate("document.querySelectorAll('script:not([src^=\"/static/\"])').length")
+            == 0
+        )
+        assert (
+            page.evaluate(
+                "document.querySelectorAll('img, iframe, object, embed, video, audio, base, "
+                'meta[http-equiv], link:not([href^="/static/"])\').length'
+            )
+            == 0
+        )
     expect(page.locator(".mail").first).to_be_visible()
 
     page.goto(f"{server.url}/queue")

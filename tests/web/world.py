@@ -21,7 +21,7 @@ from sqlmodel import select
 from assistant import clock, config
 from assistant.db import open_database, transaction
 from assistant.imports import import_content
-from assistant.models import ContentItem, Draft, Lead, Message, Rep, User
+from assistant.models import AuditEntry, ContentItem, Draft, Lead, Message, Rep, User
 from assistant.runtime import sync_reps
 from assistant.web.security import hash_password
 from tests.servers import free_port
@@ -67,63 +67,121 @@ class World:
     def add_user(self, email: str, role: str, team: str = "east") -> None:
         with transaction(self.engine) as db:
             rep = db.exec(select(Rep).where(Rep.email == email)).first()
-            db.add(User(email=email, password_hash=_password_hash(), role=role,
-                        team=rep.team if rep else team, rep_id=rep.id if rep else None,
-                        created_at=clock.now()))
+            db.add(
+                User(
+                    email=email,
+                    password_hash=_password_hash(),
+                    role=role,
+                    team=rep.team if rep else team,
+                    rep_id=rep.id if rep else None,
+                    created_at=clock.now(),
+                )
+            )
 
-    def add_lead(self, key: str, owner: str, *, name: str, company: str, stage: str = "consideration",
-                 status: str = "active", topics: tuple[str, ...] = ("forecasting", "crm")) -> int:
+    def add_lead(
+        self,
+        key: str,
+        owner: str,
+        *,
+        name: str,
+        company: str,
+        stage: str = "consideration",
+        status: str = "active",
+        topics: tuple[str, ...] = ("forecasting", "crm"),
+    ) -> int:
         with transaction(self.engine) as db:
-            lead = Lead(email=f"{key}@{company.lower().replace(' ', '')}.test", name=name,
-                        company=company, title="VP Finance", owner_id=self.reps[owner], stage=stage,
-                        topics=list(topics), status=status, created_at=clock.now(),
-                        sales_ready_at=clock.now() if status == "sales_ready" else None)
+            lead = Lead(
+                email=f"{key}@{company.lower().replace(' ', '')}.test",
+                name=name,
+                company=company,
+                title="VP Finance",
+                owner_id=self.reps[owner],
+                stage=stage,
+                topics=list(topics),
+                status=status,
+                created_at=clock.now(),
+                sales_ready_at=clock.now() if status == "sales_ready" else None,
+            )
             db.add(lead)
             db.flush()
             assert lead.id is not None
             self.leads[key] = lead.id
             return lead.id
 
-    def add_mail(self, lead_key: str, *, text: str, raw: bytes = b"", subject: str = "Re: forecasting",
-                 reply_text: str | None = None, at: datetime | None = None) -> int:
+    def add_mail(
+        self,
+        lead_key: str,
+        *,
+        text: str,
+        raw: bytes = b"",
+        subject: str = "Re: forecasting",
+        reply_text: str | None = None,
+        at: datetime | None = None,
+    ) -> int:
         lead_id = self.leads[lead_key]
         with transaction(self.engine) as db:
             lead = db.get(Lead, lead_id)
             assert lead is not None and lead.owner_id is not None
             message = Message(
-                rep_id=lead.owner_id, folder="INBOX", uidvalidity=1, uid=_next_uid(),
-                message_id=f"<m{_next_uid()}@{lead.email.split('@')[1]}>", lead_id=lead_id,
-                direction="inbound", from_addr=lead.email, subject=subject,
-                sent_at=at or clock.now() - timedelta(hours=3), raw=raw, text=text,
-                reply_text=reply_text if reply_text is not None else text, state="understood",
-                kind="human", intent="question",
+                rep_id=lead.owner_id,
+                folder="INBOX",
+                uidvalidity=1,
+                uid=_next_uid(),
+                message_id=f"<m{_next_uid()}@{lead.email.split('@')[1]}>",
+                lead_id=lead_id,
+                direction="inbound",
+                from_addr=lead.email,
+                subject=subject,
+                sent_at=at or clock.now() - timedelta(hours=3),
+                raw=raw,
+                text=text,
+                reply_text=reply_text if reply_text is not None else text,
+                state="understood",
+                kind="human",
+                intent="question",
             )
             db.add(message)
             db.flush()
             assert message.id is not None
             return message.id
 
-    def add_draft(self, key: str, lead_key: str, *, subject: str, body: str,
-                  reply_to: int | None = None, content_slug: str | None = None,
-                  created: datetime | None = None, situation: str = "reply") -> int:
+    def add_draft(
+        self,
+        key: str,
+        lead_key: str,
+        *,
+        subject: str,
+        body: str,
+        reply_to: int | None = None,
+        content_slug: str | None = None,
+        created: datetime | None = None,
+        situation: str = "reply",
+    ) -> int:
         lead_id = self.leads[lead_key]
         with transaction(self.engine) as db:
             lead = db.get(Lead, lead_id)
             assert lead is not None and lead.owner_id is not None
             item = (
                 db.exec(select(ContentItem).where(ContentItem.slug == content_slug)).first()
-                if content_slug else None
+                if content_slug
+                else None
             )
             draft = Draft(
                 trigger=f"{situation}:m{reply_to}" if reply_to else f"{situation}:x-{key}",
-                lead_id=lead_id, rep_id=lead.owner_id,
-                reply_to_id=reply_to, situation=situation,
-                reason="the lead replied and has not had an answer" if situation == "reply"
+                lead_id=lead_id,
+                rep_id=lead.owner_id,
+                reply_to_id=reply_to,
+                situation=situation,
+                reason="the lead replied and has not had an answer"
+                if situation == "reply"
                 else "no reply 3 business days after our last email",
                 content_id=item.id if item else None,
                 content_reason="asked about CRM integration; fits the consideration stage"
-                if item else "no new content fits",
-                subject=subject, body=body, drafter="offline",
+                if item
+                else "no new content fits",
+                subject=subject,
+                body=body,
+                drafter="offline",
                 created_at=created or clock.now() - timedelta(hours=1),
             )
             db.add(draft)
@@ -202,9 +260,20 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
     env = {**os.environ, "TEST_WEB_SECRET": SECRET}
     env.pop("NURTURE_NOW", None)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from assistant.cli import main; main()",
-         "--config", str(config_path), "web", "--port", str(port)],
-        env=env, cwd=config_path.parent, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from assistant.cli import main; main()",
+            "--config",
+            str(config_path),
+            "web",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=config_path.parent,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -253,39 +322,118 @@ def seed_queue(world: World) -> None:
     now = clock.now()
     world.add_lead("maria", "ana@acme.test", name="María López", company="Northwind")
     said = world.add_mail(
-        "maria", raw=MARIA_HTML, subject="Re: The forecasting white paper",
+        "maria",
+        raw=MARIA_HTML,
+        subject="Re: The forecasting white paper",
         text="Hi Ana,\n\nThanks, useful read. How long does the CRM integration usually take "
-             "for a team of 40 reps?\n\nMaria\n\n> Here is the paper.",
+        "for a team of 40 reps?\n\nMaria\n\n> Here is the paper.",
         reply_text="Thanks, useful read. How long does the CRM integration usually take for "
-                   "a team of 40 reps?",
+        "a team of 40 reps?",
     )
     world.add_draft(
-        "maria", "maria", subject="Re: The forecasting white paper", reply_to=said,
-        content_slug="crm-integration-guide", created=now - timedelta(hours=3),
+        "maria",
+        "maria",
+        subject="Re: The forecasting white paper",
+        reply_to=said,
+        content_slug="crm-integration-guide",
+        created=now - timedelta(hours=3),
         body="Hi María,\n\nFor a team of 40 reps most CRM integrations are live in two to three "
-             "weeks. The integration guide walks through each step:\n"
-             "https://acme.test/resources/crm-integration-guide\n\n"
-             "Would a 20-minute call next week help?\n\nBest,\nAna Ruiz\nAcme\n",
+        "weeks. The integration guide walks through each step:\n"
+        "https://acme.test/resources/crm-integration-guide\n\n"
+        "Would a 20-minute call next week help?\n\nBest,\nAna Ruiz\nAcme\n",
     )
     world.add_lead("li", "ana@acme.test", name="Li Wei", company="Initech", stage="awareness")
     said = world.add_mail("li", text="Interesting. We are mostly in spreadsheets today.")
     world.add_draft(
-        "li", "li", subject="Re: Spreadsheets", reply_to=said, created=now - timedelta(hours=2),
+        "li",
+        "li",
+        subject="Re: Spreadsheets",
+        reply_to=said,
+        created=now - timedelta(hours=2),
         content_slug="board-ready-forecast-checklist",
         body="Hi Li,\n\nMany teams start from spreadsheets. This checklist shows what a "
-             "board-ready forecast needs.\n\nBest,\nAna\n",
+        "board-ready forecast needs.\n\nBest,\nAna\n",
     )
     world.add_lead("sam", "ana@acme.test", name="Sam Okafor", company="Umbrella", stage="decision")
     world.add_draft(
-        "sam", "sam", subject="Following up", situation="follow_up",
+        "sam",
+        "sam",
+        subject="Following up",
+        situation="follow_up",
         created=now - timedelta(hours=1),
         body="Hi Sam,\n\nA short note in case the business case template helps.\n\nBest,\nAna\n",
     )
-    world.add_lead("tom", "ana@acme.test", name="Tom Becker", company="Globex", status="sales_ready")
+    world.add_lead(
+        "tom", "ana@acme.test", name="Tom Becker", company="Globex", status="sales_ready"
+    )
     world.add_lead("bea", "bob@acme.test", name="Bea Hidden", company="Hooli")
     said = world.add_mail("bea", text="BOB-ONLY-MAIL: our budget is 80k.")
-    world.add_draft("bea", "bea", subject="BOB-ONLY-SUBJECT", reply_to=said,
-                    body="Hi Bea,\n\nBOB-ONLY-BODY\n\nBob\n")
+    world.add_draft(
+        "bea",
+        "bea",
+        subject="BOB-ONLY-SUBJECT",
+        reply_to=said,
+        body="Hi Bea,\n\nBOB-ONLY-BODY\n\nBob\n",
+    )
     world.add_lead("cy", "cara@acme.test", name="Cy Westwood", company="Westwind")
-    world.add_draft("cy", "cy", subject="WEST-ONLY-SUBJECT", situation="follow_up",
-                    body="Hi Cy,\n\nWEST-ONLY-BODY\n\nCara\n")
+    world.add_draft(
+        "cy",
+        "cy",
+        subject="WEST-ONLY-SUBJECT",
+        situation="follow_up",
+        body="Hi Cy,\n\nWEST-ONLY-BODY\n\nCara\n",
+    )
+
+
+def seed_history(world: World, weeks: int = 10) -> None:
+    """Past weeks of decisions for Ana and Bob, so the team's charts have something to draw."""
+    now = clock.now()
+    for rep in ("ana@acme.test", "bob@acme.test"):
+        for week in range(weeks):
+            key = f"h-{rep[:3]}-{week}"
+            world.add_lead(key, rep, name=f"Past Lead {week}", company=f"Past Co {week}")
+            for n in range(2 + (week * 7 + len(rep)) % 5):
+                made = now - timedelta(weeks=weeks - week, hours=n * 5)
+                draft_id = world.add_draft(
+                    f"{key}-{n}",
+                    key,
+                    subject="Earlier",
+                    body="Earlier.\n",
+                    created=made,
+                    situation="follow_up",
+                )
+                outcome = (week + n) % 6
+                with transaction(world.engine) as db:
+                    draft = db.get(Draft, draft_id)
+                    lead = db.get(Lead, world.leads[key])
+                    assert draft is not None and lead is not None
+                    if outcome == 5:
+                        draft.state, draft.decision_note = "rejected", "off tone"
+                    else:
+                        draft.state, draft.approved_by = "sent", rep
+                        draft.approved_at = made + timedelta(minutes=20 + 35 * n)
+                        draft.sent_at = draft.approved_at + timedelta(minutes=5)
+                        db.add(
+                            AuditEntry(
+                                at=draft.approved_at,
+                                actor=rep,
+                                action="approved",
+                                lead_id=lead.id,
+                                draft_id=draft_id,
+                                detail={"edited": outcome in (1, 3)},
+                            )
+                        )
+                    db.add(draft)
+            if week % 3 == 1:
+                world.add_mail(
+                    key, text="Thanks, this helps.", at=now - timedelta(weeks=weeks - week - 1)
+                )
+            if week % 4 == 2:
+                with transaction(world.engine) as db:
+                    lead = db.get(Lead, world.leads[key])
+                    assert lead is not None
+                    lead.status, lead.sales_ready_at = (
+                        "sales_ready",
+                        now - timedelta(weeks=weeks - week - 1),
+                    )
+                    db.add(lead)

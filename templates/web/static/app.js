@@ -64,21 +64,22 @@
     if (!cards.length) return;
     let current = -1;
 
-    function select(index) {
+    function select(index, scroll) {
       if (index < 0 || index >= cards.length) return;
       if (current >= 0) cards[current].classList.remove("current");
       current = index;
       const card = cards[current];
       card.classList.add("current");
       card.focus({ preventScroll: true });
-      card.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      if (scroll) card.scrollIntoView({ block: "nearest", behavior: "smooth" });
     }
 
+    // After an action the next card is marked; on a fresh visit the page stays at its top.
     const wanted = new URLSearchParams(location.search).get("focus");
     const start = cards.findIndex(function (c) { return c.dataset.draft === wanted; });
-    select(start >= 0 ? start : 0);
+    select(start >= 0 ? start : 0, start >= 0);
     cards.forEach(function (card, i) {
-      card.addEventListener("click", function () { if (current !== i) select(i); });
+      card.addEventListener("click", function () { if (current !== i) select(i, false); });
     });
 
     document.addEventListener("keydown", function (event) {
@@ -93,8 +94,8 @@
       }
       const card = cards[current];
       switch (event.key) {
-        case "j": select(current + 1); break;
-        case "k": select(current - 1); break;
+        case "j": select(current + 1, true); break;
+        case "k": select(current - 1, true); break;
         case "a": card.querySelector("[data-action=approve]").requestSubmit(); break;
         case "e": location.href = card.querySelector("[data-action=edit]").href; break;
         case "r": {

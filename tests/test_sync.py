@@ -1,0 +1,287 @@
+"""Syncing under faults on a real Dovecot: restarts, a new UIDVALIDITY, IDLE on a dead link."""
+
+from __future__ import annotations
+
+import asyncio
+import imaplib
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from assistant.config import RepSettings, parse
+from assistant.errors import ImapError
+from assistant.mail import imap
+from assistant.mail.imap import Mailbox
+from assistant.models import Draft, Message
+from assistant.pipeline import ingest
+from assistant.runtime import context
+from assistant.watch import watch
+from tests.faults.proxy import StallingProxy
+from tests.faults.world import REP, settings_data
+from tests.loop_world import World, make_world
+from tests.mails import mail
+from tests.nurture_cli import NURTURE, Nurture, write_config
+from tests.servers.dovecot import Dovecot, MailboxUser
+from tests.servers.smtp import SmtpServer
+
+pytestmark = pytest.mark.slow
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+LEAD = "maria@northwind.test"
+LEADS = (
+    "email,name,company,title,owner,stage,topics,timezone\n"
+    f"{LEAD},María López,Northwind,CFO,{REP},consideration,forecasting,Europe/Madrid\n"
+)
+
+
+def _reply(n: int) -> bytes:
+    return mail(
+        sender=f"María López <{LEAD}>",
+        to=f"Ana Ruiz <{REP}>",
+        subject="Re: Forecasting guide",
+        body=f"Hi Ana,\n\nQuestion number {n}: how does the import work?\n\nMaría",
+        message_id=f"<r{n}@northwind.test>",
+        date=datetime(2026, 11, 20, 9, n, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def world(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    db_url: str,
+    dovecot: Dovecot,
+    mailbox_user: MailboxUser,
+    smtp_server: SmtpServer,
+) -> Iterator[World]:
+    w = make_world(monkeypatch, tmp_path, db_url, dovecot, mailbox_user, smtp_server, LEADS, NOW)
+    yield w
+    w.engine.dispose()
+
+
+def _counts(w: World) -> tuple[int, int]:
+    with Session(w.engine) as session:
+        messages = len(session.exec(select(Message.id)).all())
+        drafts = len(session.exec(select(Draft.id)).all())
+    return messages, drafts
+
+
+def test_dovecot_restarted_mid_sync_loses_nothing_and_drafts_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "HEADER_CHUNK", 3)  # three chunks for seven messages
+    for n in range(1, 8):
+        world.deliver(_reply(n))
+    real_open = world.ctx.open_mailbox
+    restarted: list[bool] = []
+    chunks: list[int] = []
+
+    class RestartAfterFirstChunk:
+        def __init__(self, inner: Mailbox) -> None:
+            self.inner = inner
+
+        async def fetch_headers(self, first: int, last: int) -> list[tuple[int, bytes]]:
+            found = await self.inner.fetch_headers(first, last)
+            chunks.append(first)
+            if len(chunks) == 2 and not restarted:  # chunk 1 is stored, chunk 2 is not yet
+                restarted.append(True)
+                world.dovecot.restart()  # the server goes down between two chunks
+            return found
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    @asynccontextmanager
+    async def open_mailbox(rep: RepSettings) -> AsyncIterator[Any]:
+        async with real_open(rep) as mailbox:
+            yield RestartAfterFirstChunk(mailbox)
+
+    world.ctx.open_mailbox = open_mailbox
+    first = world.tick(NOW)
+    assert restarted and first.errors and "IMAP" in first.errors[0]
+    assert _counts(world) == (3, 1)  # the first chunk was kept, and answered once
+
+    world.ctx.open_mailbox = real_open
+    world.tick(NOW)
+    world.tick(NOW)
+    assert _counts(world) == (7, 1)  # caught up: every message once, still one draft
+
+
+def test_a_recreated_mailbox_is_rematched_by_message_id_without_redrafting(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.deliver(_reply(1))
+    world.deliver(_reply(2))
+    world.tick(NOW)
+    assert _counts(world) == (2, 1)
+    before = world.dovecot.uidvalidity(world.user.name)
+
+    world.dovecot.recreate_folder(world.user.name, "INBOX")  # a server migration
+    world.deliver(_reply(2))  # the same messages come back under new UIDs, in a new order
+    world.deliver(_reply(1))
+    assert world.dovecot.uidvalidity(world.user.name) != before
+    with caplog.at_level(logging.WARNING, logger="nurture"):
+        world.tick(NOW)
+        world.tick(NOW)
+    assert any("UIDVALIDITY changed" in r.getMessage() for r in caplog.records)
+    assert _counts(world) == (2, 1)
+
+    world.deliver(_reply(3))  # and the sync goes on from the new numbering
+    world.tick(NOW)
+    assert _counts(world) == (3, 1)
+
+
+def test_reading_flagging_and_moving_mail_never_makes_a_new_draft(world: World) -> None:
+    world.deliver(_reply(1))
+    world.tick(NOW)
+    [draft] = world.drafts(LEAD)
+    world.approve(draft.id or 0, NOW)
+    world.tick(NOW)  # the reply goes out: the conversation is answered
+    assert len(world.smtp.messages) == 1
+    world.tick(NOW)  # and its Sent copy is synced
+    counted = _counts(world)
+    assert counted == (2, 1)
+
+    with imaplib.IMAP4(world.user.host, world.user.port, timeout=10) as client:
+        client.login(world.user.name, world.user.password)
+        client.create("Archive")
+        client.select("INBOX")
+        client.store("1", "+FLAGS", "(\\Seen \\Flagged)")  # read and flagged
+        client.copy("1", "Archive")  # filed away ...
+        client.store("1", "+FLAGS", "(\\Deleted)")
+        client.expunge()
+        client.select("Archive")
+        client.copy("1", "INBOX")  # ... and dragged back: a new UID, the same message
+    for _ in range(2):
+        world.tick(NOW)
+    assert _counts(world) == counted
+    assert len(world.smtp.messages) == 1
+
+
+def _idle_settings(dovecot: Dovecot, user: MailboxUser, proxy: StallingProxy) -> Any:
+    data = settings_data("sqlite://", user, None)
+    data["reps"][0]["imap"].update(port=proxy.port, timeout_seconds=2)
+    return parse(data)
+
+
+async def _until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_idle_wakes_on_new_mail_renews_and_survives_a_stall_and_a_restart(
+    dovecot: Dovecot, mailbox_user: MailboxUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox_user.password)
+    proxy = StallingProxy(dovecot.host, dovecot.port)
+    ctx = context(_idle_settings(dovecot, mailbox_user, proxy))
+    reasons: list[str] = []
+    task = asyncio.create_task(
+        watch(
+            ctx.settings.reps[0],
+            ctx.open_mailbox,
+            reasons.append,
+            renew=1.0,
+            reconnect_cap=0.5,
+            log=logging.getLogger("nurture"),
+        )
+    )
+    try:
+        await asyncio.sleep(2.6)  # two renewals on the same connection, nothing to report
+        assert reasons == [] and proxy.accepted == 1 and not task.done()
+
+        await asyncio.to_thread(dovecot.deliver, mailbox_user.name, _reply(1))
+        await _until(lambda: any("new mail" in r for r in reasons), 5, "IDLE to announce mail")
+
+        proxy.stall()  # half-open: the socket stays up, nothing passes
+        await asyncio.to_thread(dovecot.deliver, mailbox_user.name, _reply(2))
+        started = time.monotonic()
+        await _until(lambda: any("reconnected" in r for r in reasons), 10, "a reconnect")
+        assert time.monotonic() - started < 6 and proxy.accepted == 2  # renew + DONE timeout
+
+        await asyncio.to_thread(dovecot.restart)  # BYE, then a refused connection or two
+        await _until(lambda: sum("reconnected" in r for r in reasons) >= 2, 15, "a reconnect")
+        assert not task.done()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        proxy.stop()
+        ctx.engine.dispose()
+
+
+async def test_every_imap_command_on_a_stalled_link_ends_in_an_error_not_a_hang(
+    dovecot: Dovecot, mailbox_user: MailboxUser
+) -> None:
+    proxy = StallingProxy(dovecot.host, dovecot.port)
+    account = imap.ImapAccount(
+        proxy.host, proxy.port, "none", mailbox_user.name, mailbox_user.password, 1.5
+    )
+    try:
+        async with imap.connect(account) as mailbox:
+            await mailbox.select("INBOX")
+            proxy.stall()
+            for call in (
+                mailbox.select("Sent"),
+                mailbox.fetch_headers(1, 10),
+                mailbox.contains_message_id("Sent", "<x@y>"),
+                mailbox.append("Sent", _reply(1)),
+            ):
+                started = time.monotonic()
+                with pytest.raises(ImapError):
+                    await call
+                assert time.monotonic() - started < 3
+    finally:
+        proxy.stop()
+
+
+def test_daemon_drafts_within_seconds_of_new_mail_through_idle(
+    tmp_path: Path,
+    sqlite_url: str,
+    dovecot: Dovecot,
+    mailbox_user: MailboxUser,
+    smtp_server: SmtpServer,
+) -> None:
+    extra = "[daemon]\nsync_interval_seconds = 600\nsend_interval_seconds = 600\n"
+    config = write_config(
+        tmp_path, sqlite_url, mailbox_user, smtp_server, rep_email=REP, extra=extra
+    )
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    app = Nurture(config, mailbox_user.password)
+    app.run("leads", "import", "leads.csv")
+    env = {**os.environ, "TEST_IMAP_PASSWORD": mailbox_user.password}
+    env.pop("NURTURE_NOW", None)
+    log = tmp_path / "daemon.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen(
+            [*NURTURE, "--config", str(config), "run"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "1 IMAP watcher" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.5)  # the first pass is over; polling would wait ten minutes
+        dovecot.deliver(mailbox_user.name, _reply(1))
+        arrived = time.monotonic()
+        while not app.json("queue") and time.monotonic() - arrived < 20:
+            time.sleep(0.3)
+        assert len(app.json("queue")) == 1, log.read_text()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+    assert "Traceback" not in log.read_text()
