@@ -29,7 +29,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from assistant import clock
-from assistant.config import RepSettings, parse
+from assistant.config import WEEKDAYS, RepSettings, parse
 from assistant.db import open_database
 from assistant.imports import import_content, import_leads
 from assistant.llm.offline import OfflineDrafter
@@ -133,6 +133,12 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
         {
             "database": {"url": f"sqlite:///{root / 'nurture.db'}"},
             "content": {"library": str(DATA / "content")},
+            # The demo runs on the real clock: an always-open window lets it send at any hour.
+            "cadence": {
+                "working_days": list(WEEKDAYS),
+                "window_start": "00:00",
+                "window_end": "24:00",
+            },
             "reps": [
                 {
                     **rep,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant import config
+from assistant.llm import guardrails
 from assistant.llm.anthropic import AnthropicDrafter
 from assistant.llm.base import (
     ContentBrief,
@@ -33,7 +34,9 @@ from assistant.llm.base import (
     Turn,
     Usage,
 )
-from assistant.llm.cost import Prices, cost_usd, prices_for
+from assistant.llm.client import ModelClient
+from assistant.llm.cost import Prices, configured_prices, cost_usd
+from assistant.llm.offline import OfflineDrafter
 
 if TYPE_CHECKING:
     from tests.servers.anthropic_standin import StandIn
@@ -100,6 +103,7 @@ def requests(count: int, library: Sequence[ContentBrief]) -> list[DraftRequest]:
                 content=library[index % len(library)],
                 tone=ToneRules(),
                 touch_number=index % 4 + 1,
+                library=tuple(library),  # the team's catalogue, as the draft stage passes it
             )
         )
     return out
@@ -162,16 +166,15 @@ async def batched(standin: StandIn, model: str, batch: list[DraftRequest]) -> Ru
 
 
 def drafter(standin: StandIn, model: str, concurrency: int) -> AnthropicDrafter:
-    return AnthropicDrafter(
+    client = ModelClient(
         model=model,
         api_key=standin.api_key,
         base_url=standin.base_url,
         timeout_seconds=30,
         max_retries=2,
         max_concurrency=concurrency,
-        catalogue=catalogue(),
-        batch_poll_seconds=0.1,
     )
+    return AnthropicDrafter(client, batch_poll_seconds=0.1)
 
 
 def uncached(usage: Usage) -> Usage:
@@ -182,6 +185,22 @@ def uncached(usage: Usage) -> Usage:
 
 def per_thousand(usage: Usage, drafts: int, prices: Prices) -> float:
     return cost_usd(usage, prices) / drafts * 1000
+
+
+def offline_rate(work: Sequence[DraftRequest]) -> float:
+    """Offline drafts per second, each checked by the guardrails as the draft stage does."""
+    drafter = OfflineDrafter()
+    started = time.perf_counter()
+    for request in work:
+        allowed = guardrails.allowlists(request, request.library)
+        guardrails.apply_checks(
+            drafter.render(request),
+            request,
+            allowed_urls=allowed.urls,
+            allowed_addresses=allowed.addresses,
+            library=request.library,
+        )
+    return len(work) / (time.perf_counter() - started)
 
 
 def standin_module() -> Any:
@@ -198,9 +217,9 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--config", help="nurture.toml whose [llm] section to use")
     args = parser.parse_args(argv)
     llm = config.load(Path(args.config)).llm if args.config else config.LlmSettings()
-    prices = prices_for(llm.model)
+    prices = configured_prices(llm.model, **llm.prices.model_dump())
     if prices is None:
-        raise SystemExit(f"no list prices for {llm.model}; add them to assistant/llm/cost.py")
+        raise SystemExit(f"no prices for {llm.model}: set [llm] prices in the configuration")
     batch_prices = prices.batch()
     module = standin_module()
     work = requests(args.drafts, catalogue())
@@ -236,6 +255,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
         "batch, caching": per_thousand(batch.usage(), n, batch_prices),
     }
     rows += [(f"USD per 1,000 drafts, {label}", f"{usd:.2f}") for label, usd in costs.items()]
+    rows.append(("offline drafts/second, guardrails included", f"{offline_rate(work):.0f}"))
     print(f"model {llm.model}, concurrency {llm.max_concurrency}, {n} drafts, {flagged} flagged")
     for label, value in rows:
         print(f"  {label:<46} {value:>9}")

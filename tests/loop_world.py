@@ -68,11 +68,13 @@ def make_world(
     smtp: SmtpServer,
     leads_csv: str,
     now: datetime,
+    llm: dict[str, object] | None = None,
 ) -> World:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", user.password)
     settings = parse(
         {
             "database": {"url": db_url},
+            "llm": llm or {},
             "content": {"library": str(ROOT / "data" / "content")},
             "reps": [
                 {

@@ -6,6 +6,7 @@ stand-in server.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,10 +18,10 @@ from sqlmodel import Session, col, select
 from assistant.errors import StateError
 from assistant.imports import import_content
 from assistant.llm.fallback import MODEL_UNAVAILABLE
-from assistant.llm.injection import LEAD_INSTRUCTS
-from assistant.models import AuditEntry, BatchedDraft, ContentItem, ModelUsage
+from assistant.llm.injection import LEAD_INSTRUCTS, injection_signals
+from assistant.models import AuditEntry, BatchedDraft, ContentItem, Lead, ModelUsage
 from assistant.pipeline import approve as approve_stage
-from tests.draft_world import LEAD, LEADS, ROOT, DraftWorld, make_draft_world, model_answers
+from tests.draft_world import LEAD, LEADS, REP, ROOT, DraftWorld, make_draft_world, model_answers
 from tests.servers.anthropic_standin import StandIn, overloaded
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)  # a Monday
@@ -291,3 +292,53 @@ def test_drafts_run_side_by_side_up_to_the_concurrency_limit(
     assert len(starts) == 6
     in_flight = max(sum(1 for s in starts if t <= s < t + 0.3 - 0.02) for t in starts)
     assert in_flight == 2
+
+
+# --- the injection corpus through the whole stage --------------------------------------------
+
+CORPUS = sorted((Path(__file__).parent / "injection").glob("*.txt"))
+LEAD_BLOCK = r"<lead_message[^>]*>\n(.*?)\n</lead_message>"
+
+
+def test_every_injection_in_the_corpus_ends_flagged_and_never_approved_silently(
+    worlds: Callable[..., DraftWorld], anthropic_standin: StandIn
+) -> None:
+    emails = [f"{path.stem.replace('_', '.')}@lead.test" for path in CORPUS]
+    leads = "email,name,company,title,owner,stage,topics,timezone\n" + "".join(
+        f"{email},Lead {i},Co {i},CFO,ana@acme.test,consideration,crm,Europe/Madrid\n"
+        for i, email in enumerate(emails)
+    )
+    world = worlds(anthropic_standin, leads)
+    for i, (path, email) in enumerate(zip(CORPUS, emails, strict=True)):
+        world.first_touch(email, SENT_AT, message_id=f"<first{i}@acme.test>")
+        world.reply(
+            email, path.read_text(encoding="utf-8"), REPLIED_AT, parent=f"<first{i}@acme.test>"
+        )
+
+    world.tick(NOW)
+
+    drafted = {d.lead_id: d for d in world.drafts()}
+    prompts = [str(body["messages"][0]["content"]) for body in drafting_requests(anthropic_standin)]
+    with Session(world.engine) as session:
+        leads_by_email = {lead.email: lead for lead in session.exec(select(Lead)).all()}
+    unflagged, approved = [], []
+    for path, email in zip(CORPUS, emails, strict=True):
+        lead = leads_by_email[email]
+        draft = drafted.get(lead.id or 0)
+        if draft is None:
+            assert lead.status != "active", path.stem  # stopped or paused: nothing to approve
+            continue
+        if not any(flag.startswith(LEAD_INSTRUCTS) for flag in draft.flags):
+            # Only if what the model was shown held no attempt (quoted history is cut off).
+            shown = [p for p in prompts if f"email: {email}" in p]
+            lead_text = [m for p in shown for m in re.findall(LEAD_BLOCK, p, re.S)]
+            if not lead_text or any(injection_signals(text) for text in lead_text):
+                unflagged.append(path.stem)
+            continue
+        try:
+            approve_stage.approve(world.engine, world.ctx.settings, draft.id or 0, REP, NOW)
+            approved.append(path.stem)
+        except StateError:
+            pass
+    assert unflagged == [] and approved == []
+    assert len(drafted) >= len(CORPUS) * 3 // 4

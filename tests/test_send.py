@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from assistant.config import parse
 from assistant.db import transaction
 from assistant.models import AuditEntry, Lead, LeadStatus
 from assistant.pipeline import approve as approve_stage
 from assistant.pipeline import send
 from assistant.records import suppress
 from assistant.runtime import context
-from tests.faults.world import SendWorld, make_send_world
+from tests.faults.world import SendWorld, make_send_world, settings_data
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
 
@@ -227,3 +228,29 @@ def test_sent_copy_is_filed_once(world: SendWorld, dovecot: Dovecot) -> None:
     marker = (draft.message_id or "").encode()
     copies = [m for m in dovecot.messages(world.user.name, "Sent") if marker in m]
     assert len(copies) == 1 and world.draft(draft.id or 0).filed_in_sent
+
+
+def test_where_the_provider_files_sent_mail_its_copy_settles_an_unknown_send(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    db_url: str,
+    dovecot: Dovecot,
+    mailbox_user: MailboxUser,
+    smtp_server: SmtpServer,
+) -> None:
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox_user.password)
+    data = settings_data(db_url, mailbox_user, smtp_server)
+    data["reps"][0]["imap"]["append_to_sent"] = False  # as Gmail and Microsoft 365 do
+    world = SendWorld(context(parse(data, tmp_path / "nurture.toml")), mailbox_user, smtp_server)
+    world.lead(LEAD)
+    smtp_server.drop_after_data_next()
+    draft = world.approve(world.pending(LEAD, MONDAY), MONDAY)
+    assert world.send(MONDAY).unknown == [draft.id]
+    assert world.send(MONDAY + timedelta(minutes=11)).sent == []  # nothing in Sent: still unknown
+    [dropped] = smtp_server.dropped
+    dovecot.deliver(mailbox_user.name, dropped.data, folder="Sent")  # the provider's own copy
+    assert world.send(MONDAY + timedelta(minutes=12)).sent == []  # looked again only after 10 min
+    assert world.send(MONDAY + timedelta(minutes=22)).sent == [draft.id]
+    settled = world.draft(draft.id or 0)
+    assert settled.state == "sent" and settled.filed_in_sent
+    assert smtp_server.messages == []  # settled by looking, never by sending again

@@ -49,7 +49,6 @@ def queue_page(req: Req) -> Response:
         queue=shown,
         hot=hot,
         show_rep=req.user.role != "rep",
-        focus=req.param("focus"),
         snooze_hours=SNOOZE_HOURS,
     )
 

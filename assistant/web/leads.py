@@ -144,7 +144,9 @@ def timeline(db: Session, lead: Lead) -> list[Entry]:
     ]
     entries += [Entry(e.at, "event", event=e) for e in events]
     epoch = datetime.min.replace(tzinfo=UTC)
-    return sorted(entries, key=lambda e: e.at or epoch)
+    # At the same moment, mail comes before the draft that answers it.
+    order = {"inbound": 0, "outbound": 0, "draft": 1, "event": 2}
+    return sorted(entries, key=lambda e: (e.at or epoch, order[e.kind]))
 
 
 def _lead_id(req: Req) -> int:

@@ -14,7 +14,8 @@ from starlette.routing import Mount, Route
 
 from assistant.models import ContentItem
 from assistant.web.server import create_app
-from tests.web.world import SECRET, Server, World, csrf_of, seed_queue, sign_in
+from tests.web.seeds import seed_queue
+from tests.web.world import SECRET, Server, World, csrf_of, sign_in
 
 pytestmark = pytest.mark.slow
 

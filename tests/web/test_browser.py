@@ -13,7 +13,8 @@ from assistant.llm.offline import OfflineDrafter
 from assistant.models import AuditEntry, DraftVersion
 from assistant.rules import tone_for
 from tests.web.conftest import DESKTOP, log_in
-from tests.web.world import Server, World, seed_queue
+from tests.web.seeds import seed_queue
+from tests.web.world import Server, World
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,8 @@ from assistant.db import transaction
 from assistant.models import ContentDelivery, ContentItem, Lead
 from assistant.pipeline.approve import approve, reject
 from assistant.rules import cadence_for
-from tests.web.world import Server, World, csrf_of, seed_queue, sign_in
+from tests.web.seeds import seed_queue
+from tests.web.world import Server, World, csrf_of, sign_in
 
 pytestmark = pytest.mark.slow
 

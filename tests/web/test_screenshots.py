@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.web.conftest import DESKTOP, PHONE, log_in
-from tests.web.world import ARTIFACTS, Server, World, seed_history, seed_queue
+from tests.web.seeds import seed_history, seed_queue
+from tests.web.world import ARTIFACTS, Server, World
 
 pytestmark = pytest.mark.slow
 

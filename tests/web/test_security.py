@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
+from starlette.testclient import TestClient
 
 from assistant import config
 from assistant.db import make_engine
@@ -21,7 +21,8 @@ from assistant.web.security import (
     SESSION_COOKIE,
 )
 from assistant.web.server import CSP, create_app
-from tests.web.world import PASSWORD, SECRET, Server, World, csrf_of, seed_queue, sign_in
+from tests.web.seeds import seed_queue
+from tests.web.world import PASSWORD, SECRET, Server, World, csrf_of, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -193,15 +194,9 @@ def test_errors_are_one_sentence_never_a_traceback(
     monkeypatch.setenv("TEST_WEB_SECRET", SECRET)
     broken = make_engine(f"sqlite:///{tmp_path}/empty.db")
     app = create_app(config.load(world.settings.path or tmp_path), broken)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-
-    async def fetch() -> httpx.Response:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver", cookies={SESSION_COOKIE: "x"}
-        ) as c:
-            return await c.get("/queue")
-
-    response = asyncio.run(fetch())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.cookies.set(SESSION_COOKIE, "x")
+        response = client.get("/queue")
     assert response.status_code == 500
     assert "Traceback" not in response.text and "sqlite" not in response.text.lower()
     assert "Something went wrong on our side" in response.text

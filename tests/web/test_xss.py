@@ -61,23 +61,28 @@ def _raw(payload: str, index: int) -> bytes:
 
 
 def _seed(world: World) -> None:
+    """A card per payload in the queue, and one lead whose timeline holds every payload."""
+    world.add_lead("gallery", "ana@acme.test", name="Gallery Lead", company="Hostile Inc")
     for i, payload in enumerate(PAYLOADS):
         key = f"x{i}"
         world.add_lead(
             key, "ana@acme.test", name=f"Lead {i} {payload[:40]}", company=f"Hostile {i}"
         )
-        said = world.add_mail(
-            key,
-            raw=_raw(payload, i),
-            subject=f"Re: {payload[:60]}",
-            text=f"Question {i}: {payload}\n\n> quoted {payload}",
-            reply_text=f"Question {i}: {payload}",
-        )
+        said = [
+            world.add_mail(
+                lead,
+                raw=_raw(payload, i),
+                subject=f"Re: {payload[:60]}",
+                text=f"Question {i}: {payload}\n\n> quoted {payload}",
+                reply_text=f"Question {i}: {payload}",
+            )
+            for lead in (key, "gallery")
+        ]
         world.add_draft(
             key,
             key,
             subject=f"Re: pricing {i}",
-            reply_to=said,
+            reply_to=said[0],
             body=f"Hi,\n\nThanks for asking.\n\nAna\n{payload}\n",
         )
 
@@ -107,8 +112,8 @@ def test_hostile_mail_runs_no_script_and_loads_nothing_from_outside(
 
     page.on("dialog", on_dialog)
     log_in(page, server.url, "ana@acme.test")
-    pages = [f"{server.url}/queue"] + [
-        f"{server.url}/leads/{world.leads[f'x{i}']}" for i in range(len(PAYLOADS))
+    pages = [f"{server.url}/queue", f"{server.url}/leads/{world.leads['gallery']}"] + [
+        f"{server.url}/leads/{world.leads[f'x{i}']}" for i in (0, 12, 20)
     ]
     for url in pages:
         page.goto(url)

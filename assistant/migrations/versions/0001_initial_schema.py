@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:42:54.565862
+Create Date: 2026-11-22 16:04:11.856127
 """
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 import assistant.models
 
 
