@@ -11,55 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from assistant import clock
-from assistant import config as config_module
+from assistant.commands.app import App, pass_app
 from assistant.commands.content import content as content_group
 from assistant.commands.content import evaluation as eval_group
 from assistant.commands.drafts import regenerate as regenerate_command
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
 from assistant.commands.stats import stats as stats_group
-from assistant.config import Settings
-from assistant.db import make_engine, open_database, transaction, upgrade
+from assistant.db import make_engine, transaction, upgrade
 from assistant.errors import NotFound, NurtureError
 from assistant.imports import import_leads
 from assistant.models import ContentItem, Draft, Lead, Message, Rep
 from assistant.pipeline import approve as approve_stage
 from assistant.web.commands import users as users_group
 from assistant.web.commands import web as web_command
-
-
-class App:
-    """Settings and the database, opened on first use."""
-
-    def __init__(self, config_path: str | None) -> None:
-        self._path = config_path
-        self._settings: Settings | None = None
-        self._engine: Engine | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = config_module.load(config_module.locate(self._path))
-        return self._settings
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            from assistant.runtime import sync_reps
-
-            self._engine = open_database(self.settings.database_url)
-            sync_reps(self._engine, self.settings)
-        return self._engine
-
-    def actor(self) -> str:
-        return "cli"
-
-
-pass_app = click.make_pass_decorator(App)
 
 
 def _setup_logging(verbose: bool) -> None:

@@ -1,5 +1,8 @@
 """Times Ranker.rank on a generated 1,000-item library for one lead (one core).
 
+Also times reading one reply for content gaps (the questions no item covers), the work
+`nurture content gaps` does for each new reply.
+
 .venv/bin/python bench/rank.py [--items 1000] [--runs 500]
 """
 
@@ -11,9 +14,11 @@ import random
 import re
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from assistant.content.coverage import uncovered
 from assistant.content.library import PERSONAS, STAGES, TYPES, ContentSpec, load_library
 from assistant.content.rank import LeadContext, Ranker
 
@@ -105,6 +110,19 @@ def main() -> None:
     print(f"library: {args.items} items, index built in {build_ms:.0f} ms")
     median = statistics.median(timings)
     print(f"rank one lead, {args.runs} runs, one core: median {median:.2f} ms, p95 {p95:.2f} ms")
+    question = lead.reply + " Do you also integrate with Pipedrive, and is there a mobile app?"
+    gap_ms = _median_ms(lambda: uncovered(ranker, question, TODAY), args.runs)
+    print(f"read one reply for content gaps: median {gap_ms:.2f} ms")
+
+
+def _median_ms(run: Callable[[], object], runs: int) -> float:
+    run()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ from assistant.llm.base import (
     Turn,
     Usage,
 )
-from assistant.llm.cost import cost_usd, prices_for
 from assistant.llm.client import ModelClient
+from assistant.llm.cost import cost_usd, prices_for
 from assistant.llm.fallback import MODEL_UNAVAILABLE, FallbackDrafter
 from assistant.llm.injection import LEAD_INSTRUCTS
 from assistant.llm.offline import OfflineDrafter

@@ -345,3 +345,15 @@ def test_an_api_that_is_down_leaves_the_rules_reading(
     [inbound] = [m for m in lead_messages(world) if m.direction == "inbound"]
     assert inbound.understanding["read_by"] == "offline"
     assert inbound.intent == "ready_to_talk"  # the rules read it well enough
+
+
+def test_old_mail_from_a_first_sync_is_read_by_the_rules_only(
+    world: DraftWorld, anthropic_standin: StandIn
+) -> None:
+    world.reply(LEAD, "Could you tell me more about pricing?", datetime(2026, 9, 1, 9, tzinfo=UTC))
+
+    world.tick(NOW)
+
+    assert readings(anthropic_standin) == []
+    [inbound] = [m for m in lead_messages(world) if m.direction == "inbound"]
+    assert inbound.understanding["read_by"] == "offline"

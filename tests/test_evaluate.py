@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from assistant.content.evaluate import EvalReport, evaluate
+from assistant.content.evaluate import CaseErrors, EvalReport, evaluate, load_cases
+from assistant.content.library import LibraryErrors, load_library
 from assistant.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "eval" / "selection.jsonl"
 LIBRARY = ROOT / "data" / "content"
+TODAY = date(2026, 11, 22)
 
 LEAD = {"title": "CFO", "industry": "Software", "stage": "decision", "topics": []}
 GOOD_CASE = {
@@ -91,3 +94,44 @@ def test_a_bad_line_is_named_by_its_number(tmp_path: Path, bad: str, problem: st
 def test_an_empty_case_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="has no cases"):
         evaluate(write_cases(tmp_path / "cases.jsonl", [""]), LIBRARY)
+
+
+def test_a_case_without_intent_is_read_as_the_pipeline_reads_the_reply(tmp_path: Path) -> None:
+    """Held-out cases in the issue's format carry no intent or events: the classifier's apply."""
+    library = load_library(LIBRARY)
+    freeze = {
+        **GOOD_CASE,
+        "lead": {**LEAD, "stage": "decision"},
+        "reply": "Budgets are frozen, so this is on hold.",
+    }
+    path = write_cases(tmp_path / "cases.jsonl", [json.dumps(freeze)])
+    [case] = load_cases(path, library, today=TODAY)
+    assert case.lead.intent == "not_now" and "budget_freeze" in case.lead.events
+    given = write_cases(tmp_path / "given.jsonl", [json.dumps({**freeze, "intent": "question"})])
+    [labelled] = load_cases(given, library, today=TODAY)
+    assert labelled.lead.intent == "question" and "budget_freeze" in labelled.lead.events
+
+
+def test_every_bad_line_is_named_at_once(tmp_path: Path) -> None:
+    path = write_cases(
+        tmp_path / "cases.jsonl",
+        [
+            json.dumps(GOOD_CASE),
+            "not json",
+            json.dumps({**GOOD_CASE, "id": "two", "delivered": ["no-such-item"]}),
+        ],
+    )
+    with pytest.raises(CaseErrors) as caught:
+        evaluate(path, LIBRARY)
+    assert [e.line for e in caught.value.errors] == [2, 3]
+    assert f"{path}, line 3: delivered slug 'no-such-item'" in str(caught.value)
+
+
+def test_a_bad_library_names_every_bad_file(tmp_path: Path) -> None:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name in ("a.md", "b.md"):
+        (folder / name).write_text("no front matter\n", encoding="utf-8")
+    with pytest.raises(LibraryErrors) as caught:
+        evaluate(CASES, folder)
+    assert len(caught.value.errors) == 2

@@ -68,12 +68,17 @@ def test_a_good_item_loads_with_normalised_lists(tmp_path: Path) -> None:
         ("slug: pricing-guide", "slug: pricing--guide", "slug", "single hyphens"),
         ("topics: [pricing, Licensing]", "topics: []", "topics", "at least one"),
         ("topics: [pricing, Licensing]", "topics: pricing", "topics", "must be a list"),
-        ("personas: [finance, sales leader]", "personas: [cfo]", "personas", "'cfo'"),
+        ("personas: [finance, sales leader]", "personas: [janitor]", "personas", "'janitor'"),
         ("summary: What each plan costs.", "summary: [a, b]", "summary", "non-empty text"),
         ("summary: What each plan costs.\n", "summary: x\ntopic: y\n", "topic", "unknown field"),
         ("summary: What each plan costs.\n", "summary: x\nretired: maybe\n", "retired", "true"),
         ("summary: What each plan costs.\n", "summary: x\nexpires: soon\n", "expires", "date"),
-        ("summary: What each plan costs.\n", "summary: x\ndate: 2026-12-01\n", "date", "webinar"),
+        (
+            "summary: What each plan costs.\n",
+            "summary: x\nexpire: 2027-01-01\n",
+            "expire",
+            "expires",
+        ),
         (
             "summary: What each plan costs.\n",
             "summary: x\nfile: files/no.pdf\n",
@@ -94,6 +99,23 @@ def test_each_bad_field_is_named_with_the_file(
     message = str(caught.value)
     assert message.startswith(f"{path}: field '{field}': ")
     assert problem in message
+
+
+def test_authors_spellings_of_types_personas_and_industries_are_understood(
+    tmp_path: Path,
+) -> None:
+    text = (
+        GOOD.replace("type: white_paper", "type: White Paper")
+        .replace("personas: [finance, sales leader]", "personas: [CFO, VP Sales]")
+        .replace("industries: [Financial Services]", "industries: [all]")
+        .replace("summary:", "author: Jane Doe\ndate: 2026-03-01\nsummary:")
+    )
+    item = load_item(write(tmp_path, "p.md", text))
+    assert item.type == "white_paper" and item.event_date is None
+    assert set(item.personas) == {"finance", "executive", "sales_leader"}
+    assert item.industries == ()
+    tool = load_item(write(tmp_path, "t.md", GOOD.replace("type: white_paper", "type: tool")))
+    assert tool.type == "calculator"
 
 
 def test_a_webinar_needs_its_date_and_keeps_it_timezone_aware(tmp_path: Path) -> None:

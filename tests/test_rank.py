@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.content.journey import journey_events
 from assistant.content.library import ContentSpec, load_library
 from assistant.content.rank import LeadContext, Ranker
-from assistant.content.vocabulary import canonical_industry, personas_for
+from assistant.content.vocabulary import canonical_industry, personas_for, word_stems
 from assistant.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -316,3 +317,58 @@ def test_a_long_conversation_never_gets_the_same_item_twice(
             # Journeys move on: the stage follows where the ranker was heading.
             stage = ranker.target_stage(lead)
     assert len(delivered) == len(set(delivered))
+
+
+@pytest.mark.parametrize(
+    ("reply", "persona"),
+    [
+        ("I've asked our head of sales to join the next call.", "sales_leader"),
+        ("Ich habe unseren IT-Leiter in CC gesetzt.", "technical"),
+        ("Unser neuer Finanzchef möchte eine kurze Zusammenfassung.", "finance"),
+    ],
+)
+def test_a_newcomer_named_in_the_reply_is_seen_without_an_event(
+    ranker: Ranker, reply: str, persona: str
+) -> None:
+    """The understand stage marks a new person only when they are on Cc; the words suffice."""
+    lead = LeadContext(title="CFO" if persona != "finance" else "VP Sales", stage="consideration")
+    top = ranker.rank(replace(lead, reply=reply), exclude=(), today=TODAY)[0]
+    assert any("(the new stakeholder)" in reason for reason in top.reasons), top
+    assert "new_stakeholder" in journey_events(replace(lead, reply=reply))
+
+
+def test_a_product_named_in_a_question_is_not_a_competitor(ranker: Ranker) -> None:
+    question = LeadContext(
+        title="VP Revenue Operations",
+        stage="consideration",
+        reply="Does the tool write anything back into Salesforce? Our admins are nervous.",
+        events=("competitor",),  # the understand stage flags every known vendor name
+        intent="question",
+    )
+    assert "competitor" not in journey_events(question)
+    weighing = replace(question, reply="We're also looking at Forecastly. Why pick you?")
+    assert "competitor" in journey_events(replace(weighing, events=()))
+
+
+def test_interest_in_words_the_classifier_missed_moves_the_lead_on(ranker: Ranker) -> None:
+    lead = LeadContext(stage="awareness", reply="Very relevant for us, happy to read more.")
+    assert ranker.target_stage(replace(lead, intent="other")) == "consideration"
+    assert ranker.target_stage(replace(lead, reply="Noted.", intent="other")) == "awareness"
+
+
+def test_the_understand_stages_event_names_are_understood(ranker: Ranker) -> None:
+    meeting = LeadContext(stage="awareness", events=("meeting_request",))
+    assert ranker.target_stage(meeting) == "decision"
+    new_boss = LeadContext(stage="decision", events=("leadership_change",))
+    assert "new_stakeholder" in journey_events(new_boss)
+
+
+def test_coverage_names_the_words_no_available_item_has(
+    ranker: Ranker, items: list[ContentSpec]
+) -> None:
+    words = word_stems("forecasting for nonprofits")
+    found = ranker.coverage(words, TODAY)
+    assert found.unknown == ("nonprofits",) and found.best_score > 0
+    only_retired = word_stems("trends")
+    retired = Ranker([i for i in items if i.slug == "forecasting-trends-2023"])
+    assert retired.coverage(only_retired, TODAY).unknown == ("trends",)

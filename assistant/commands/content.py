@@ -20,7 +20,7 @@ from assistant.errors import NotFound
 from assistant.models import ContentDelivery, ContentItem, Lead
 
 if TYPE_CHECKING:
-    from assistant.cli import App
+    from assistant.commands.app import App
 
 
 @click.group()

@@ -11,7 +11,7 @@ from assistant import clock
 from assistant.pipeline.draft import redraft
 
 if TYPE_CHECKING:
-    from assistant.cli import App
+    from assistant.commands.app import App
 
 MAX_INSTRUCTION = 500
 

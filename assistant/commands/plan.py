@@ -19,7 +19,7 @@ from assistant.pipeline import facts
 from assistant.pipeline.plan import Step, next_step
 
 if TYPE_CHECKING:
-    from assistant.cli import App
+    from assistant.commands.app import App
 
 _ACTIONS = {
     "reply": "draft a reply now",

@@ -16,7 +16,7 @@ from assistant.errors import InputError
 from assistant.models import RuleSet
 
 if TYPE_CHECKING:
-    from assistant.cli import App
+    from assistant.commands.app import App
 
 KINDS = ("tone", "cadence")
 

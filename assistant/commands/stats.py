@@ -14,7 +14,7 @@ from assistant import clock
 from assistant.models import ModelUsage, Rep
 
 if TYPE_CHECKING:
-    from assistant.cli import App
+    from assistant.commands.app import App
 
 
 @click.group()

@@ -17,6 +17,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from assistant import clock
 from assistant.content.coverage import uncovered
 from assistant.content.vocabulary import plain, stem, word_stems
 from assistant.models import ContentGap, Direction, GapScan, Message, MessageState
@@ -92,11 +93,15 @@ def scan(session: Session, now: datetime) -> int:
         read += len(rows)
 
 
-def gaps(session: Session, limit: int = 20, *, now: datetime, days: int | None = None) -> list[Gap]:
+def gaps(
+    session: Session, limit: int = 20, *, now: datetime | None = None, days: int | None = None
+) -> list[Gap]:
     """The uncovered topics, most asked first (by leads, then questions); scans new replies.
 
     The scan writes to the session: commit it to keep the work, or it is simply done again.
+    `now` is the caller's reading of the clock (the web app's request time), else the clock's.
     """
+    now = now or clock.now()
     scan(session, now)
     query = select(ContentGap)
     if days is not None:

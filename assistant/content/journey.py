@@ -7,6 +7,7 @@ Engagement moves a lead forward (awareness → consideration → decision); a bu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.content.library import STAGES
 from assistant.content.vocabulary import compares, engaged, newcomer_personas
@@ -36,6 +37,7 @@ class LeadContext:
     intent: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def journey_events(lead: LeadContext) -> frozenset[str]:
     """The lead's journey events in the ranker's terms, with the turns the reply itself shows."""
     events = {EVENT_ALIASES.get(e, e) for e in lead.events}
@@ -59,6 +61,7 @@ def journey_intent(lead: LeadContext) -> str | None:
     return lead.intent
 
 
+@lru_cache(maxsize=4096)
 def stage_weights(lead: LeadContext) -> tuple[float, ...]:
     """Preference for each stage: the target 1.0, the lead's own stage close behind."""
     current = STAGES.index(lead.stage) if lead.stage in STAGES else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from assistant.content.vocabulary import personas_for
 from assistant.errors import ContentError, InputError
 
 STAGES = ("awareness", "consideration", "decision")
@@ -32,6 +34,21 @@ PERSONAS = ("finance", "technical", "sales_leader", "marketing", "operations", "
 
 REQUIRED = ("slug", "title", "type", "url", "stage", "topics", "personas", "industries", "summary")
 OPTIONAL = ("file", "date", "expires", "retired")
+# Other spellings of the types that authors write ("white paper", "tool").
+TYPE_ALIASES = {
+    "whitepaper": "white_paper",
+    "tool": "calculator",
+    "calculator/tool": "calculator",
+    "assessment": "calculator",
+    "blog": "blog_post",
+    "article": "blog_post",
+    "e_book": "ebook",
+    "webcast": "webinar",
+    "customer_story": "case_study",
+    "research": "report",
+}
+# An item for every industry is written with no industries, or with one of these.
+ANY_INDUSTRY = frozenset({"all", "any", "general", "horizontal", "cross_industry"})
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -81,10 +98,12 @@ def load_item(path: Path) -> ContentSpec:
         raise ContentError(where, "", f"cannot be read as UTF-8 text ({exc})") from exc
     meta, body = _split_front_matter(text, where)
 
-    unknown = sorted(set(meta) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        known = ", ".join((*REQUIRED, *OPTIONAL))
-        raise ContentError(where, unknown[0], f"unknown field (known fields: {known})")
+    # Extra fields (an author, a language) are the author's own notes and are left alone;
+    # one that looks like a misspelt known field would silently lose its meaning, so it stops.
+    for name in sorted(set(meta) - set(REQUIRED) - set(OPTIONAL)):
+        close = difflib.get_close_matches(name.lower(), (*REQUIRED, *OPTIONAL), n=1, cutoff=0.75)
+        if close:
+            raise ContentError(where, name, f"unknown field: did you mean '{close[0]}'?")
     for name in REQUIRED:
         if meta.get(name) in (None, ""):
             raise ContentError(where, name, "is missing")
@@ -94,12 +113,12 @@ def load_item(path: Path) -> ContentSpec:
         raise ContentError(
             where, "slug", f"'{slug}' must be lowercase letters, digits and single hyphens"
         )
-    kind = _choice(meta, "type", TYPES, where)
+    kind = _type(meta, where)
     event_date = _event_date(meta, where)
     if kind == "webinar" and event_date is None:
         raise ContentError(where, "date", "is missing: a webinar needs the date it airs")
-    if kind != "webinar" and event_date is not None:
-        raise ContentError(where, "date", f"only webinars have a date, this item is a {kind}")
+    if kind != "webinar":
+        event_date = None  # a publication date: only a webinar's date changes how it is offered
     if not body.strip():
         raise ContentError(where, "body", "is empty: list the item's key points below the '---'")
     attached, digest = _attachment(meta, path, where)
@@ -112,7 +131,9 @@ def load_item(path: Path) -> ContentSpec:
         stage=_choice(meta, "stage", STAGES, where),
         topics=_words(meta, "topics", where, required=True),
         personas=_personas(meta, where),
-        industries=_words(meta, "industries", where, required=False),
+        industries=tuple(
+            i for i in _words(meta, "industries", where, required=False) if i not in ANY_INDUSTRY
+        ),
         summary=_text(meta, "summary", where),
         body=body.strip(),
         file=attached,
@@ -208,14 +229,29 @@ def _words(meta: dict[str, Any], name: str, where: str, *, required: bool) -> tu
     return tuple(dict.fromkeys(re.sub(r"[\s-]+", "_", v.strip().lower()) for v in value))
 
 
+def _type(meta: dict[str, Any], where: str) -> str:
+    written = re.sub(r"[\s-]+", "_", _text(meta, "type", where).lower())
+    kind = TYPE_ALIASES.get(written, written)
+    if kind not in TYPES:
+        raise ContentError(where, "type", f"'{meta['type']}' is not one of: {', '.join(TYPES)}")
+    return kind
+
+
 def _personas(meta: dict[str, Any], where: str) -> tuple[str, ...]:
-    personas = _words(meta, "personas", where, required=False)
-    for persona in personas:
-        if persona not in PERSONAS:
+    """The six personas, or job titles read the way a lead's title is ("CFO", "VP Sales")."""
+    found: list[str] = []
+    for persona in _words(meta, "personas", where, required=False):
+        named = (
+            (persona,) if persona in PERSONAS else sorted(personas_for(persona.replace("_", " ")))
+        )
+        if not named:
             raise ContentError(
-                where, "personas", f"'{persona}' is not one of: {', '.join(PERSONAS)}"
+                where,
+                "personas",
+                f"'{persona}' is not one of {', '.join(PERSONAS)}, nor a job title",
             )
-    return personas
+        found += named
+    return tuple(dict.fromkeys(found))
 
 
 def _event_date(meta: dict[str, Any], where: str) -> datetime | None:

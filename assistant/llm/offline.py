@@ -73,7 +73,7 @@ def readable(topic: str) -> str:
 
 
 def _cased(topic: str, texts: Sequence[str]) -> str:
-    """The topic as the lead or the library writes it mid-sentence ("salesforce" -> "Salesforce")."""
+    """The topic as the lead or the library writes it mid-sentence: "salesforce", "Salesforce"."""
     pattern = re.compile(rf"(?<=[a-z,;] )({re.escape(topic)})\b", re.IGNORECASE)
     for text in texts:
         found = pattern.search(text)
@@ -252,7 +252,9 @@ def _length(body: str, request: DraftRequest) -> int:
     return len((body.replace(signature, " ") if signature else body).split())
 
 
-def _rationale(request: DraftRequest, context: dict[str, Any], wants: Any) -> str:
+def _rationale(
+    request: DraftRequest, context: dict[str, Any], wants: instructions.Directives
+) -> str:
     if context["question"]:
         why = (
             "answers the lead's request" if context["delivers"] else "takes up the lead's question"
@@ -272,7 +274,9 @@ def _rationale(request: DraftRequest, context: dict[str, Any], wants: Any) -> st
     return why
 
 
-def _flags(request: DraftRequest, context: dict[str, Any], wants: Any) -> list[str]:
+def _flags(
+    request: DraftRequest, context: dict[str, Any], wants: instructions.Directives
+) -> list[str]:
     flags = [f'{COULD_NOT}: "{clause}"' for clause in wants.unfollowed]
     content = request.content
     if wants.content_type and (content is None or content.type != wants.content_type):

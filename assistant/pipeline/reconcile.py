@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, or_, select
 
@@ -23,11 +23,18 @@ from assistant.pipeline.approve import transition
 from assistant.pipeline.context import Context
 from assistant.records import audit, record_delivery
 
-if TYPE_CHECKING:
-    from assistant.pipeline.send import SendReport
-
 UNKNOWN_RECHECK = timedelta(minutes=10)
 UNKNOWN_LOOKUP_FOR = timedelta(days=2)
+
+
+@dataclass
+class SendReport:
+    sent: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+    filed: list[int] = field(default_factory=list)
+    rescheduled: list[int] = field(default_factory=list)
 
 
 def lease(ctx: Context) -> timedelta:

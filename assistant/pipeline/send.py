@@ -14,7 +14,6 @@ import os
 import random
 import socket
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -27,22 +26,13 @@ from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep
 from assistant.pipeline import reconcile, schedule
 from assistant.pipeline.approve import transition
 from assistant.pipeline.context import Context
+from assistant.pipeline.reconcile import SendReport
 from assistant.records import audit, is_suppressed
 
 MAX_ATTEMPTS = 8
 CLAIM_BATCH = 20
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 _rng = random.SystemRandom()
-
-
-@dataclass
-class SendReport:
-    sent: list[int] = field(default_factory=list)
-    deferred: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    unknown: list[int] = field(default_factory=list)
-    filed: list[int] = field(default_factory=list)
-    rescheduled: list[int] = field(default_factory=list)
 
 
 def backoff(attempts: int, rng: random.Random = _rng) -> timedelta:

@@ -3,15 +3,15 @@
 Each message is understood and acted on in one transaction, so an opt-out is written together
 with its classification. A message that cannot be parsed is quarantined with its reason and
 the stage moves on. With a model classifier, a lead's reply is read by the model first, out
-of any transaction; the mail of a lead who objected, and every machine mail, never reaches
-it, and an unreachable model leaves the offline reading in place.
+of any transaction; the mail of a lead who objected, every machine mail and mail older than
+MODEL_HORIZON never reach it, and an unreachable model leaves the offline reading in place.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -44,6 +44,7 @@ from assistant.records import (
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 BATCH = 100
+MODEL_HORIZON = timedelta(days=30)
 
 
 async def run(ctx: Context, now: datetime) -> int:
@@ -86,6 +87,8 @@ async def closer_reading(ctx: Context, message_id: int, now: datetime) -> Readin
         message = session.get(Message, message_id)
         if message is None or message.direction != Direction.inbound.value:
             return None
+        if message.sent_at is not None and now - message.sent_at > MODEL_HORIZON:
+            return None  # a first sync's history is the rules' to read, not the model's
         lead = session.get(Lead, message.lead_id) if message.lead_id else None
         if lead is None or lead.status == LeadStatus.opted_out:
             return None

@@ -17,7 +17,7 @@ from assistant.models import Rep, User, UserRole, WebSession
 from assistant.web.security import MIN_PASSWORD, hash_password
 
 if TYPE_CHECKING:
-    from assistant.cli import App
+    from assistant.commands.app import App
 
 
 @click.group()

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from starlette.responses import Response
 
 from assistant.content.library import PERSONAS, STAGES, TYPES
+from assistant.content.store import set_retired
 from assistant.db import transaction
 from assistant.errors import NotFound
 from assistant.models import ContentDelivery, ContentItem, Direction, Lead, Message
@@ -245,10 +246,7 @@ def save_item(req: Req) -> Response:
 @pages.post("/manage/content/{item_id:int}/retire", roles=MANAGERS)
 def retire_item(req: Req) -> Response:
     with transaction(req.engine) as db:
-        item = _item(db, req)
-        item.retired = req.field("retired", "1") == "1"
-        item.updated_at = req.now
-        db.add(item)
+        item = set_retired(db, _item(db, req).slug, req.field("retired", "1") == "1", req.now)
         audit(
             db,
             req.actor,

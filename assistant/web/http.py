@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,6 +35,7 @@ Handler = Callable[["Req"], Response]
 EVERYONE = frozenset(UserRole)
 MANAGERS = frozenset({UserRole.manager, UserRole.admin})
 MAX_FORM_FIELDS = 2_000
+MAX_BODY = 1024 * 1024
 
 
 class Forbidden(NurtureError):
@@ -153,6 +155,8 @@ async def read_form(request: Request) -> Form:
     """Form fields as lists of text; uploads are not accepted anywhere."""
     if request.method != "POST":
         return {}
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise HTTPException(413)  # the app's own limit stops longer bodies sent without a length
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as data:
         return {
             key: [v for v in data.getlist(key) if not isinstance(v, UploadFile)] for key in data

@@ -25,6 +25,7 @@ from assistant.config import Settings, secret
 from assistant.errors import ConfigError, NotFound, NurtureError
 from assistant.web import (
     content_admin,
+    content_gaps,
     dashboard,
     drafts,
     filters,
@@ -32,12 +33,11 @@ from assistant.web import (
     login,
     rules_editor,
 )
-from assistant.web.http import Forbidden, SignedOut, Web, page
+from assistant.web.http import MAX_BODY, Forbidden, SignedOut, Web, page
 
 log = logging.getLogger("nurture.web")
 PAGES = Path(__file__).resolve().parents[2] / "templates" / "web"
 STATIC = PAGES / "static"
-MAX_BODY = 1024 * 1024
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -83,6 +83,7 @@ def routes() -> list[BaseRoute]:
         *leads.pages.routes,
         *dashboard.pages.routes,
         *rules_editor.pages.routes,
+        *content_gaps.pages.routes,
         *content_admin.pages.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -151,7 +152,7 @@ def create_app(settings: Settings, engine: Engine) -> Starlette:
             HTTPException: _http_error,
             Exception: _crash,
         },
-        max_body_size=MAX_BODY,
+        max_body_size=2 * MAX_BODY,  # a hard stop for bodies sent without a length
     )
     app.add_middleware(SecurityHeaders)
     app.state.web = Web(settings, engine, key, env, _asset_version())

@@ -2,9 +2,10 @@
 
 Answers come from a script (a queue of `Reply`) or, when the script is empty, from a
 responder function; either way they call the tool the request asks for (write_draft for the
-drafter, record_understanding for the classifier). Every request is recorded. Prompt caching is simulated the way the API
-bills it: the prefix up to the last `cache_control` block is a cache write the first time and a
-cache read afterwards, when it is long enough; tokens are counted as characters // 4.
+drafter, record_understanding for the classifier). Every request is recorded. Prompt caching
+is simulated the way the API bills it: the prefix up to the last `cache_control` block is a
+cache write the first time and a cache read afterwards, when it is long enough; tokens are
+counted as characters // 4.
 """
 
 from __future__ import annotations

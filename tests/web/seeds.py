@@ -23,9 +23,13 @@ def seed_queue(world: World) -> None:
     """Ana's queue of three drafts and a hot lead; Bob (her team) and Cara (west) have one each."""
     now = clock.now()
     world.add_lead("maria", "ana@acme.test", name="María López", company="Northwind")
-    world.add_sent("maria", "cfo-guide-revenue-predictability", at=now - timedelta(days=6),
-                   subject="The forecasting white paper you asked for",
-                   text="Hi María,\n\nHere is the CFO's guide to revenue predictability.\n\nAna")
+    world.add_sent(
+        "maria",
+        "cfo-guide-revenue-predictability",
+        at=now - timedelta(days=6),
+        subject="The forecasting white paper you asked for",
+        text="Hi María,\n\nHere is the CFO's guide to revenue predictability.\n\nAna",
+    )
     said = world.add_mail(
         "maria",
         raw=MARIA_HTML,

@@ -165,3 +165,17 @@ def test_dashboard_counts_each_reps_decisions(site: Site) -> None:
     assert cells[6] == "1"  # Tom turned sales-ready
     assert page.count('<svg class="chart"') == 2 and page.count("<rect class=") >= 3
     assert "WEST-ONLY" not in page and "Cara Diaz" not in page
+
+
+def test_content_gaps_show_questions_only_from_the_managers_own_team(site: Site) -> None:
+    world, server = site
+    seed_queue(world)
+    world.add_mail("li", text="Thanks for the guide. Do you have a mobile app? Best, Li")
+    world.add_mail("cy", text="Thanks. Is there a Pipedrive integration? Cy")
+    meg = sign_in(server.url, "meg@acme.test").get("/manage/content/gaps").text
+    assert "<strong>app</strong>" in meg and "<strong>pipedrive</strong>" in meg
+    assert "Do you have a mobile app?" in meg
+    assert "Is there a Pipedrive integration?" not in meg  # a west lead's words
+    root = sign_in(server.url, "root@acme.test").get("/manage/content/gaps").text
+    assert "Is there a Pipedrive integration?" in root
+    assert sign_in(server.url, "bob@acme.test").get("/manage/content/gaps").status_code == 403

@@ -153,15 +153,31 @@ class World:
             item = db.exec(select(ContentItem).where(ContentItem.slug == slug)).one()
             assert lead is not None and lead.owner_id is not None and item.id is not None
             message = Message(
-                rep_id=lead.owner_id, folder="Sent", uidvalidity=1, uid=_next_uid(),
-                message_id=f"<s{_next_uid()}@acme.test>", lead_id=lead_id, direction="outbound",
-                from_addr="ana@acme.test", subject=subject, sent_at=at, text=text,
-                reply_text=text, state="understood",
+                rep_id=lead.owner_id,
+                folder="Sent",
+                uidvalidity=1,
+                uid=_next_uid(),
+                message_id=f"<s{_next_uid()}@acme.test>",
+                lead_id=lead_id,
+                direction="outbound",
+                from_addr="ana@acme.test",
+                subject=subject,
+                sent_at=at,
+                text=text,
+                reply_text=text,
+                state="understood",
             )
             db.add(message)
             db.flush()
-            db.add(ContentDelivery(lead_id=lead_id, content_id=item.id, source="sent_folder",
-                                   message_id=message.id, delivered_at=at))
+            db.add(
+                ContentDelivery(
+                    lead_id=lead_id,
+                    content_id=item.id,
+                    source="sent_folder",
+                    message_id=message.id,
+                    delivered_at=at,
+                )
+            )
 
     def add_draft(
         self,

@@ -1,0 +1,40 @@
+"""The CLI's shared state: settings and the database, opened on first use."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.engine import Engine
+
+from assistant import config as config_module
+from assistant.config import Settings
+from assistant.db import open_database
+
+
+class App:
+    """Settings and the database, opened on first use."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self._path = config_path
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = config_module.load(config_module.locate(self._path))
+        return self._settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from assistant.runtime import sync_reps  # imports the pipeline: only when needed
+
+            self._engine = open_database(self.settings.database_url)
+            sync_reps(self._engine, self.settings)
+        return self._engine
+
+    def actor(self) -> str:
+        return "cli"
+
+
+pass_app = click.make_pass_decorator(App)
