@@ -30,8 +30,9 @@ from sqlmodel import Session, select
 
 from assistant import clock
 from assistant.config import WEEKDAYS, RepSettings, parse
+from assistant.content.store import import_library
 from assistant.db import open_database
-from assistant.imports import import_content, import_leads
+from assistant.imports import import_leads
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import smtp
 from assistant.mail.imap import Mailbox
@@ -174,10 +175,10 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
     _heading("Nurture demo", pause)
     names = ", ".join(f"{r['name']} ({r['email']})" for r in reps)
     _say(f"A B2B sales team: {names}. Nothing is sent unless a rep approves it.", pause=pause)
-    content = import_content(engine, DATA / "content", now)
+    content = import_library(engine, DATA / "content", settings.content, "demo", now)
     leads = import_leads(engine, DATA / "leads.csv", now)
     _say(
-        f"Imported {content.added} content items (white papers, webinars, case studies, ...) "
+        f"Imported {len(content.added)} content items (white papers, webinars, case studies, ...) "
         f"and {leads.added} leads.",
         pause=pause,
     )

@@ -1,4 +1,4 @@
-"""Leads from CSV and the content library from Markdown files, into the store.
+"""Leads from CSV into the store (the content library has its own: assistant.content.store).
 
 Re-importing updates rows in place, never duplicates them. Bad CSV rows are reported with
 their line number and the rest are imported.
@@ -16,10 +16,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from assistant.content.library import ContentSpec, load_library
 from assistant.db import transaction
 from assistant.errors import InputError
-from assistant.models import ContentItem, Lead, Rep, Stage
+from assistant.models import Lead, Rep, Stage
 
 LEAD_COLUMNS = ("email", "name", "company", "title", "owner", "stage", "topics", "timezone")
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -106,33 +105,3 @@ def _lead_problem(row: dict[str, str], reps: dict[str, int | None]) -> str | Non
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return f"timezone '{zone}' is not a known IANA time zone"
     return None
-
-
-def import_content(engine: Engine, folder: Path, now: datetime) -> ImportReport:
-    """Load and validate the whole folder first; nothing is written if any file is bad."""
-    specs = load_library(folder)
-    report = ImportReport()
-    with transaction(engine) as session:
-        for spec in specs:
-            item = session.exec(select(ContentItem).where(ContentItem.slug == spec.slug)).first()
-            if item is None:
-                item = ContentItem(
-                    slug=spec.slug, title=spec.title, type=spec.type, url=spec.url, stage=spec.stage
-                )
-                report.added += 1
-            else:
-                report.updated += 1
-            _fill(item, spec, now)
-            session.add(item)
-    return report
-
-
-def _fill(item: ContentItem, spec: ContentSpec, now: datetime) -> None:
-    item.title, item.type, item.url, item.stage = spec.title, spec.type, spec.url, spec.stage
-    item.topics, item.personas = list(spec.topics), list(spec.personas)
-    item.industries = list(spec.industries)
-    item.summary, item.body = spec.summary, spec.body
-    item.file_path = str(spec.file) if spec.file else None
-    item.file_sha256 = spec.file_sha256
-    item.event_date, item.expires, item.retired = spec.event_date, spec.expires, spec.retired
-    item.updated_at = now

@@ -20,9 +20,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from assistant.config import RepSettings, parse
+from assistant.config import ContentSettings, RepSettings, parse
+from assistant.content.store import import_library
 from assistant.db import open_database
-from assistant.imports import import_content, import_leads
+from assistant.imports import import_leads
 from assistant.llm.anthropic import AnthropicDrafter
 from assistant.mail import smtp
 from assistant.mail.imap import Mailbox
@@ -161,7 +162,9 @@ def make_draft_world(
     ctx = Context(settings, engine, drafter, open_mailbox, submit, classifier=classifier)
     csv = tmp_path / "leads.csv"
     csv.write_text(leads_csv, encoding="utf-8")
-    import_content(engine, ROOT / "data" / "content", now - timedelta(days=30))
+    import_library(
+        engine, ROOT / "data" / "content", ContentSettings(), "test", now - timedelta(days=30)
+    )
     report = import_leads(engine, csv, now - timedelta(days=30))
     assert not report.problems, report.problems
     return DraftWorld(ctx, box, world_sent)

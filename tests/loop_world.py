@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assistant.config import Settings, parse
-from assistant.imports import import_content, import_leads
+from assistant.config import ContentSettings, Settings, parse
+from assistant.content.store import import_library
+from assistant.imports import import_leads
 from assistant.models import Draft, Lead
 from assistant.pipeline import TickReport, tick
 from assistant.pipeline import approve as approve_stage
@@ -98,7 +99,7 @@ def make_world(
     ctx = context(settings)
     csv = tmp_path / "leads.csv"
     csv.write_text(leads_csv, encoding="utf-8")
-    import_content(ctx.engine, ROOT / "data" / "content", now)
+    import_library(ctx.engine, ROOT / "data" / "content", ContentSettings(), "test", now)
     report = import_leads(ctx.engine, csv, now)
     assert not report.problems, report.problems
     return World(ctx, dovecot, user, smtp)

@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from sqlmodel import Session, col, select
 
 from assistant.cli import cli
+from assistant.config import ContentSettings
+from assistant.content.store import import_library
 from assistant.db import transaction
 from assistant.errors import StateError
-from assistant.imports import import_content
 from assistant.llm.fallback import MODEL_UNAVAILABLE
 from assistant.llm.injection import LEAD_INSTRUCTS, injection_signals
 from assistant.models import AuditEntry, BatchedDraft, ContentItem, Lead, ModelUsage
@@ -200,7 +201,9 @@ def test_a_library_import_while_running_reaches_the_next_prompt(
         "summary: Fresh from the press.\n---\n\nBody.\n",
         encoding="utf-8",
     )
-    import_content(model_world.engine, library, NOW + timedelta(minutes=1))
+    import_library(
+        model_world.engine, library, ContentSettings(), "test", NOW + timedelta(minutes=1)
+    )
     model_world.first_touch(OTHER, NOW, message_id=LI_FIRST)
     model_world.reply(
         OTHER,

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assistant.config import parse
+from assistant.config import ContentSettings, parse
+from assistant.content.library import LibraryErrors
+from assistant.content.store import import_library
 from assistant.db import open_database
-from assistant.errors import ContentError, InputError
-from assistant.imports import import_content, import_leads
+from assistant.errors import InputError
+from assistant.imports import import_leads
 from assistant.models import ContentItem, Lead
 from assistant.runtime import sync_reps
 
@@ -72,12 +74,12 @@ def test_csv_without_email_column_is_refused_whole(engine: Engine, tmp_path: Pat
 
 
 def test_content_reimport_updates_in_place(engine: Engine, tmp_path: Path) -> None:
-    first = import_content(engine, ROOT / "data" / "content", NOW)
-    second = import_content(engine, ROOT / "data" / "content", NOW)
-    assert first.added >= 40 and first.updated == 0
-    assert (second.added, second.updated) == (0, first.added)
+    first = import_library(engine, ROOT / "data" / "content", ContentSettings(), "test", NOW)
+    second = import_library(engine, ROOT / "data" / "content", ContentSettings(), "test", NOW)
+    assert len(first.added) >= 40 and first.updated == []
+    assert (second.added, sorted(second.updated)) == ([], sorted(first.added))
     with Session(engine) as session:
-        assert len(session.exec(select(ContentItem)).all()) == first.added
+        assert len(session.exec(select(ContentItem)).all()) == len(first.added)
 
 
 def test_a_bad_content_file_names_file_and_field_and_stores_nothing(
@@ -93,8 +95,8 @@ def test_a_bad_content_file_names_file_and_field_and_stores_nothing(
         ),
         encoding="utf-8",
     )
-    with pytest.raises(ContentError) as caught:
-        import_content(engine, tmp_path, NOW)
+    with pytest.raises(LibraryErrors) as caught:
+        import_library(engine, tmp_path, ContentSettings(), "test", NOW)
     assert str(bad) in str(caught.value) and "'type'" in str(caught.value)
     with Session(engine) as session:
         assert session.exec(select(ContentItem)).all() == []

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from assistant.config import ContentSettings
+from assistant.content.store import import_library
 from assistant.db import open_database
-from assistant.imports import import_content
 from assistant.llm import guardrails
 from assistant.llm.base import (
     ContentBrief,
@@ -29,7 +30,7 @@ from assistant.llm.base import (
     ToneRules,
     Turn,
 )
-from assistant.llm.offline import COULD_NOT, UNANSWERED, OfflineDrafter
+from assistant.llm.offline import COULD_NOT, UNANSWERED, UNSENT, OfflineDrafter
 from assistant.pipeline.prepare import library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ SENT = Turn("outbound", datetime(2026, 11, 16, 9, tzinfo=UTC), "Forecasting guid
 def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ContentBrief]]:
     """The sample library as the draft stage hands it to drafters."""
     engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('lib')}/n.db")
-    import_content(engine, ROOT / "data" / "content", NOW)
+    import_library(engine, ROOT / "data" / "content", ContentSettings(), "test", NOW)
     with Session(engine) as session:
         yield {item.slug: item for item in library(session, NOW)}
     engine.dispose()
@@ -109,6 +110,10 @@ SITUATIONS: dict[str, dict[str, Any]] = {
     "reply_attached_item": {
         "reply": "Could you send me your security overview? Our IT team wants to see it.",
         "slug": "security-and-trust-overview",
+    },
+    "reply_request_it_cannot_send": {
+        "reply": "Interesting. Please send me your pricing sheet.",
+        "slug": "case-study-cloudrise-saas",
     },
     "upcoming_webinar": {"situation": "follow_up", "slug": "live-product-tour-webinar"},
     "no_content_fits": {"situation": "follow_up", "touch_number": 2, "slug": None},
@@ -220,6 +225,15 @@ def test_a_request_for_the_chosen_item_is_answered_with_it(
     assert "attached" in result.body.lower()
     assert "acme-security-overview.pdf" not in result.body  # the file rides along, unnamed
     assert UNANSWERED not in result.flags
+
+
+def test_a_request_it_cannot_fulfil_is_promised_and_flagged(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    result = draft(request(shelf, **SITUATIONS["reply_request_it_cannot_send"]))
+
+    assert "> Please send me your pricing sheet." in result.body
+    assert UNSENT in result.flags and UNANSWERED not in result.flags
 
 
 def test_an_upcoming_webinar_is_an_invitation_with_its_date(

@@ -36,7 +36,13 @@ _ASKS_FOR = re.compile(
 QUOTE_WORDS = 22
 LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "nl": "Dutch", "it": "Italian"}
 LANGUAGES |= {"pt": "Portuguese", "sv": "Swedish"}
+_REQUEST = re.compile(
+    r"^(?:please|pls|kindly|could you|can you|would you|send|share|forward)\b"
+    r"|\b(?:please (?:send|share|forward)|send (?:me|us)|share (?:with )?(?:me|us))\b",
+    re.I,
+)
 UNANSWERED = "the lead asked a question this offline draft does not answer: add the answer"
+UNSENT = "the lead asked for something this offline draft may not include: check it"
 COULD_NOT = "offline drafter could not follow"
 
 
@@ -182,6 +188,12 @@ class OfflineDrafter:
 
     def _context(self, request: DraftRequest, wants: instructions.Directives) -> dict[str, Any]:
         question, remark = key_sentences(request.latest_reply)
+        # "Please send the deck." asks as much as a question does.
+        requested = bool(question and _REQUEST.search(question)) or bool(
+            remark and _REQUEST.search(remark)
+        )
+        if remark and requested:
+            question, remark = remark, None
         earlier = next((t.text for t in reversed(request.thread) if t.direction == "inbound"), None)
         _, hold = key_sentences(earlier) if request.situation == "re_engage" else (None, None)
         why = _why(request)
@@ -203,6 +215,7 @@ class OfflineDrafter:
             "remark": remark,
             "hold": hold,
             "they_said_no": bool(request.thread) and request.thread[-1].direction == "inbound",
+            "requested": requested,
             "delivers": bool(question and content and why and _ASKS_FOR.search(question)),
             "item": _item(content, style == "formal") if content else None,
             "why": why,
@@ -283,7 +296,7 @@ def _flags(
         kind = wants.content_type.replace("_", " ")
         flags.append(f"{COULD_NOT}: no {kind} is left for this lead, the content is unchanged")
     if context["question"] and not context["delivers"]:
-        flags.append(UNANSWERED)
+        flags.append(UNSENT if context["requested"] else UNANSWERED)
     language = LANGUAGES.get(request.lead.language)
     if language and request.tone.reply_in_lead_language:
         flags.append(f"the lead writes in {language}; this offline draft is in English")

@@ -51,6 +51,7 @@ async def run(ctx: Context, jobs: list[Job], now: datetime) -> list[int]:
 
 
 async def write(ctx: Context, job: Job, now: datetime) -> int | None:
+    """Prepare, draft and queue one job; None when there was nothing to write."""
     with transaction(ctx.engine) as session:
         prepared = prepare(session, job, now)
     if prepared is None:

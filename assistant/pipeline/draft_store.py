@@ -102,4 +102,5 @@ def store(
 
 
 def model_of(result: DraftResult) -> str:
+    """The model's name as the usage ledger keeps it ("offline" for the templates)."""
     return result.drafter.removeprefix("anthropic:")

@@ -19,8 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from assistant import clock, config
+from assistant.config import ContentSettings
+from assistant.content.store import import_library
 from assistant.db import open_database, transaction
-from assistant.imports import import_content
 from assistant.models import ContentDelivery, ContentItem, Draft, Lead, Message, Rep, User
 from assistant.runtime import sync_reps
 from assistant.web.security import hash_password
@@ -259,7 +260,7 @@ def build(folder: Path, db_url: str, port: int | None = None) -> tuple[World, Pa
     settings = config.load(path)
     engine = open_database(settings.database_url)
     sync_reps(engine, settings)
-    import_content(engine, ROOT / "data" / "content", clock.now())
+    import_library(engine, ROOT / "data" / "content", ContentSettings(), "test", clock.now())
     world = World(engine, settings)
     with transaction(engine) as db:
         world.reps = {r.email: r.id for r in db.exec(select(Rep)).all() if r.id}
