@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from assistant.models import (
@@ -35,16 +36,25 @@ def is_suppressed(session: Session, address: str) -> bool:
 
 
 def cancel_open_drafts(session: Session, lead: Lead, why: str, now: datetime) -> list[int]:
-    drafts = session.exec(
-        select(Draft).where(
-            Draft.lead_id == lead.id, col(Draft.state).in_([s.value for s in OPEN_DRAFT_STATES])
-        )
+    """Cancel the lead's pending and approved drafts; a send already claimed is left to send.
+
+    A compare-and-set, so a claim taken a moment ago by a sending process is never overwritten
+    (the send re-checks the lead at its last moment anyway).
+    """
+    open_states = [s.value for s in OPEN_DRAFT_STATES]
+    ids = session.exec(
+        select(Draft.id).where(Draft.lead_id == lead.id, col(Draft.state).in_(open_states))
     ).all()
-    for draft in drafts:
-        draft.state = DraftState.cancelled.value
-        draft.decision_note = why
-        session.add(draft)
-    return [d.id for d in drafts if d.id is not None]
+    cancelled = []
+    for draft_id in ids:
+        result = session.execute(
+            update(Draft)
+            .where(col(Draft.id) == draft_id, col(Draft.state).in_(open_states))
+            .values(state=DraftState.cancelled.value, decision_note=why)
+        )
+        if getattr(result, "rowcount", 0) == 1 and draft_id is not None:
+            cancelled.append(draft_id)
+    return cancelled
 
 
 def record_delivery(

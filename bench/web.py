@@ -20,14 +20,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 from sqlmodel import select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant import clock, config  # noqa: E402
+from assistant.content.store import import_library  # noqa: E402
 from assistant.db import open_database, transaction  # noqa: E402
-from assistant.imports import import_content  # noqa: E402
 from assistant.models import Draft, Lead, Message, Rep, User  # noqa: E402
 from assistant.runtime import sync_reps  # noqa: E402
 from assistant.web.security import hash_password  # noqa: E402
@@ -53,7 +54,7 @@ def seed(folder: Path, url: str, drafts: int) -> config.Settings:
     engine = open_database(settings.database_url)
     sync_reps(engine, settings)
     now = clock.now()
-    import_content(engine, ROOT / "data" / "content", now)
+    import_library(engine, ROOT / "data" / "content", settings.content, str(path), now)
     with transaction(engine) as db:
         rep = db.exec(select(Rep)).one()
         db.add(
@@ -110,6 +111,11 @@ def seed(folder: Path, url: str, drafts: int) -> config.Settings:
                     created_at=now - timedelta(minutes=drafts - i),
                 )
             )
+    if engine.dialect.name == "postgresql":
+        # A freshly bulk-loaded table has no statistics yet; autovacuum would gather them soon.
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     engine.dispose()
     return settings
 

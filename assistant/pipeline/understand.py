@@ -9,7 +9,6 @@ MODEL_HORIZON never reach it, and an unreachable model leaves the offline readin
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -42,7 +41,6 @@ from assistant.records import (
     suppress,
 )
 
-_URL = re.compile(r"https?://[^\s<>\"')\]]+")
 BATCH = 100
 MODEL_HORIZON = timedelta(days=30)
 

@@ -48,9 +48,16 @@ def pct(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio * 100:.0f}%"
 
 
+def sentence(value: str | None) -> str:
+    """Reasons are written in lower case for logs; on a page they start a sentence."""
+    return value[:1].upper() + value[1:] if value else ""
+
+
 def first_name(name: str, email: str = "") -> str:
     return name.split()[0] if name.strip() else email.split("@")[0]
 
 
 def install(env: jinja2.Environment) -> None:
-    env.filters.update(label=label, when=when, duration=duration, pct=pct, first_name=first_name)
+    env.filters.update(
+        label=label, when=when, duration=duration, pct=pct, first_name=first_name, sentence=sentence
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,8 +26,6 @@ from assistant.errors import NotFound, NurtureError
 from assistant.models import User, UserRole, WebSession
 from assistant.pipeline.context import Context
 from assistant.web import security
-
-log = logging.getLogger("nurture.web")
 
 Form = dict[str, list[str]]
 Handler = Callable[["Req"], Response]
@@ -155,7 +152,8 @@ async def read_form(request: Request) -> Form:
     """Form fields as lists of text; uploads are not accepted anywhere."""
     if request.method != "POST":
         return {}
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
         raise HTTPException(413)  # the app's own limit stops longer bodies sent without a length
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as data:
         return {

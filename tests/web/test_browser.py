@@ -42,7 +42,7 @@ def test_rep_signs_in_and_sees_only_her_own_drafts_hot_leads_first(
     expect(cards).to_have_count(3)
     expect(cards.nth(0)).to_contain_text("María López")
     expect(cards.nth(0)).to_contain_text("Northwind")
-    expect(cards.nth(0)).to_contain_text("the lead replied and has not had an answer")
+    expect(cards.nth(0)).to_contain_text("The lead replied and has not had an answer")
     expect(cards.nth(0)).to_contain_text("Connecting Acme Forecast to Your CRM")
     expect(cards.nth(0).locator(".mail").first).to_contain_text("useful read")
     expect(page.locator(".hot-strip")).to_contain_text("Tom Becker")

@@ -29,6 +29,7 @@ def test_main_pages_render_cleanly(
     world, server = site
     seed_queue(world)
     seed_history(world)
+    world.add_mail("li", text="Thanks for the guide. Do you have a mobile app? Best, Li")
     viewport = DESKTOP if width == "desktop" else PHONE
     url = server.url
 
@@ -51,6 +52,7 @@ def test_main_pages_render_cleanly(
         ("/manage?days=90", "team"),
         ("/manage/rules/tone", "tone-rules"),
         ("/manage/rules/cadence", "cadence-rules"),
+        ("/manage/content/gaps", "content-gaps"),
         ("/manage/content", "content"),
     ):
         manager.goto(f"{url}{path}")
