@@ -39,7 +39,7 @@ from assistant.mail.imap import Mailbox
 from assistant.mail.localbox import LocalMailbox
 from assistant.models import ContentItem, Draft, Lead, Message
 from assistant.pipeline import approve as approve_stage
-from assistant.pipeline import tick
+from assistant.pipeline import send, tick
 from assistant.pipeline.context import Context
 from assistant.pipeline.plan import add_business_days
 from assistant.runtime import sync_reps
@@ -252,6 +252,8 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
         approve_stage.approve(engine, settings, draft_id, "demo", now)
         _say(f"  approved draft #{draft_id}")
     await tick(ctx, now)
+    for minutes in range(1, 4):  # sends from one mailbox are staggered a little apart
+        await send.run(ctx, now + timedelta(minutes=minutes))
     _outbox(outbox, boxes, pause)
 
     later = add_business_days(now, 3) + timedelta(minutes=5)
@@ -322,12 +324,16 @@ def _show(engine: Any, draft_id: int) -> None:
             _say(f"  │ {line}")
         _say(f"  Why now: {draft.reason}", fg="yellow")
         _say(f"  Why this content: {draft.content_reason}", fg="yellow")
+        for flag in draft.flags:
+            _say(f"  Flag for the rep: {flag}", fg="magenta")
 
 
 def _outbox(outbox: Outbox, boxes: dict[str, LocalMailbox], pause: float) -> None:
     for raw in outbox.received:
         msg = message_from_bytes(raw, policy=policy.default)
-        _say(f"  SMTP 250: To {msg['To']} — {msg['Subject']} (In-Reply-To {msg['In-Reply-To']})")
+        reply_to = msg["In-Reply-To"]
+        thread = f"In-Reply-To {reply_to}" if reply_to else "a notice to the rep"
+        _say(f"  SMTP 250: To {msg['To']} — {msg['Subject']} ({thread})")
     filed = sum(len(list((box.root / "Sent").glob("*.eml"))) for box in boxes.values())
     _say(
         f"  Sent folders now hold {filed} messages (the reps' earlier mail plus Nurture's copies).",

@@ -82,6 +82,7 @@ def approve(
         final_subject = one_line(subject) if subject is not None else draft.subject
         final_body = body.strip() + "\n" if body is not None else draft.body
         edited = final_subject != draft.subject or final_body != draft.body
+        before = {"subject": draft.subject, "body": draft.body}  # the update below rewrites `draft`
         attachment = None
         if draft.content_id is not None:
             item = session.get(ContentItem, draft.content_id)
@@ -125,7 +126,7 @@ def approve(
         if flagged:
             detail["accepted_flags"] = flagged
         if edited:
-            detail["before"] = {"subject": draft.subject, "body": draft.body}
+            detail["before"] = before
             detail["after"] = {"subject": final_subject, "body": final_body}
         detail["send_after"] = when.at
         audit(session, actor, "approved", lead, now, draft_id=draft_id, **detail)

@@ -68,6 +68,7 @@ def test_edit_then_approve_sends_the_edited_text_and_records_before_and_after(
 ) -> None:
     world, server = site
     page = _rep(browser, site)
+    original = world.draft("li").subject
     page.locator(f"#d{world.drafts['li']}").get_by_role("link", name="Edit").click()
     page.fill("#subject", "Spreadsheets, and what comes after")
     page.fill("#body", "Hi Li,\n\nShort and sweet: here is the checklist.\n\nAna")
@@ -85,6 +86,7 @@ def test_edit_then_approve_sends_the_edited_text_and_records_before_and_after(
         ).one()
     assert entry.actor == "ana@acme.test" and entry.detail["edited"] is True
     assert entry.detail["after"]["subject"] == "Spreadsheets, and what comes after"
+    assert entry.detail["before"]["subject"] == original != "Spreadsheets, and what comes after"
 
 
 def test_reject_needs_a_reason_and_keeps_it(browser: Browser, site: Site) -> None:
