@@ -151,3 +151,34 @@ def test_lets_talk_makes_the_lead_sales_ready_and_emails_the_rep(world: World) -
     assert "Ready to talk" in text["Subject"] and "Northwind" in text["Subject"]
     world.tick(NOW)
     assert len(world.smtp.messages) == 1  # told once
+
+
+def test_a_referral_and_a_new_person_on_cc_become_leads_for_the_rep_to_confirm(
+    world: World,
+) -> None:
+    world.deliver(
+        mail(
+            sender="María López <maria@northwind.test>",
+            to=f"Ana Ruiz <{REP}>",
+            cc="Tom Baker <tom.baker@northwind.test>",
+            subject="Re: Forecasting guide",
+            body="Hi Ana,\n\nI'm not the right person for this. Please reach out to my colleague "
+            "Jan Novak (jan.novak@northwind.test), he runs our sales operations. I've also "
+            "copied Tom, our CFO.\n\nMaría",
+            message_id="<r9@northwind.test>",
+            in_reply_to=FIRST,
+            references=(FIRST,),
+            date=datetime(2026, 11, 22, 18, tzinfo=UTC),
+        )
+    )
+    world.tick(NOW)
+    maria = world.lead("maria@northwind.test")
+    assert maria.status == "stopped"
+    jan = world.lead("jan.novak@northwind.test")
+    tom = world.lead("tom.baker@northwind.test")
+    for proposed in (jan, tom):
+        assert proposed.confirmed is False
+        assert proposed.owner_id == maria.owner_id and proposed.referred_by_id == maria.id
+        assert proposed.company == "Northwind"
+    assert jan.name == "Jan Novak"
+    assert world.drafts("jan.novak@northwind.test") == []  # nobody is mailed before the rep says so

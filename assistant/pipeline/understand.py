@@ -197,6 +197,11 @@ def _act(
         )
         ctx.log.info("%s opted out; %d open draft(s) cancelled", lead.email, len(cancelled))
         return
+    # People named or copied become leads to confirm, whatever else the reply says
+    # ("I'm not the right person, talk to Jan" is a stop for this lead and a start for Jan).
+    for event in result.events:
+        if event.type in ("referral", "new_stakeholder") and event.email:
+            _propose_lead(ctx, session, lead, event.email, event.name or "", event.type, now)
     if result.intent == "ready_to_talk":
         lead.sales_ready_at = now
         _set_status(
@@ -229,9 +234,6 @@ def _act(
             evidence=result.intent_evidence,
         )
         return
-    for event in result.events:
-        if event.type in ("referral", "new_stakeholder") and event.email:
-            _propose_lead(ctx, session, lead, event.email, event.name or "", event.type, now)
     for event in result.events:
         if event.date and event.date > now.date() and event.type in LATER_EVENTS:
             _pause(session, lead, event.date, f"asked to come back: {event.evidence}")
