@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from assistant.models import Suppression, email_hash
+from assistant.models import Lead, Suppression, email_hash
 from tests.loop_world import REP, World, make_world
 from tests.mails import mail
 from tests.servers.dovecot import Dovecot, MailboxUser
@@ -182,3 +182,26 @@ def test_a_referral_and_a_new_person_on_cc_become_leads_for_the_rep_to_confirm(
         assert proposed.company == "Northwind"
     assert jan.name == "Jan Novak"
     assert world.drafts("jan.novak@northwind.test") == []  # nobody is mailed before the rep says so
+
+
+def test_a_confirmed_referral_gets_one_introduced_first_note(world: World) -> None:
+    world.deliver(
+        _reply(
+            "Thanks Ana. For the tooling side please talk to my colleague Jan Novak "
+            "(jan.novak@northwind.test); he owns our CRM.",
+            1,
+        )
+    )
+    world.tick(NOW)
+    assert world.drafts("jan.novak@northwind.test") == []
+    with Session(world.engine) as session:
+        jan = session.exec(select(Lead).where(Lead.email == "jan.novak@northwind.test")).one()
+        jan.confirmed = True
+        session.add(jan)
+        session.commit()
+    world.tick(NOW)
+    world.tick(NOW)
+    [intro] = world.drafts("jan.novak@northwind.test")
+    assert intro.situation == "referral_intro"
+    assert intro.subject == "María López suggested I get in touch"
+    assert "María" in intro.body

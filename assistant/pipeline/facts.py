@@ -86,6 +86,7 @@ class Snapshot:
     status_reason: str = ""
     company: str = ""
     company_sends: tuple[datetime, ...] = ()  # mail to the company's leads, sent or scheduled
+    introduced_by: str = ""  # a referred lead the rep confirmed: who named them ("l<lead id>")
 
 
 def rules_for(session: Session, lead: Lead, settings: Settings) -> rules.Cadence:
@@ -204,4 +205,5 @@ def snapshot(session: Session, lead: Lead, settings: Settings, now: datetime) ->
         status_reason=lead.status_reason,
         company=lead.company or company_key(lead),
         company_sends=company_sends(session, lead, now),
+        introduced_by=f"l{lead.id}" if lead.referred_by_id is not None and lead.confirmed else "",
     )

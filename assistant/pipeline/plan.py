@@ -27,7 +27,7 @@ from assistant.rules import Cadence
 __all__ = ["Job", "Snapshot", "Step", "Touch", "next_step", "run"]
 
 Action = Literal["reply", "follow_up", "wait", "stop", "none"]
-Situation = Literal["reply", "follow_up", "re_engage", "graceful_close"]
+Situation = Literal["reply", "follow_up", "re_engage", "graceful_close", "referral_intro"]
 WEEK = timedelta(days=7)
 
 
@@ -100,6 +100,17 @@ def next_step(snap: Snapshot, now: datetime, rules: Cadence) -> Step:
     if snap.open_drafts:
         return _waiting_draft(snap.open_drafts)
     anchor = last_out or (last_in if ended is not None else None)
+    if anchor is None and snap.introduced_by:
+        return Step(
+            "follow_up",
+            "a colleague named this lead in a reply and the rep confirmed them: a first, "
+            "introduced note",
+            trigger=f"referral_intro:{snap.introduced_by}",
+            due=now,
+            touch_number=1,
+            rule="referral",
+            situation="referral_intro",
+        )
     if anchor is None:
         return Step("none", "no conversation yet: nothing to answer or follow up")
     return _follow_up(snap, now, rules, cal, last_in, anchor, ended, zone)

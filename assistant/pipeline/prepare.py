@@ -139,7 +139,9 @@ def prepare(
         reply_to_id=target.id if target and target.id else None,
         in_reply_to=target.message_id if target else None,
         references=tuple(target.references) if target else (),
-        subject=reply_subject(subject) if subject else "Following up",
+        subject=reply_subject(subject)
+        if subject
+        else _fresh_subject(step.situation, lead, session),
         content_id=choice.item.id if choice else None,
         content_reason=choice.reason if choice else "no new content fits",
         stage=choice.stage if choice else "",
@@ -167,6 +169,13 @@ def library(session: Session, now: datetime) -> tuple[ContentBrief, ...]:
         _library.clear()
         _library[key] = tuple(_content(item, now, reason="") for item in available)
     return _library[key]
+
+
+def _fresh_subject(situation: str, lead: Lead, session: Session) -> str:
+    """A subject for a first message that answers nothing."""
+    if situation == "referral_intro" and (who := _referrer(session, lead)):
+        return f"{who} suggested I get in touch"
+    return "Following up"
 
 
 def _referrer(session: Session, lead: Lead) -> str:
