@@ -39,7 +39,8 @@ def cancel_open_drafts(session: Session, lead: Lead, why: str, now: datetime) ->
     """Cancel the lead's pending and approved drafts; a send already claimed is left to send.
 
     A compare-and-set, so a claim taken a moment ago by a sending process is never overwritten
-    (the send re-checks the lead at its last moment anyway).
+    (the send re-checks the lead at its last moment anyway). The draft gives up its trigger,
+    so the same step can be drafted again if it still stands (after a reassignment, say).
     """
     open_states = [s.value for s in OPEN_DRAFT_STATES]
     ids = session.exec(
@@ -50,7 +51,11 @@ def cancel_open_drafts(session: Session, lead: Lead, why: str, now: datetime) ->
         result = session.execute(
             update(Draft)
             .where(col(Draft.id) == draft_id, col(Draft.state).in_(open_states))
-            .values(state=DraftState.cancelled.value, decision_note=why)
+            .values(
+                state=DraftState.cancelled.value,
+                decision_note=why,
+                trigger=col(Draft.trigger) + f"~cancelled-{draft_id}",
+            )
         )
         if getattr(result, "rowcount", 0) == 1 and draft_id is not None:
             cancelled.append(draft_id)

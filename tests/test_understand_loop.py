@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from pathlib import Path
 
@@ -205,3 +205,23 @@ def test_a_confirmed_referral_gets_one_introduced_first_note(world: World) -> No
     assert intro.situation == "referral_intro"
     assert intro.subject == "María López suggested I get in touch"
     assert "María" in intro.body
+
+
+def test_a_draft_cancelled_by_a_pause_is_written_again_once_the_rep_resumes(world: World) -> None:
+    from assistant.web import leadstate
+
+    world.deliver(_reply("How long does onboarding take for a team of twenty?", 1))
+    world.tick(NOW)
+    [first] = world.drafts("maria@northwind.test")
+    lead = world.lead("maria@northwind.test")
+    assert lead.id is not None
+    leadstate.pause(world.engine, lead.id, NOW + timedelta(days=3), "on leave", REP, NOW)
+    world.tick(NOW)
+    [cancelled] = world.drafts("maria@northwind.test")
+    assert cancelled.state == "cancelled"
+    leadstate.resume(world.engine, lead.id, REP, NOW + timedelta(hours=1))
+    world.tick(NOW + timedelta(hours=1))
+    states = sorted(d.state for d in world.drafts("maria@northwind.test"))
+    assert states == ["cancelled", "pending"]
+    fresh = next(d for d in world.drafts("maria@northwind.test") if d.state == "pending")
+    assert fresh.trigger == first.trigger and fresh.reply_to_id == first.reply_to_id

@@ -71,12 +71,15 @@ def next_step(snap: Snapshot, now: datetime, rules: Cadence) -> Step:
     last_out = next((t for t in reversed(snap.touches) if t.direction == "outbound"), None)
     unanswered_reply = last_in is not None and (last_out is None or last_in.at > last_out.at)
     if snap.status == LeadStatus.paused and snap.paused_until and snap.paused_until > now:
+        # A lead who writes after their own out-of-office or "not now" is answered; a pause the
+        # rep set (no message caused it) holds everything until the rep resumes.
         hold = next((t for t in reversed(snap.touches) if t.pauses), None)
         wrote_since = (
             last_in is not None
             and unanswered_reply
             and not last_in.pauses
-            and (hold is None or last_in.at > hold.at)
+            and hold is not None
+            and last_in.at > hold.at
         )
         if not wrote_since:
             back = cal.next_open(snap.paused_until + timedelta(days=rules.re_engage_after_days))

@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from assistant.db import transaction
 from assistant.errors import StateError
-from assistant.models import OPEN_DRAFT_STATES, Draft, Lead, LeadStatus, Rep
-from assistant.pipeline.approve import transition
-from assistant.records import audit, is_suppressed
+from assistant.models import Lead, LeadStatus, Rep
+from assistant.records import audit, cancel_open_drafts, is_suppressed
 
 _S = LeadStatus
 PAUSABLE = (_S.active, _S.paused, _S.sales_ready)
@@ -34,21 +33,6 @@ def _move(db: Session, lead: Lead, allowed: tuple[LeadStatus, ...], **values: An
         )
 
 
-def _cancel_open(db: Session, lead: Lead, why: str) -> list[int]:
-    """Cancel the lead's waiting drafts; a draft already claimed for sending is left alone."""
-    ids = db.exec(
-        select(Draft.id).where(
-            Draft.lead_id == lead.id, col(Draft.state).in_([s.value for s in OPEN_DRAFT_STATES])
-        )
-    ).all()
-    return [
-        i
-        for i in ids
-        if i is not None
-        and transition(db, i, OPEN_DRAFT_STATES, state="cancelled", decision_note=why)
-    ]
-
-
 def pause(
     engine: Engine, lead_id: int, until: datetime, reason: str, actor: str, now: datetime
 ) -> None:
@@ -64,7 +48,7 @@ def pause(
             paused_until=until,
             status_reason=reason or "paused by the rep",
         )
-        cancelled = _cancel_open(db, lead, f"lead paused until {until:%Y-%m-%d}")
+        cancelled = cancel_open_drafts(db, lead, f"lead paused until {until:%Y-%m-%d}", now)
         audit(db, actor, "paused", lead, now, until=until, reason=reason, cancelled=cancelled)
 
 
@@ -89,7 +73,7 @@ def stop(engine: Engine, lead_id: int, reason: str, actor: str, now: datetime) -
             paused_until=None,
             status_reason=reason or "stopped by the rep",
         )
-        cancelled = _cancel_open(db, lead, "lead stopped")
+        cancelled = cancel_open_drafts(db, lead, "lead stopped", now)
         audit(db, actor, "stopped", lead, now, reason=reason, cancelled=cancelled)
 
 
@@ -110,7 +94,7 @@ def reassign(engine: Engine, lead_id: int, rep_id: int, actor: str, now: datetim
         )
         if getattr(result, "rowcount", 0) != 1:
             raise StateError(f"{lead.email} was reassigned by someone else a moment ago.")
-        cancelled = _cancel_open(db, lead, f"lead reassigned to {rep.email}")
+        cancelled = cancel_open_drafts(db, lead, f"lead reassigned to {rep.email}", now)
         audit(db, actor, "reassigned", lead, now, before=before, after=rep_id, cancelled=cancelled)
         return rep
 
