@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from assistant.config import WEEKDAYS, CadenceSettings
+from assistant.config import CadenceSettings
 from assistant.config import QuietPeriod as QuietPeriod  # the web form builds these
 from assistant.errors import InputError
 from assistant.llm.base import ToneRules
@@ -49,25 +49,28 @@ class CadenceInput(CadenceSettings):
 _MODELS: dict[str, type[BaseModel]] = {"tone": ToneInput, "cadence": CadenceInput}
 
 
+_FILE = CadenceSettings()  # the defaults live in one place: the configuration's [cadence]
+
+
 @dataclass(frozen=True)
 class Cadence:
-    """The cadence rules in force for one rep, as plain values."""
+    """The cadence rules in force for one rep, as plain values (defaults: config's [cadence])."""
 
-    reply_within_hours: int = 24
-    follow_up_after_business_days: int = 3
-    spacing_growth: float = 1.0
-    re_engage_after_days: int = 2
-    max_touches: int = 6
-    min_days_between_touches: int = 2
-    daily_cap_per_mailbox: int = 150
-    per_minute_throttle: int = 6
-    company_weekly_cap: int = 5
-    window_start: str = "09:00"
-    window_end: str = "17:30"
-    working_days: tuple[str, ...] = WEEKDAYS[:5]
-    holidays_country: str = ""
+    reply_within_hours: int = _FILE.reply_within_hours
+    follow_up_after_business_days: int = _FILE.follow_up_after_business_days
+    spacing_growth: float = _FILE.spacing_growth
+    re_engage_after_days: int = _FILE.re_engage_after_days
+    max_touches: int = _FILE.max_touches
+    min_days_between_touches: int = _FILE.min_days_between_touches
+    daily_cap_per_mailbox: int = _FILE.daily_cap_per_mailbox
+    per_minute_throttle: int = _FILE.per_minute_throttle
+    company_weekly_cap: int = _FILE.company_weekly_cap
+    window_start: str = _FILE.window_start
+    window_end: str = _FILE.window_end
+    working_days: tuple[str, ...] = tuple(_FILE.working_days)
+    holidays_country: str = _FILE.holidays_country
     quiet_periods: tuple[tuple[str, str, str], ...] = ()
-    graceful_close: bool = False
+    graceful_close: bool = _FILE.graceful_close
     version: int = 0
 
 
