@@ -135,3 +135,23 @@ def test_a_bad_library_names_every_bad_file(tmp_path: Path) -> None:
     with pytest.raises(LibraryErrors) as caught:
         evaluate(CASES, folder)
     assert len(caught.value.errors) == 2
+
+
+BLIND = ROOT / "data" / "eval" / "blind"
+
+
+@pytest.mark.parametrize("company", sorted(path.name for path in BLIND.iterdir()))
+def test_libraries_and_cases_written_without_sight_of_the_ranker_score_well(company: str) -> None:
+    """Other companies' libraries: their own roles ("fleet manager"), types and vocabulary."""
+    report = evaluate(BLIND / company / "cases.jsonl", BLIND / company / "library", today=TODAY)
+    ranker = report.score("ranker")
+    assert ranker.p_at_1 >= 0.72, report.format_text()
+    for baseline in ("random", "fixed_sequence"):
+        assert ranker.p_at_1 >= report.score(baseline).p_at_1 + 0.5
+
+
+def test_the_hybrid_ranker_is_scored_by_name(tmp_path: Path) -> None:
+    report = evaluate(CASES, LIBRARY, seed=0, method="hybrid")
+    assert report.ranker == "hybrid" and "hybrid ranker" in report.format_text()
+    assert report.score("ranker").p_at_1 >= 0.75
+    assert report.as_dict()["ranker"] == "hybrid"

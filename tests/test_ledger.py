@@ -12,12 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from assistant.config import ContentSettings, parse
+from assistant.content import policy
 from assistant.content.ledger import items_in_mail, links, url_key
 from assistant.content.library import load_library
 from assistant.content.store import import_library, set_retired
 from assistant.db import open_database, transaction
 from assistant.models import ContentDelivery, ContentItem, Draft, DraftState, Lead, Rep
 from assistant.pipeline.select import choose
+from assistant.pipeline.select import ranker as select_ranker
 from assistant.records import record_delivery
 from assistant.runtime import sync_reps
 
@@ -288,3 +290,18 @@ def _close_drafts(engine: Engine, lead: int) -> None:
         for draft in session.exec(select(Draft).where(Draft.lead_id == lead)).all():
             draft.state = DraftState.sent.value
             session.add(draft)
+
+
+def test_the_hybrid_ranker_is_chosen_with_the_library_and_used_by_drafting(engine: Engine) -> None:
+    """`ranker = "hybrid"` is stored with the rules, and drafting builds its ranker from them."""
+    lead = add_lead(engine, "ops@tailspin.test", "Tailspin", title="COO", stage="decision")
+    load(engine)
+    with Session(engine) as session:
+        assert select_ranker(session)[0].method == "bm25"
+    load(engine, ranker="hybrid")
+    with Session(engine) as session:
+        ranker, _ = select_ranker(session)
+        assert ranker.method == "hybrid"
+        assert policy.current(session).ranker == "hybrid"
+    cost = "What does it cost for 40 users?"
+    assert pick(engine, lead, NOW, cost, "question") == "pricing-and-packaging-guide"

@@ -41,7 +41,8 @@ ROUNDS = (
     ("Our reps rarely update their close dates in the CRM.", "awareness"),
     ("How do you make a forecast explainable to the board?", "consideration"),
     ("We are also looking at Forecastly for this.", "consideration"),
-    ("How does the integration with SAP work?", "decision"),
+    # Two consideration items in, the question is answered by the integration guide it asks for.
+    ("How does the integration with SAP work?", "consideration"),
     ("What would it cost for 40 users?", "decision"),
     ("Budgets are frozen for now, so the project is on hold.", "consideration"),
     ("Thanks, that was very useful. Happy to read more.", "decision"),

@@ -78,24 +78,44 @@ def test_an_expiring_item_is_offered_until_its_last_day(items: list[ContentSpec]
 
 
 @pytest.mark.parametrize(
-    ("stage", "events", "intent", "target"),
+    ("stage", "events", "intent", "had", "target"),
     [
-        ("consideration", ("budget_freeze",), None, "awareness"),
-        ("decision", ("budget_freeze",), "not_now", "consideration"),
-        ("awareness", ("come_back_later",), "not_now", "awareness"),
-        ("consideration", (), "not_now", "awareness"),
-        ("awareness", (), "interested", "consideration"),
-        ("consideration", (), "question", "decision"),
-        ("awareness", ("ready_to_talk",), "ready", "decision"),
-        ("awareness", ("competitor",), None, "consideration"),
-        ("consideration", (), None, "consideration"),
+        ("consideration", ("budget_freeze",), None, 0, "awareness"),
+        ("decision", ("budget_freeze",), "not_now", 2, "consideration"),
+        ("awareness", ("come_back_later",), "not_now", 0, "awareness"),
+        ("consideration", (), "not_now", 2, "awareness"),
+        ("awareness", (), "interested", 0, "awareness"),
+        ("awareness", (), "interested", 1, "awareness"),
+        ("awareness", (), "interested", 2, "consideration"),
+        ("consideration", (), "question", 2, "decision"),
+        ("consideration", (), "question", 1, "consideration"),
+        ("awareness", ("ready_to_talk",), "ready", 0, "decision"),
+        ("awareness", ("competitor",), None, 0, "consideration"),
+        ("consideration", (), None, 3, "consideration"),
     ],
 )
 def test_the_target_stage_follows_the_journey(
-    ranker: Ranker, stage: str, events: tuple[str, ...], intent: str | None, target: str
+    ranker: Ranker,
+    items: list[ContentSpec],
+    stage: str,
+    events: tuple[str, ...],
+    intent: str | None,
+    had: int,
+    target: str,
 ) -> None:
+    """Engagement moves a lead on once it has had two items of its stage; a pause moves back."""
     lead = LeadContext(stage=stage, events=events, intent=intent)
-    assert ranker.target_stage(lead) == target
+    received = [item.slug for item in items if item.stage == stage][:had]
+    assert ranker.target_stage(lead, exclude=received) == target
+
+
+def test_an_engaged_lead_may_take_a_step_ahead_when_its_words_lead_there(ranker: Ranker) -> None:
+    """Before moving on, the next stage stays a close second: a pricing question gets pricing."""
+    lead = LeadContext(
+        title="CFO", stage="awareness", reply="What would this cost us per user?", intent="question"
+    )
+    assert ranker.target_stage(lead) == "awareness"
+    assert slugs(ranker, lead, limit=1) == ["pricing-and-packaging-guide"]
 
 
 def test_a_budget_freeze_moves_back_to_lighter_content(
@@ -350,10 +370,14 @@ def test_a_product_named_in_a_question_is_not_a_competitor(ranker: Ranker) -> No
     assert "competitor" in journey_events(replace(weighing, events=()))
 
 
-def test_interest_in_words_the_classifier_missed_moves_the_lead_on(ranker: Ranker) -> None:
+def test_interest_in_words_the_classifier_missed_moves_the_lead_on(
+    ranker: Ranker, items: list[ContentSpec]
+) -> None:
     lead = LeadContext(stage="awareness", reply="Very relevant for us, happy to read more.")
-    assert ranker.target_stage(replace(lead, intent="other")) == "consideration"
-    assert ranker.target_stage(replace(lead, reply="Noted.", intent="other")) == "awareness"
+    had = [item.slug for item in items if item.stage == "awareness"][:2]
+    assert ranker.target_stage(replace(lead, intent="other"), exclude=had) == "consideration"
+    noted = replace(lead, reply="Noted.", intent="other")
+    assert ranker.target_stage(noted, exclude=had) == "awareness"
 
 
 def test_the_understand_stages_event_names_are_understood(ranker: Ranker) -> None:
@@ -372,3 +396,45 @@ def test_coverage_names_the_words_no_available_item_has(
     only_retired = word_stems("trends")
     retired = Ranker([i for i in items if i.slug == "forecasting-trends-2023"])
     assert retired.coverage(only_retired, TODAY).unknown == ("trends",)
+
+
+def test_a_library_with_its_own_roles_matches_leads_by_their_titles() -> None:
+    """Personas are the marketer's words: "fleet manager" meets a lead titled Fleet Manager."""
+    base = dict(
+        type="white_paper",
+        stage="awareness",
+        topics=("maintenance",),
+        industries=(),
+        summary="Keeping vehicles on the road.",
+        body="",
+        file=None,
+        file_sha256=None,
+        event_date=None,
+        expires=None,
+        retired=False,
+    )
+    items = [
+        ContentSpec(
+            slug=slug,
+            title=title,
+            url=f"https://fleetwise.test/{slug}",
+            personas=personas,
+            source=Path(f"{slug}.md"),
+            **base,  # type: ignore[arg-type]
+        )
+        for slug, title, personas in (
+            ("plant-guide", "Maintenance for Plant Managers", ("plant_manager",)),
+            ("fleet-guide", "Maintenance for Fleet Managers", ("fleet_manager",)),
+            ("it-guide", "Maintenance Data for IT", ("it",)),
+        )
+    ]
+    ranker = Ranker(items)
+    for title, slug in (
+        ("Fleet Manager", "fleet-guide"),
+        ("Head of Fleet Operations", "fleet-guide"),
+        ("Plant Manager", "plant-guide"),
+        ("IT Director", "it-guide"),
+    ):
+        top = ranker.rank(LeadContext(title=title), exclude=(), today=TODAY)[0]
+        assert top.slug == slug, title
+        assert any("persona" in reason for reason in top.reasons), top

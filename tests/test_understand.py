@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from assistant.mail.classify import classify_bytes, understand
+from assistant.mail.intent import classify_intent
 from assistant.mail.parse import parse_message
 
 TODAY = date(2025, 3, 4)
@@ -87,3 +90,28 @@ def test_classify_bytes_reports_quarantine_with_a_reason() -> None:
     result = classify_bytes(b"", today=TODAY)
     assert result["kind"] == "quarantined" and "empty" in result["reason"]
     assert result["events"] == [] and result["bounce"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Not the right time for us - we're in peak season until mid-January.", "not_now"),
+        ("Honestly we have other priorities this year. Maybe next year.", "not_now"),
+        ("Try us next quarter.", "not_now"),
+        ("Nobody can look at anything new until the audit is done.", "not_now"),
+        (
+            "Danke. Wir haben gerade andere Prioritäten, vielleicht im nächsten Jahr wieder.",
+            "not_now",
+        ),
+        ("Merci, mais ce n'est pas le bon moment pour nous.", "not_now"),
+        ("Gracias, ahora tenemos otras prioridades.", "not_now"),
+        # "next year" as a plan, not a postponement.
+        (
+            "How is this priced? We'd add benefits next year, maybe benefits next year too?",
+            "question",
+        ),
+        ("We plan to roll out next year. How long does it take?", "question"),
+    ],
+)
+def test_putting_things_off_is_read_in_its_many_phrasings(text: str, intent: str) -> None:
+    assert classify_intent(text, date(2026, 11, 22))[0] == intent

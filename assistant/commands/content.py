@@ -14,6 +14,7 @@ from assistant import clock
 from assistant.content import policy
 from assistant.content.evaluate import evaluate
 from assistant.content.gaps import gaps
+from assistant.content.rank import RANKERS
 from assistant.content.store import import_library, set_retired
 from assistant.db import transaction
 from assistant.errors import NotFound
@@ -212,6 +213,12 @@ def evaluation() -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Judge expiry dates and webinars on this day (else today).",
 )
+@click.option(
+    "--ranker",
+    "method",
+    type=click.Choice(RANKERS),
+    help="bm25, or hybrid with sentence embeddings (else [content] ranker).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def eval_selection(
@@ -220,6 +227,7 @@ def eval_selection(
     library: Path | None,
     seed: int,
     today: datetime | None,
+    method: str | None,
     as_json: bool,
 ) -> None:
     """Precision@1 and MRR of the ranker and two baselines on labelled cases (JSON lines).
@@ -229,7 +237,8 @@ def eval_selection(
     """
     folder = library or app.settings.resolve(app.settings.content.library)
     day = today.date() if today else clock.now().date()
-    report = evaluate(cases, folder, seed=seed, today=day)
+    method = method or app.settings.content.ranker
+    report = evaluate(cases, folder, seed=seed, today=day, method=method)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.content.embed import load_encoder
 from assistant.content.library import STAGES, ContentSpec, LibraryErrors, load_library_report
 from assistant.content.rank import LeadContext, Ranker
 from assistant.errors import InputError
@@ -63,6 +64,7 @@ class EvalReport:
     methods: tuple[MethodScore, ...]
     by_stage: dict[str, tuple[int, float]]
     misses: tuple[Miss, ...]
+    ranker: str = "bm25"
 
     def score(self, name: str) -> MethodScore:
         """The figures of one method by name."""
@@ -73,6 +75,7 @@ class EvalReport:
         return {
             "cases": self.cases,
             "seed": self.seed,
+            "ranker": self.ranker,
             "methods": {m.name: {"p_at_1": m.p_at_1, "mrr": m.mrr} for m in self.methods},
             "ranker_by_stage": {
                 stage: {"cases": n, "p_at_1": p} for stage, (n, p) in self.by_stage.items()
@@ -86,7 +89,7 @@ class EvalReport:
     def format_text(self) -> str:
         """A small table for a terminal."""
         lines = [
-            f"{self.cases} cases, seed {self.seed}",
+            f"{self.cases} cases, seed {self.seed}, {self.ranker} ranker",
             "",
             f"{'method':<16} {'p@1':>6} {'MRR':>6}",
         ]
@@ -100,14 +103,19 @@ class EvalReport:
 
 
 def evaluate(
-    cases_path: Path, library_dir: Path, *, seed: int = 0, today: date = EVAL_TODAY
+    cases_path: Path,
+    library_dir: Path,
+    *,
+    seed: int = 0,
+    today: date = EVAL_TODAY,
+    method: str = "bm25",
 ) -> EvalReport:
-    """Rank every case with the ranker and both baselines and score them."""
+    """Rank every case with the ranker (bm25 or hybrid) and both baselines and score them."""
     items, errors = load_library_report(library_dir)
     if errors:
         raise LibraryErrors(library_dir, errors)
     cases = load_cases(cases_path, items, today=today)
-    ranker = Ranker(items)
+    ranker = Ranker(items, encoder=load_encoder() if method == "hybrid" else None)
     rng = random.Random(seed)
     available = [item for item in items if item.is_available(today)]
 
@@ -151,7 +159,7 @@ def evaluate(
         for case, rank in zip(cases, ranks["ranker"], strict=True)
         if rank != 1
     )
-    return EvalReport(len(cases), seed, methods, by_stage, misses)
+    return EvalReport(len(cases), seed, methods, by_stage, misses, method)
 
 
 class CaseErrors(InputError):

@@ -1,7 +1,9 @@
 """Where a lead is heading: the journey events in a reply and the stage its next item should have.
 
-Engagement moves a lead forward (awareness → consideration → decision); a budget freeze or
-"not now" moves it back to lighter content; "let's talk" goes straight to decision content.
+A lead stays at its stage until it has taken in some of it: engagement (a question, interest)
+after two items of the stage moves it forward (awareness → consideration → decision), and makes
+the next stage a close second before that. A budget freeze or "not now" moves it back to
+lighter content; "let's talk" goes straight to decision content.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ BACKWARD_EVENTS = frozenset({"budget_freeze", "come_back_later"})
 BACKWARD_INTENTS = frozenset({"not_now", "not_interested"})
 FORWARD_INTENTS = frozenset({"interested", "question"})
 READY = frozenset({"ready", "ready_to_talk"})
+# Items of its stage a lead has received before engagement moves it to the next stage.
+STAGE_DEPTH = 2
 # The understand stage's names for turns the ranker treats alike.
 EVENT_ALIASES = {
     "leadership_change": "new_stakeholder",
@@ -62,17 +66,22 @@ def journey_intent(lead: LeadContext) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def stage_weights(lead: LeadContext) -> tuple[float, ...]:
-    """Preference for each stage: the target 1.0, the lead's own stage close behind."""
+def stage_weights(lead: LeadContext, consumed: int = 0) -> tuple[float, ...]:
+    """Preference for each stage: the target 1.0, the stage beside it that fits next close behind.
+
+    `consumed` is how many items of its current stage the lead already has.
+    """
     current = STAGES.index(lead.stage) if lead.stage in STAGES else 0
+    last = len(STAGES) - 1
     events = journey_events(lead)
     intent = journey_intent(lead)
+    engaged = intent in FORWARD_INTENTS
     if events & BACKWARD_EVENTS or intent in BACKWARD_INTENTS:
         target = max(current - 1, 0)
     elif events & READY or intent in READY:
-        target = len(STAGES) - 1
-    elif intent in FORWARD_INTENTS:
-        target = min(current + 1, len(STAGES) - 1)
+        target = last
+    elif engaged and consumed >= STAGE_DEPTH:
+        target = min(current + 1, last)
     elif "competitor" in events:
         target = max(current, 1)  # comparisons are consideration content
     else:
@@ -86,6 +95,8 @@ def stage_weights(lead: LeadContext) -> tuple[float, ...]:
             weights.append(0.3 if stage == current else 0.6 if stage < target else 0.0)
         elif stage == current:
             weights.append(0.8)
+        elif stage == target + 1 and engaged:
+            weights.append(0.8)  # an engaged lead may take a step ahead when the words lead there
         elif abs(stage - target) == 1:
             weights.append(0.4)
         else:
@@ -103,7 +114,7 @@ def stage_reason(stage: str, lead: LeadContext, target: str) -> str:
     return f"{stage} stage"
 
 
-def target_stage(lead: LeadContext) -> str:
+def target_stage(lead: LeadContext, consumed: int = 0) -> str:
     """The stage whose content the lead should get next."""
-    weights = stage_weights(lead)
+    weights = stage_weights(lead, consumed)
     return STAGES[max(range(len(STAGES)), key=weights.__getitem__)]

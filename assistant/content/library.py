@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from assistant.content.vocabulary import personas_for
 from assistant.errors import ContentError, InputError
 
 STAGES = ("awareness", "consideration", "decision")
@@ -30,25 +29,57 @@ TYPES = (
     "ebook",
     "report",
 )
-PERSONAS = ("finance", "technical", "sales_leader", "marketing", "operations", "executive")
+# The persona families the ranker knows; an item may also name any other role ("fleet manager").
+PERSONAS = (
+    "finance",
+    "technical",
+    "sales_leader",
+    "marketing",
+    "operations",
+    "executive",
+    "hr",
+    "legal",
+)
 
-REQUIRED = ("slug", "title", "type", "url", "stage", "topics", "personas", "industries", "summary")
-OPTIONAL = ("file", "date", "expires", "retired")
-# Other spellings of the types that authors write ("white paper", "tool").
+REQUIRED = ("slug", "title", "type", "url", "stage", "topics", "summary")
+# Personas and industries may be left out: the item is then for anyone.
+OPTIONAL = ("personas", "industries", "file", "date", "expires", "retired")
+# Other spellings of the types that authors write ("white paper", "tool"). Any other type
+# ("podcast", "one pager") is kept as written: the list of kinds is the marketer's to extend.
 TYPE_ALIASES = {
     "whitepaper": "white_paper",
+    "paper": "white_paper",
     "tool": "calculator",
     "calculator/tool": "calculator",
+    "calculator_tool": "calculator",
+    "roi_calculator": "calculator",
+    "interactive_tool": "calculator",
     "assessment": "calculator",
     "blog": "blog_post",
+    "blogpost": "blog_post",
     "article": "blog_post",
     "e_book": "ebook",
     "webcast": "webinar",
+    "on_demand_webinar": "webinar",
     "customer_story": "case_study",
+    "casestudy": "case_study",
+    "success_story": "case_study",
     "research": "report",
+}
+# Funnel names some teams use for the three stages.
+STAGE_ALIASES = {
+    "tofu": "awareness",
+    "top_of_funnel": "awareness",
+    "mofu": "consideration",
+    "middle_of_funnel": "consideration",
+    "evaluation": "consideration",
+    "bofu": "decision",
+    "bottom_of_funnel": "decision",
+    "purchase": "decision",
 }
 # An item for every industry is written with no industries, or with one of these.
 ANY_INDUSTRY = frozenset({"all", "any", "general", "horizontal", "cross_industry"})
+_TYPE_WORD = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -115,12 +146,8 @@ def load_item(path: Path) -> ContentSpec:
         )
     kind = _type(meta, where)
     event_date = _event_date(meta, where)
-    if kind == "webinar" and event_date is None:
-        raise ContentError(where, "date", "is missing: a webinar needs the date it airs")
     if kind != "webinar":
         event_date = None  # a publication date: only a webinar's date changes how it is offered
-    if not body.strip():
-        raise ContentError(where, "body", "is empty: list the item's key points below the '---'")
     attached, digest = _attachment(meta, path, where)
 
     return ContentSpec(
@@ -128,9 +155,9 @@ def load_item(path: Path) -> ContentSpec:
         title=_text(meta, "title", where),
         type=kind,
         url=_url(meta, where),
-        stage=_choice(meta, "stage", STAGES, where),
+        stage=_stage(meta, where),
         topics=_words(meta, "topics", where, required=True),
-        personas=_personas(meta, where),
+        personas=_words(meta, "personas", where, required=False),
         industries=tuple(
             i for i in _words(meta, "industries", where, required=False) if i not in ANY_INDUSTRY
         ),
@@ -204,11 +231,19 @@ def _text(meta: dict[str, Any], name: str, where: str) -> str:
     return " ".join(value.split())
 
 
-def _choice(meta: dict[str, Any], name: str, allowed: tuple[str, ...], where: str) -> str:
-    value = _text(meta, name, where)
-    if value not in allowed:
-        raise ContentError(where, name, f"'{value}' is not one of: {', '.join(allowed)}")
-    return value
+def stage_name(written: str) -> str | None:
+    """The stage a written stage names ("Decision", "BOFU"); None when it names none."""
+    key = re.sub(r"[\s-]+", "_", written.strip().lower())
+    key = STAGE_ALIASES.get(key, key)
+    return key if key in STAGES else None
+
+
+def _stage(meta: dict[str, Any], where: str) -> str:
+    value = _text(meta, "stage", where)
+    stage = stage_name(value)
+    if stage is None:
+        raise ContentError(where, "stage", f"'{value}' is not one of: {', '.join(STAGES)}")
+    return stage
 
 
 def _url(meta: dict[str, Any], where: str) -> str:
@@ -232,26 +267,10 @@ def _words(meta: dict[str, Any], name: str, where: str, *, required: bool) -> tu
 def _type(meta: dict[str, Any], where: str) -> str:
     written = re.sub(r"[\s-]+", "_", _text(meta, "type", where).lower())
     kind = TYPE_ALIASES.get(written, written)
-    if kind not in TYPES:
-        raise ContentError(where, "type", f"'{meta['type']}' is not one of: {', '.join(TYPES)}")
+    if not _TYPE_WORD.fullmatch(kind):
+        known = ", ".join(TYPES)
+        raise ContentError(where, "type", f"'{meta['type']}' is not a type name like {known}")
     return kind
-
-
-def _personas(meta: dict[str, Any], where: str) -> tuple[str, ...]:
-    """The six personas, or job titles read the way a lead's title is ("CFO", "VP Sales")."""
-    found: list[str] = []
-    for persona in _words(meta, "personas", where, required=False):
-        named = (
-            (persona,) if persona in PERSONAS else sorted(personas_for(persona.replace("_", " ")))
-        )
-        if not named:
-            raise ContentError(
-                where,
-                "personas",
-                f"'{persona}' is not one of {', '.join(PERSONAS)}, nor a job title",
-            )
-        found += named
-    return tuple(dict.fromkeys(found))
 
 
 def _event_date(meta: dict[str, Any], where: str) -> datetime | None:

@@ -44,6 +44,7 @@ def save(
     *,
     tracks: Mapping[str, Sequence[str]],
     same_company_days: int,
+    ranker: str = "bm25",
     now: datetime,
 ) -> ContentPolicy:
     """Replace the rules in force (the caller has checked the tracks)."""
@@ -51,6 +52,7 @@ def save(
     row = row or ContentPolicy()
     row.tracks = {stage: list(slugs) for stage, slugs in tracks.items() if slugs}
     row.same_company_days = same_company_days
+    row.ranker = ranker
     row.updated_at = now
     session.add(row)
     return row

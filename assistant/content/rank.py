@@ -10,6 +10,9 @@ The score of an item is a weighted sum of fits, each in [0, 1]:
     track     the manager's ordered preferences for the target stage
     event     item types that suit the turn the journey took (competitor, budget freeze...)
 
+The hybrid ranker (an Encoder given) mixes into the topic fit how close the item's meaning is
+to the lead's words by sentence embeddings, which catch paraphrase that shares no word.
+
 Everything that depends only on the library is computed once in the constructor, so a query
 is a handful of numpy operations over arrays the size of the library.
 """
@@ -19,18 +22,22 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import bm25s
 import numpy as np
 
+from assistant.content.embed import Encoder
 from assistant.content.journey import (
+    BACKWARD_EVENTS,
+    BACKWARD_INTENTS,
     LeadContext,
     journey_events,
     stage_reason,
     stage_weights,
     target_stage,
 )
-from assistant.content.library import PERSONAS, STAGES, TYPES, ContentSpec
+from assistant.content.library import STAGES, ContentSpec
 from assistant.content.vocabulary import (
     PERSONA_WORDS,
     TYPE_WORDS,
@@ -40,11 +47,15 @@ from assistant.content.vocabulary import (
     newcomer_personas,
     personas_for,
     reply_words,
+    role_keys,
     stem,
     tokens,
 )
 from assistant.errors import InputError
 
+RANKERS = ("bm25", "hybrid")
+# In the hybrid ranker, BM25's share of the topic fit; embeddings have the rest.
+HYBRID_BM25 = 0.8
 WEIGHTS = {"topic": 0.50, "stage": 0.20, "persona": 0.10, "industry": 0.10, "track": 0.10}
 EVENT_BONUS = 0.08
 # A query whose best BM25 match is below this counts as weakly topical (see _topic_fit).
@@ -55,12 +66,17 @@ MIN_SCORE = 0.27
 STRONG_TOPIC = 0.5
 
 # Light, low-commitment formats keep a paused lead warm; a new person needs an overview.
+LIGHT_TYPES = frozenset(
+    {"blog_post", "infographic", "checklist", "video", "report", "podcast", "newsletter"}
+)
 EVENT_TYPES: dict[str, frozenset[str]] = {
-    "budget_freeze": frozenset({"blog_post", "infographic", "checklist", "video", "report"}),
-    "come_back_later": frozenset({"blog_post", "infographic", "checklist", "video", "report"}),
-    "not_now": frozenset({"blog_post", "infographic", "checklist", "video", "report"}),
+    "budget_freeze": LIGHT_TYPES,
+    "come_back_later": LIGHT_TYPES,
+    "not_now": LIGHT_TYPES,
     "competitor": frozenset({"case_study"}),
-    "new_stakeholder": frozenset({"infographic", "video", "webinar"}),
+    "new_stakeholder": frozenset(
+        {"infographic", "video", "webinar", "one_pager", "executive_summary", "overview"}
+    ),
 }
 EVENT_WORDS = {
     "competitor": "comparison competitors switching evaluation",
@@ -94,8 +110,15 @@ class Ranker:
         items: Sequence[ContentSpec],
         *,
         tracks: Mapping[str, Sequence[str]] | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         self.items = tuple(items)
+        self._encoder = encoder
+        self._embeddings = (
+            encoder.encode([_embedding_text(item) for item in self.items])
+            if encoder is not None and self.items
+            else None
+        )
         self._index = {item.slug: i for i, item in enumerate(self.items)}
         self._tracks = _check_tracks(tracks or {}, self._index)
         n = len(self.items)
@@ -105,9 +128,17 @@ class Ranker:
         self._expires = np.array(
             [item.expires.toordinal() if item.expires else never for item in self.items]
         )
-        self._personas = np.array(
-            [[p in item.personas for p in PERSONAS] for item in self.items], dtype=bool
-        ).reshape(n, len(PERSONAS))
+        # Each item's persona labels, read as families and role words ("fleet manager").
+        self._persona_labels = [
+            {label: role_keys(label) for label in item.personas} for item in self.items
+        ]
+        item_keys = [frozenset().union(*labels.values()) for labels in self._persona_labels]
+        self._persona_columns = {
+            key: column for column, key in enumerate(sorted(frozenset().union(*item_keys)))
+        }
+        self._personas = np.zeros((n, len(self._persona_columns)), dtype=bool)
+        for row, keys in enumerate(item_keys):
+            self._personas[row, [self._persona_columns[k] for k in keys]] = True
         self._industries = [
             frozenset(filter(None, map(canonical_industry, item.industries))) for item in self.items
         ]
@@ -116,7 +147,7 @@ class Ranker:
             name: np.array([name in inds for inds in self._industries], dtype=bool)
             for name in set().union(*self._industries)
         }
-        self._types = np.array([TYPES.index(item.type) for item in self.items], dtype=np.int8)
+        self._types = np.array([item.type for item in self.items], dtype=str)
         docs = [_document_tokens(item) for item in self.items]
         self._doc_terms = [frozenset(doc) for doc in docs]
         self._vocabularies: dict[bytes, frozenset[str]] = {}
@@ -124,9 +155,22 @@ class Ranker:
         if n:
             self._bm25.index(docs, show_progress=False)
 
-    def target_stage(self, lead: LeadContext) -> str:
-        """The stage whose content the lead should get next."""
-        return target_stage(lead)
+    @property
+    def method(self) -> str:
+        """The method: bm25, or hybrid when sentence embeddings join in."""
+        return "bm25" if self._encoder is None else "hybrid"
+
+    def target_stage(self, lead: LeadContext, *, exclude: Collection[str] = ()) -> str:
+        """The stage whose content the lead should get next, given the items it already has."""
+        return target_stage(lead, self._consumed(lead, exclude))
+
+    def _consumed(self, lead: LeadContext, exclude: Collection[str]) -> int:
+        """How many items of its current stage the lead already has."""
+        return sum(
+            1
+            for slug in exclude
+            if slug in self._index and self.items[self._index[slug]].stage == lead.stage
+        )
 
     def coverage(self, words: Mapping[str, frozenset[str]], today: date) -> Coverage:
         """Which words (each with its stems) no available item has, and the best BM25 score."""
@@ -170,12 +214,14 @@ class Ranker:
             return []
 
         query = _Query.of(lead)
+        consumed = self._consumed(lead, exclude)
+        target = target_stage(lead, consumed)
         topic = self._topic_fit(query)
-        stage = np.asarray(stage_weights(lead), dtype=float)[self._stage]
+        stage = np.asarray(stage_weights(lead, consumed), dtype=float)[self._stage]
         persona = self._persona_fit(query.personas)
         industry, other_industry = self._industry_fit(query.industry)
-        track = self._track_fit(self.target_stage(lead), allowed)
-        event = np.isin(self._types, [TYPES.index(t) for t in query.event_types])
+        track = self._track_fit(target, allowed)
+        event = np.isin(self._types, sorted(query.event_types))
 
         score = (
             WEIGHTS["topic"] * topic
@@ -194,7 +240,7 @@ class Ranker:
         # Ties (common for silent leads) break by library order, so results are repeatable.
         order = candidates[np.lexsort((candidates, -score[candidates]))][:limit]
         return [
-            self._recommend(int(i), float(score[i]), lead, query, today, bool(track[i] > 0))
+            self._recommend(int(i), float(score[i]), lead, query, target, today, bool(track[i] > 0))
             for i in order
         ]
 
@@ -205,16 +251,24 @@ class Ranker:
             if known:
                 total += weight * self._bm25.get_scores(known)
         best = float(total.max())
-        if best <= 0:
+        if best > 0:
+            # Scaled to the best match, but a query that matches nothing well stays weak overall.
+            total = total / max(best, TOPIC_FLOOR)
+        if self._encoder is None or self._embeddings is None or not query.text.strip():
             return total
-        # Scaled to the best match, but a query that matches nothing well stays weak overall.
-        return total / max(best, TOPIC_FLOOR)
+        closeness = self._embeddings @ _encode_query(self._encoder, query.text)
+        # How far above the library's average the item is, scaled to the closest one.
+        above = closeness - closeness.mean()
+        spread = float(above.max())
+        semantic = np.clip(above / spread, 0.0, 1.0) if spread > 0 else np.zeros_like(total)
+        mixed: np.ndarray = HYBRID_BM25 * total + (1 - HYBRID_BM25) * semantic
+        return mixed
 
     def _persona_fit(self, wanted: frozenset[str]) -> np.ndarray:
         """1 for a shared persona, 0.5 when either side names none, 0 for a clear mismatch."""
         if not wanted:
             return np.full(len(self.items), 0.5)
-        columns = [PERSONAS.index(p) for p in sorted(wanted)]
+        columns = [self._persona_columns[k] for k in sorted(wanted) if k in self._persona_columns]
         shared = self._personas[:, columns].any(axis=1)
         return np.where(shared, 1.0, np.where(self._personas.any(axis=1), 0.0, 0.5))
 
@@ -240,6 +294,7 @@ class Ranker:
         score: float,
         lead: LeadContext,
         query: _Query,
+        target: str,
         today: date,
         on_track: bool,
     ) -> Recommendation:
@@ -252,15 +307,18 @@ class Ranker:
         topics = [t for t in lead.topics if tokens(t) & self._doc_terms[i]]
         if topics:
             reasons.append(f"lead's topics: {_join(topics[:3])}")
-        reasons.append(stage_reason(item.stage, lead, self.target_stage(lead)))
-        personas = [p for p in PERSONAS if p in item.personas and p in query.personas]
+        reasons.append(stage_reason(item.stage, lead, target))
+        personas = [
+            _persona_name(label)
+            for label, keys in self._persona_labels[i].items()
+            if keys & query.personas
+        ]
         if personas:
-            names = _join([PERSONA_WORDS[p] for p in personas])
-            reasons.append(f"{names} persona ({query.persona_source})")
+            reasons.append(f"{_join(personas)} persona ({query.persona_source})")
         if query.industry and query.industry in self._industries[i]:
             reasons.append(f"{query.industry.replace('_', ' ')} industry")
         if on_track:
-            reasons.append(f"on the manager's {self.target_stage(lead)} track")
+            reasons.append(f"on the manager's {target} track")
         events = sorted(e for e in query.events if item.type in EVENT_TYPES.get(e, ()))
         if events:
             kind = item.type.replace("_", " ")
@@ -279,6 +337,7 @@ class _Query:
     """A lead reduced to what scoring needs: weighted term lists and profile sets."""
 
     parts: tuple[tuple[list[str], float], ...]
+    text: str
     reply_words: dict[str, str]
     personas: frozenset[str]
     persona_source: str
@@ -292,19 +351,22 @@ class _Query:
         topic_terms = [t for topic in lead.topics for t in analyse(topic)]
         events = journey_events(lead)
         event_terms = [t for e in sorted(events) for t in analyse(EVENT_WORDS.get(e, ""))]
-        personas, source = personas_for(lead.title), lead.title
+        personas, source = role_keys(lead.title), lead.title
         newcomer = frozenset[str]()
         if "new_stakeholder" in events:
             newcomer = newcomer_personas(lead.reply) or personas_for(lead.reply)
         if newcomer:
             # The reply names the newcomer ("looping in our CFO"); the next item is for them.
             personas, source = newcomer, "the new stakeholder"
+        # A lead putting things off says why, not what it wants to read: its topics lead.
+        paused = bool(events & BACKWARD_EVENTS) or lead.intent in BACKWARD_INTENTS
         return cls(
             parts=(
-                (list(dict.fromkeys(analyse(lead.reply))), 1.0),
+                (list(dict.fromkeys(analyse(lead.reply))), 0.3 if paused else 1.0),
                 (list(dict.fromkeys(topic_terms)), 0.6),
                 (event_terms, 0.4),
             ),
+            text=f"{lead.reply} Topics: {', '.join(lead.topics)}." if lead.topics else lead.reply,
             reply_words=quoted,
             personas=personas,
             persona_source=source,
@@ -338,11 +400,29 @@ def _document_tokens(item: ContentSpec) -> list[str]:
             " ".join(item.topics).replace("_", " "),
             item.summary,
             item.body,
-            TYPE_WORDS[item.type],
+            TYPE_WORDS.get(item.type, item.type.replace("_", " ")),
             " ".join(item.industries).replace("_", " "),
         ]
     )
     return [stem(w) for w in content_words(text)]
+
+
+def _persona_name(label: str) -> str:
+    """How a reason names a persona label: "finance", "CFO", "fleet manager"."""
+    if label in PERSONA_WORDS:
+        return PERSONA_WORDS[label]
+    return label.upper() if len(label) <= 4 and "_" not in label else label.replace("_", " ")
+
+
+def _embedding_text(item: ContentSpec) -> str:
+    topics = ", ".join(t.replace("_", " ") for t in item.topics)
+    return f"{item.title}. {item.summary} Topics: {topics}."
+
+
+@lru_cache(maxsize=256)
+def _encode_query(encoder: Encoder, text: str) -> np.ndarray:
+    row: np.ndarray = encoder.encode([text])[0]
+    return row
 
 
 def _join(words: Sequence[str]) -> str:

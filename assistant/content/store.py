@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from assistant.config import ContentSettings
 from assistant.content import policy
+from assistant.content.embed import load_encoder
 from assistant.content.library import ContentSpec, LibraryErrors, load_library_report
 from assistant.db import transaction
 from assistant.errors import NotFound
@@ -42,6 +43,8 @@ def import_library(
     specs, errors = load_library_report(folder)
     if errors:
         raise LibraryErrors(folder, errors)
+    if rules.ranker == "hybrid":
+        load_encoder()  # a missing model stops the import, not a later drafting pass
     report = LibraryImport(same_company_days=rules.same_company_days)
     with transaction(engine) as session:
         stored = {item.slug: item for item in session.exec(select(ContentItem)).all()}
@@ -68,6 +71,7 @@ def import_library(
             session,
             tracks=report.tracks,
             same_company_days=rules.same_company_days,
+            ranker=rules.ranker,
             now=now,
         )
     return report

@@ -29,7 +29,9 @@ TYPE_WORDS = {
 # Titles in English, German, French and Spanish, matched on lowercase text without accents.
 PERSONA_PATTERNS = {
     "finance": r"cfo|financ\w*|finanz\w*|controller|controlling|comptroller|fp ?& ?a|treasur\w*|"
-    r"accounting|daf|kaufmannisch\w*|procurement|purchasing|einkauf|achats|compras",
+    r"accounting|daf|kaufmannisch\w*|procurement|purchasing|einkauf|achats|compras|"
+    r"accounts? (?:payable|receivable)|payables|receivables|billing|bookkeep\w*|tax|"
+    r"comptab\w*|contab\w*|contador\w*|buchhalt\w*|audit\w*",
     "technical": r"cto|cio|ciso|information technology|engineering|engineers?|developers?|"
     r"architect|data|security|systems|sistemas|dsi|informatique|technology|tecnologia|"
     r"admin\w*|devops",
@@ -41,6 +43,12 @@ PERSONA_PATTERNS = {
     "executive": r"ceo|coo|cfo|cro|cmo|cto|cio|chief \w+ officer|founder|"
     r"(?<!vice )president|owner|managing director|general manager|geschaftsfuhrer\w*|"
     r"directeur general|director general|pdg|vorstand",
+    "hr": r"hr|hris|chro|human resources?|human capital|payroll|talent|recruit\w*|"
+    r"(?:vp|head|director|chief|svp) (?:of )?people|people (?:ops|operations|team|partner|officer)|"
+    r"personalleit\w*|personalabteilung|personalwesen|ressources humaines|drh|rrhh|"
+    r"recursos humanos|nomina|paie|lohnbuchhaltung|entgeltabrechnung",
+    "legal": r"legal|counsel|lawyer|attorney|juridique|juriste|abogad\w*|rechtsabteilung|"
+    r"justiziar\w*|data protection officer|dpo|privacy officer|compliance",
 }
 PERSONA_WORDS = {
     "finance": "finance",
@@ -49,6 +57,8 @@ PERSONA_WORDS = {
     "marketing": "marketing",
     "operations": "operations",
     "executive": "executive",
+    "hr": "HR",
+    "legal": "legal",
 }
 # First match wins, so the more specific industries come before the broad ones.
 INDUSTRY_PATTERNS = (
@@ -187,6 +197,26 @@ def personas_for(title: str) -> frozenset[str]:
     return frozenset(name for name, rx in _PERSONA_RX.items() if rx.search(text))
 
 
+def role_keys(text: str) -> frozenset[str]:
+    """What a job title or an item's persona label names: persona families and role words.
+
+    "CFO" gives the finance and executive families; "Fleet Manager", which no family covers,
+    gives the role word "~fleet", which an item written for "fleet managers" shares.
+    """
+    if text in PERSONA_PATTERNS:
+        return frozenset({text})  # a family named by its own name ("technical", "sales_leader")
+    text = text.replace("_", " ")
+    if text.strip().lower() == "it":
+        text = "IT"  # a persona label written "it" means the IT department
+    families = personas_for(text)
+    roles = {
+        f"~{stem(word)}"
+        for word in content_words(_IT.sub(" ", text))
+        if word not in ROLE_FILLER and not personas_for(word)
+    }
+    return families | roles
+
+
 def newcomer_personas(text: str) -> frozenset[str]:
     """The personas of people the text brings into the conversation ("looping in our CFO")."""
     found: set[str] = set()
@@ -313,12 +343,28 @@ STOPWORDS = wordset(
     short long lot way thing things actually honestly maybe sure much many one two use using
     make take give keep go going come say tell ask asked help work works rather right time
     busy talk chat speak
+    team teams share shared sharing stuff review reviewed reviewing circulate circulated
+    internal internally helpful send sending sent lots forward forwarded pass passed colleague
+    colleagues boss today tomorrow soon later back touch reach quick info material materials
+    link links document documents pdf attachment attached reading feedback discuss discussed
+    glad happy appreciate appreciated noted perfect excellent awesome cool fine okay ok yes
     der die das den dem des ein eine einen und oder aber wir sie ich es ist sind haben hat
     mit von zu zum zur bei bis auf fur uber unser unsere ihr ihre kein keine nicht noch nur
-    auch wie was wo gibt sehr bitte danke le la les un une des du de et ou mais nous vous je
+    auch wie was wo gibt sehr bitte danke vielen dank gerne kollegen kollegin weiterleiten
+    teilen schon gut prima le la les un une des du de et ou mais nous vous je merci equipe
+    partager collegues bien tres super gracias equipo compartir colegas bueno
     il elle est sont avec pour par sur dans pas plus notre nos votre vos ce cette qui que
     el los las unos unas y o pero nosotros usted es son con para por en no mas nuestro
     nuestra nuestros su sus este esta que cual como muy gracias hola
+    """
+)
+# Words of a title or persona label that say nothing about the role itself ("Head of ...").
+ROLE_FILLER = wordset(
+    """
+    manager managers management head heads director directors vp svp evp avp chief officer
+    lead leads leader leaders senior sr junior jr principal global regional group team teams
+    specialist staff member members associate assistant deputy interim acting coordinator
+    responsable jefe jefa leiter leiterin gerente directeur directrice directora
     """
 )
 _LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}

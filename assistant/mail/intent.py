@@ -98,6 +98,13 @@ _NOT_NOW = _rx(
     r"\bahora mismo no\b|\bno es (?:una )?prioridad|\bno es prioritari[oa]\b|\ben pausa\b|"
     r"\b(?:ask|try|ping|contact) (?:me|us) again\b|\bmaybe later\b|\blater (?:this|in the) year\b",
     r"\bon hold\b|\bput (?:this|it|the project) on\b|\btabled\b|\bpaused\b|\bpostponed?\b",
+    r"\bnot (?:the|a) (?:right|best|ideal|good) (?:time|moment)\b|\b(?:other|different|competing) "
+    r"priorities\b|\b(?:(?:maybe|perhaps|possibly)(?: again| in| after)?|try(?: again| us| me)?"
+    r"(?: in)?) next (?:year|quarter|fiscal year|spring|summer|fall|autumn)\b",
+    r"\b(?:can'?t|cannot|nobody can|no one can|won'?t be able to)\b.{0,50}\buntil\b",
+    r"\bandere prioritäten\b|\b(?:im )?nächste[ns]? (?:jahr|quartal)\b.{0,20}\bwieder\b|"
+    r"\bautres priorités\b|\bpas le bon moment\b|\botras prioridades\b|"
+    r"\bno es (?:el )?(?:buen|mejor) momento\b",
     r"\bnicht (?:jetzt|im moment|derzeit|aktuell)\b|\b(?:derzeit|momentan|aktuell) (?:nicht|kein)",
     r"\b(?:melden sie sich|kommen sie)\b.{0,30}\b(?:wieder|nochmal|erneut|zurück)\b",
     r"\bzurückstellen\b|\bverschoben\b|\bspäter\b",

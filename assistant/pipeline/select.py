@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from assistant.content import policy
+from assistant.content.embed import load_encoder
 from assistant.content.ledger import company_recent
 from assistant.content.library import ContentSpec
 from assistant.content.rank import LeadContext, Ranker, Recommendation
@@ -26,7 +27,7 @@ from assistant.models import (
     Lead,
 )
 
-_cache: dict[tuple[str, int, str, str], Ranker] = {}
+_cache: dict[tuple[str, int, str, str, str], Ranker] = {}
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,13 @@ def ranker(session: Session) -> tuple[Ranker, dict[str, ContentItem]]:
         tuple((i.id, i.updated_at, i.retired, i.expires, i.stage) for i in items.values())
     )
     database = str(session.get_bind().engine.url)  # tests and tools may open several stores
-    key = (database, version, str(rules.updated_at), str(rules.tracks))
+    key = (database, version, str(rules.updated_at), str(rules.tracks), rules.ranker)
     if key not in _cache:
         # Tracks were checked at import; a slug gone since then is simply not on them.
         tracks = {stage: [s for s in slugs if s in items] for stage, slugs in rules.tracks.items()}
+        encoder = load_encoder() if rules.ranker == "hybrid" else None
         _cache.clear()
-        _cache[key] = Ranker([spec(i) for i in items.values()], tracks=tracks)
+        _cache[key] = Ranker([spec(i) for i in items.values()], tracks=tracks, encoder=encoder)
     return _cache[key], items
 
 
@@ -128,5 +130,5 @@ def choose(
     days = policy.current(session).same_company_days
     skip = excluded(session, lead) | company_recent(session, lead, days, now) | (exclude or set())
     for rec in rank.rank(context, exclude=skip, today=now.date(), limit=1):
-        return Choice(items[rec.slug], rec, rank.target_stage(context))
+        return Choice(items[rec.slug], rec, rank.target_stage(context, exclude=skip))
     return None

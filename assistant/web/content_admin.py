@@ -112,11 +112,16 @@ def _form(
         values=values or _values(item),
         error=error,
         numbers=numbers,
-        types=TYPES,
+        # An imported item may carry its own kind and roles ("podcast", "fleet manager").
+        types=_choices(TYPES, [item.type] if item else []),
         stages=STAGES,
-        personas=PERSONAS,
+        personas=_choices(PERSONAS, item.personas if item else []),
         http_status=status,
     )
+
+
+def _choices(known: tuple[str, ...], own: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*known, *(o for o in own if o)]))
 
 
 def _values(item: ContentItem | None) -> dict[str, Any]:
@@ -169,22 +174,20 @@ def _read(req: Req, item: ContentItem) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
         raise BadInput("The address must start with http:// or https://.")
     kind, stage = req.field("type"), req.field("stage")
-    if kind not in TYPES or stage not in STAGES:
+    if kind not in _choices(TYPES, [item.type]) or stage not in STAGES:
         raise BadInput("Pick a type and a stage from the lists.")
-    personas = [p for p in req.fields("personas") if p in PERSONAS]
+    personas = [p for p in req.fields("personas") if p in _choices(PERSONAS, item.personas)]
     topics = _words(req.field("topics"))
     if not topics:
         raise BadInput("List at least one topic, separated by commas.")
     summary, body = req.field("summary").strip(), req.field("body").replace("\r\n", "\n").strip()
-    if not summary or not body:
-        raise BadInput("The summary and the key points are both needed.")
+    if not summary:
+        raise BadInput("The summary is needed: one or two sentences on what the item offers.")
     try:
         expires = date.fromisoformat(req.field("expires")) if req.field("expires") else None
         event = datetime.fromisoformat(req.field("event_date")) if req.field("event_date") else None
     except ValueError:
         raise BadInput("A date is not valid; use the date pickers.") from None
-    if kind == "webinar" and event is None:
-        raise BadInput("A webinar needs the date and time it airs.")
     item.title, item.url, item.type, item.stage = title, url, kind, stage
     item.topics, item.personas, item.industries = topics, personas, _words(req.field("industries"))
     item.summary, item.body, item.expires = summary, body, expires
