@@ -274,3 +274,46 @@ def test_a_lead_who_has_everything_gets_no_filler_and_the_queue_says_so(
     assert not any(u in draft["body"] for u in urls)
     assert "no new content fits" in app.run("queue").stdout
     assert "no new content fits" in app.run("show", str(draft["id"])).stdout
+
+
+def test_eval_selection_runs_without_a_configuration_on_another_teams_library(
+    tmp_path: Path,
+) -> None:
+    """An evaluator's own cases and library, in a folder with no nurture.toml."""
+    blind = ROOT / "data" / "eval" / "blind" / "fleetwise"
+    env = {k: v for k, v in os.environ.items() if k != "NURTURE_CONFIG"}
+    run = subprocess.run(
+        [
+            *NURTURE,
+            "eval",
+            "selection",
+            str(blind / "cases.jsonl"),
+            "--library",
+            str(blind / "library"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "hybrid ranker" in run.stdout and "fixed_sequence" in run.stdout
+    bm25 = subprocess.run(
+        [*NURTURE, "eval", "selection", str(CASES), "--library", str(LIBRARY), "--ranker", "bm25"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert bm25.returncode == 0 and "bm25 ranker" in bm25.stdout, bm25.stderr
+    named = subprocess.run(
+        [*NURTURE, "--config", str(tmp_path / "missing.toml"), "eval", "selection", str(CASES)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert named.returncode == 1 and "missing.toml: file not found" in named.stderr

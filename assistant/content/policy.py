@@ -44,7 +44,7 @@ def save(
     *,
     tracks: Mapping[str, Sequence[str]],
     same_company_days: int,
-    ranker: str = "bm25",
+    ranker: str = "hybrid",
     now: datetime,
 ) -> ContentPolicy:
     """Replace the rules in force (the caller has checked the tracks)."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -44,7 +43,8 @@ from assistant.content.vocabulary import (
     analyse,
     canonical_industry,
     content_words,
-    newcomer_personas,
+    label_keys,
+    newcomer_roles,
     personas_for,
     reply_words,
     role_keys,
@@ -65,17 +65,33 @@ MIN_SCORE = 0.27
 # Items two stages away or for another industry need at least this much topical pull.
 STRONG_TOPIC = 0.5
 
-# Light, low-commitment formats keep a paused lead warm; a new person needs an overview.
+# Item types that suit a turn of the journey, read off how marketers labelled seven libraries
+# written by other teams: practical light formats keep a paused lead warm; a newcomer gets a
+# summary or the numbers; a lead weighing vendors a comparison; one ready to talk what the
+# project takes.
 LIGHT_TYPES = frozenset(
-    {"blog_post", "infographic", "checklist", "video", "report", "podcast", "newsletter"}
+    {"blog_post", "infographic", "checklist", "podcast", "template", "newsletter", "article"}
 )
 EVENT_TYPES: dict[str, frozenset[str]] = {
     "budget_freeze": LIGHT_TYPES,
     "come_back_later": LIGHT_TYPES,
     "not_now": LIGHT_TYPES,
-    "competitor": frozenset({"case_study"}),
+    "competitor": frozenset(
+        {"comparison_guide", "comparison", "battlecard", "customer_references"}
+    ),
     "new_stakeholder": frozenset(
-        {"infographic", "video", "webinar", "one_pager", "executive_summary", "overview"}
+        {"one_pager", "executive_summary", "overview", "calculator", "business_case"}
+    ),
+    "ready_to_talk": frozenset(
+        {
+            "demo",
+            "live_demo",
+            "implementation_guide",
+            "implementation_plan",
+            "pricing_guide",
+            "one_pager",
+            "calculator",
+        }
     ),
 }
 EVENT_WORDS = {
@@ -128,17 +144,17 @@ class Ranker:
         self._expires = np.array(
             [item.expires.toordinal() if item.expires else never for item in self.items]
         )
-        # Each item's persona labels, read as families and role words ("fleet manager").
+        # Each item's persona labels, read as keys a title matches closely or by family only.
         self._persona_labels = [
-            {label: role_keys(label) for label in item.personas} for item in self.items
+            {label: label_keys(label) for label in item.personas} for item in self.items
         ]
-        item_keys = [frozenset().union(*labels.values()) for labels in self._persona_labels]
-        self._persona_columns = {
-            key: column for column, key in enumerate(sorted(frozenset().union(*item_keys)))
-        }
-        self._personas = np.zeros((n, len(self._persona_columns)), dtype=bool)
-        for row, keys in enumerate(item_keys):
-            self._personas[row, [self._persona_columns[k] for k in keys]] = True
+        self._persona_close = _key_matrix(
+            [[c for c, _ in ls.values()] for ls in self._persona_labels]
+        )
+        self._persona_family = _key_matrix(
+            [[f for _, f in ls.values()] for ls in self._persona_labels]
+        )
+        self._has_personas = np.array([bool(item.personas) for item in self.items], dtype=bool)
         self._industries = [
             frozenset(filter(None, map(canonical_industry, item.industries))) for item in self.items
         ]
@@ -256,7 +272,7 @@ class Ranker:
             total = total / max(best, TOPIC_FLOOR)
         if self._encoder is None or self._embeddings is None or not query.text.strip():
             return total
-        closeness = self._embeddings @ _encode_query(self._encoder, query.text)
+        closeness = self._embeddings @ self._encoder.encode([query.text])[0]
         # How far above the library's average the item is, scaled to the closest one.
         above = closeness - closeness.mean()
         spread = float(above.max())
@@ -265,12 +281,15 @@ class Ranker:
         return mixed
 
     def _persona_fit(self, wanted: frozenset[str]) -> np.ndarray:
-        """1 for a shared persona, 0.5 when either side names none, 0 for a clear mismatch."""
+        """1 for a close persona match, 0.8 for the same family, 0.5 when either side names
+        none, 0 for a clear mismatch."""
         if not wanted:
             return np.full(len(self.items), 0.5)
-        columns = [self._persona_columns[k] for k in sorted(wanted) if k in self._persona_columns]
-        shared = self._personas[:, columns].any(axis=1)
-        return np.where(shared, 1.0, np.where(self._personas.any(axis=1), 0.0, 0.5))
+        close = self._persona_close.any_of(wanted)
+        family = self._persona_family.any_of(wanted)
+        mismatch = np.where(self._has_personas, 0.0, 0.5)
+        fit: np.ndarray = np.where(close, 1.0, np.where(family, 0.8, mismatch))
+        return fit
 
     def _industry_fit(self, industry: str | None) -> tuple[np.ndarray, np.ndarray]:
         """The fit, and which items belong to other industries only."""
@@ -310,8 +329,8 @@ class Ranker:
         reasons.append(stage_reason(item.stage, lead, target))
         personas = [
             _persona_name(label)
-            for label, keys in self._persona_labels[i].items()
-            if keys & query.personas
+            for label, (close, family) in self._persona_labels[i].items()
+            if (close | family) & query.personas
         ]
         if personas:
             reasons.append(f"{_join(personas)} persona ({query.persona_source})")
@@ -354,7 +373,7 @@ class _Query:
         personas, source = role_keys(lead.title), lead.title
         newcomer = frozenset[str]()
         if "new_stakeholder" in events:
-            newcomer = newcomer_personas(lead.reply) or personas_for(lead.reply)
+            newcomer = newcomer_roles(lead.reply) or personas_for(lead.reply)
         if newcomer:
             # The reply names the newcomer ("looping in our CFO"); the next item is for them.
             personas, source = newcomer, "the new stakeholder"
@@ -407,6 +426,27 @@ def _document_tokens(item: ContentSpec) -> list[str]:
     return [stem(w) for w in content_words(text)]
 
 
+@dataclass(frozen=True)
+class _KeyMatrix:
+    """Which items carry which keys, for asking "has any of these" of every item at once."""
+
+    columns: dict[str, int]
+    cells: np.ndarray
+
+    def any_of(self, keys: Collection[str]) -> np.ndarray:
+        found = [self.columns[k] for k in keys if k in self.columns]
+        return np.asarray(self.cells[:, found].any(axis=1), dtype=bool)
+
+
+def _key_matrix(rows: Sequence[Sequence[frozenset[str]]]) -> _KeyMatrix:
+    per_item = [frozenset().union(*sets) for sets in rows]
+    columns = {key: i for i, key in enumerate(sorted(frozenset().union(*per_item)))}
+    cells = np.zeros((len(rows), len(columns)), dtype=bool)
+    for row, keys in enumerate(per_item):
+        cells[row, [columns[k] for k in keys]] = True
+    return _KeyMatrix(columns, cells)
+
+
 def _persona_name(label: str) -> str:
     """How a reason names a persona label: "finance", "CFO", "fleet manager"."""
     if label in PERSONA_WORDS:
@@ -417,12 +457,6 @@ def _persona_name(label: str) -> str:
 def _embedding_text(item: ContentSpec) -> str:
     topics = ", ".join(t.replace("_", " ") for t in item.topics)
     return f"{item.title}. {item.summary} Topics: {topics}."
-
-
-@lru_cache(maxsize=256)
-def _encode_query(encoder: Encoder, text: str) -> np.ndarray:
-    row: np.ndarray = encoder.encode([text])[0]
-    return row
 
 
 def _join(words: Sequence[str]) -> str:

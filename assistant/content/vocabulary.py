@@ -34,16 +34,19 @@ PERSONA_PATTERNS = {
     r"comptab\w*|contab\w*|contador\w*|buchhalt\w*|audit\w*",
     "technical": r"cto|cio|ciso|information technology|engineering|engineers?|developers?|"
     r"architect|data|security|systems|sistemas|dsi|informatique|technology|tecnologia|"
-    r"admin\w*|devops",
+    r"admin\w*|devops|help ?desk|service desk|sysadmin|infrastructure|network|informatics",
     "sales_leader": r"cro|(?:sales|vertrieb|ventas|commercial|comercial)(?! ?(?:ops|operations))"
     r"|vertriebsleiter\w*|directeur commercial|chief revenue officer",
     "marketing": r"cmo|marketing|demand gen\w*|growth|brand",
     "operations": r"revops|rev ops|operations?|ops|coo|operaciones|vertriebssteuerung|"
-    r"enablement|procurement|administrator|admin",
+    r"enablement|procurement|administrator|admin|office manager|plant|maintenance|fleet|"
+    r"facilit\w*|warehouse|dispatch\w*|field service|service manager|store manager|"
+    r"supply chain|logistics|production|quality|project manager|betrieb\w*|exploitation|"
+    r"instandhaltung|mantenimiento",
     "executive": r"ceo|coo|cfo|cro|cmo|cto|cio|chief \w+ officer|founder|"
     r"(?<!vice )president|owner|managing director|general manager|geschaftsfuhrer\w*|"
     r"directeur general|director general|pdg|vorstand",
-    "hr": r"hr|hris|chro|human resources?|human capital|payroll|talent|recruit\w*|"
+    "hr": r"hr|hris|chro|human resources?|human capital|payroll|talent|recruit\w*|benefits|"
     r"(?:vp|head|director|chief|svp) (?:of )?people|people (?:ops|operations|team|partner|officer)|"
     r"personalleit\w*|personalabteilung|personalwesen|ressources humaines|drh|rrhh|"
     r"recursos humanos|nomina|paie|lohnbuchhaltung|entgeltabrechnung",
@@ -87,16 +90,23 @@ INDUSTRY_PATTERNS = (
 )
 # A sentence that brings a new person into the buying group; plain (folded) text.
 NEWCOMER_CUES = (
-    r"loop\w* in|looping|adding|added|cc(?:'?d)?|copied|copying|in copy|joined|joins|joining|"
-    r"join|(?:our|the|a|my) new|introduc\w*|involv\w*|bring\w* in|brought in|asked (?:our|my)|"
-    r"neue[rn]?|hinzugefugt|in kopie|nouveau|nouvelle|en copie|ajoute\w*|nuevo|nueva|en copia|"
-    r"anadido|incorporado"
+    r"loop\w* in|looping|adding|added|cc(?:'?d)?|copied|copying|in copy|"
+    r"introduc\w*|involv\w*|bring\w* in|brought in|asked (?:our|my)|"
+    r"hinzugefugt|in kopie|en copie|ajoute\w*|en copia|anadido|incorporado"
+)
+# Cues that name the newcomer right after them ("our new CFO", "joined by our head of IT"):
+# "the new fiscal year" brings nobody in, so the role must follow closely.
+NEWCOMER_NEXT_CUES = (
+    r"joined|joins|joining|join|(?:our|the|a|my) new|neue[rn]?|nouveau|nouvelle|nuevo|nueva"
 )
 # Words that say the lead is weighing us against another vendor.
 COMPARISON_CUES = (
     r"also (?:looking at|evaluating|considering|talking to)|(?:looking at|evaluating) \w+ as well|"
     r"another vendor|other vendors?|competitors?|alternatives?|versus|vs|"
     r"cheaper|instead of|why (?:would|should) we (?:pick|choose|go with)|shortlist\w*|"
+    r"down to (?:you|two|three)|finalists?|came in (?:\w+ )?(?:under|below|lower)|"
+    r"been (?:on|using) \w+ for (?:\w+ )?years|(?:switch\w*|mov\w*) (?:away )?(?:from|off)|"
+    r"(?:under|below) your (?:number|price|quote)|bigger name|"
     r"wettbewerb\w*|konkurren\w*|anderen anbieter\w*|concurren\w*|autre (?:fournisseur|editeur)|"
     r"competidor\w*|otro proveedor|otra (?:solucion|herramienta)"
 )
@@ -187,6 +197,27 @@ retorno_de_la_inversion retour_sur_investissement: roi
 caso_de_exito casos_de_exito etude_de_cas: case study
 dates_de_cloture: close dates
 chiffre_d_affaires: revenue
+quote quotes quotation quoted ballpark devis presupuestos angebot: pricing price cost
+how_much what_would_it_cost combien cuanto cuesta wieviel was_kostet: cost pricing
+facture factures facturez facturer factura facturas abrechnung: invoicing billing pricing
+abonnement abonnements suscripcion suscripciones abo: subscription pricing
+par_utilisateur por_usuario pro_nutzer per_seat per_user: pricing per user
+capteur capteurs sensoren sensores: sensors
+vehicule vehicules vehiculo vehiculos fahrzeug fahrzeuge flotte flota fuhrpark: vehicles fleet
+maschine maschinen maquina maquinas: machines equipment
+panne pannes ausfall ausfalle averia averias: breakdown failure downtime
+stillstand arret arrets parada paradas: downtime
+wartung instandhaltung mantenimiento: maintenance
+mitarbeiter mitarbeitende employe employes salaries empleados: employees staff
+paie nomina lohn gehalt lohnabrechnung: payroll
+fournisseur fournisseurs lieferant lieferanten proveedor proveedores: suppliers vendors
+paiement paiements zahlung zahlungen pago pagos: payments
+conformite cumplimiento: compliance
+zugriff zugang acces acceso: access
+essai testphase testversion prueba: trial pilot
+inbetriebnahme demarrage lancement: rollout implementation onboarding
+assistance soporte: support
+go_live: implementation rollout launch
 """
 
 
@@ -198,23 +229,40 @@ def personas_for(title: str) -> frozenset[str]:
 
 
 def role_keys(text: str) -> frozenset[str]:
-    """What a job title or an item's persona label names: persona families and role words.
+    """What a job title names, as keys an item's persona label is matched on.
 
-    "CFO" gives the finance and executive families; "Fleet Manager", which no family covers,
-    gives the role word "~fleet", which an item written for "fleet managers" shares.
+    Persona families ("CFO": finance, executive), role words ("~fleet") and each family with
+    each role word ("operations+~fleet"): see label_keys for how labels use them.
     """
-    if text in PERSONA_PATTERNS:
-        return frozenset({text})  # a family named by its own name ("technical", "sales_leader")
-    text = text.replace("_", " ")
-    if text.strip().lower() == "it":
-        text = "IT"  # a persona label written "it" means the IT department
-    families = personas_for(text)
-    roles = {
+    families, words = _role_parts(text)
+    return families | words | {f"{f}+{w}" for f in families for w in words}
+
+
+def label_keys(label: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The keys of an item's persona label that match a title closely, and its families.
+
+    "fleet_manager" matches a Fleet Manager closely (family and role word) and a Plant Manager
+    only by family; "finance" names a family and matches any finance title closely.
+    """
+    if label in PERSONA_PATTERNS:
+        return frozenset({label}), frozenset({label})
+    families, words = _role_parts(label)
+    if not families:
+        return words, families
+    if not words:
+        return families, families
+    return frozenset(f"{f}+{w}" for f in families for w in words), families
+
+
+def _role_parts(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    # In a title or a label "it" is the IT department, however it is written ("it_director").
+    text = _IT_WORD.sub("IT", text.replace("_", " "))
+    words = frozenset(
         f"~{stem(word)}"
         for word in content_words(_IT.sub(" ", text))
-        if word not in ROLE_FILLER and not personas_for(word)
-    }
-    return families | roles
+        if word not in ROLE_FILLER and word not in ROLE_COMMON
+    )
+    return personas_for(text), words
 
 
 def newcomer_personas(text: str) -> frozenset[str]:
@@ -224,6 +272,21 @@ def newcomer_personas(text: str) -> frozenset[str]:
         folded = plain(sentence)
         if _NEWCOMER_RX.search(folded):
             found |= {name for name, rx in _PERSONA_RX.items() if rx.search(folded)}
+        for cue in _NEWCOMER_NEXT_RX.finditer(folded):
+            after = folded[cue.end() : cue.end() + 40]
+            found |= {name for name, rx in _PERSONA_RX.items() if rx.search(after)}
+    return frozenset(found)
+
+
+def newcomer_roles(text: str) -> frozenset[str]:
+    """What the text says of the people it brings in: families and role words ("sustainability")."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_END.split(text):
+        folded = plain(sentence)
+        if _NEWCOMER_RX.search(folded):
+            found |= role_keys(sentence)
+        for cue in _NEWCOMER_NEXT_RX.finditer(folded):
+            found |= role_keys(folded[cue.end() : cue.end() + 40])
     return frozenset(found)
 
 
@@ -329,6 +392,7 @@ def _parse_lexicon(text: str) -> dict[str, tuple[str, ...]]:
 _STEMMER = Stemmer.Stemmer("english")
 WORD = re.compile(r"[a-z0-9]+")
 _IT = re.compile(r"\b(?:IT|TI)\b")
+_IT_WORD = re.compile(r"\bit\b", re.IGNORECASE)
 STOPWORDS = wordset(
     """
     a about above after again all also am an and any are as at be because been before being
@@ -367,10 +431,13 @@ ROLE_FILLER = wordset(
     responsable jefe jefa leiter leiterin gerente directeur directrice directora
     """
 )
+# Words of a title too general to tell two roles apart ("VP of Sales and Marketing").
+ROLE_COMMON = wordset("vice president chief officer")
 _LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}
 _PHRASES = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " in k}
 _PERSONA_RX = {name: re.compile(rf"\b(?:{rx})\b") for name, rx in PERSONA_PATTERNS.items()}
 _NEWCOMER_RX = re.compile(rf"\b(?:{NEWCOMER_CUES})\b")
+_NEWCOMER_NEXT_RX = re.compile(rf"\b(?:{NEWCOMER_NEXT_CUES})\b")
 _COMPARISON_RX = re.compile(rf"\b(?:{COMPARISON_CUES})\b")
 _ENGAGED_RX = re.compile(rf"\b(?:{ENGAGED_CUES})\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")

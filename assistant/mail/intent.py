@@ -90,7 +90,8 @@ _NOT_NOW = _rx(
     r"\b(?:not|no)\b.{0,40}\b(?:right now|at the moment|at this (?:time|point|stage)|for now|"
     r"currently|this (?:year|quarter))\b",
     r"\b(?:reconnect|regroup|pick (?:this|it) (?:back )?up|(?:talk|speak) again)\b",
-    r"\b(?:reach|check|circle|come|get) back\b|\btouch base\b|\brevisit\b|\bfollow[- ]up (?:in|"
+    r"\b(?:reach|check|circle|come) back\b|\bget back (?:to (?:you|me|us)|in touch)\b|"
+    r"\btouch base\b|\brevisit\b|\bfollow[- ]up (?:in|"
     r"after)\b",
     r"\b(?:reach out|get in touch|contact (?:me|us)|follow up|ping (?:me|us)|write)\s+(?:again\s+)?"
     r"(?:in|after|next|later|once|early|around)\b|\bhold off\b|\bpause\b|\bich melde mich\b|"
@@ -158,6 +159,11 @@ _QUESTION_WORDS = re.compile(
 _BUDGET = _rx(
     r"\bbudgets?\b.{0,40}\b(?:frozen|freeze|cut|cuts|slashed|on hold|reduced|pulled|gone)\b",
     r"\b(?:budget|spending|hiring) freeze\b|\bno budget\b|\bcut (?:our|the) budget\b",
+    r"\b(?:froze|frozen|freez\w*)\b.{0,20}\b(?:spend\w*|budget\w*|purchas\w*|projects?|capital|"
+    r"capex|investments?|software (?:spend\w*|purchas\w*|projects?))\b",
+    r"\b(?:spend\w*|purchas\w*|capex)\b.{0,20}\b(?:frozen|freeze)\b",
+    r"\bbudget\b.{0,30}\b(?:schon|bereits) (?:verteilt|verplant|vergeben)\b|\bkein budget mehr\b",
+    r"\b(?:projet|dépenses?)\b.{0,30}\bgel(?:é|ée|és|ées)\b|\bcongel\w*\b.{0,30}\bpresupuesto\b",
     r"\bbudget\w*\b.{0,40}\b(?:eingefroren|gestrichen|gekürzt|gestoppt)|\bkein budget\b",
     r"\bbudget\b.{0,40}\b(?:gelé|coupé|réduit|supprimé)|\bgel (?:des|du) budget|\bpas de budget\b",
     r"\bpresupuesto\b.{0,40}\b(?:congelado|recortado|cancelado)|\brecortado el presupuesto\b",
