@@ -135,12 +135,15 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     )
     await stop.wait()
     log.info("stopping: waiting for the running pass to finish")
-    daemon.scheduler.shutdown(wait=False)
+    # Pausing starts nothing new; shutting the scheduler down would cancel the running pass
+    # (its executor cancels the jobs it still holds), so that waits until the pass is done.
+    daemon.scheduler.pause()
     for task in watchers:
         task.cancel()
     await asyncio.wait_for(asyncio.gather(*watchers, return_exceptions=True), 15)
     if daemon.running:
         await asyncio.wait(list(daemon.running), timeout=60)
+    daemon.scheduler.shutdown(wait=False)
     if server is not None:
         server.should_exit = True
     log.info("stopped")

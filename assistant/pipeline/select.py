@@ -7,6 +7,7 @@ within the rule's days.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ from assistant.models import (
 )
 
 _cache: dict[tuple[str, int, str, str, str], Ranker] = {}
+# The daemon's passes run in threads: one builds the index while the others wait for it.
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,18 @@ def ranker(session: Session) -> tuple[Ranker, dict[str, ContentItem]]:
     )
     database = str(session.get_bind().engine.url)  # tests and tools may open several stores
     key = (database, version, str(rules.updated_at), str(rules.tracks), rules.ranker)
-    if key not in _cache:
-        # Tracks were checked at import; a slug gone since then is simply not on them.
-        tracks = {stage: [s for s in slugs if s in items] for stage, slugs in rules.tracks.items()}
-        encoder = load_encoder() if rules.ranker == "hybrid" else None
-        _cache.clear()
-        _cache[key] = Ranker([spec(i) for i in items.values()], tracks=tracks, encoder=encoder)
-    return _cache[key], items
+    with _cache_lock:
+        built = _cache.get(key)
+        if built is None:
+            # Tracks were checked at import; a slug gone since then is simply not on them.
+            tracks = {
+                s: [slug for slug in slugs if slug in items] for s, slugs in rules.tracks.items()
+            }
+            encoder = load_encoder() if rules.ranker == "hybrid" else None
+            built = Ranker([spec(i) for i in items.values()], tracks=tracks, encoder=encoder)
+            _cache.clear()
+            _cache[key] = built
+    return built, items
 
 
 def excluded(session: Session, lead: Lead) -> set[str]:
