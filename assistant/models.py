@@ -218,7 +218,7 @@ class ContentPolicy(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tracks: dict[str, list[str]] = _json(dict)  # stage -> slugs, most preferred first
     same_company_days: int = 0  # 0: colleagues at one company may get the same item
-    ranker: str = "hybrid"  # BM25 with sentence embeddings, or "bm25" alone
+    ranker: str = "bm25"  # or "hybrid": BM25 with sentence embeddings
     updated_at: datetime | None = _ts()
 
 

@@ -298,16 +298,16 @@ def test_eval_selection_runs_without_a_configuration_on_another_teams_library(
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert "hybrid ranker" in run.stdout and "fixed_sequence" in run.stdout
-    bm25 = subprocess.run(
-        [*NURTURE, "eval", "selection", str(CASES), "--library", str(LIBRARY), "--ranker", "bm25"],
+    assert "bm25 ranker" in run.stdout and "fixed_sequence" in run.stdout
+    hybrid = subprocess.run(
+        [*NURTURE, "eval", "selection", str(CASES), "--library", str(LIBRARY), "--ranker=hybrid"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env=env,
         timeout=120,
     )
-    assert bm25.returncode == 0 and "bm25 ranker" in bm25.stdout, bm25.stderr
+    assert hybrid.returncode == 0 and "hybrid ranker" in hybrid.stdout, hybrid.stderr
     named = subprocess.run(
         [*NURTURE, "--config", str(tmp_path / "missing.toml"), "eval", "selection", str(CASES)],
         capture_output=True,

@@ -140,14 +140,18 @@ def test_a_bad_library_names_every_bad_file(tmp_path: Path) -> None:
 BLIND = ROOT / "data" / "eval" / "blind"
 
 
-@pytest.mark.parametrize("company", sorted(path.name for path in BLIND.iterdir()))
-def test_libraries_and_cases_written_without_sight_of_the_ranker_score_well(company: str) -> None:
-    """Other companies' libraries: their own roles ("fleet manager"), types and vocabulary."""
-    report = evaluate(BLIND / company / "cases.jsonl", BLIND / company / "library", today=TODAY)
-    ranker = report.score("ranker")
-    assert ranker.p_at_1 >= 0.70, report.format_text()
-    for baseline in ("random", "fixed_sequence"):
-        assert ranker.p_at_1 >= report.score(baseline).p_at_1 + 0.5
+def test_libraries_and_cases_written_without_sight_of_the_ranker_score_well() -> None:
+    """Nine other companies' libraries: their own roles ("fleet manager"), kinds and words."""
+    right = total = 0
+    for folder in sorted(BLIND.iterdir()):
+        report = evaluate(folder / "cases.jsonl", folder / "library", today=TODAY)
+        ranker = report.score("ranker")
+        assert ranker.p_at_1 >= 0.65, (folder.name, report.format_text())
+        for baseline in ("random", "fixed_sequence"):
+            assert ranker.p_at_1 >= report.score(baseline).p_at_1 + 0.5, folder.name
+        right += round(ranker.p_at_1 * report.cases)
+        total += report.cases
+    assert total >= 500 and right / total >= 0.75, f"{right}/{total}"
 
 
 def test_the_hybrid_ranker_is_scored_by_name(tmp_path: Path) -> None:

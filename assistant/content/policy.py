@@ -44,7 +44,7 @@ def save(
     *,
     tracks: Mapping[str, Sequence[str]],
     same_company_days: int,
-    ranker: str = "hybrid",
+    ranker: str = "bm25",
     now: datetime,
 ) -> ContentPolicy:
     """Replace the rules in force (the caller has checked the tracks)."""

@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("contentpolicy") as batch:
-        batch.add_column(sa.Column("ranker", sa.String(), nullable=False, server_default="hybrid"))
+        batch.add_column(sa.Column("ranker", sa.String(), nullable=False, server_default="bm25"))
 
 
 def downgrade() -> None:
