@@ -12,6 +12,7 @@ import pytest
 from assistant.content.embed import Encoder, load_encoder
 from assistant.content.library import ContentSpec
 from assistant.content.rank import LeadContext, Ranker
+from tests.content_specs import spec
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 TODAY = date(2026, 11, 22)
@@ -49,24 +50,7 @@ def test_vectors_are_unit_length_and_meaning_decides_closeness(encoder: Encoder)
 
 
 def _item(slug: str, title: str, summary: str, topics: tuple[str, ...]) -> ContentSpec:
-    return ContentSpec(
-        slug=slug,
-        title=title,
-        type="white_paper",
-        url=f"https://crewline.test/{slug}",
-        stage="decision",
-        topics=topics,
-        personas=(),
-        industries=(),
-        summary=summary,
-        body="",
-        file=None,
-        file_sha256=None,
-        event_date=None,
-        expires=None,
-        retired=False,
-        source=Path(f"{slug}.md"),
-    )
+    return spec(slug, title, stage="decision", summary=summary, topics=topics)
 
 
 def test_the_hybrid_ranker_finds_an_answer_that_shares_no_word_with_the_question(

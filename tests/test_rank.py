@@ -15,6 +15,7 @@ from assistant.content.library import ContentSpec, load_library
 from assistant.content.rank import LeadContext, Ranker
 from assistant.content.vocabulary import canonical_industry, personas_for, word_stems
 from assistant.errors import InputError
+from tests.content_specs import spec
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 22)
@@ -400,28 +401,8 @@ def test_coverage_names_the_words_no_available_item_has(
 
 def test_a_library_with_its_own_roles_matches_leads_by_their_titles() -> None:
     """Personas are the marketer's words: "fleet manager" meets a lead titled Fleet Manager."""
-    base = dict(
-        type="white_paper",
-        stage="awareness",
-        topics=("maintenance",),
-        industries=(),
-        summary="Keeping vehicles on the road.",
-        body="",
-        file=None,
-        file_sha256=None,
-        event_date=None,
-        expires=None,
-        retired=False,
-    )
     items = [
-        ContentSpec(
-            slug=slug,
-            title=title,
-            url=f"https://fleetwise.test/{slug}",
-            personas=personas,
-            source=Path(f"{slug}.md"),
-            **base,  # type: ignore[arg-type]
-        )
+        spec(slug, title, topics=("maintenance",), personas=personas)
         for slug, title, personas in (
             ("plant-guide", "Maintenance for Plant Managers", ("plant_manager",)),
             ("fleet-guide", "Maintenance for Fleet Managers", ("fleet_manager",)),
