@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import Stemmer
@@ -234,8 +235,7 @@ def role_keys(text: str) -> frozenset[str]:
     Persona families ("CFO": finance, executive), role words ("~fleet") and each family with
     each role word ("operations+~fleet"): see label_keys for how labels use them.
     """
-    families, words = _role_parts(text)
-    return families | words | {f"{f}+{w}" for f in families for w in words}
+    return _keys(*_role_parts(text))
 
 
 def label_keys(label: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -257,37 +257,42 @@ def label_keys(label: str) -> tuple[frozenset[str], frozenset[str]]:
 def _role_parts(text: str) -> tuple[frozenset[str], frozenset[str]]:
     # In a title or a label "it" is the IT department, however it is written ("it_director").
     text = _IT_WORD.sub("IT", text.replace("_", " "))
-    words = frozenset(
+    return personas_for(text), _role_words(_IT.sub(" ", text))
+
+
+def _role_words(text: str) -> frozenset[str]:
+    return frozenset(
         f"~{stem(word)}"
-        for word in content_words(_IT.sub(" ", text))
+        for word in content_words(text)
         if word not in ROLE_FILLER and word not in ROLE_COMMON
     )
-    return personas_for(text), words
+
+
+def _keys(families: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    return families | words | {f"{f}+{w}" for f in families for w in words}
 
 
 def newcomer_personas(text: str) -> frozenset[str]:
     """The personas of people the text brings into the conversation ("looping in our CFO")."""
-    found: set[str] = set()
-    for sentence in _SENTENCE_END.split(_IT.sub("information technology", text)):
-        folded = plain(sentence)
-        if _NEWCOMER_RX.search(folded):
-            found |= {name for name, rx in _PERSONA_RX.items() if rx.search(folded)}
-        for cue in _NEWCOMER_NEXT_RX.finditer(folded):
-            after = folded[cue.end() : cue.end() + 40]
-            found |= {name for name, rx in _PERSONA_RX.items() if rx.search(after)}
-    return frozenset(found)
+    return frozenset().union(*map(personas_for, _newcomer_mentions(text)))
 
 
 def newcomer_roles(text: str) -> frozenset[str]:
     """What the text says of the people it brings in: families and role words ("sustainability")."""
-    found: set[str] = set()
-    for sentence in _SENTENCE_END.split(text):
+    return frozenset().union(
+        *(_keys(personas_for(m), _role_words(m)) for m in _newcomer_mentions(text))
+    )
+
+
+def _newcomer_mentions(text: str) -> Iterator[str]:
+    """The folded words that name people brought in: the sentence of a cue like "looping in",
+    or what closely follows one like "our new"."""
+    for sentence in _SENTENCE_END.split(_IT.sub("information technology", text)):
         folded = plain(sentence)
         if _NEWCOMER_RX.search(folded):
-            found |= role_keys(sentence)
+            yield folded
         for cue in _NEWCOMER_NEXT_RX.finditer(folded):
-            found |= role_keys(folded[cue.end() : cue.end() + 40])
-    return frozenset(found)
+            yield folded[cue.end() : cue.end() + 40]
 
 
 def compares(text: str) -> bool:
