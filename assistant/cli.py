@@ -173,12 +173,13 @@ def leads_list(app: App, as_json: bool) -> None:
 @pass_app
 def leads_confirm(app: App, email: str) -> None:
     """Confirm a lead Nurture found in a reply (a referral or a new person on Cc)."""
+    from assistant.lifecycle import commands as lead_actions
+
     with transaction(app.engine) as session:
         lead = session.exec(select(Lead).where(Lead.email == email.strip().lower())).first()
-        if lead is None:
+        if lead is None or lead.id is None:
             raise NotFound(f"There is no lead {email}.")
-        lead.confirmed = True
-        session.add(lead)
+    lead_actions.confirm(app.engine, lead.id, app.actor(), clock.now())
     click.echo(f"Confirmed {email}: Nurture will look after this lead from now on.")
 
 

@@ -89,6 +89,21 @@ class DraftState(enum.StrEnum):
 OPEN_DRAFT_STATES = (DraftState.pending, DraftState.approved)
 
 
+class NoticeState(enum.StrEnum):
+    pending = "pending"
+    sending = "sending"  # claimed for SMTP; outcome not yet recorded
+    sent = "sent"
+    failed = "failed"
+    unknown = "unknown"  # the process died mid-send: never resent blindly
+
+
+class FailureState(enum.StrEnum):
+    retrying = "retrying"  # tried again after its backoff
+    gave_up = "gave_up"  # too many attempts: waits for a person
+    resolved = "resolved"  # went through on a later try
+    dismissed = "dismissed"  # a person settled it by hand: never tried again, shown no more
+
+
 class Rep(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
@@ -294,6 +309,8 @@ class Draft(SQLModel, table=True):
     last_error: str | None = None
     filed_in_sent: bool = False
     snoozed_until: datetime | None = _ts()  # hidden from the rep's queue until then
+    # The planned step it was written for, as plan stored it: regenerating reads it back.
+    step: dict[str, Any] = _json(dict)
 
 
 class Notification(SQLModel, table=True):
@@ -307,11 +324,51 @@ class Notification(SQLModel, table=True):
     message_ref: int  # the inbound message that caused it: one notice per message and kind
     subject: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    state: str = Field(default="pending", index=True)  # pending | sent | failed
+    state: str = Field(default=NoticeState.pending.value, index=True)
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime | None = _ts()
     sent_at: datetime | None = _ts()
+    next_attempt_at: datetime | None = _ts()
+    sending_since: datetime | None = _ts()
+    claimed_by: str | None = None  # host:pid of the process that holds the send
+
+
+class Failure(SQLModel, table=True):
+    """An item a stage could not handle (Mailman's shunt): shown to a person, retried later.
+
+    One row per stage and item; the other items of the stage go on without it.
+    """
+
+    __table_args__ = (UniqueConstraint("stage", "kind", "item_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    stage: str = Field(index=True)
+    kind: str  # what the item is: message | lead | notice
+    item_id: int
+    lead_id: int | None = Field(default=None, index=True)
+    rep_id: int | None = Field(default=None, index=True)
+    state: str = Field(default=FailureState.retrying.value, index=True)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    attempts: int = 0
+    first_at: datetime | None = _ts()
+    last_at: datetime | None = _ts()
+    next_attempt_at: datetime | None = _ts(index=True)
+
+
+class PlannedStep(SQLModel, table=True):
+    """The plan stage's latest decision for one lead; the draft stage reads it from here."""
+
+    lead_id: int = Field(foreign_key="lead.id", primary_key=True)
+    action: str  # reply | follow_up | wait | stop | none
+    situation: str = ""
+    trigger: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    reply_to: str | None = None
+    touch_number: int = 0
+    rule: str = ""
+    why: str = Field(default="", sa_column=Column(Text, nullable=False))
+    due: datetime | None = _ts(index=True)
+    deadline: datetime | None = _ts()
+    planned_at: datetime | None = _ts()
 
 
 class DraftVersion(SQLModel, table=True):

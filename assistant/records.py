@@ -5,16 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from assistant.models import (
-    OPEN_DRAFT_STATES,
     AuditEntry,
     ContentDelivery,
     ContentItem,
-    Draft,
-    DraftState,
     Lead,
     Suppression,
     email_hash,
@@ -33,33 +29,6 @@ def is_suppressed(session: Session, address: str) -> bool:
         session.exec(select(Suppression.id).where(Suppression.email_hash == key)).first()
         is not None
     )
-
-
-def cancel_open_drafts(session: Session, lead: Lead, why: str, now: datetime) -> list[int]:
-    """Cancel the lead's pending and approved drafts; a send already claimed is left to send.
-
-    A compare-and-set, so a claim taken a moment ago by a sending process is never overwritten
-    (the send re-checks the lead at its last moment anyway). The draft gives up its trigger,
-    so the same step can be drafted again if it still stands (after a reassignment, say).
-    """
-    open_states = [s.value for s in OPEN_DRAFT_STATES]
-    ids = session.exec(
-        select(Draft.id).where(Draft.lead_id == lead.id, col(Draft.state).in_(open_states))
-    ).all()
-    cancelled = []
-    for draft_id in ids:
-        result = session.execute(
-            update(Draft)
-            .where(col(Draft.id) == draft_id, col(Draft.state).in_(open_states))
-            .values(
-                state=DraftState.cancelled.value,
-                decision_note=why,
-                trigger=col(Draft.trigger) + f"~cancelled-{draft_id}",
-            )
-        )
-        if getattr(result, "rowcount", 0) == 1 and draft_id is not None:
-            cancelled.append(draft_id)
-    return cancelled
 
 
 def record_delivery(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from datetime import UTC, datetime
@@ -9,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from assistant.cli import cli
 from assistant.config import load
 from assistant.db import transaction
 from assistant.models import Draft, Lead, Rep
 from assistant.pipeline import plan
+from assistant.pipeline.context import Context
 from assistant.runtime import context
 from tests.nurture_cli import NURTURE
 
@@ -137,6 +139,13 @@ def _lead_with_a_sent_email(config: Path, email: str, owner: str, sent_at: datet
     engine.dispose()
 
 
+def _due(ctx: Context, now: datetime) -> list[plan.Job]:
+    """Plan every lead, then read back the stored steps that call for a draft."""
+    asyncio.run(plan.run(ctx, now))
+    with Session(ctx.engine) as session:
+        return plan.due_jobs(session, now)
+
+
 def test_plan_follows_the_rules_in_force_for_the_leads_owner(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -146,11 +155,11 @@ def test_plan_follows_the_rules_in_force_for_the_leads_owner(
     _lead_with_a_sent_email(config, "jon@contoso.test", BEN, FRIDAY)
     ctx = context(load(config))
     # In Madrid, Monday 7 December (Constitution Day moved) and Tuesday 8 are holidays.
-    assert plan.run(ctx, datetime(2026, 12, 9, 9, 59, tzinfo=UTC)) == []
-    jobs = plan.run(ctx, datetime(2026, 12, 9, 10, 0, tzinfo=UTC))
+    assert _due(ctx, datetime(2026, 12, 9, 9, 59, tzinfo=UTC)) == []
+    jobs = _due(ctx, datetime(2026, 12, 9, 10, 0, tzinfo=UTC))
     assert [j.step.trigger for j in jobs] == ["follow_up:d2"]  # Ben: one business day
-    assert plan.run(ctx, datetime(2026, 12, 14, 9, 59, tzinfo=UTC))[1:] == []
-    later = plan.run(ctx, datetime(2026, 12, 14, 10, 0, tzinfo=UTC))
+    assert _due(ctx, datetime(2026, 12, 14, 9, 59, tzinfo=UTC))[1:] == []
+    later = _due(ctx, datetime(2026, 12, 14, 10, 0, tzinfo=UTC))
     assert "follow_up:d1" in {j.step.trigger for j in later}  # Ana: the team's four days
     ctx.engine.dispose()
 

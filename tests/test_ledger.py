@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 
 from assistant.config import ContentSettings, parse
 from assistant.content import policy
+from assistant.content.index import ranker as select_ranker
 from assistant.content.ledger import items_in_mail, links, url_key
 from assistant.content.library import load_library
 from assistant.content.store import import_library, set_retired
 from assistant.db import open_database, transaction
 from assistant.models import ContentDelivery, ContentItem, Draft, DraftState, Lead, Rep
 from assistant.pipeline.select import choose
-from assistant.pipeline.select import ranker as select_ranker
 from assistant.records import record_delivery
 from assistant.runtime import sync_reps
 

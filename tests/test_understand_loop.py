@@ -208,7 +208,7 @@ def test_a_confirmed_referral_gets_one_introduced_first_note(world: World) -> No
 
 
 def test_a_draft_cancelled_by_a_pause_is_written_again_once_the_rep_resumes(world: World) -> None:
-    from assistant.web import leadstate
+    from assistant.lifecycle import commands as leadstate
 
     world.deliver(_reply("How long does onboarding take for a team of twenty?", 1))
     world.tick(NOW)

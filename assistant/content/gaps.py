@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 
 from assistant import clock
 from assistant.content.coverage import uncovered
+from assistant.content.index import ranker
 from assistant.content.vocabulary import plain, stem, word_stems
 from assistant.models import ContentGap, Direction, GapScan, Message, MessageState
-from assistant.pipeline.select import ranker
 
 BATCH = 500
 EXAMPLES = 3

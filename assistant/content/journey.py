@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from assistant.content.library import STAGES
 from assistant.content.vocabulary import compares, engaged, newcomer_personas
+from assistant.reading import LATER_EVENTS
 
-BACKWARD_EVENTS = frozenset({"budget_freeze", "come_back_later"})
+BACKWARD_EVENTS: frozenset[str] = LATER_EVENTS
 BACKWARD_INTENTS = frozenset({"not_now", "not_interested"})
 FORWARD_INTENTS = frozenset({"interested", "question"})
 READY = frozenset({"ready", "ready_to_talk"})

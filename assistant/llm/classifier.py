@@ -26,29 +26,13 @@ from assistant.llm.prompting import Prompts
 from assistant.mail.classify import Event, Understanding
 from assistant.mail.text import evidence as shorten
 from assistant.mail.text import sentences
+from assistant.reading import EventType, Intent
 
 log = logging.getLogger(__name__)
 
 TOOL_NAME = "record_understanding"
-INTENTS = (
-    "ready_to_talk",
-    "question",
-    "interested",
-    "not_now",
-    "not_interested",
-    "wrong_person",
-    "other",
-)
-EVENTS = (
-    "come_back_later",
-    "meeting_request",
-    "budget_freeze",
-    "referral",
-    "new_stakeholder",
-    "competitor",
-    "scope_change",
-    "leadership_change",
-)
+INTENTS = tuple(i.value for i in Intent)
+EVENTS = tuple(e.value for e in EventType)
 # These intents stop, pause or hand over the lead: the text must show them.
 ACTING = frozenset({"ready_to_talk", "not_now", "not_interested", "wrong_person"})
 HORIZON = timedelta(days=800)

@@ -65,6 +65,12 @@ def is_bounce_sender(sender: Address | None) -> bool:
     return local in _BOUNCE_LOCALPARTS or local.startswith("microsoftexchange")
 
 
+def headers_say_bounce(sender: Address | None, subject: str) -> bool:
+    """Whether From or Subject present the message as a delivery report: the header-only
+    part of `looks_like_bounce`, which ingest uses to decide what to fetch whole."""
+    return is_bounce_sender(sender) or bool(_BOUNCE_SUBJECT.match(subject))
+
+
 def looks_like_bounce(msg: ParsedMessage) -> bool:
     """Whether the message presents itself as a delivery report."""
     ctype = msg.raw_headers.get("content-type", "").lower()
@@ -72,7 +78,7 @@ def looks_like_bounce(msg: ParsedMessage) -> bool:
         return True
     if any(p.content_type == "message/delivery-status" for p in msg.parts):
         return True
-    return is_bounce_sender(msg.headers.from_) or bool(_BOUNCE_SUBJECT.match(msg.headers.subject))
+    return headers_say_bounce(msg.headers.from_, msg.headers.subject)
 
 
 def _recipient(value: str) -> str | None:

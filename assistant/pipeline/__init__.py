@@ -1,49 +1,73 @@
-"""The pipeline, in order. Each stage is idempotent; the database is the only hand-off.
+"""The pipeline, in order, as data. Each stage is idempotent; the database is the only hand-off.
 
-ingest -> understand -> plan -> (select content + draft) -> [rep approves] -> send
+Every stage has one shape, `run(ctx, now) -> report`, and wraps its items in the shunt
+(`shunt.each`): one failing message or lead is recorded and retried later, never blocking
+the others.
+
+ingest -> understand -> notify -> plan -> draft -> [rep approves] -> send
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from assistant.errors import MailError
 from assistant.pipeline import draft, ingest, notify, plan, send, understand
 from assistant.pipeline.context import Context
 
-STAGES = ("ingest", "understand", "notify", "plan", "draft", "send")
+Run = Callable[[Context, datetime], Awaitable[Any]]
+STAGES: tuple[tuple[str, Run], ...] = (
+    ("ingest", ingest.run),
+    ("understand", understand.run),
+    ("notify", notify.run),
+    ("plan", plan.run),
+    ("draft", draft.run),
+    ("send", send.run),
+)
 
 
 @dataclass
 class TickReport:
-    synced: int = 0
-    understood: int = 0
-    notified: int = 0
-    drafted: list[int] = field(default_factory=list)
-    send: send.SendReport = field(default_factory=send.SendReport)
-    errors: list[str] = field(default_factory=list)
+    """What one pass did, stage by stage."""
 
+    reports: dict[str, Any] = field(default_factory=dict)
 
-async def sync_all(ctx: Context, now: datetime, report: TickReport) -> None:
-    """Ingest every rep's mailbox; one unreachable mailbox never stops the others."""
-    for rep in ctx.settings.reps:
-        if rep.imap is None:
-            continue
-        try:
-            for folder in await ingest.sync_rep(ctx, rep, now):
-                report.synced += folder.stored
-        except MailError as exc:
-            report.errors.append(str(exc))
-            ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
+    @property
+    def synced(self) -> int:
+        report: ingest.IngestReport | None = self.reports.get("ingest")
+        return report.stored if report else 0
+
+    @property
+    def errors(self) -> list[str]:
+        report: ingest.IngestReport | None = self.reports.get("ingest")
+        return report.errors if report else []
+
+    @property
+    def understood(self) -> int:
+        return int(self.reports.get("understand", 0))
+
+    @property
+    def notified(self) -> int:
+        return int(self.reports.get("notify", 0))
+
+    @property
+    def planned(self) -> int:
+        return int(self.reports.get("plan", 0))
+
+    @property
+    def drafted(self) -> list[int]:
+        return list(self.reports.get("draft", []))
+
+    @property
+    def send(self) -> send.SendReport:
+        return self.reports.get("send") or send.SendReport()
 
 
 async def tick(ctx: Context, now: datetime) -> TickReport:
     """One full pass of every stage, with the clock read once by the caller."""
     report = TickReport()
-    await sync_all(ctx, now, report)
-    report.understood = await understand.run(ctx, now)
-    report.notified = await notify.run(ctx, now)
-    report.drafted = await draft.run(ctx, plan.run(ctx, now), now)
-    report.send = await send.run(ctx, now)
+    for name, run in STAGES:
+        report.reports[name] = await run(ctx, now)
     return report

@@ -1,7 +1,7 @@
 """Stage 6, approve: the rep's decisions on drafts. Approval freezes the bytes that go out.
 
-Every state change is a compare-and-set on the draft's state, so two clicks, two tabs or two
-replicas deciding the same draft leave exactly one decision.
+Every state change goes through `assistant.lifecycle.drafts`, a compare-and-set on the draft's
+state, so two clicks, two tabs or two replicas deciding the same draft leave one decision.
 """
 
 from __future__ import annotations
@@ -10,39 +10,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.config import Settings
 from assistant.db import transaction
-from assistant.errors import NotFound, StateError
+from assistant.errors import StateError
 from assistant.failpoints import hit
+from assistant.lifecycle import drafts
+from assistant.lifecycle.drafts import get
 from assistant.llm.guardrails import needs_acknowledgement
 from assistant.mail.compose import Outgoing, compose, new_message_id, one_line
 from assistant.models import ContentItem, Draft, DraftState, Lead, LeadStatus, Rep
 from assistant.pipeline import schedule
-from assistant.records import audit, is_suppressed
-
-
-def transition(
-    session: Session, draft_id: int, source: DraftState | tuple[DraftState, ...], **values: Any
-) -> bool:
-    """Move a draft on only if it is still in `source`; False when someone else moved it."""
-    sources = source if isinstance(source, tuple) else (source,)
-    result = session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft_id, col(Draft.state).in_([s.value for s in sources]))
-        .values(**values)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-def get(session: Session, draft_id: int) -> Draft:
-    draft = session.get(Draft, draft_id)
-    if draft is None:
-        raise NotFound(f"There is no draft {draft_id}.")
-    return draft
+from assistant.records import is_suppressed
 
 
 def approve(
@@ -105,11 +86,19 @@ def approve(
             ),
             message_id,
         )
-        moved = transition(
+        detail: dict[str, Any] = {"edited": edited}
+        if flagged:
+            detail["accepted_flags"] = flagged
+        if edited:
+            detail["before"] = before
+            detail["after"] = {"subject": final_subject, "body": final_body}
+        detail["send_after"] = when.at
+        drafts.approve(
             session,
-            draft_id,
-            DraftState.pending,
-            state=DraftState.approved.value,
+            draft,
+            actor,
+            now,
+            detail,
             subject=final_subject,
             body=final_body,
             message_id=message_id,
@@ -120,16 +109,6 @@ def approve(
             send_after=when.at,
             schedule_note=when.note,
         )
-        if not moved:
-            raise StateError(f"Draft {draft_id} was decided by someone else a moment ago.")
-        detail: dict[str, Any] = {"edited": edited}
-        if flagged:
-            detail["accepted_flags"] = flagged
-        if edited:
-            detail["before"] = before
-            detail["after"] = {"subject": final_subject, "body": final_body}
-        detail["send_after"] = when.at
-        audit(session, actor, "approved", lead, now, draft_id=draft_id, **detail)
     hit("after_approval")
     with transaction(engine) as session:
         return get(session, draft_id)
@@ -140,19 +119,7 @@ def reject(engine: Engine, draft_id: int, actor: str, reason: str, now: datetime
     if not reason:
         raise StateError("A rejection needs a reason.")
     with transaction(engine) as session:
-        draft = get(session, draft_id)
-        if not transition(
-            session,
-            draft_id,
-            DraftState.pending,
-            state=DraftState.rejected.value,
-            decision_note=reason,
-        ):
-            raise StateError(
-                f"Draft {draft_id} is {draft.state}, not pending: it cannot be rejected."
-            )
-        lead = session.get(Lead, draft.lead_id)
-        audit(session, actor, "rejected", lead, now, draft_id=draft_id, reason=reason)
+        drafts.reject(session, get(session, draft_id), actor, reason, now)
     with transaction(engine) as session:
         return get(session, draft_id)
 
@@ -162,16 +129,7 @@ def resolve_unknown(
 ) -> Draft:
     """The rep's answer for a send whose outcome is unknown: it arrived, or send it again."""
     with transaction(engine) as session:
-        draft = get(session, draft_id)
-        values: dict[str, Any] = (
-            {"state": DraftState.sent.value, "sent_at": draft.sending_since or now}
-            if delivered
-            else {"state": DraftState.approved.value, "send_after": now, "next_attempt_at": None}
-        )
-        if not transition(session, draft_id, DraftState.unknown, **values):
-            raise StateError(f"Draft {draft_id} is {draft.state}, not waiting for a decision.")
-        lead = session.get(Lead, draft.lead_id)
-        audit(session, actor, "resolved_unknown", lead, now, draft_id=draft_id, delivered=delivered)
+        drafts.resolve(session, get(session, draft_id), actor, delivered=delivered, now=now)
     with transaction(engine) as session:
         return get(session, draft_id)
 

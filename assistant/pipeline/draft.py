@@ -16,37 +16,45 @@ from typing import cast
 from assistant.db import transaction
 from assistant.errors import DraftError, NotFound, StateError
 from assistant.models import Draft, DraftState, DraftVersion, Lead
-from assistant.pipeline import draft_batch, usage
+from assistant.pipeline import draft_batch, shunt, usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.draft_store import checked, model_of, store
-from assistant.pipeline.plan import Job, Situation, Step
+from assistant.pipeline.plan import Job, Situation, Step, due_jobs, step_from_json
 from assistant.pipeline.prepare import prepare
 from assistant.records import audit
 
 
-async def run(ctx: Context, jobs: list[Job], now: datetime) -> list[int]:
-    """Write a draft for each job; returns the new draft ids (batched ones as they come back)."""
+async def run(ctx: Context, now: datetime) -> list[int]:
+    """Write a draft for each stored step that calls for one; returns the new draft ids
+    (batched ones as they come back). Each lead goes through the shunt."""
     # Planned before the batch came back: a collected step is not drafted a second time.
     waiting = draft_batch.waiting_triggers(ctx)
     made = await draft_batch.collect(ctx, now)
-    jobs = [job for job in jobs if job.step.trigger not in waiting]
+    with transaction(ctx.engine) as session:
+        jobs = [job for job in due_jobs(session, now) if job.step.trigger not in waiting]
     now_jobs = [job for job in jobs if not draft_batch.can_wait(ctx, job)]
     later = [job for job in jobs if draft_batch.can_wait(ctx, job)]
     if later:
         now_jobs += await draft_batch.submit(ctx, later, now)
     limit = asyncio.Semaphore(ctx.settings.llm.max_concurrency)
+    by_lead = {job.lead_id: job for job in now_jobs}
 
-    async def one(job: Job) -> int | None:
+    async def one(lead_id: int) -> int | None:
         async with limit:
             try:
-                return await write(ctx, job, now)
-            except DraftError as exc:
-                ctx.log.error("lead %s: no draft this time: %s", job.lead_id, exc)
+                return await write(ctx, by_lead[lead_id], now)
+            except DraftError as exc:  # the model is down or refused: the next pass tries again
+                ctx.log.error("lead %s: no draft this time: %s", lead_id, exc)
                 return None
 
-    for draft_id in await asyncio.gather(*(one(job) for job in now_jobs)):
-        if draft_id is not None:
-            made.append(draft_id)
+    async def each(lead_ids: list[int]) -> list[int | None]:
+        return await shunt.each(ctx.engine, ctx.log, "draft", "lead", lead_ids, one, now)
+
+    ids = list(by_lead)
+    width = max(1, ctx.settings.llm.max_concurrency)
+    slices = [ids[i::width] for i in range(width)]
+    for results in await asyncio.gather(*(each(part) for part in slices if part)):
+        made += [draft_id for draft_id in results if draft_id is not None]
     return made
 
 
@@ -84,15 +92,7 @@ async def redraft(
             raise StateError(
                 f"Draft {draft_id} is {draft.state}: only pending drafts can be redone."
             )
-        kind, _, key = draft.trigger.partition(":")
-        step = Step(
-            "reply" if kind == "reply" else "follow_up",
-            draft.reason,
-            draft.trigger,
-            key,
-            touch_number=draft.touch_number,
-            situation=cast(Situation, draft.situation),
-        )
+        step = step_from_json(draft.step) if draft.step else _step_of_older(draft)
         prepared = prepare(
             session,
             Job(draft.lead_id, step),
@@ -153,3 +153,16 @@ async def redraft(
             version=draft.version,
         )
         return draft
+
+
+def _step_of_older(draft: Draft) -> Step:
+    """A draft stored before drafts kept their step: read back from its trigger."""
+    kind, _, key = draft.trigger.partition(":")
+    return Step(
+        "reply" if kind == "reply" else "follow_up",
+        draft.reason,
+        draft.trigger,
+        key,
+        touch_number=draft.touch_number,
+        situation=cast(Situation, draft.situation),
+    )

@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from assistant.db import transaction
+from assistant.lifecycle import drafts as lifecycle
 from assistant.llm import guardrails
 from assistant.llm.base import DraftResult
 from assistant.models import Draft, Lead
 from assistant.pipeline import usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.prepare import Prepared
-from assistant.records import audit
 
 
 def checked(prepared: Prepared, result: DraftResult) -> DraftResult:
@@ -68,10 +68,10 @@ def store(
             rules_version=prepared.request.tone.version,
             touch_number=prepared.request.touch_number,
             created_at=created_at or now,
+            step=dict(prepared.step),
         )
-        session.add(draft)
         try:
-            session.flush()
+            lifecycle.create(session, draft, now)
         except IntegrityError:
             session.rollback()  # another tick or replica wrote this very draft first
             return None
@@ -88,7 +88,6 @@ def store(
         if prepared.stage:
             lead.stage = prepared.stage
             session.add(lead)
-        audit(session, "daemon", "drafted", lead, now, draft_id=draft.id, trigger=draft.trigger)
         ctx.log.info(
             "drafted %s for %s (draft %s, %s) by %s%s",
             draft.situation.replace("_", "-"),

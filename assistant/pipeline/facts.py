@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from assistant import rules
+from assistant import reading, rules
 from assistant.cadence import LocalTime, lead_local_time
 from assistant.config import Settings
 from assistant.models import (
@@ -177,8 +177,7 @@ def snapshot(session: Session, lead: Lead, settings: Settings, now: datetime) ->
     for m in messages:
         key = f"d{m.draft_id}" if m.draft_id else f"m{m.id}"
         human = m.direction == Direction.outbound.value or m.kind == "human"
-        events = {e.get("type") for e in m.understanding.get("events", [])}
-        pauses = m.kind == "auto_reply" or "come_back_later" in events
+        pauses = reading.load(m.understanding).pauses
         if m.sent_at is not None:
             touches.setdefault(key, Touch(key, m.direction, m.sent_at, human, pauses))  # type: ignore[arg-type]
     sent = session.exec(

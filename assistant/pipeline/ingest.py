@@ -8,9 +8,8 @@ changes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -18,17 +17,33 @@ from sqlmodel import Session, col, select
 
 from assistant.config import RepSettings
 from assistant.db import transaction
+from assistant.errors import MailError
+from assistant.mail.dsn import headers_say_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
 from assistant.mail.parse import HeaderSummary, parse_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context
 
-_BOUNCE_SENDER = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)\b", re.I)
-_BOUNCE_SUBJECT = re.compile(
-    r"undeliver|delivery (status|failure|has failed)|failure notice|returned mail|"
-    r"mail delivery failed|unzustellbar|non remis|no se puede entregar",
-    re.I,
-)
+
+@dataclass
+class IngestReport:
+    stored: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+async def run(ctx: Context, now: datetime) -> IngestReport:
+    """Sync every rep's mailbox; one unreachable mailbox never stops the others."""
+    report = IngestReport()
+    for rep in ctx.settings.reps:
+        if rep.imap is None:
+            continue
+        try:
+            for folder in await sync_rep(ctx, rep, now):
+                report.stored += folder.stored
+        except MailError as exc:
+            report.errors.append(str(exc))
+            ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
+    return report
 
 
 @dataclass(frozen=True)
@@ -147,7 +162,7 @@ def _relevant(
         elif (
             sender in leads
             or set(_referenced(h)) & known_ids
-            or _looks_like_bounce(h)
+            or headers_say_bounce(h.from_, h.subject)
             or (sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)))
         ):
             wanted.add(uid)
@@ -160,11 +175,6 @@ def _people(h: HeaderSummary) -> list[str]:
 
 def _referenced(h: HeaderSummary) -> list[str]:
     return [*([h.in_reply_to] if h.in_reply_to else []), *h.references]
-
-
-def _looks_like_bounce(h: HeaderSummary) -> bool:
-    sender = h.from_.email if h.from_ else ""
-    return bool(_BOUNCE_SENDER.match(sender) or _BOUNCE_SUBJECT.search(h.subject))
 
 
 def _known_leads(session: Session, addresses: Iterable[str]) -> set[str]:

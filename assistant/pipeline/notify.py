@@ -1,24 +1,31 @@
 """Notices to reps: a lead ready to talk, leads found in replies to confirm.
 
 They go to the rep's own address through the rep's SMTP account; no lead ever receives one.
+Each is claimed before SMTP is spoken (`assistant.lifecycle.notices`): at most one submission
+per notice across replicas and crashes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from assistant.db import transaction
+from assistant.failpoints import hit
+from assistant.lifecycle import notices
 from assistant.mail.compose import new_message_id, one_line
-from assistant.models import Lead, Message, Notification, Rep
+from assistant.models import Lead, Message, NoticeState, Notification, Rep
+from assistant.pipeline import shunt
 from assistant.pipeline.context import Context
+from assistant.pipeline.send import OWNER
 
 MAX_ATTEMPTS = 5
+# A claim older than this belongs to a process that died: longer than any one submission.
+CLAIM_LEASE = timedelta(minutes=15)
 
 
 def queue_notice(
@@ -67,37 +74,66 @@ def hot_lead_notice(lead: Lead, message: Message, evidence: str | None) -> tuple
 
 
 async def run(ctx: Context, now: datetime) -> int:
+    """Send the pending notices, each claimed first so that no replica sends it twice."""
     with transaction(ctx.engine) as session:
-        rows = session.exec(
-            select(Notification, Rep)
-            .join(Rep, col(Rep.id) == Notification.rep_id)
-            .where(Notification.state == "pending")
-        ).all()
-    sent = 0
-    for notice, rep_row in rows:
-        rep = ctx.settings.rep(rep_row.email)
-        if rep is None or rep.smtp is None:
-            continue
-        msg = EmailMessage()
-        msg["From"] = Address("Nurture", addr_spec=rep.email)
-        msg["To"] = Address(one_line(rep.name), addr_spec=rep.email)
-        msg["Subject"] = notice.subject
-        msg["Date"] = format_datetime(now)
-        msg["Message-ID"] = new_message_id(rep.email)
-        msg["Auto-Submitted"] = "auto-generated"  # so no auto-responder answers it
-        msg.set_content(notice.body)
-        result = await ctx.submit(rep, rep.email, rep.email, msg.as_bytes())
-        with transaction(ctx.engine) as session:
-            if result.outcome == "accepted":
-                values = {"state": "sent", "sent_at": now}
-                sent += 1
-                ctx.log.info("told %s: %s", rep.email, notice.subject)
-            else:
-                final = result.outcome == "refused" or notice.attempts + 1 >= MAX_ATTEMPTS
-                values = {"state": "failed" if final else "pending", "last_error": result.detail}
-            session.execute(
-                update(Notification)
-                .where(col(Notification.id) == notice.id, col(Notification.state) == "pending")
-                .values(attempts=notice.attempts + 1, **values)
+        for stale in notices.abandoned(session, now, CLAIM_LEASE):
+            notices.mark_unknown(
+                session, stale, "the process sending it stopped; it may have gone out"
             )
-    return sent
+            ctx.log.warning("notice %s: outcome unknown after a crash; not resent", stale.id)
+    claimed: list[int] = []
+    while True:
+        with transaction(ctx.engine) as session:
+            taken = notices.claim_next(session, OWNER, now)
+        if taken is None or taken.id is None:
+            break
+        claimed.append(taken.id)
+
+    async def one(notice_id: int) -> bool:
+        return await _send(ctx, notice_id, now)
+
+    done = await shunt.each(ctx.engine, ctx.log, "notify", "notice", claimed, one, now)
+    with transaction(ctx.engine) as session:
+        # A notice whose sending raised may or may not have gone out: never resent blindly.
+        for notice in session.exec(
+            select(Notification).where(col(Notification.id).in_(claimed))
+        ).all():
+            if notice.state == NoticeState.sending:
+                notices.mark_unknown(session, notice, "sending it failed; see the failures")
+    return sum(1 for ok in done if ok)
+
+
+async def _send(ctx: Context, notice_id: int, now: datetime) -> bool:
+    """One claimed notice over the rep's SMTP account; the outcome is recorded at once."""
+    with transaction(ctx.engine) as session:
+        notice = session.get(Notification, notice_id)
+        assert notice is not None
+        rep_row = session.get(Rep, notice.rep_id)
+    rep = ctx.settings.rep(rep_row.email) if rep_row else None
+    if rep is None or rep.smtp is None:
+        with transaction(ctx.engine) as session:
+            notices.fail(session, notice, "no SMTP settings for the rep in the configuration")
+        return False
+    msg = EmailMessage()
+    msg["From"] = Address("Nurture", addr_spec=rep.email)
+    msg["To"] = Address(one_line(rep.name), addr_spec=rep.email)
+    msg["Subject"] = notice.subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = new_message_id(rep.email)
+    msg["Auto-Submitted"] = "auto-generated"  # so no auto-responder answers it
+    msg.set_content(notice.body)
+    hit("before_notice_smtp")
+    result = await ctx.submit(rep, rep.email, rep.email, msg.as_bytes())
+    hit("after_notice_smtp")
+    with transaction(ctx.engine) as session:
+        if result.outcome == "accepted":
+            notices.mark_sent(session, notice, now)
+            ctx.log.info("told %s: %s", rep.email, notice.subject)
+            return True
+        if result.outcome == "unknown":
+            notices.mark_unknown(session, notice, result.detail)
+        elif result.outcome == "refused" or notice.attempts >= MAX_ATTEMPTS:
+            notices.fail(session, notice, result.detail)
+        else:
+            notices.retry(session, notice, now + shunt.backoff(notice.attempts), result.detail)
+    return False

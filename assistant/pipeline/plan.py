@@ -1,27 +1,27 @@
 """Stage 3, plan: decide each lead's next step from its conversation and the cadence rules.
 
 `next_step` is a pure function of a lead's snapshot, `now` and the rules in force for the
-lead's owner; `run` gathers the snapshots and returns the drafts to write. Nothing here
-sends or drafts.
+lead's owner; `run` stores each lead's step (PlannedStep), from which the draft stage reads
+what to write. Changes of status go through `assistant.lifecycle`. Nothing here sends or
+drafts. (`react` is the plan's other half: what a new reading means for its lead.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, cast
 
 from sqlmodel import Session, col, select
 
 from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
-from assistant.errors import NurtureError
-from assistant.models import Draft, DraftState, Lead, LeadStatus
-from assistant.pipeline import facts
-from assistant.pipeline.approve import transition
+from assistant.lifecycle import drafts, leads
+from assistant.models import Draft, DraftState, Lead, LeadStatus, PlannedStep
+from assistant.pipeline import facts, shunt
 from assistant.pipeline.context import Context
 from assistant.pipeline.facts import OpenDraft, Snapshot, Touch
-from assistant.records import audit, is_suppressed
+from assistant.records import is_suppressed, jsonable
 from assistant.rules import Cadence
 
 __all__ = ["Job", "Snapshot", "Step", "Touch", "next_step", "run"]
@@ -29,6 +29,8 @@ __all__ = ["Job", "Snapshot", "Step", "Touch", "next_step", "run"]
 Action = Literal["reply", "follow_up", "wait", "stop", "none"]
 Situation = Literal["reply", "follow_up", "re_engage", "graceful_close", "referral_intro"]
 WEEK = timedelta(days=7)
+_ACTIVE = LeadStatus.active
+NURTURING = (LeadStatus.active.value, LeadStatus.paused.value)
 
 
 @dataclass(frozen=True)
@@ -263,63 +265,111 @@ class Job:
     step: Step
 
 
-def run(ctx: Context, now: datetime) -> list[Job]:
-    """The drafts to write this tick; also resumes paused leads and stops exhausted ones."""
-    jobs: list[Job] = []
+def step_to_row(lead_id: int, step: Step, now: datetime) -> PlannedStep:
+    return PlannedStep(
+        lead_id=lead_id,
+        action=step.action,
+        situation=step.situation,
+        trigger=step.trigger,
+        reply_to=step.reply_to,
+        touch_number=step.touch_number,
+        rule=step.rule,
+        why=step.why,
+        due=step.due,
+        deadline=step.deadline,
+        planned_at=now,
+    )
+
+
+def step_from_row(row: PlannedStep) -> Step:
+    return Step(
+        cast(Action, row.action),
+        row.why,
+        trigger=row.trigger,
+        reply_to=row.reply_to,
+        due=row.due,
+        touch_number=row.touch_number,
+        rule=row.rule,
+        situation=cast(Situation, row.situation or "follow_up"),
+        deadline=row.deadline,
+    )
+
+
+def step_json(step: Step) -> dict[str, Any]:
+    """The step as a draft keeps it, so regenerating the draft reads it back as planned."""
+    return jsonable({k: v for k, v in asdict(step).items() if k not in ("notes", "cancels")})
+
+
+def step_from_json(data: dict[str, Any]) -> Step:
+    values = dict(data)
+    for key in ("due", "deadline"):
+        values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    return Step(**values)
+
+
+async def run(ctx: Context, now: datetime) -> int:
+    """Plan every lead being nurtured: store its next step, resume ended pauses, stop the
+    exhausted. Each lead goes through the shunt; returns how many were planned."""
     with transaction(ctx.engine) as session:
-        lead_ids = session.exec(
-            select(Lead.id).where(
-                col(Lead.status).in_([LeadStatus.active.value, LeadStatus.paused.value]),
-                col(Lead.owner_id).is_not(None),
-                Lead.confirmed == True,  # noqa: E712
-            )
-        ).all()
+        lead_ids = [
+            i
+            for i in session.exec(
+                select(Lead.id).where(
+                    col(Lead.status).in_(NURTURING),
+                    col(Lead.owner_id).is_not(None),
+                    Lead.confirmed == True,  # noqa: E712
+                    col(Lead.id).not_in(shunt.held("plan", "lead", now)),
+                )
+            ).all()
+            if i is not None
+        ]
     owners: dict[int | None, Cadence] = {}  # the rules in force per owner, read once a pass
-    for lead_id in lead_ids:
-        assert lead_id is not None
-        try:
-            with transaction(ctx.engine) as session:
-                job = _plan_one(ctx, session, lead_id, now, owners)
-        except NurtureError as exc:  # one lead's bad rules must not stop the others
-            ctx.log.error("lead %s: not planned: %s", lead_id, exc)
-            continue
-        if job is not None:
-            jobs.append(job)
-    return jobs
+
+    async def one(lead_id: int) -> None:
+        with transaction(ctx.engine) as session:
+            _plan_one(ctx, session, lead_id, now, owners)
+
+    return len(await shunt.each(ctx.engine, ctx.log, "plan", "lead", lead_ids, one, now))
 
 
 def _plan_one(
     ctx: Context, session: Session, lead_id: int, now: datetime, owners: dict[int | None, Cadence]
-) -> Job | None:
+) -> None:
     lead = session.get(Lead, lead_id)
     if lead is None or is_suppressed(session, lead.email):
-        return None
+        return
     if lead.owner_id not in owners:
         owners[lead.owner_id] = facts.rules_for(session, lead, ctx.settings)
     rules = owners[lead.owner_id]
-    if lead.status == LeadStatus.paused and lead.paused_until and lead.paused_until <= now:
-        lead.pause_ended_at, lead.paused_until = lead.paused_until, None
-        lead.status, lead.status_reason = LeadStatus.active.value, ""
-        session.add(lead)
-        audit(session, "daemon", "resumed", lead, now)
+    if leads.end_pause(session, lead, now):
         ctx.log.info("%s: pause ended, nurturing again", lead.email)
     step = next_step(facts.snapshot(session, lead, ctx.settings, now), now, rules)
     for draft_id in step.cancels:
-        if transition(
-            session,
-            draft_id,
-            (DraftState.pending, DraftState.approved),
-            state=DraftState.cancelled.value,
-            decision_note="overtaken by a newer reply from the lead",
-        ):
-            audit(session, "daemon", "cancelled", lead, now, draft_id=draft_id, why="newer reply")
-    if step.action in ("reply", "follow_up"):
-        if session.exec(select(Draft.id).where(Draft.trigger == step.trigger)).first() is None:
-            assert lead.id is not None
-            return Job(lead.id, step)
-    elif step.action == "stop" and lead.status == LeadStatus.active:
-        lead.status, lead.status_reason = LeadStatus.stopped.value, step.why
-        session.add(lead)
-        audit(session, "daemon", "stopped", lead, now, why=step.why)
+        drafts.cancel(
+            session, draft_id, "overtaken by a newer reply from the lead", now, actor="daemon"
+        )
+    assert lead.id is not None
+    session.merge(step_to_row(lead.id, step, now))
+    stopping = step.action == "stop"
+    if stopping and leads.stop(session, lead, step.why, "daemon", now, allowed=(_ACTIVE,)):
         ctx.log.info("%s: stopped (%s)", lead.email, step.why)
-    return None
+
+
+def due_jobs(session: Session, now: datetime) -> list[Job]:
+    """Stored steps that call for a draft not yet written, of leads still being nurtured."""
+    written = select(Draft.trigger)
+    rows = session.exec(
+        select(PlannedStep)
+        .join(Lead, col(Lead.id) == PlannedStep.lead_id)
+        .where(
+            col(Lead.status).in_(NURTURING),
+            Lead.confirmed == True,  # noqa: E712
+            col(PlannedStep.lead_id).not_in(shunt.held("plan", "lead", now)),
+            col(PlannedStep.action).in_(["reply", "follow_up"]),
+            col(PlannedStep.trigger).is_not(None),
+            col(PlannedStep.trigger).not_in(written),
+            col(PlannedStep.lead_id).not_in(shunt.held("draft", "lead", now)),
+        )
+        .order_by(col(PlannedStep.lead_id))
+    ).all()
+    return [Job(row.lead_id, step_from_row(row)) for row in rows]

@@ -7,14 +7,14 @@ content. Recipients and threading come from our records and stay out of the draf
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from assistant import rules
+from assistant import reading, rules
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
@@ -29,7 +29,7 @@ from assistant.llm.base import (
 )
 from assistant.mail.compose import base_subject, reply_subject
 from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
-from assistant.pipeline.plan import Job
+from assistant.pipeline.plan import Job, step_json
 from assistant.pipeline.select import Choice, choose, excluded, ranker
 
 MAX_TURNS = 8
@@ -52,6 +52,7 @@ class Prepared:
     content_id: int | None
     content_reason: str
     stage: str  # where the chosen content puts the lead in the journey; "" leaves it
+    step: dict[str, Any] = field(default_factory=dict)  # the planned step, as the draft keeps it
 
     def to_json(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "request"}
@@ -88,8 +89,8 @@ def prepare(
     thread_id = target.thread_id if target else None
     turns = _turns(session, lead, thread_id)
     latest = target if target and target.direction == "inbound" else None
-    understanding = latest.understanding if latest else {}
-    events = tuple(e.get("type", "") for e in understanding.get("events", []))
+    said = reading.load(latest.understanding if latest else None)
+    events = tuple(e.type for e in said.events)
     reply = latest.reply_text if latest else ""
     if instruction and content_slug is None:
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
@@ -97,7 +98,7 @@ def prepare(
         session,
         lead,
         reply=reply or " ".join(lead.topics),
-        intent=understanding.get("intent"),
+        intent=said.intent,
         events=events,
         now=now,
         content_slug=content_slug,
@@ -145,6 +146,7 @@ def prepare(
         content_id=choice.item.id if choice else None,
         content_reason=choice.reason if choice else "no new content fits",
         stage=choice.stage if choice else "",
+        step=step_json(step),
     )
 
 

@@ -18,10 +18,9 @@ from sqlmodel import Session, col, or_, select
 from assistant.db import transaction
 from assistant.errors import MailError
 from assistant.failpoints import hit
-from assistant.models import ContentItem, Draft, DraftState, Lead, Rep
-from assistant.pipeline.approve import transition
+from assistant.lifecycle import drafts as lifecycle
+from assistant.models import Draft, DraftState, Rep
 from assistant.pipeline.context import Context
-from assistant.records import audit, record_delivery
 
 UNKNOWN_RECHECK = timedelta(minutes=10)
 UNKNOWN_LOOKUP_FOR = timedelta(days=2)
@@ -56,15 +55,6 @@ def _abandoned(draft: Draft, now: datetime, trusted: timedelta) -> bool:
         except PermissionError:
             pass
     return draft.sending_since is None or now - draft.sending_since > trusted
-
-
-def mark_delivered(session: Session, draft: Draft, now: datetime) -> None:
-    """The lead's content ledger learns what this sent draft carried."""
-    if draft.content_id is None:
-        return
-    item = session.get(ContentItem, draft.content_id)
-    if item is not None:
-        record_delivery(session, draft.lead_id, item, "nurture", now, draft_id=draft.id)
 
 
 def _drafts_by_rep(session: Session, drafts: list[Draft]) -> dict[str, list[Draft]]:
@@ -106,30 +96,25 @@ async def abandoned(ctx: Context, now: datetime, report: SendReport) -> None:
         with transaction(ctx.engine) as session:
             for draft in drafts:
                 assert draft.id is not None
-                lead = session.get(Lead, draft.lead_id)
                 if draft.id in found:
-                    if transition(
+                    if lifecycle.mark_sent(
                         session,
-                        draft.id,
-                        DraftState.sending,
-                        state=DraftState.sent.value,
+                        draft,
+                        "daemon",
+                        now,
                         sent_at=draft.sending_since or now,
                         filed_in_sent=True,
                     ):
-                        mark_delivered(session, draft, now)
-                        audit(session, "daemon", "sent", lead, now, draft_id=draft.id, found=True)
                         report.sent.append(draft.id)
                         ctx.log.info("draft %s: found in Sent after a crash; marked sent", draft.id)
-                elif transition(
+                elif lifecycle.mark_unknown(
                     session,
-                    draft.id,
-                    DraftState.sending,
-                    state=DraftState.unknown.value,
-                    next_attempt_at=now + UNKNOWN_RECHECK,
-                    last_error="the send was interrupted and its outcome is unknown; "
+                    draft,
+                    "the send was interrupted and its outcome is unknown; "
                     "check the lead's inbox, then mark it sent or send it again",
+                    now,
+                    recheck_at=now + UNKNOWN_RECHECK,
                 ):
-                    audit(session, "daemon", "outcome_unknown", lead, now, draft_id=draft.id)
                     report.unknown.append(draft.id)
                     ctx.log.warning("draft %s: send outcome unknown; waiting for the rep", draft.id)
 
@@ -159,18 +144,16 @@ async def unknown(ctx: Context, now: datetime, report: SendReport) -> None:
             for draft in drafts:
                 assert draft.id is not None
                 if draft.id not in found:
-                    transition(
-                        session, draft.id, DraftState.unknown, next_attempt_at=now + UNKNOWN_RECHECK
-                    )
-                elif transition(
+                    lifecycle.recheck_later(session, draft.id, now + UNKNOWN_RECHECK)
+                elif lifecycle.mark_sent(
                     session,
-                    draft.id,
-                    DraftState.unknown,
-                    state=DraftState.sent.value,
+                    draft,
+                    "daemon",
+                    now,
+                    source=(DraftState.unknown,),
                     sent_at=draft.sending_since or now,
                     filed_in_sent=True,
                 ):
-                    mark_delivered(session, draft, now)
                     report.sent.append(draft.id)
                     ctx.log.info("draft %s: the provider's Sent copy proves delivery", draft.id)
 
@@ -204,7 +187,7 @@ async def file_copies(ctx: Context, now: datetime, report: SendReport) -> None:
                         await mailbox.append(folder, draft.mime)
                         hit("after_sent_append")
                     with transaction(ctx.engine) as session:
-                        transition(session, draft.id, DraftState.sent, filed_in_sent=True)
+                        lifecycle.mark_filed(session, draft.id)
                     report.filed.append(draft.id)
         except MailError as exc:
             ctx.log.warning("%s: Sent copy not filed yet (%s); will retry", email, exc)

@@ -21,13 +21,13 @@ from sqlmodel import Session, col, or_, select
 
 from assistant.db import transaction
 from assistant.failpoints import hit
+from assistant.lifecycle import drafts
 from assistant.mail.smtp import SubmitResult
 from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep
 from assistant.pipeline import reconcile, schedule
-from assistant.pipeline.approve import transition
 from assistant.pipeline.context import Context
 from assistant.pipeline.reconcile import SendReport
-from assistant.records import audit, is_suppressed
+from assistant.records import is_suppressed
 
 MAX_ATTEMPTS = 8
 CLAIM_BATCH = 20
@@ -105,38 +105,17 @@ def _claim(ctx: Context, session: Session, draft: Draft, now: datetime, report: 
     assert lead is not None
     blocked = _blocked(session, lead, draft)
     if blocked:
-        if transition(
-            session,
-            draft.id,
-            DraftState.approved,
-            state=DraftState.failed.value,
-            last_error=f"not sent: {blocked}",
-        ):
-            audit(session, "daemon", "send_blocked", lead, now, draft_id=draft.id, why=blocked)
+        if drafts.block(session, draft, blocked, now):
             report.failed.append(draft.id)
             ctx.log.info("draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked)
         return False
     when, _, _ = schedule.for_draft(session, ctx.settings, draft, lead, now, at_send_time=True)
     if when.at > now:
-        if transition(
-            session,
-            draft.id,
-            DraftState.approved,
-            send_after=when.at,
-            schedule_note=when.note,
-        ):
+        if drafts.hold(session, draft.id, when.at, when.note):
             report.rescheduled.append(draft.id)
             ctx.log.info("draft %s held until %s: %s", draft.id, when.at.isoformat(), when.note)
         return False
-    return transition(
-        session,
-        draft.id,
-        DraftState.approved,
-        state=DraftState.sending.value,
-        sending_since=now,
-        claimed_by=OWNER,
-        attempts=draft.attempts + 1,
-    )
+    return drafts.claim(session, draft, OWNER, now)
 
 
 def _blocked(session: Session, lead: Lead, draft: Draft) -> str | None:
@@ -185,32 +164,23 @@ def _record(
 ) -> None:
     assert draft.id is not None
     with transaction(ctx.engine) as session:
-        lead = session.get(Lead, draft.lead_id)
         if result.outcome == "accepted":
             # A concurrent cancel may have overwritten the claim; the mail is out regardless.
-            transition(
+            drafts.mark_sent(
                 session,
-                draft.id,
-                (DraftState.sending, DraftState.cancelled),
-                state=DraftState.sent.value,
-                sent_at=now,
+                draft,
+                "daemon",
+                now,
+                source=(DraftState.sending, DraftState.cancelled),
                 smtp_response=result.detail,
                 last_error=None,
             )
-            reconcile.mark_delivered(session, draft, now)
-            audit(session, "daemon", "sent", lead, now, draft_id=draft.id, smtp=result.detail)
             report.sent.append(draft.id)
             ctx.log.info("sent draft %s to %s (%s)", draft.id, draft.recipient, result.detail)
         elif result.outcome == "deferred" and draft.attempts < MAX_ATTEMPTS:
             retry = now + backoff(draft.attempts)
-            transition(
-                session,
-                draft.id,
-                DraftState.sending,
-                state=DraftState.approved.value,
-                next_attempt_at=retry,
-                last_error=f"attempt {draft.attempts} deferred: {result.detail}",
-            )
+            error = f"attempt {draft.attempts} deferred: {result.detail}"
+            drafts.retry(session, draft, retry, error)
             report.deferred.append(draft.id)
             ctx.log.warning(
                 "draft %s deferred (attempt %d), retry at %s: %s",
@@ -220,15 +190,11 @@ def _record(
                 result.detail,
             )
         elif result.outcome == "unknown":
-            transition(
-                session,
-                draft.id,
-                DraftState.sending,
-                state=DraftState.unknown.value,
-                last_error=f"{result.detail}; it may have been delivered: check, then mark it "
-                "sent or send it again",
+            error = (
+                f"{result.detail}; it may have been delivered: check, then mark it "
+                "sent or send it again"
             )
-            audit(session, "daemon", "outcome_unknown", lead, now, draft_id=draft.id)
+            drafts.mark_unknown(session, draft, error, now)
             report.unknown.append(draft.id)
             ctx.log.warning(
                 "draft %s: outcome unknown (%s); waiting for the rep", draft.id, result.detail
@@ -237,13 +203,6 @@ def _record(
             detail = result.detail
             if result.outcome == "deferred":
                 detail = f"gave up after {draft.attempts} attempts; last answer: {detail}"
-            transition(
-                session,
-                draft.id,
-                DraftState.sending,
-                state=DraftState.failed.value,
-                last_error=detail,
-            )
-            audit(session, "daemon", "send_failed", lead, now, draft_id=draft.id, smtp=detail)
+            drafts.fail(session, draft, detail, now)
             report.failed.append(draft.id)
             ctx.log.error("draft %s not sent: %s", draft.id, detail)

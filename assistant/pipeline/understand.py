@@ -1,7 +1,8 @@
-"""Stage 2, understand: parse each stored message, classify it, and act on what it says.
+"""Stage 2, understand: parse each stored message once and store one reading of it.
 
-Each message is understood and acted on in one transaction, so an opt-out is written together
-with its classification. A message that cannot be parsed is quarantined with its reason and
+What the reading means for its lead is the plan's decision (`react`), carried out through
+`assistant.lifecycle` in the same transaction, so an opt-out is written together with its
+classification. A message that cannot be parsed is quarantined with its reason and
 the stage moves on. With a model classifier, a lead's reply is read by the model first, out
 of any transaction; the mail of a lead who objected, every machine mail and mail older than
 MODEL_HORIZON never reach it, and an unreachable model leaves the offline reading in place.
@@ -9,64 +10,77 @@ MODEL_HORIZON never reach it, and an unreachable model leaves the offline readin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from assistant.db import transaction
 from assistant.errors import DraftError, ParseError
 from assistant.imports import valid_address
+from assistant.lifecycle import leads
 from assistant.llm.base import Usage
 from assistant.mail.classify import Understanding, understand
 from assistant.mail.parse import ParsedMessage, parse_message
-from assistant.models import (
-    ContentItem,
-    Direction,
-    Draft,
-    Lead,
-    LeadStatus,
-    Message,
-    MessageState,
-)
-from assistant.pipeline import usage
+from assistant.models import ContentItem, Direction, Draft, Lead, LeadStatus, Message, MessageState
+from assistant.pipeline import shunt, usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.notify import hot_lead_notice, queue_notice
-from assistant.records import (
-    audit,
-    cancel_open_drafts,
-    is_suppressed,
-    jsonable,
-    record_delivery,
-    suppress,
+from assistant.pipeline.react import (
+    Decision,
+    HandOver,
+    HardBounce,
+    OptOut,
+    Pause,
+    ProposeLead,
+    SoftBounce,
+    Stop,
+    on_bounce,
+    react,
 )
+from assistant.reading import dump
+from assistant.records import audit, is_suppressed, record_delivery
 
 BATCH = 100
 MODEL_HORIZON = timedelta(days=30)
 
 
 async def run(ctx: Context, now: datetime) -> int:
-    """Understand every stored message; returns how many were handled."""
-    done = 0
+    """Understand every stored message; returns how many were handled.
+
+    Each message goes through the shunt: one that makes understanding fail is recorded, held
+    back for its backoff, and the others are understood in the same pass.
+    """
+    done, after = 0, 0
     while True:
         with transaction(ctx.engine) as session:
-            ids = session.exec(
-                select(Message.id)
-                .where(Message.state == MessageState.stored.value)
-                .order_by(col(Message.id))
-                .limit(BATCH)
-            ).all()
+            ids = [
+                i
+                for i in session.exec(
+                    select(Message.id)
+                    .where(
+                        Message.state == MessageState.stored.value,
+                        col(Message.id).not_in(shunt.held("understand", "message", now)),
+                        col(Message.id) > after,
+                    )
+                    .order_by(col(Message.id))
+                    .limit(BATCH)
+                ).all()
+                if i is not None
+            ]
         if not ids:
             return done
-        for message_id in ids:
-            assert message_id is not None
+
+        async def one(message_id: int) -> None:
             reading = await closer_reading(ctx, message_id, now) if ctx.classifier else None
             with transaction(ctx.engine) as session:
                 message = session.get(Message, message_id)
                 if message is None or message.state != MessageState.stored.value:
-                    continue  # another replica took it
+                    return  # another replica took it
                 understand_one(ctx, session, message, now, reading)
-            done += 1
+
+        done += len(await shunt.each(ctx.engine, ctx.log, "understand", "message", ids, one, now))
+        after = ids[-1]
 
 
 @dataclass(frozen=True)
@@ -159,126 +173,68 @@ def understand_one(
     message.intent = result.intent
     message.reply_text = result.reply_text
     by = reading.by if reading is not None and result is reading.understanding else "offline"
-    message.understanding = {**jsonable(asdict(result)), "read_by": by}
+    message.understanding = dump(result, by)
     session.add(message)
     if result.kind == "bounce":
-        _bounce(ctx, session, message, result, now)
-    elif lead is not None:
-        _act(ctx, session, message, lead, result, now)
+        lead = _bounced_lead(session, message, result)
+        decisions = on_bounce(result.bounce) if lead is not None else ()
+    else:
+        decisions = react(result, lead.status, now) if lead is not None else ()
+    for decision in decisions:
+        assert lead is not None
+        apply(ctx, session, message, lead, decision, now)
 
 
-def _act(
-    ctx: Context,
-    session: Session,
-    message: Message,
-    lead: Lead,
-    result: Understanding,
-    now: datetime,
+def apply(
+    ctx: Context, session: Session, message: Message, lead: Lead, decision: Decision, now: datetime
 ) -> None:
-    if result.kind == "auto_reply":
-        if result.return_date and result.return_date > now.date():
-            _pause(session, lead, result.return_date, f"out of office until {result.return_date}")
-            ctx.log.info("%s is out of office; paused until %s", lead.email, result.return_date)
-        return
-    if result.opt_out:
-        suppress(session, lead.email, "opt-out by reply", now)
-        _set_status(
-            session, lead, LeadStatus.opted_out, f"asked to stop: {result.opt_out_evidence}"
-        )
-        cancelled = cancel_open_drafts(session, lead, "the lead opted out", now)
-        audit(
-            session,
-            "daemon",
-            "opt_out",
-            lead,
-            now,
-            evidence=result.opt_out_evidence,
-            cancelled_drafts=cancelled,
-        )
-        ctx.log.info("%s opted out; %d open draft(s) cancelled", lead.email, len(cancelled))
-        return
-    # People named or copied become leads to confirm, whatever else the reply says
-    # ("I'm not the right person, talk to Jan" is a stop for this lead and a start for Jan).
-    for event in result.events:
-        if event.type in ("referral", "new_stakeholder") and event.email:
-            _propose_lead(ctx, session, lead, event.email, event.name or "", event.type, now)
-    if result.intent == "ready_to_talk":
-        lead.sales_ready_at = now
-        _set_status(
-            session, lead, LeadStatus.sales_ready, result.intent_evidence or "ready to talk"
-        )
-        cancel_open_drafts(session, lead, "the lead is ready to talk: the rep takes over", now)
-        subject, body = hot_lead_notice(lead, message, result.intent_evidence)
-        queue_notice(
-            session,
-            kind="sales_ready",
-            lead=lead,
-            message=message,
-            subject=subject,
-            body=body,
-            now=now,
-        )
-        audit(session, "daemon", "sales_ready", lead, now, evidence=result.intent_evidence)
-        ctx.log.info("%s is ready to talk: handed to the rep", lead.email)
-        return
-    if result.intent in ("not_interested", "wrong_person"):
-        _set_status(session, lead, LeadStatus.stopped, result.intent_evidence or result.intent)
-        cancel_open_drafts(session, lead, f"the lead said {result.intent.replace('_', ' ')}", now)
-        audit(
-            session,
-            "daemon",
-            "stopped",
-            lead,
-            now,
-            intent=result.intent,
-            evidence=result.intent_evidence,
-        )
-        return
-    for event in result.events:
-        if event.date and event.date > now.date() and event.type in LATER_EVENTS:
-            _pause(session, lead, event.date, f"asked to come back: {event.evidence}")
-            cancel_open_drafts(session, lead, "the lead asked to come back later", now)
-            ctx.log.info("%s asked to come back on %s; paused", lead.email, event.date)
-            return
+    """Carry out one decision through the lifecycle, in the reading's transaction."""
+    match decision:
+        case OptOut(evidence):
+            cancelled = leads.opt_out(session, lead, evidence, now)
+            ctx.log.info("%s opted out; %d open draft(s) cancelled", lead.email, len(cancelled))
+        case HardBounce(status):
+            leads.hard_bounce(session, lead, status, now)
+            ctx.log.info("%s bounced hard (%s): lead stopped", lead.email, status)
+        case SoftBounce(status):
+            audit(session, "daemon", "soft_bounce", lead, now, status=status)
+        case HandOver(evidence):
+            leads.hand_over(session, lead, evidence, now)
+            subject, body = hot_lead_notice(lead, message, evidence)
+            queue_notice(
+                session,
+                kind="sales_ready",
+                lead=lead,
+                message=message,
+                subject=subject,
+                body=body,
+                now=now,
+            )
+            ctx.log.info("%s is ready to talk: handed to the rep", lead.email)
+        case Stop(intent, evidence):
+            leads.stop(
+                session, lead, evidence or intent, "daemon", now, intent=intent, evidence=evidence
+            )
+        case Pause(until, why, asked):
+            allowed = leads.REACHABLE if asked else leads.NURTURED
+            if leads.pause(
+                session, lead, until, why, "daemon", now, allowed=allowed, cancel_drafts=asked
+            ):
+                ctx.log.info("%s: paused until %s (%s)", lead.email, f"{until:%Y-%m-%d}", why)
+        case ProposeLead(email, name, why):
+            if valid_address(email.strip().lower()) and leads.propose(
+                session, lead, email, name, why, now
+            ):
+                ctx.log.info(
+                    "%s: %s %s found; waiting for the rep to confirm", lead.email, why, email
+                )
 
 
-LATER_EVENTS = ("come_back_later", "budget_freeze")
-
-
-def _propose_lead(
-    ctx: Context, session: Session, source: Lead, email: str, name: str, why: str, now: datetime
-) -> None:
-    """A colleague named or copied in a reply becomes a lead that waits for the rep to confirm."""
-    address = email.strip().lower()
-    if not valid_address(address) or is_suppressed(session, address):
-        return
-    if session.exec(select(Lead.id).where(Lead.email == address)).first() is not None:
-        return
-    session.add(
-        Lead(
-            email=address,
-            name=name,
-            company=source.company,
-            owner_id=source.owner_id,
-            stage=source.stage,
-            topics=list(source.topics),
-            timezone=source.timezone,
-            referred_by_id=source.id,
-            confirmed=False,
-            created_at=now,
-            status_reason=f"{why.replace('_', ' ')} from {source.email}",
-        )
-    )
-    audit(session, "daemon", "lead_proposed", source, now, email=address, why=why)
-    ctx.log.info("%s: %s %s found; waiting for the rep to confirm", source.email, why, address)
-
-
-def _bounce(
-    ctx: Context, session: Session, message: Message, result: Understanding, now: datetime
-) -> None:
+def _bounced_lead(session: Session, message: Message, result: Understanding) -> Lead | None:
+    """The lead whose mail bounced, found through our Message-ID in the returned headers."""
     bounce = result.bounce
     if bounce is None or not bounce.original_message_id:
-        return
+        return None
     ours = bounce.original_message_id
     lead_id = session.exec(select(Draft.lead_id).where(Draft.message_id == ours)).first()
     if lead_id is None:
@@ -288,29 +244,10 @@ def _bounce(
             )
         ).first()
     lead = session.get(Lead, lead_id) if lead_id else None
-    if lead is None:
-        return
-    message.lead_id = lead.id
-    session.add(message)
-    if not bounce.hard:
-        audit(session, "daemon", "soft_bounce", lead, now, status=bounce.status)
-        return
-    suppress(session, lead.email, f"hard bounce {bounce.status or ''}".strip(), now)
-    _set_status(session, lead, LeadStatus.stopped, f"hard bounce {bounce.status or ''}".strip())
-    cancel_open_drafts(session, lead, "the address bounced", now)
-    audit(session, "daemon", "hard_bounce", lead, now, status=bounce.status)
-    ctx.log.info("%s bounced hard (%s): lead stopped", lead.email, bounce.status)
-
-
-def _pause(session: Session, lead: Lead, until: date, why: str) -> None:
-    lead.paused_until = datetime.combine(until, time(8, 0), tzinfo=UTC)
-    _set_status(session, lead, LeadStatus.paused, why)
-
-
-def _set_status(session: Session, lead: Lead, status: LeadStatus, why: str) -> None:
-    lead.status = status.value
-    lead.status_reason = why[:500]
-    session.add(lead)
+    if lead is not None:
+        message.lead_id = lead.id
+        session.add(message)
+    return lead
 
 
 def _record_manual_content(

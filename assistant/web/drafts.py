@@ -11,11 +11,11 @@ from starlette.responses import Response
 
 from assistant.db import transaction
 from assistant.errors import NotFound, StateError
+from assistant.lifecycle import drafts as lifecycle
 from assistant.models import AuditEntry, ContentItem, Draft, DraftState, DraftVersion, Rep
-from assistant.pipeline.approve import approve, reject, resolve_unknown, transition
+from assistant.pipeline.approve import approve, reject, resolve_unknown
 from assistant.pipeline.draft import redraft
 from assistant.pipeline.select import Choice, choose
-from assistant.records import audit
 from assistant.web import cards, scope
 from assistant.web.http import BadInput, Pages, Req
 
@@ -205,12 +205,8 @@ def snooze(req: Req) -> Response:
         raise BadInput("Pick how long to snooze the draft.")
     until = req.now + timedelta(hours=hours) if hours else None
     with transaction(req.engine) as db:
-        draft, lead = scope.draft(db, req.user, draft_id)
-        if not transition(db, draft_id, DraftState.pending, snoozed_until=until):
-            raise StateError(
-                f"Draft {draft_id} is {draft.state}, not pending: it cannot be snoozed."
-            )
-        audit(db, req.actor, "snoozed", lead, req.now, draft_id=draft_id, until=until)
+        draft, _ = scope.draft(db, req.user, draft_id)
+        lifecycle.snooze(db, draft, until, req.actor, req.now)
     text = f"Snoozed for {SNOOZE_HOURS[hours]}." if hours else "Back in the queue."
     return req.redirect(req.back(), flash=("ok", text))
 

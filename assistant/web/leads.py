@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
+from assistant.lifecycle import commands as lead_actions
+from assistant.lifecycle.leads import PAUSABLE, RESUMABLE, STOPPABLE, morning
 from assistant.models import (
     AuditEntry,
     ContentDelivery,
@@ -21,7 +23,7 @@ from assistant.models import (
     Message,
     Rep,
 )
-from assistant.web import leadstate, scope
+from assistant.web import scope
 from assistant.web.http import BadInput, Pages, Req
 from assistant.web.mailview import MailView, view
 
@@ -112,9 +114,9 @@ def lead_page(req: Req) -> Response:
         entries=entries,
         reps=handoff,
         today=req.now.date().isoformat(),
-        can_pause=lead.status in leadstate.PAUSABLE,
-        can_resume=lead.status in leadstate.RESUMABLE,
-        can_stop=lead.status in leadstate.STOPPABLE,
+        can_pause=lead.status in PAUSABLE,
+        can_resume=lead.status in RESUMABLE,
+        can_stop=lead.status in STOPPABLE,
     )
 
 
@@ -163,8 +165,8 @@ def pause(req: Req) -> Response:
         day = date.fromisoformat(req.field("until"))
     except ValueError:
         raise BadInput("Pick the day nurturing should start again.") from None
-    until = datetime.combine(day, time(8, 0), tzinfo=UTC)
-    leadstate.pause(
+    until = morning(day)
+    lead_actions.pause(
         req.engine, lead_id, until, req.field("reason").strip()[:300], req.actor, req.now
     )
     return req.redirect(
@@ -175,14 +177,14 @@ def pause(req: Req) -> Response:
 @pages.post("/leads/{lead_id:int}/resume")
 def resume(req: Req) -> Response:
     lead_id = _lead_id(req)
-    leadstate.resume(req.engine, lead_id, req.actor, req.now)
+    lead_actions.resume(req.engine, lead_id, req.actor, req.now)
     return req.redirect(req.back(f"/leads/{lead_id}"), flash=("ok", "Nurturing again."))
 
 
 @pages.post("/leads/{lead_id:int}/stop")
 def stop(req: Req) -> Response:
     lead_id = _lead_id(req)
-    leadstate.stop(req.engine, lead_id, req.field("reason").strip()[:300], req.actor, req.now)
+    lead_actions.stop(req.engine, lead_id, req.field("reason").strip()[:300], req.actor, req.now)
     return req.redirect(
         req.back(f"/leads/{lead_id}"), flash=("ok", "Stopped: no more emails to this lead.")
     )
@@ -195,6 +197,6 @@ def reassign(req: Req) -> Response:
     with Session(req.engine) as db:
         if target not in {r.id for r in scope.reps(db, req.user)}:
             raise BadInput("Pick a rep from your team.")
-    rep = leadstate.reassign(req.engine, lead_id, target, req.actor, req.now)
+    rep = lead_actions.reassign(req.engine, lead_id, target, req.actor, req.now)
     # The lead may now be out of the user's reach: go back to the list, not its page.
     return req.redirect("/leads", flash=("ok", f"The lead now belongs to {rep.name}."))
