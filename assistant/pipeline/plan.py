@@ -17,7 +17,15 @@ from sqlmodel import Session, col, select
 from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
 from assistant.lifecycle import drafts, leads
-from assistant.models import Draft, DraftState, Lead, LeadStatus, PlannedStep
+from assistant.models import (
+    Draft,
+    DraftState,
+    Lead,
+    LeadStatus,
+    Message,
+    MessageState,
+    PlannedStep,
+)
 from assistant.pipeline import facts, shunt
 from assistant.pipeline.context import Context
 from assistant.pipeline.facts import OpenDraft, Snapshot, Touch
@@ -319,6 +327,7 @@ async def run(ctx: Context, now: datetime) -> int:
                     col(Lead.owner_id).is_not(None),
                     Lead.confirmed == True,  # noqa: E712
                     col(Lead.id).not_in(shunt.held("plan", "lead", now)),
+                    col(Lead.id).not_in(_unread()),
                 )
             ).all()
             if i is not None
@@ -355,6 +364,14 @@ def _plan_one(
         ctx.log.info("%s: stopped (%s)", lead.email, step.why)
 
 
+def _unread() -> Any:
+    """Leads with mail not yet understood (new, or held by the shunt): they wait for it, so a
+    reply that could not be read is never followed up as if it had not come."""
+    return select(Message.lead_id).where(
+        Message.state == MessageState.stored.value, col(Message.lead_id).is_not(None)
+    )
+
+
 def due_jobs(session: Session, now: datetime) -> list[Job]:
     """Stored steps that call for a draft not yet written, of leads still being nurtured."""
     written = select(Draft.trigger)
@@ -365,6 +382,7 @@ def due_jobs(session: Session, now: datetime) -> list[Job]:
             col(Lead.status).in_(NURTURING),
             Lead.confirmed == True,  # noqa: E712
             col(PlannedStep.lead_id).not_in(shunt.held("plan", "lead", now)),
+            col(PlannedStep.lead_id).not_in(_unread()),
             col(PlannedStep.action).in_(["reply", "follow_up"]),
             col(PlannedStep.trigger).is_not(None),
             col(PlannedStep.trigger).not_in(written),
