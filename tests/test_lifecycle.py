@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from assistant.db import transaction
+from assistant.db import open_database, transaction
 from assistant.lifecycle import drafts as lifecycle
 from assistant.lifecycle import notices
 from assistant.llm.base import DraftRequest, DraftResult
@@ -42,6 +42,7 @@ from assistant.pipeline.context import Context
 from assistant.runtime import context
 from tests.loop_world import REP, World, make_world
 from tests.mails import mail
+from tests.nurture_cli import Nurture, write_config
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
 
@@ -372,3 +373,26 @@ def test_a_dated_budget_freeze_re_engages_after_the_pause_instead_of_answering_l
         [job] = plan.due_jobs(session, after)
     assert job.step.situation == "re_engage" and job.step.action == "follow_up"
     assert not (job.step.trigger or "").startswith("reply:")
+
+
+def test_nurture_failures_lists_retries_and_dismisses(
+    tmp_path: Path, db_url: str, mailbox_user: MailboxUser, smtp_server: SmtpServer
+) -> None:
+    config = write_config(tmp_path, db_url, mailbox_user, smtp_server)
+    nurture = Nurture(config, mailbox_user.password)
+    assert nurture.run("failures").stdout.strip() == "Nothing has failed."
+    engine = open_database(db_url)
+    try:
+        failure = shunt.record(engine, "understand", "message", 41, KeyError("intent"), NOW)
+    finally:
+        engine.dispose()
+    [row] = nurture.json("failures")
+    assert (row["stage"], row["item"], row["attempts"]) == ("understand", "message 41", 1)
+    assert row["reason"].startswith("KeyError: 'intent'")
+    assert "tried again" in nurture.run("failures", "retry", str(failure.id)).stdout
+    assert "dismissed" in nurture.run("failures", "dismiss", str(failure.id)).stdout
+    assert nurture.json("failures") == []
+    missing = nurture.run("failures", "retry", "999", check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines()[-1].endswith("There is no failure 999.")
+    assert "Traceback" not in missing.stderr

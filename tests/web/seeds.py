@@ -75,6 +75,7 @@ def seed_queue(world: World) -> None:
     world.add_lead(
         "tom", "ana@acme.test", name="Tom Becker", company="Globex", status="sales_ready"
     )
+    world.add_failure("maria", "maria", "draft", "RuntimeError: María López's draft failed")
     world.add_lead("bea", "bob@acme.test", name="Bea Hidden", company="Hooli")
     said = world.add_mail("bea", text="BOB-ONLY-MAIL: our budget is 80k.")
     world.add_draft(

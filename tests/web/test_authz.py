@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session
 from starlette.routing import Mount, Route
 
-from assistant.models import ContentItem
+from assistant.models import ContentItem, Failure
 from assistant.web.server import create_app
 from tests.web.seeds import seed_queue
 from tests.web.world import SECRET, Server, World, csrf_of, sign_in
@@ -29,7 +30,7 @@ ANA_SECRETS = (
     "Sam Okafor",
     "Tom Becker",
 )
-OBJECT_PARAMS = {"draft_id", "lead_id"}
+OBJECT_PARAMS = {"draft_id", "lead_id", "failure_id"}
 
 
 def _routes(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Route]:
@@ -50,6 +51,7 @@ def _params(route: Route, world: World, draft: str) -> dict[str, Any]:
         "lead_id": world.leads["maria"],
         "item_id": item_id,
         "kind": "tone",
+        "failure_id": world.failures["maria"],
     }
     missing = set(route.param_convertors) - set(known)
     assert not missing, f"{route.path}: teach this test about {missing}"
@@ -99,6 +101,9 @@ def _untouched(world: World) -> None:
         assert "hijacked" not in draft.body and "leak it" not in draft.body
     lead = world.lead("maria")
     assert (lead.status, lead.owner_id) == ("active", world.reps["ana@acme.test"])
+    with Session(world.engine) as db:
+        failure = db.get(Failure, world.failures["maria"])
+        assert failure is not None and failure.state == "gave_up"
 
 
 @pytest.mark.parametrize("intruder", ["bob@acme.test", "cara@acme.test", "walt@acme.test"])

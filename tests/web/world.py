@@ -22,7 +22,16 @@ from assistant import clock, config
 from assistant.config import ContentSettings
 from assistant.content.store import import_library
 from assistant.db import open_database, transaction
-from assistant.models import ContentDelivery, ContentItem, Draft, Lead, Message, Rep, User
+from assistant.models import (
+    ContentDelivery,
+    ContentItem,
+    Draft,
+    Failure,
+    Lead,
+    Message,
+    Rep,
+    User,
+)
 from assistant.runtime import sync_reps
 from assistant.web.security import hash_password
 from tests.servers import free_port
@@ -64,6 +73,31 @@ class World:
     reps: dict[str, int] = field(default_factory=dict)
     leads: dict[str, int] = field(default_factory=dict)
     drafts: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+
+    def add_failure(self, key: str, lead_key: str, stage: str, reason: str) -> int:
+        """An item of this lead that a stage could not handle, as the shunt records it."""
+        lead_id = self.leads[lead_key]
+        with transaction(self.engine) as db:
+            lead = db.get(Lead, lead_id)
+            assert lead is not None
+            failure = Failure(
+                stage=stage,
+                kind="lead",
+                item_id=lead_id,
+                lead_id=lead_id,
+                rep_id=lead.owner_id,
+                state="gave_up",
+                reason=reason,
+                attempts=6,
+                first_at=clock.now(),
+                last_at=clock.now(),
+            )
+            db.add(failure)
+            db.flush()
+            assert failure.id is not None
+            self.failures[key] = failure.id
+            return failure.id
 
     def add_user(self, email: str, role: str, team: str = "east") -> None:
         with transaction(self.engine) as db:
@@ -311,7 +345,7 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300  # a bound that catches a hang, not a slow machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"nurture web exited {process.returncode}:\n{log.read_text()}")
@@ -321,7 +355,7 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
-    raise AssertionError(f"nurture web did not answer within 30 s:\n{log.read_text()}")
+    raise AssertionError(f"nurture web did not answer within 300 s:\n{log.read_text()}")
 
 
 def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:
