@@ -72,12 +72,24 @@ async def run(ctx: Context, now: datetime) -> int:
             return done
 
         async def one(message_id: int) -> None:
-            reading = await closer_reading(ctx, message_id, now) if ctx.classifier else None
+            with Session(ctx.engine) as session:
+                raw = session.exec(select(Message.raw).where(Message.id == message_id)).first()
+            if raw is None:
+                return
+            try:  # the one full parse of this message
+                parsed: ParsedMessage | ParseError = parse_message(raw)
+            except ParseError as exc:
+                parsed = exc
+            reading = (
+                await closer_reading(ctx, message_id, parsed, now)
+                if ctx.classifier and isinstance(parsed, ParsedMessage)
+                else None
+            )
             with transaction(ctx.engine) as session:
                 message = session.get(Message, message_id)
                 if message is None or message.state != MessageState.stored.value:
                     return  # another replica took it
-                understand_one(ctx, session, message, now, reading)
+                understand_one(ctx, session, message, parsed, now, reading)
 
         done += len(await shunt.each(ctx.engine, ctx.log, "understand", "message", ids, one, now))
         after = ids[-1]
@@ -92,7 +104,9 @@ class Reading:
     by: str
 
 
-async def closer_reading(ctx: Context, message_id: int, now: datetime) -> Reading | None:
+async def closer_reading(
+    ctx: Context, message_id: int, parsed: ParsedMessage, now: datetime
+) -> Reading | None:
     """The model classifier's reading of a lead's reply; None where only the rules may read."""
     assert ctx.classifier is not None
     with transaction(ctx.engine) as session:
@@ -106,11 +120,7 @@ async def closer_reading(ctx: Context, message_id: int, now: datetime) -> Readin
             return None
         if is_suppressed(session, lead.email):
             return None  # after an objection no model sees this person's mail
-        raw, lead_email = message.raw, lead.email
-    try:
-        parsed = parse_message(raw)
-    except ParseError:
-        return None  # quarantined by the stage itself
+        lead_email = lead.email
     offline = understand(parsed, today=now.date(), lead_addresses=frozenset({lead_email}))
     if offline.kind != "human" or offline.opt_out:
         return None
@@ -134,17 +144,17 @@ def understand_one(
     ctx: Context,
     session: Session,
     message: Message,
+    parsed: ParsedMessage | ParseError,
     now: datetime,
     reading: Reading | None = None,
 ) -> None:
-    try:
-        parsed = parse_message(message.raw)
-    except ParseError as exc:
+    """Store the reading of one parsed message and apply what it means for its lead."""
+    if isinstance(parsed, ParseError):
         message.state = MessageState.quarantined.value
-        message.quarantine_reason = exc.reason
+        message.quarantine_reason = parsed.reason
         session.add(message)
         ctx.log.warning(
-            "quarantined message %s from %s: %s", message.id, message.from_addr, exc.reason
+            "quarantined message %s from %s: %s", message.id, message.from_addr, parsed.reason
         )
         return
     message.text = parsed.text
