@@ -7,14 +7,16 @@ from collections.abc import Mapping
 from datetime import date
 
 from assistant.mail.dates import return_date
-from assistant.mail.dsn import is_bounce_sender
+from assistant.mail.dsn import is_bounce_from, is_bounce_sender
 from assistant.mail.headers import Address
 from assistant.mail.text import sentences
 
 _PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply", "auto-reply"})
 _OOO_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
-    r"(?:automatic|auto|automated)[- ]?(?:reply|response|answer)|autoreply|autoresponse|"
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re:\s*)?(?:"
+    r"(?:automatic|auto|automated)[- ]?(?:reply|response|answer)|autoreply|autoresponse|auto:|"
+    r"oof:|ooo:|.{0,120}\((?:automatic|auto) (?:reply|response)\)\s*$|"
+    r"arpus biroja|ārpus biroja|automatiska atbilde|automātiskā atbilde|atvaļinājum|atvalinajum|"
     r"out of (?:the )?office|ooo\b|away from (?:the )?office|on vacation|vacation reply|"
     r"(?:i am|i'm) (?:out|away|on leave)|on leave|"
     r"automatische (?:antwort|rückantwort|rueckantwort)|abwesenheitsnotiz|abwesenheit|abwesend|"
@@ -40,6 +42,21 @@ _RETURN_WORDS = re.compile(
     r"ritorno|rientro|rientrerò|fino|assente|"
     r"retorno|volta|voltarei|até|ausente|tilbage|tilbake)"
 )
+# What an absence notice says in its first lines, for servers that send no RFC 3834 header.
+_ABSENT_TEXT = re.compile(
+    r"\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual )?leave|"
+    r"on vacation|on holiday|out of the country|travell?ing)|"
+    r"\bthis is an auto(?:matic|mated)?[- ]?(?:reply|response|generated)|"
+    r"\bich bin (?:bis|vom|ab|derzeit|zurzeit|momentan|nicht im büro)|"
+    r"\bbin ich (?:nicht im büro|abwesend)|"
+    r"\bje suis (?:absente?|en congés?|actuellement absente?)|"
+    r"\b(?:estoy|estaré) (?:fuera de la oficina|ausente|de vacaciones)|"
+    r"\bik ben (?:afwezig|niet op kantoor|met vakantie)|\bjag är (?:borta|ledig|inte på kontoret)|"
+    r"\bsono (?:assente|fuori ufficio|in ferie)|"
+    r"\b(?:estou|estarei) (?:ausente|fora do escritório|de férias)",
+    re.IGNORECASE,
+)
+_ABSENT_TEXT_CHARS = 400
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
 
 
@@ -58,11 +75,17 @@ def automated_reason(
         return f"Precedence: {precedence}"
     if headers.get("return-path", "").strip() == "<>":
         return "Return-Path: <>"
-    if is_bounce_sender(sender):
-        return f"From: {sender.email if sender else ''}"
+    if is_bounce_sender(sender) or is_bounce_from(headers.get("from", "")):
+        return f"From: {sender.email if sender else headers.get('from', '')}"
     if _OOO_SUBJECT.match(subject):
         return f"Subject: {subject}"
     return None
+
+
+def absence_notice(text: str) -> str | None:
+    """The opening words of an out-of-office notice, when the text starts like one."""
+    found = _ABSENT_TEXT.search(text[:_ABSENT_TEXT_CHARS])
+    return found.group(0) if found else None
 
 
 def out_of_office_return(text: str, today: date) -> date | None:
