@@ -27,6 +27,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"mail delivery (?:failed|failure|system)|returned mail|non[- ]?delivery|"
     r"warning: (?:could not send|message .{0,40} delayed)|delayed mail|message not delivered|"
     r"mail failure|failure delivery|notice: mail delivery status|delivery report|"
+    r"non-?deliverable|message status - undeliverable|mail system error|could not send message|"
+    r"(?:your )?(?:message|mail) could not be delivered|message delivery (?:has )?failed|"
     r"unzustellbar|nicht zustellbar|ihre (?:e-?mail|nachricht) konnte nicht zugestellt|"
     r"non remis|non distribuable|échec de (?:la )?remise|impossible de remettre|"
     r"no se puede entregar|no entregado|no se pudo entregar|"
@@ -42,7 +44,7 @@ _BOUNCE_SUBJECT = re.compile(
 # A From field a mail system writes, even without a domain ("MAILER-DAEMON").
 _DAEMON_FROM = re.compile(
     r"^\W*(?:mailer[-_]?daemon|mail[-_]daemon|postmaster|post_master|"
-    r"mail delivery (?:system|subsystem))\b",
+    r"mail delivery (?:system|subsystem|service)|mail administrator)\b",
     re.IGNORECASE,
 )
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
@@ -315,11 +317,10 @@ def find_bounce(msg: ParsedMessage) -> Bounce | None:
         _add(recipients, (a.email for a in parse_addresses(failed_header)))
     library_temporary = False
     if not recipients:
-        recipients = _text_recipients(own)
-    if not recipients:
-        # The MTA detectors are the slow part: only for reports our own reading left open.
+        # A report without RFC 3464 fields: flufl.bounce's MTA detectors answer rarely wrongly
+        # when they answer at all, so they go first and our reading of the text fills in.
         library, library_temporary = _library_recipients(msg.source)
-        recipients = recipients or library
+        recipients = library or _text_recipients(own)
     recipients = list(_others(recipients, msg))
     statuses = report.statuses if report else []
     text = (

@@ -12,11 +12,14 @@ _VERBS = (
     r"wrote|writes|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|schreef|"
     r"heeft geschreven|het volgende geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|"
     r"napisał(?:\(a\))?|napisal(?:\(a\))?|"
-    r"написал(?:\(а\))?|написав|napsal|írta|yazdı|έγραψε"
+    r"написал(?:\(а\))?|написав|napsal(?:\(a\))?|írta|yazdı|έγραψε|写道|寫道|작성"
 )
 # The verb ends the line ("X wrote:") or comes before the name ("Am … schrieb X <x@y>:").
 _VERB = re.compile(rf"(?<!\w)(?:{_VERBS})(?!\w)", re.IGNORECASE)
-_ATTRIBUTION_END = re.compile(r"(?::|-{2,})\s*-*\s*$")
+_ATTRIBUTION_END = re.compile(r"(?::|：|-{2,})\s*-*\s*$")
+# "2020年4月3日(金) 12:32 Someone <someone@example.com>:" has no verb at all: a dated
+# line naming an address in angle brackets and ending in a colon, right above `>` quotes.
+_DATED_ADDRESS = re.compile(r"\d.*<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$")
 _NAME_AFTER_VERB = 200
 _ATTRIBUTION_START = re.compile(
     r"^\s*(?:-+\s*)?(?:On|Am|Le|El|Op|Den|D\.|Il|Em|No dia|Quoting|Zitat von|Dnia|W dniu|"
@@ -35,21 +38,26 @@ _SEPARATOR = re.compile(
     r"Message transféré|Mensaje reenviado|Doorgestuurd bericht|Vidarebefordrat meddelande|"
     r"Messaggio inoltrato|Mensagem encaminhada|Reply message|Reply above this line|"
     r"Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Исходное сообщение|"
-    r"Wiadomość oryginalna|Původní zpráva)"
+    r"Wiadomość oryginalna|Původní zpráva|原始邮件|原始郵件|元のメッセージ|원본 메시지)"
     r"\s*[-_=*]*\s*$|^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
     r"Début du message réexpédié|Inicio del mensaje reenviado|Begin doorgestuurd bericht|"
     r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
-_FROM_NAMES = r"From|Von|De|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden"
+_FROM_NAMES = (
+    r"From|Von|De|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
+    r"差出人|发件人|寄件者|보낸 사람"
+)
 _OTHER_NAMES = (
     r"Sent|Date|To|Cc|Bcc|Subject|Reply-To|Gesendet|Datum|An|Betreff|Kopie|Envoyé(?: le)?|Objet|"
     r"Sujet|À|A|Copie à|Enviado(?: el)?|Enviada em|Fecha|Para|Asunto|Assunto|Verzonden|Aan|"
     r"Onderwerp|Skickat|Till|Ämne|Inviato|Data|Oggetto|Sendt|Til|Emne|Lähetetty|Aihe|Vastaanottaja|"
-    r"Отправлено|Кому|Тема|Дата|Копия|Wysłano|Do|Temat|Odesláno|Komu|Předmět|Gönderildi|Konu"
+    r"Отправлено|Кому|Тема|Дата|Копия|Wysłano|Do|Temat|Odesláno|Komu|Předmět|Gönderildi|Konu|"
+    r"送信日時|宛先|件名|发送时间|收件人|主题|抄送|日期|寄件日期|收件者|主旨|"
+    r"보낸 날짜|받는 사람|제목|참조"
 )
-_FIELD_LABEL = rf"\*?\s*(?:(?P<from>{_FROM_NAMES})|{_OTHER_NAMES})\s*\*?\s*:"
+_FIELD_LABEL = rf"\*?\s*(?:(?P<from>{_FROM_NAMES})|{_OTHER_NAMES})\s*\*?\s*[:：]"
 _FIELD_LINE = re.compile(rf"^\s*{_FIELD_LABEL}", re.IGNORECASE)
 _INLINE_LABEL = re.compile(rf"(?:^|\s){_FIELD_LABEL}\s", re.IGNORECASE)
 _FIELD_LIKE = re.compile(r"^\s*[\w'][\w' ]{1,24}\s?:\s*\S.{0,60}$")
@@ -103,6 +111,14 @@ _IMAGE_PLACEHOLDER = re.compile(r"^\s*\[(?:cid:|image:)[^\]]*\]\s*$", re.IGNOREC
 _BLANKS = re.compile(r"\n{3,}")
 
 
+def _quote_follows(lines: list[str], start: int) -> bool:
+    """Whether the next non-blank line from `start` is a `>` quote."""
+    for line in lines[start : start + 4]:
+        if line.strip():
+            return bool(_QUOTED.match(line))
+    return False
+
+
 def _ends_with_verb(joined: str) -> bool:
     """Whether a verb of writing comes at most a name's length before the end."""
     verbs = list(_VERB.finditer(joined))
@@ -127,6 +143,8 @@ def _is_attribution(lines: list[str], i: int) -> int:
         joined = f"{joined} {line}".strip()
         if len(joined) > 400:
             return 0
+        if _DATED_ADDRESS.search(joined) and _quote_follows(lines, i + span):
+            return span
         if _ATTRIBUTION_END.search(line) and _ends_with_verb(joined):
             if span == 1 and _SHORT_ATTRIBUTION.match(line):
                 return 1
