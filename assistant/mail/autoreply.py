@@ -18,7 +18,7 @@ _OOO_SUBJECT = re.compile(
     r"oof:|ooo:|.{0,120}\((?:automatic|auto) (?:reply|response)\)\s*$|"
     r"arpus biroja|ārpus biroja|automatiska atbilde|automātiskā atbilde|atvaļinājum|atvalinajum|"
     r"out of (?:the )?office|ooo\b|away from (?:the )?office|on vacation|vacation reply|"
-    r"(?:i am|i'm) (?:out|away|on leave)|on leave|"
+    r"(?:i am|i'm) (?:out|away|on leave)|on leave|away from (?:my )?(?:mail|e-?mail|desk)|"
     r"automatische (?:antwort|rückantwort|rueckantwort)|abwesenheitsnotiz|abwesenheit|abwesend|"
     r"außer haus|ausser haus|nicht im büro|"
     r"réponse automatique|reponse automatique|absent(?:e)? du bureau|absence du bureau|"
@@ -70,6 +70,9 @@ def automated_reason(
     for name in ("x-autoreply", "x-autorespond", "x-autoresponder"):
         if name in headers and headers[name].strip().lower() not in ("no", "false", "0"):
             return f"{name}: {headers[name]}"
+    mailer = headers.get("x-mailer", "").lower()
+    if "autorespond" in mailer or "vacation" in mailer:
+        return f"X-Mailer: {headers['x-mailer']}"
     precedence = headers.get("precedence", "").strip().lower()
     if precedence in _PRECEDENCE:
         return f"Precedence: {precedence}"

@@ -41,7 +41,8 @@ _SEPARATOR = re.compile(
     r"Wiadomość oryginalna|Původní zpráva|原始邮件|原始郵件|元のメッセージ|원본 메시지)"
     r"\s*[-_=*]*\s*$|^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
     r"Début du message réexpédié|Inicio del mensaje reenviado|Begin doorgestuurd bericht|"
-    r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$",
+    r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$|"
+    r"^\s*-{3,}\s*(?:Forwarded|Weitergeleitet) (?:by|von) .{1,120}-{3,}\s*$",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
@@ -64,7 +65,8 @@ _FIELD_LIKE = re.compile(r"^\s*[\w'][\w' ]{1,24}\s?:\s*\S.{0,60}$")
 _QUOTED = re.compile(r"^\s*>")
 _DASHES_SIGNATURE = re.compile(r"^--\s*$|^__\s*$")
 _DEVICE_SIGNATURE = re.compile(
-    r"^\s*(?:Sent from (?:my |an? |Mail for |Yahoo Mail|Outlook|the )|Sent via |Get Outlook for |"
+    r"^\s*(?:Sent from (?:my |an? |Mail for |Yahoo Mail|Outlook|the )|Sent from [^.!?:]{2,40}$|"
+    r"Sent via |Get Outlook for |"
     r"Sent with |Von meinem \S+ gesendet|Gesendet von meinem|Gesendet mit|Envoyé de mon|"
     r"Envoyé depuis|Obtenir Outlook pour|Enviado desde mi|Enviado desde |Obtener Outlook para|"
     r"Verstuurd vanaf mijn|Verzonden vanaf mijn|Verzonden met|Skickat från min|Skickades från|"
