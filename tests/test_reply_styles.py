@@ -19,17 +19,20 @@ STYLES = [
     ),
     (
         "lotus_notes_wrote_on",
-        "Yes, Tuesday works.\n\nJohn Doe/ACME wrote on 03/04/2025 10:15:00 AM:\n\n> Can we meet?",
+        "Yes, Tuesday works.\n\n"
+        "John Doe/ACME wrote on 03/04/2025 10:15:00 AM:\n\n> Can we meet?",
         "Yes, Tuesday works.",
     ),
     (
         "gmail_japanese_no_verb",
-        "Thanks, that works.\n\n2020年4月3日(金) 12:32 Someone <someone@example.com>:\n\n> Lets see",
+        "Thanks, that works.\n\n"
+        "2020年4月3日(金) 12:32 Someone <someone@example.com>:\n\n> Lets see",
         "Thanks, that works.",
     ),
     (
         "gmail_chinese",
-        "好的，谢谢。\n\nSomeone <someone@example.com> 于2020年4月3日周五 下午12:32写道：\n\n> Lets see",
+        "好的，谢谢。\n\n"
+        "Someone <someone@example.com> 于2020年4月3日周五 下午12:32写道：\n\n> Lets see",
         "好的，谢谢。",
     ),
     (
