@@ -19,8 +19,7 @@ STYLES = [
     ),
     (
         "lotus_notes_wrote_on",
-        "Yes, Tuesday works.\n\n"
-        "John Doe/ACME wrote on 03/04/2025 10:15:00 AM:\n\n> Can we meet?",
+        "Yes, Tuesday works.\n\nJohn Doe/ACME wrote on 03/04/2025 10:15:00 AM:\n\n> Can we meet?",
         "Yes, Tuesday works.",
     ),
     (
@@ -37,7 +36,8 @@ STYLES = [
     ),
     (
         "outlook_japanese_header_block",
-        "OK\n\n差出人: Taro <taro@example.jp>\n送信日時: 2020年4月3日 12:32\n宛先: Hanako\n件名: test\n\nold",
+        "OK\n\n差出人: Taro <taro@example.jp>\n"
+        "送信日時: 2020年4月3日 12:32\n宛先: Hanako\n件名: test\n\nold",
         "OK",
     ),
     (
