@@ -57,6 +57,16 @@ _ABSENT_TEXT = re.compile(
     re.IGNORECASE,
 )
 _ABSENT_TEXT_CHARS = 400
+# A notice also says when the person is back or who to ask meanwhile; a person's reply that
+# mentions a trip ("I'm travelling this week but …") rarely does both.
+_ABSENT_DETAIL = re.compile(
+    r"\b(?:until|till|back on|back in the office|return(?:ing)?|limited access|no access|"
+    r"urgent|in my absence|will (?:respond|reply|get back)|upon my return|"
+    r"zurück|wieder (?:im büro|erreichbar|da)|dringend|in dringenden|retour|urgence|"
+    r"regreso|urgente|terug|dringende|tillbaka|brådskande|rientro|urgenti|ritorno|"
+    r"retorno|urgentes|até)\b",
+    re.IGNORECASE,
+)
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
 
 
@@ -88,7 +98,9 @@ def automated_reason(
 def absence_notice(text: str) -> str | None:
     """The opening words of an out-of-office notice, when the text starts like one."""
     found = _ABSENT_TEXT.search(text[:_ABSENT_TEXT_CHARS])
-    return found.group(0) if found else None
+    if found is None or not _ABSENT_DETAIL.search(text):
+        return None
+    return found.group(0)
 
 
 def out_of_office_return(text: str, today: date) -> date | None:
