@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
+from assistant.mail.classify import classify_bytes
 from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.parse import header_fields
 from assistant.mail.scoring import load_cases, score
@@ -104,3 +106,16 @@ def test_probable_bounces_are_told_from_the_header_block_alone() -> None:
         {"From": "Lea <lea@partner.example>", "Content-Type": "multipart/mixed; boundary=x"},
     ]
     assert not any(is_probable_bounce(headers) for headers in people)
+
+
+def test_a_report_without_the_returned_message_names_the_bounced_one_by_its_thread() -> None:
+    raw = (
+        b"From: postmaster@partner.example\r\nTo: ana@acme.test\r\n"
+        b"Subject: Undeliverable: demo\r\nIn-Reply-To: <draft-7@acme.test>\r\n\r\n"
+        b"Delivery has failed to these recipients or groups:\r\n\r\n"
+        b"lea@partner.example\r\nThe email address you entered couldn't be found.\r\n"
+    )
+    got = classify_bytes(raw, today=date(2025, 1, 1))
+    assert got["kind"] == "bounce"
+    assert got["bounce"]["recipients"] == ["lea@partner.example"]
+    assert got["bounce"]["original_message_id"] == "<draft-7@acme.test>"

@@ -294,8 +294,12 @@ def _original_id(msg: ParsedMessage, returned_text: str) -> str | None:
     found = _MESSAGE_ID_LINE.search(returned_text)
     if found:
         ids = message_ids(found.group(1))
-        return ids[0] if ids else None
-    return None
+        if ids:
+            return ids[0]
+    # Exchange and Office 365 reports thread themselves under the message that bounced.
+    return msg.headers.in_reply_to or (
+        msg.headers.references[-1] if msg.headers.references else None
+    )
 
 
 def _others(recipients: list[str], msg: ParsedMessage) -> tuple[str, ...]:
