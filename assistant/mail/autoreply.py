@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from assistant.mail.dates import return_date
-from assistant.mail.dsn import is_bounce_from, is_bounce_sender
+from assistant.mail.dsn import is_bounce_sender, names_mail_system
 from assistant.mail.headers import Address
 from assistant.mail.text import sentences
 
@@ -88,7 +88,7 @@ def automated_reason(
         return f"Precedence: {precedence}"
     if headers.get("return-path", "").strip() == "<>":
         return "Return-Path: <>"
-    if is_bounce_sender(sender) or is_bounce_from(headers.get("from", "")):
+    if is_bounce_sender(sender) or names_mail_system(headers.get("from", "")):
         return f"From: {sender.email if sender else headers.get('from', '')}"
     if _OOO_SUBJECT.match(subject):
         return f"Subject: {subject}"

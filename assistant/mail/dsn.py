@@ -140,10 +140,17 @@ def is_bounce_sender(sender: Address | None) -> bool:
     return local in _BOUNCE_LOCALPARTS or local.startswith("microsoftexchange")
 
 
+def names_mail_system(value: str) -> bool:
+    """Whether a raw From field starts with a mail system's name ("MAILER-DAEMON", …)."""
+    return bool(_DAEMON_FROM.match(value))
+
+
 def is_bounce_from(value: str) -> bool:
     """Whether a raw From field names a mail system, with or without an address."""
+    if names_mail_system(value):
+        return True
     senders = parse_addresses(value)
-    return is_bounce_sender(senders[0] if senders else None) or bool(_DAEMON_FROM.match(value))
+    return is_bounce_sender(senders[0] if senders else None)
 
 
 def is_probable_bounce(headers: Mapping[str, str]) -> bool:
