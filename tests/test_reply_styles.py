@@ -51,6 +51,19 @@ STYLES = [
         "We sent from the office a new order. It shipped.",
     ),
     (
+        "polish_outlook_with_closing",
+        "Dzień dobry,\n\nproszę o ofertę.\n\nPozdrawiam\nJan Kowalski\n\n"
+        "Od: Ana <ana@acme.test>\nWysłano: poniedziałek, 3 marca 2025 10:15\nDo: Jan\n"
+        "Temat: demo\n\nold",
+        "Dzień dobry,\n\nproszę o ofertę.",
+    ),
+    (
+        "czech_gmail_with_closing",
+        "Dobrý den,\n\nděkuji za nabídku.\n\nS pozdravem\nPetr\n\n"
+        "po 3. 3. 2025 v 10:15 odesílatel Ana <ana@acme.test> napsal:\n\n> old",
+        "Dobrý den,\n\nděkuji za nabídku.",
+    ),
+    (
         "inline_answer_is_not_a_name",
         "Hi Mark, answers inline.\n\n> Which CRM?\nDynamics.\n",
         "Hi Mark, answers inline.\n\nDynamics.",

@@ -87,7 +87,10 @@ _SIGNOFF_WORDS = (
     r"med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|tack|tack så mycket|"
     r"med venlig hilsen|venlig hilsen|mvh|med vennlig hilsen|ystävällisin terveisin|terveisin|"
     r"cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie in anticipo|buona giornata|"
-    r"atenciosamente|cumprimentos|abraços|abraço|obrigad[oa]|att\.?)"
+    r"atenciosamente|cumprimentos|abraços|abraço|obrigad[oa]|att\.?|"
+    r"pozdrawiam|serdecznie pozdrawiam|z poważaniem|dziękuję|s pozdravem|děkuji|díky|"
+    r"с уважением|спасибо|с наилучшими пожеланиями|saygılarımla|teşekkürler|"
+    r"よろしくお願い(?:いた)?します|谢谢|此致|감사합니다)"
 )
 _SIGNOFF = re.compile(
     rf"^\s*{_SIGNOFF_WORDS}(?:\s*/\s*{_SIGNOFF_WORDS})?"
