@@ -22,6 +22,7 @@ from assistant.commands.failures import failures as failures_group
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
 from assistant.commands.stats import stats as stats_group
+from assistant.commands.understanding import eval_understanding
 from assistant.db import make_engine, transaction, upgrade
 from assistant.errors import NotFound, NurtureError
 from assistant.imports import import_leads
@@ -390,6 +391,7 @@ cli.add_command(web_command)
 cli.add_command(plan_command)
 cli.add_command(rules_group)
 cli.add_command(content_group)
+eval_group.add_command(eval_understanding)
 cli.add_command(eval_group)
 cli.add_command(regenerate_command)
 cli.add_command(stats_group)

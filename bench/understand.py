@@ -27,6 +27,8 @@ from _mailgen import at, b64  # noqa: E402
 
 from assistant.mail.classify import understand  # noqa: E402
 from assistant.mail.parse import parse_message  # noqa: E402
+from assistant.mail.reply import new_text  # noqa: E402
+from assistant.mail.scoring import load_cases, normalised  # noqa: E402
 
 SENTENCES = {
     "en": [
@@ -168,13 +170,69 @@ def rate(fn: Callable[[bytes], None], messages: list[bytes], rounds: int) -> flo
     return best
 
 
+def _quotequail(text: str) -> str:
+    import quotequail
+
+    return "\n".join(part for shown, part in quotequail.quote(text) if shown)
+
+
+def _email_reply_parser(text: str) -> str:
+    from email_reply_parser import EmailReplyParser
+
+    return str(EmailReplyParser.parse_reply(text))
+
+
+def _mail_parser_reply(text: str) -> str:
+    from mailparser_reply import EmailReplyParser
+
+    languages = ["en", "de", "fr", "es", "nl", "it", "sv", "da", "pl"]
+    return str(EmailReplyParser(languages=languages).parse_reply(text))
+
+
+def compare(folder: Path) -> None:
+    """New text right per reader, on the labelled replies of a folder, and where they differ."""
+    readers: dict[str, Callable[[str], str]] = {
+        "nurture": new_text,
+        "email-reply-parser": _email_reply_parser,
+        "quotequail": _quotequail,
+        "mail-parser-reply": _mail_parser_reply,
+    }
+    cases = [c for c in load_cases(folder) if c.new_text is not None]
+    right = dict.fromkeys(readers, 0)
+    only_others: list[str] = []
+    for case in cases:
+        body = parse_message(case.raw).text
+        ok = {}
+        for name, read in readers.items():
+            try:
+                ok[name] = normalised(read(body)) == normalised(case.new_text or "")
+            # A reader that fails on a message is wrong on it, like one that misreads it.
+            except Exception:
+                ok[name] = False
+            right[name] += ok[name]
+        if not ok["nurture"] and any(ok.values()):
+            only_others.append(case.name)
+    print(f"{len(cases)} labelled replies in {folder}")
+    for name, count in right.items():
+        print(f"  {name:<20} {100 * count / len(cases):5.1f}%  ({count} of {len(cases)})")
+    print(f"right elsewhere, wrong in nurture: {', '.join(only_others) or 'none'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dir", type=Path, help="time a folder of .eml files instead")
+    parser.add_argument("--compare", type=Path, help="score the reply parsers on a folder")
     args = parser.parse_args()
-    messages = generate(args.count, args.seed)
+    if args.compare:
+        compare(args.compare)
+        return
+    if args.dir:
+        messages = [path.read_bytes() for path in sorted(args.dir.glob("*.eml"))]
+    else:
+        messages = generate(args.count, args.seed)
     megabytes = sum(map(len, messages)) / 2**20
     print(f"{len(messages)} messages, {megabytes:.1f} MiB")
     full(messages[0])

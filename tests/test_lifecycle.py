@@ -291,7 +291,7 @@ def test_a_lead_whose_drafting_raises_is_shunted_and_shown(world: World, tmp_pat
         assert shunt.open_failures(session) == []
 
 
-def _exchange_ndr(subject: str, original_id: str) -> bytes:
+def _exchange_ndr(subject: str, original_id: str | None) -> bytes:
     """An Exchange non-delivery report: no In-Reply-To, a localized subject, a DSN part."""
     return (
         "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@acme.test>\r\n"
@@ -305,9 +305,14 @@ def _exchange_ndr(subject: str, original_id: str) -> bytes:
         "Reporting-MTA: dns;mail.acme.test\r\n\r\nFinal-Recipient: rfc822;maria@northwind.test\r\n"
         "Action: failed\r\nStatus: 5.1.10\r\n"
         "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found\r\n\r\n"
-        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
-        f"From: Ana Ruiz <{REP}>\r\nTo: maria@northwind.test\r\nSubject: Re: Forecasting guide\r\n"
-        f"Message-ID: {original_id}\r\n\r\n--B--\r\n"
+        + (
+            "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            f"From: Ana Ruiz <{REP}>\r\nTo: maria@northwind.test\r\n"
+            f"Subject: Re: Forecasting guide\r\nMessage-ID: {original_id}\r\n\r\n"
+            if original_id
+            else ""
+        )
+        + "--B--\r\n"
     ).encode()
 
 
@@ -396,3 +401,13 @@ def test_nurture_failures_lists_retries_and_dismisses(
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines()[-1].endswith("There is no failure 999.")
     assert "Traceback" not in missing.stderr
+
+
+def test_a_delivery_report_without_our_message_id_stops_the_lead_it_names(world: World) -> None:
+    """Some servers return no headers: the report's Final-Recipient names the lead we mailed."""
+    world.tick(NOW)  # the rep's earlier mail to María is known from the Sent folder
+    world.deliver(_exchange_ndr("Undeliverable: Re: Forecasting guide", None))
+    world.tick(NOW + timedelta(minutes=10))
+    lead = world.lead(MARIA)
+    assert lead.status == "stopped" and "hard bounce" in lead.status_reason
+    assert world.lead(JON).status == "active"

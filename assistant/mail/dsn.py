@@ -1,48 +1,123 @@
-"""Bounces: RFC 3464 delivery reports and the common non-DSN forms (Exim, qmail, Exchange)."""
+"""Bounces: RFC 3464 reports, the common non-DSN forms, and flufl.bounce's MTA detectors."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.message import Message
 
-from assistant.mail.headers import Address, message_ids, parse_addresses
+from flufl.bounce import all_failures
+
+from assistant.mail.headers import Address, header_text, message_ids, parse_addresses
 from assistant.mail.parse import ParsedMessage
 
-_BOUNCE_LOCALPARTS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
+# flufl.bounce logs each of its detectors at INFO: noise in a daemon's log.
+logging.getLogger("flufl.bounce").setLevel(logging.WARNING)
+
+_BOUNCE_LOCALPARTS = frozenset(
+    {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "post_master", "mailer_daemon"}
+)
+# Delivery-report subjects of the common MTAs, and Exchange's NDR prefix in its languages.
 _BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:undeliver(?:able|ed)|undelivered mail|delivery status notification|"
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
+    r"undeliver(?:able|ed)|undelivered mail|delivery status notification|"
     r"delivery (?:has )?fail|delivery failure|delivery notification|failure notice|"
     r"mail delivery (?:failed|failure|system)|returned mail|non[- ]?delivery|"
-    r"warning: could not send|delayed mail|message not delivered|"
-    r"unzustellbar|nicht zustellbar|non remis|non distribuable|échec de (?:la )?remise|"
-    r"no se puede entregar|no entregado|onbestelbaar|niet bezorgd|kan inte levereras|"
-    r"olevererbart|non recapitabile|impossibile recapitare|não é possível entregar|"
-    r"não entregue)",
+    r"warning: (?:could not send|message .{0,40} delayed)|delayed mail|message not delivered|"
+    r"mail failure|failure delivery|notice: mail delivery status|delivery report|"
+    r"non-?deliverable|message status - undeliverable|mail system error|could not send message|"
+    r"(?:your )?(?:message|mail) could not be delivered|message delivery (?:has )?failed|"
+    r"unzustellbar|nicht zustellbar|ihre (?:e-?mail|nachricht) konnte nicht zugestellt|"
+    r"non remis|non distribuable|échec de (?:la )?remise|impossible de remettre|"
+    r"no se puede entregar|no entregado|no se pudo entregar|"
+    r"onbestelbaar|niet bezorgd|kan niet worden bezorgd|"
+    r"kan inte levereras|olevererbart|ej levererat|"
+    r"non recapitabile|impossibile recapitare|mancato recapito|"
+    r"não é possível entregar|nao e possivel entregar|não entregue|não foi possível entregar|"
+    r"kan ikke leveres|ikke leveret|kunne ikke leveres|ei voitu toimittaa|toimitus epäonnistui|"
+    r"nie można dostarczyć|niedostarczalne|nedoručitelné|nelze doručit|kézbesíthetetlen|"
+    r"teslim edilemedi|не доставлено|невозможно доставить)",
+    re.IGNORECASE,
+)
+# A From field a mail system writes, even without a domain ("MAILER-DAEMON").
+_DAEMON_FROM = re.compile(
+    r"^\W*(?:mailer[-_]?daemon|mail[-_]daemon|postmaster|post_master|"
+    r"mail delivery (?:system|subsystem|service)|mail administrator)\b",
     re.IGNORECASE,
 )
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
-_SMTP_CODE = re.compile(
-    r"(?:said|returned|error|response|reply|rejected|failed)\W{0,20}'?([45]\d\d)[\s-]",
+_SMTP_CODE = re.compile(r"(?<![\d.])([45]\d\d)(?:[\s-]|$)", re.MULTILINE)
+_COPY_MARKER = re.compile(
+    r"(?:this is a copy of (?:the|your) message|below this line is a copy of the message|"
+    r"original message headers|original message follows|message headers follow|"
+    r"enclosed is a copy of the message|the header of the original message|"
+    r"------ original message|----- original message -----|unsent message below|"
+    r"the headers of the original message|text of the original message|"
+    r"------- returned message|the first \d+ lines of your original message)",
     re.IGNORECASE,
 )
-_COPY_MARKER = re.compile(
-    r"^.*(?:this is a copy of the message|below this line is a copy of the message|"
-    r"original message headers|original message follows|message headers follow|"
-    r"the original message was received|------ original message|unsent message below|"
-    r"the headers of the original message|text of the original message).*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+_DIAGNOSTIC_CHARS = 6000
 _MESSAGE_ID_LINE = re.compile(r"^\s*message-id:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
-_RECIPIENT_LINES = (
-    re.compile(r"^\s*<([^<>\s]+@[^<>\s]+)>\s*:", re.MULTILINE),
-    re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$", re.MULTILINE),
-    re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s+\(\1\)\s*$", re.IGNORECASE | re.MULTILINE),
-    re.compile(r"RCPT TO:\s*<([^<>\s]+@[^<>\s]+)>", re.IGNORECASE),
-    re.compile(r"^\s*(?:final|original)-recipient:\s*rfc822;\s*<?([^<>\s]+)", re.I | re.M),
+_ADDRESS = r"[^<>\s\"'(),;:@]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+# Where each MTA names the failed recipient in its own text.
+_RECIPIENT_LINES = tuple(
+    re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    for pattern in (
+        rf"^\s*(?:>>>\s*)?<({_ADDRESS})>\s*(?:\(expanded from <({_ADDRESS})>\))?\s*[:.(]",
+        rf"^\s*<({_ADDRESS})>\s*$",
+        rf"^\s*({_ADDRESS})\s*(?:\(\1\))?\s*$",
+        rf"^\s*>>>\s*({_ADDRESS})\s*<",
+        rf"^\s*({_ADDRESS}) on \w{{3}}, ",
+        rf"^\s*(?:\S[^<\n]{{0,60}})?<mailto:({_ADDRESS})>\s*$",
+        rf"^\s*({_ADDRESS})\s*:\s*$",
+        rf"failed to deliver to '<?({_ADDRESS})>?'",
+        rf"delivery of email to this address\s*\"({_ADDRESS})\"",
+        rf"^\s*RCPT TO:\s*<?({_ADDRESS})>?\s*$",
+        rf"^\s*\S.{{0,80}}\(({_ADDRESS})\)\s+not\s",
+    )
 )
-_SOFT_WORDS = re.compile(
-    r"\b(?:delayed|deferred|will (?:keep|continue) trying|temporar(?:y|ily)|not yet been delivered|"
-    r"will retry|retrying)\b",
+_RCPT_IN_SESSION = re.compile(rf"RCPT TO:\s*<({_ADDRESS})>", re.IGNORECASE)
+# Errors about the sender or the message, not the recipient's address: the address may live.
+_SOFT_TEXT = re.compile(
+    r"mailbox (?:is )?full|quota|disk ?space|insufficient (?:system )?storage|"
+    r"not (?:have )?enough (?:storage|space)|too much mail data|full mailbox|account is full|"
+    r"exceeds? (?:the )?(?:maximum|size|message size)|size limit|message (?:is )?too (?:large|big)|"
+    r"message size|too large for|mesg(?:too)?big|"
+    r"\bspam\b|\bUBE\b|blocked|black ?list|block ?list|DNSBL|\bRBL\b|reputation|"
+    r"DMARC|\bSPF\b|DKIM|content rejected|banned|virus|policy|"
+    r"reverse DNS|\bPTR\b|\brDNS\b|unverifi|"
+    r"relay(?:ing)?\b|authenticat|access denied|not permitted|"
+    r"rate limit|too many|try again|temporar|deferred|delayed|not yet been delivered|"
+    r"will (?:keep|continue) trying|will retry|retrying|timed? ?out|connection (?:was )?dropped|"
+    r"connection refused|could not initiate|unavailable to take delivery|loops? back|hops|"
+    r"not unique|without to:? field|smtp server of your ISP|unroutable sender|sender address|"
+    r"sender domain",
+    re.IGNORECASE,
+)
+# Errors that say the recipient's address itself does not exist.
+_HARD_TEXT = re.compile(
+    r"user(?:name)? unknown|unknown (?:user|recipient|address|local|mailbox)|"
+    r"no such (?:user|mailbox)|no mailbox|mailbox (?:unavailable|not found|disabled)|"
+    r"(?:does not|doesn't) exist|doesn't have a .{0,20}account|"
+    r"invalid (?:recipient|user|address|mailbox)|recipient not found|RecipNotFound|"
+    r"not listed in|recipient name is not recognized|address unknown|unknown or illegal alias|"
+    r"nonexistent user|host unknown|host or domain name not found|unrouteable mail domain|"
+    r"domain (?:not found|does not exist)|account (?:has been )?(?:disabled|closed|deactivated)|"
+    r"not our customer|no longer (?:active|valid|with)|email account that you tried to reach",
+    re.IGNORECASE,
+)
+_SENDER_REJECTED = re.compile(
+    r"after MAIL FROM\b|MAIL FROM:<[^>]*>\s*(?:SIZE=\d+)?\s*$", re.I | re.M
+)
+_HARD_STATUS = frozenset({"5.1.0", "5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.4.4"})
+_SOFT_STATUS = re.compile(r"^5\.(?:1\.[78]|2\.[23]|3\.4|4\.6|7\.\d+)$")
+_FAILURE_WORDS = re.compile(
+    r"could not be delivered|couldn't be delivered|was not delivered|not been delivered|"
+    r"delivery (?:has )?failed|failed permanently|permanent (?:fatal )?error|undeliverable|"
+    r"did not reach|unable to deliver|wasn't able to deliver|failed to deliver|"
+    r"addresses? failed|delivery to the following|nondelivery|non-delivery",
     re.IGNORECASE,
 )
 
@@ -65,20 +140,41 @@ def is_bounce_sender(sender: Address | None) -> bool:
     return local in _BOUNCE_LOCALPARTS or local.startswith("microsoftexchange")
 
 
-def headers_say_bounce(sender: Address | None, subject: str) -> bool:
-    """Whether From or Subject present the message as a delivery report: the header-only
-    part of `looks_like_bounce`, which ingest uses to decide what to fetch whole."""
-    return is_bounce_sender(sender) or bool(_BOUNCE_SUBJECT.match(subject))
+def names_mail_system(value: str) -> bool:
+    """Whether a raw From field starts with a mail system's name ("MAILER-DAEMON", …)."""
+    return bool(_DAEMON_FROM.match(value))
+
+
+def is_bounce_from(value: str) -> bool:
+    """Whether a raw From field names a mail system, with or without an address."""
+    if names_mail_system(value):
+        return True
+    senders = parse_addresses(value)
+    return is_bounce_sender(senders[0] if senders else None)
+
+
+def is_probable_bounce(headers: Mapping[str, str]) -> bool:
+    """Whether a message is probably a delivery report, from its header fields alone.
+
+    `headers` maps field names (any case) to values; the one rule ingest and
+    understanding share to decide what to fetch and read as a bounce.
+    """
+    fields = {name.lower(): value for name, value in headers.items()}
+    ctype = fields.get("content-type", "").lower()
+    if "multipart/report" in ctype and "delivery-status" in ctype:
+        return True
+    if fields.get("x-failed-recipients", "").strip() or "x-ms-exchange-message-is-ndr" in fields:
+        return True
+    if is_bounce_from(fields.get("from", "")):
+        return True
+    return bool(_BOUNCE_SUBJECT.match(header_text(fields.get("subject", ""))))
 
 
 def looks_like_bounce(msg: ParsedMessage) -> bool:
     """Whether the message presents itself as a delivery report."""
-    ctype = msg.raw_headers.get("content-type", "").lower()
-    if "multipart/report" in ctype and "delivery-status" in ctype:
+    if is_probable_bounce(msg.raw_headers):
         return True
-    if any(p.content_type == "message/delivery-status" for p in msg.parts):
-        return True
-    return headers_say_bounce(msg.headers.from_, msg.headers.subject)
+    return any(p.content_type == "message/delivery-status" for p in msg.parts)
 
 
 def _recipient(value: str) -> str | None:
@@ -86,57 +182,116 @@ def _recipient(value: str) -> str | None:
     return found[0].email if found else None
 
 
-def _from_dsn(msg: ParsedMessage) -> tuple[list[str], bool, str | None, bool] | None:
-    """Failed and delayed recipients of the delivery-status parts, hard flag, first status."""
+def _add(found: list[str], addresses: Iterable[str | None]) -> None:
+    for address in addresses:
+        if address and address.lower() not in found:
+            found.append(address.lower())
+
+
+@dataclass(frozen=True)
+class _Report:
+    """What the delivery-status parts say: failed recipients and their status and diagnostic."""
+
+    recipients: list[str]
+    statuses: list[str]
+    diagnostics: str
+    delayed_only: bool
+    delivered_only: bool
+
+
+def _from_dsn(msg: ParsedMessage) -> _Report | None:
+    """The failed and delayed recipients of the delivery-status parts, if the message has any."""
     failed: list[str] = []
-    hard = False
-    status: str | None = None
-    seen_status_part = False
+    statuses: list[str] = []
+    diagnostics: list[str] = []
+    actions: set[str] = set()
+    seen = False
     for part in msg.parts:
         if part.content_type != "message/delivery-status":
             continue
-        seen_status_part = True
+        seen = True
         for block in part.fields:
             fields = dict(block)
             action = fields.get("action", "").split(";", 1)[0].strip().lower()
             code_match = _STATUS.search(fields.get("status", ""))
             code = ".".join(code_match.groups()) if code_match else None
-            if action not in ("failed", "delayed") and not (not action and code):
+            if not action and not code and "final-recipient" not in fields:
                 continue
-            if action != "failed" and code and code[0] == "2":
+            actions.add(action or "failed")
+            if action in ("delivered", "relayed", "expanded") or (code or "").startswith("2"):
                 continue
-            who = fields.get("final-recipient") or fields.get("original-recipient") or ""
-            address = _recipient(who)
-            if address is None:
-                continue
-            failed.append(address)
-            status = status or code
-            hard = hard or (action in ("failed", "") and (code or "5").startswith("5"))
-    if not seen_status_part:
+            final = _recipient(fields.get("final-recipient", ""))
+            original = _recipient(fields.get("original-recipient", ""))
+            _add(failed, (final, original))
+            if code:
+                statuses.append(code)
+            diagnostics.append(fields.get("diagnostic-code", "") + " " + fields.get("status", ""))
+    if not seen:
         return None
-    return failed, hard, status, bool(failed)
+    failing = actions - {"delivered", "relayed", "expanded"}
+    return _Report(
+        failed,
+        statuses,
+        "\n".join(diagnostics),
+        delayed_only=failing == {"delayed"},
+        delivered_only=bool(actions) and not failing,
+    )
 
 
 def _diagnostic_text(text: str) -> tuple[str, str]:
     """The bounce's own text and the returned copy below its marker."""
     marker = _COPY_MARKER.search(text)
-    return (text[: marker.start()], text[marker.start() :]) if marker else (text, "")
+    if marker is None:
+        return text, ""
+    line_start = text.rfind("\n", 0, marker.start()) + 1
+    return text[:line_start], text[line_start:]
 
 
-def _from_text(own: str) -> tuple[list[str], bool, str | None]:
-    recipients: list[str] = []
+def _text_recipients(own: str) -> list[str]:
+    found: list[str] = []
     for pattern in _RECIPIENT_LINES:
         for match in pattern.finditer(own):
-            address = _recipient(match.group(1))
-            if address and address not in recipients:
-                recipients.append(address)
-    status_match = _STATUS.search(own)
-    status = ".".join(status_match.groups()) if status_match else None
-    if status is None and (code := _SMTP_CODE.search(own)):
-        status = f"{code.group(1)[0]}.0.0"
-    if status is not None:
-        return recipients, status.startswith("5"), status
-    return recipients, not _SOFT_WORDS.search(own), None
+            _add(found, (_recipient(g) for g in match.groups() if g))
+    if not found:
+        _add(found, (_recipient(m.group(1)) for m in _RCPT_IN_SESSION.finditer(own)))
+    return found
+
+
+def _library_recipients(source: Message | None) -> tuple[list[str], bool]:
+    """flufl.bounce's recipients and whether it read them as temporary failures only."""
+    if source is None:
+        return [], False
+    try:
+        temporary, permanent = all_failures(source)
+    # Its detectors are third-party regex code over hostile input: a failure in one must
+    # leave the message to our own reading rather than stop understanding.
+    except Exception:
+        return [], False
+    found: list[str] = []
+    _add(found, (_recipient(a.decode("utf-8", "replace")) for a in sorted(permanent | temporary)))
+    return found, bool(temporary) and not permanent
+
+
+def _hard(statuses: list[str], text: str, *, delayed: bool) -> bool:
+    """Whether the failure says the address is dead: from status codes, then the words."""
+    temporary = any(s.startswith("4") for s in statuses) and not any(
+        s.startswith("5") for s in statuses
+    )
+    if delayed or temporary or _SENDER_REJECTED.search(text):
+        return False
+    if _HARD_TEXT.search(text) or any(s in _HARD_STATUS for s in statuses):
+        return True
+    return not (_SOFT_TEXT.search(text) or any(_SOFT_STATUS.match(s) for s in statuses))
+
+
+def _first_status(statuses: list[str], text: str) -> str | None:
+    if statuses:
+        return statuses[0]
+    found = _STATUS.search(text)
+    if found:
+        return ".".join(found.groups())
+    code = _SMTP_CODE.search(text)
+    return f"{code.group(1)[0]}.0.0" if code else None
 
 
 def _original_id(msg: ParsedMessage, returned_text: str) -> str | None:
@@ -146,25 +301,53 @@ def _original_id(msg: ParsedMessage, returned_text: str) -> str | None:
     found = _MESSAGE_ID_LINE.search(returned_text)
     if found:
         ids = message_ids(found.group(1))
-        return ids[0] if ids else None
-    return None
+        if ids:
+            return ids[0]
+    # Exchange and Office 365 reports thread themselves under the message that bounced.
+    return msg.headers.in_reply_to or (
+        msg.headers.references[-1] if msg.headers.references else None
+    )
+
+
+def _others(recipients: list[str], msg: ParsedMessage) -> tuple[str, ...]:
+    """The recipients without the report's own sender and addressee."""
+    h = msg.headers
+    ours = {a.email.lower() for a in (h.from_, *h.to) if a is not None}
+    return tuple(r for r in recipients if r not in ours)
 
 
 def find_bounce(msg: ParsedMessage) -> Bounce | None:
     """The bounce this message reports, or None when it reports no failed delivery."""
     own, returned = _diagnostic_text(msg.text)
-    dsn = _from_dsn(msg)
-    if dsn is not None:
-        recipients, hard, status, failed = dsn
-        if not failed:
-            return None
-        if not any(p.returned is not None for p in msg.parts) and not returned:
-            returned = msg.text
-        return Bounce(tuple(recipients), hard, status, _original_id(msg, returned))
-
-    text_recipients, hard, status = _from_text(own)
+    report = _from_dsn(msg)
+    if report is not None and report.delivered_only:
+        return None
+    failed_header = msg.raw_headers.get("x-failed-recipients", "")
+    recipients: list[str] = list(report.recipients) if report else []
+    if not recipients:
+        _add(recipients, (a.email for a in parse_addresses(failed_header)))
+    library_temporary = False
+    if not recipients:
+        # A report without RFC 3464 fields: flufl.bounce's MTA detectors answer rarely wrongly
+        # when they answer at all, so they go first and our reading of the text fills in.
+        library, library_temporary = _library_recipients(msg.source)
+        recipients = library or _text_recipients(own)
+    recipients = list(_others(recipients, msg))
+    statuses = report.statuses if report else []
+    text = (
+        f"{report.diagnostics if report else ''}\n{own[:_DIAGNOSTIC_CHARS]}\n{msg.headers.subject}"
+    )
+    delayed = bool(report and report.delayed_only) or (
+        not report and library_temporary and not _FAILURE_WORDS.search(own)
+    )
+    announced = report or failed_header or _BOUNCE_SUBJECT.match(msg.headers.subject)
+    if not recipients and not announced and not _FAILURE_WORDS.search(own):
+        return None
     if not returned and _MESSAGE_ID_LINE.search(msg.text):
         returned = msg.text
-    senders = {a.email for a in (msg.headers.from_, *msg.headers.to) if a is not None}
-    others = tuple(r for r in text_recipients if r not in senders)
-    return Bounce(others, hard, status, _original_id(msg, returned))
+    return Bounce(
+        tuple(recipients),
+        _hard(statuses, text, delayed=delayed),
+        _first_status(statuses, text),
+        _original_id(msg, returned),
+    )

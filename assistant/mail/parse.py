@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
 from email.message import Message
@@ -29,6 +29,7 @@ __all__ = [
     "HeaderSummary",
     "ParsedMessage",
     "Part",
+    "header_fields",
     "parse_headers",
     "parse_message",
 ]
@@ -91,6 +92,8 @@ class ParsedMessage:
     html: str | None
     attachments: tuple[Attachment, ...]
     parts: tuple[Part, ...]
+    # The stdlib tree, kept for readers that walk it themselves (the bounce detectors).
+    source: Message | None = field(default=None, compare=False, repr=False)
 
 
 def _header_block(raw: bytes) -> bytes:
@@ -148,6 +151,11 @@ def _summary(first: Mapping[str, str]) -> HeaderSummary:
 def parse_headers(raw: bytes) -> HeaderSummary:
     """Triage fields from a header block or a whole message; never raises."""
     return _summary(_first(_fields(_header_block(raw))))
+
+
+def header_fields(raw: bytes) -> Mapping[str, str]:
+    """Lower-cased name to first decoded value, from a header block or a whole message."""
+    return _DecodedHeaders(_first(_fields(_header_block(raw))))
 
 
 def _check_limits(raw: bytes) -> None:
@@ -332,4 +340,5 @@ def parse_message(raw: bytes) -> ParsedMessage:
         html=html,
         attachments=tuple(walk.attachments),
         parts=tuple(walk.parts),
+        source=msg,
     )

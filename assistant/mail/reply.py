@@ -11,15 +11,24 @@ _SIGNOFF_TAIL_WIDTH = 80
 _VERBS = (
     r"wrote|writes|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|schreef|"
     r"heeft geschreven|het volgende geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|"
-    r"napisał|napisal|"
-    r"написал|napsal|írta|yazdı|έγραψε"
+    r"napisał(?:\(a\))?|napisal(?:\(a\))?|"
+    r"написал(?:\(а\))?|написав|napsal(?:\(a\))?|írta|yazdı|έγραψε|写道|寫道|작성"
 )
-_ATTRIBUTION_END = re.compile(rf"(?:{_VERBS})\s*(?::|-{{2,}})\s*(?:-+)?\s*$", re.IGNORECASE)
+# The verb ends the line ("X wrote:") or comes before the name ("Am … schrieb X <x@y>:").
+_VERB = re.compile(rf"(?<!\w)(?:{_VERBS})(?!\w)", re.IGNORECASE)
+_ATTRIBUTION_END = re.compile(r"(?::|：|-{2,})\s*-*\s*$")
+# "2020年4月3日(金) 12:32 Someone <someone@example.com>:" has no verb at all: a dated
+# line naming an address in angle brackets and ending in a colon, right above `>` quotes.
+_DATED_ADDRESS = re.compile(r"\d.*<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$")
+_NAME_AFTER_VERB = 200
 _ATTRIBUTION_START = re.compile(
-    r"^\s*(?:-+\s*)?(?:On|Am|Le|El|Op|Den|D\.|Il|Em|No dia|Quoting|Zitat von|"
-    r"Citando|Citation de|Citerar|El día|Il giorno|Le \w+\.?)\b",
+    r"^\s*(?:-+\s*)?(?:On|Am|Le|El|Op|Den|D\.|Il|Em|No dia|Quoting|Zitat von|Dnia|W dniu|"
+    r"Citando|Citation de|Citerar|El día|Il giorno|Le \w+\.?|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|"
+    r"\d{1,2}\.? \w+ \d{4})\b",
     re.IGNORECASE,
 )
+# "Somebody wrote:" with the quoted text unmarked below it; a sentence ending in "wrote:" is not.
+_SHORT_ATTRIBUTION = re.compile(rf"^[A-ZÀ-Þ][\w.'-]*(?:\s+[A-ZÀ-Þ][\w.'-]*)?\s+(?:{_VERBS}):$")
 _HAS_DETAIL = re.compile(r"@|\d")
 _SEPARATOR = re.compile(
     r"^\s*[-_=*]{2,}\s*(?:Original(?:ly)? Message|Original-Nachricht|Originalnachricht|"
@@ -27,48 +36,75 @@ _SEPARATOR = re.compile(
     r"Oorspronkelijk bericht|Origineel bericht|Ursprungligt meddelande|Originalmeddelande|"
     r"Messaggio originale|Mensagem original|Forwarded message|Weitergeleitete Nachricht|"
     r"Message transféré|Mensaje reenviado|Doorgestuurd bericht|Vidarebefordrat meddelande|"
-    r"Messaggio inoltrato|Mensagem encaminhada|Reply message|Reply above this line)"
+    r"Messaggio inoltrato|Mensagem encaminhada|Reply message|Reply above this line|"
+    r"Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Исходное сообщение|"
+    r"Wiadomość oryginalna|Původní zpráva|原始邮件|原始郵件|元のメッセージ|원본 메시지)"
     r"\s*[-_=*]*\s*$|^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
     r"Début du message réexpédié|Inicio del mensaje reenviado|Begin doorgestuurd bericht|"
-    r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$",
+    r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$|"
+    r"^\s*-{3,}\s*(?:Forwarded|Weitergeleitet) (?:by|von) .{1,120}-{3,}\s*$",
     re.IGNORECASE,
 )
-_RULE = re.compile(r"^\s*(?:_{10,}|-{10,})\s*$")
-_FROM_FIELD = re.compile(
-    r"^\s*\*?\s*(?:From|Von|De|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen)\s*\*?\s*:\s*\*?\s*\S",
-    re.IGNORECASE,
+_RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
+_FROM_NAMES = (
+    r"From|Von|De|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
+    r"差出人|发件人|寄件者|보낸 사람"
 )
-_OTHER_FIELD = re.compile(
-    r"^\s*\*?\s*(?:Sent|Date|To|Cc|Subject|Gesendet|Datum|An|Betreff|Envoyé|Objet|À|A|"
-    r"Enviado(?: el)?|Enviada em|Fecha|Para|Asunto|Assunto|Verzonden|Aan|Onderwerp|"
-    r"Skickat|Till|Ämne|Inviato|Data|Oggetto|Sendt|Til|Emne|Lähetetty|Aihe)\s*\*?\s*:",
-    re.IGNORECASE,
+_OTHER_NAMES = (
+    r"Sent|Date|To|Cc|Bcc|Subject|Reply-To|Gesendet|Datum|An|Betreff|Kopie|Envoyé(?: le)?|Objet|"
+    r"Sujet|À|A|Copie à|Enviado(?: el)?|Enviada em|Fecha|Para|Asunto|Assunto|Verzonden|Aan|"
+    r"Onderwerp|Skickat|Till|Ämne|Inviato|Data|Oggetto|Sendt|Til|Emne|Lähetetty|Aihe|Vastaanottaja|"
+    r"Отправлено|Кому|Тема|Дата|Копия|Wysłano|Do|Temat|Odesláno|Komu|Předmět|Gönderildi|Konu|"
+    r"送信日時|宛先|件名|发送时间|收件人|主题|抄送|日期|寄件日期|收件者|主旨|"
+    r"보낸 날짜|받는 사람|제목|참조"
 )
+_FIELD_LABEL = rf"\*?\s*(?:(?P<from>{_FROM_NAMES})|{_OTHER_NAMES})\s*\*?\s*[:：]"
+_FIELD_LINE = re.compile(rf"^\s*{_FIELD_LABEL}", re.IGNORECASE)
+_INLINE_LABEL = re.compile(rf"(?:^|\s){_FIELD_LABEL}\s", re.IGNORECASE)
+_FIELD_LIKE = re.compile(r"^\s*[\w'][\w' ]{1,24}\s?:\s*\S.{0,60}$")
 _QUOTED = re.compile(r"^\s*>")
 _DASHES_SIGNATURE = re.compile(r"^--\s*$|^__\s*$")
 _DEVICE_SIGNATURE = re.compile(
-    r"^\s*(?:Sent from (?:my |Mail for |Yahoo Mail|Outlook|the )|Sent via |Get Outlook for |"
+    r"^\s*(?:Sent from (?:my |an? |Mail for |Yahoo Mail|Outlook|the )|Sent from [^.!?:]{2,40}$|"
+    r"Sent via |Get Outlook for |"
     r"Sent with |Von meinem \S+ gesendet|Gesendet von meinem|Gesendet mit|Envoyé de mon|"
     r"Envoyé depuis|Obtenir Outlook pour|Enviado desde mi|Enviado desde |Obtener Outlook para|"
     r"Verstuurd vanaf mijn|Verzonden vanaf mijn|Verzonden met|Skickat från min|Skickades från|"
-    r"Inviato da(?:l mio)? |Enviado do meu|Enviado do |Obter o Outlook para|Scarica Outlook)",
+    r"Inviato da(?:l mio)? |Enviado do meu|Enviado do |Obter o Outlook para|Scarica Outlook|"
+    r"Sendt fra min|Lähetetty (?:iPhonesta|Android)|Wysłane z)",
     re.IGNORECASE,
 )
-_SIGNOFF = re.compile(
-    r"^\s*(?:(?:best|kind|warm|warmest|many|with kind)?\s*(?:regards|wishes)|best|cheers|thanks|"
-    r"thank you|thx|many thanks|thanks again|all the best|sincerely|yours(?: sincerely| truly)?|"
-    r"talk soon|speak soon|br|kr|"
+_SIGNOFF_WORDS = (
+    r"(?:(?:best|kind|warm|warmest|many|with kind)?\s*(?:regards|wishes)|best|cheers|thanks|"
+    r"thank you|thx|many thanks|thanks again|thanks in advance|all the best|sincerely|"
+    r"yours(?: sincerely| truly)?|talk soon|speak soon|br|kr|"
     r"(?:mit )?(?:freundliche|beste|liebe|viele|herzliche|schöne|sonnige)n? gr(?:ü|ue)(?:ß|ss)en?|"
-    r"mfg|lg|vg|gru(?:ß|ss)|gr(?:ü|ue)(?:ß|ss)e|danke|vielen dank|"
-    r"cordialement|bien cordialement|bien à vous|salutations|merci|bonne journée|"
-    r"saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|"
+    r"mfg|lg|vg|gru(?:ß|ss)|gr(?:ü|ue)(?:ß|ss)(?:e|le)|danke|vielen dank|danke im voraus|"
+    r"cordialement|bien cordialement|bien à vous|salutations|merci|merci d'avance|"
+    r"merci par avance|bonne journée|"
+    r"saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|gracias de antemano|"
     r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groet|mvg|bedankt|"
     r"med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|tack|tack så mycket|"
-    r"cordiali saluti|distinti saluti|saluti|un saluto|grazie|buona giornata|"
-    r"atenciosamente|cumprimentos|abraços|abraço|obrigad[oa]|att\.?)"
+    r"med venlig hilsen|venlig hilsen|mvh|med vennlig hilsen|ystävällisin terveisin|terveisin|"
+    r"cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie in anticipo|buona giornata|"
+    r"atenciosamente|cumprimentos|abraços|abraço|obrigad[oa]|att\.?|"
+    r"pozdrawiam|serdecznie pozdrawiam|z poważaniem|dziękuję|s pozdravem|děkuji|díky|"
+    r"с уважением|спасибо|с наилучшими пожеланиями|saygılarımla|teşekkürler|"
+    r"よろしくお願い(?:いた)?します|谢谢|此致|감사합니다)"
+)
+_SIGNOFF = re.compile(
+    rf"^\s*{_SIGNOFF_WORDS}(?:\s*/\s*{_SIGNOFF_WORDS})?"
     r"(?:\s*[,.!]*|\s*[,!–-]+\s*[\w.'-]+(?:\s[\w.'-]+)?)\s*$",
     re.IGNORECASE,
 )
+# A lone name closing the message ("John.", "Michael Scott"), not a one-word answer.
+_NAME_LINE = re.compile(r"^-?\s*[A-ZÀ-ÖØ-Þ][\w'.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'.-]*){0,2}[.,]?$")
+_NOT_NAMES = frozenset({"yes", "no", "ok", "okay", "sure", "hello", "hi", "done", "agreed"})
+_CONTACT = re.compile(
+    r"\+?\d[\d\s().-]{6,}\d|www\.|https?://|\s\|\s|@|^\s*(?:p|t|m|f|tel|phone|mobile|fax)\s*[:.]",
+    re.IGNORECASE,
+)
+_CARD_MAX_LINES = 6
 _DISCLAIMER = re.compile(
     r"^\s*(?:CONFIDENTIALITY NOTICE|DISCLAIMER\s*:|"
     r"(?:This|Diese|Ce|Este|Esta|Dit|Deze|Detta|Questo|Questa)\s.{0,80}(?:confidential|"
@@ -80,32 +116,87 @@ _IMAGE_PLACEHOLDER = re.compile(r"^\s*\[(?:cid:|image:)[^\]]*\]\s*$", re.IGNOREC
 _BLANKS = re.compile(r"\n{3,}")
 
 
+def _quote_follows(lines: list[str], start: int) -> bool:
+    """Whether the next non-blank line from `start` is a `>` quote."""
+    for line in lines[start : start + 4]:
+        if line.strip():
+            return bool(_QUOTED.match(line))
+    return False
+
+
+def _ends_with_verb(joined: str) -> bool:
+    """Whether a verb of writing comes at most a name's length before the end."""
+    verbs = list(_VERB.finditer(joined))
+    return bool(verbs) and len(joined) - verbs[-1].end() <= _NAME_AFTER_VERB
+
+
 def _is_attribution(lines: list[str], i: int) -> int:
     """How many lines starting at `i` form an attribution ("On … wrote:"), else 0."""
+    window = lines[i : i + 3]
+    if not any(":" in line or "--" in line for line in window):
+        return 0
+    first = lines[i].strip()
+    starts = bool(_ATTRIBUTION_START.match(first))
     joined = ""
     for span in range(1, 4):
-        if i + span > len(lines) or not lines[i + span - 1].strip():
+        if i + span > len(lines):
             return 0
-        line = lines[i + span - 1].strip()
+        raw = lines[i + span - 1]
+        line = raw.strip()
+        if not line or _QUOTED.match(raw):
+            return 0
         joined = f"{joined} {line}".strip()
         if len(joined) > 400:
             return 0
-        if (":" not in line and "--" not in line) or not _ATTRIBUTION_END.search(joined[-80:]):
-            if _SENTENCE_END.search(line):
-                return 0
-            continue
-        if _HAS_DETAIL.search(joined) and (_ATTRIBUTION_START.match(joined) or len(joined) < 200):
+        if _DATED_ADDRESS.search(joined) and _quote_follows(lines, i + span):
             return span
-        return 0
+        if _ATTRIBUTION_END.search(line) and _ends_with_verb(joined):
+            if span == 1 and _SHORT_ATTRIBUTION.match(line):
+                return 1
+            detail = _HAS_DETAIL.search(joined)
+            first_counts = span == 1 or starts or _HAS_DETAIL.search(first)
+            if detail and first_counts and (starts or len(joined) < 200):
+                return span
+            return 0
+        if _SENTENCE_END.search(line):
+            return 0
     return 0
 
 
+def _header_run(lines: list[str], i: int) -> tuple[int, bool]:
+    """How many contiguous header fields start at `i`, and whether one is a From field."""
+    count, has_from, j = 0, False, i
+    while j < len(lines):
+        match = _FIELD_LINE.match(lines[j])
+        if match:
+            count += 1
+            has_from = has_from or bool(match.group("from"))
+        elif not (count == 1 and has_from and lines[j].strip() and "@" in lines[j]):
+            break
+        j += 1
+    return count, has_from
+
+
 def _is_header_block(lines: list[str], i: int) -> bool:
-    """A forwarded or quoted header block: a From field followed by other header fields."""
-    if not _FROM_FIELD.match(lines[i]):
+    """A quoted or forwarded header block: From, Sent, To, Subject … in a run or on one line."""
+    if not _FIELD_LINE.match(lines[i]):
         return False
-    following = [line for line in lines[i + 1 : i + 7] if line.strip()]
-    return sum(1 for line in following[:5] if _OTHER_FIELD.match(line)) >= 2
+    count, has_from = _header_run(lines, i)
+    if count >= 3 and has_from:
+        return True
+    labels = list(_INLINE_LABEL.finditer(lines[i]))
+    return len(labels) >= 3 and any(m.group("from") for m in labels)
+
+
+def _block_top(lines: list[str], i: int) -> int:
+    """Where a header block's preamble starts: a rule line and a "Message du :" line above it."""
+    top = i
+    if top > 0 and _FIELD_LIKE.match(lines[top - 1]) and not _is_header_block(lines, top - 1):
+        top -= 1
+    back = top - 1
+    while back >= 0 and not lines[back].strip():
+        back -= 1
+    return back if back >= 0 and _RULE.match(lines[back]) else top
 
 
 def _quote_start(lines: list[str]) -> tuple[int, int] | None:
@@ -116,32 +207,63 @@ def _quote_start(lines: list[str]) -> tuple[int, int] | None:
         if _SEPARATOR.match(line):
             return i, 1
         if _is_header_block(lines, i):
-            if i > 0 and (_RULE.match(lines[i - 1]) or not lines[i - 1].strip()):
-                back = i - 1
-                while back > 0 and not lines[back].strip():
-                    back -= 1
-                if _RULE.match(lines[back]):
-                    return back, i - back
-            return i, 0
+            top = _block_top(lines, i)
+            return top, i - top
         span = _is_attribution(lines, i)
         if span:
             return i, span
     return None
 
 
-def _drop_quotes(lines: list[str]) -> list[str]:
-    """The lines of a reply without its quoted history (top, bottom and inline posting)."""
+def _inline_tail(lines: list[str], start: int) -> list[str]:
+    """Text written between and after `>`-quoted lines below an attribution (inline replies)."""
+    j = start
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j >= len(lines) or not _QUOTED.match(lines[j]):
+        return []
+    tail: list[str] = []
+    state = "quote"
+    for k in range(j, len(lines)):
+        line = lines[k]
+        if _QUOTED.match(line):
+            state = "quote"
+        elif not line.strip():
+            state = "blank"
+            tail.append(line)
+        elif state == "quote":
+            continue  # a wrapped line of the quote above it
+        elif _SEPARATOR.match(line) or _is_header_block(lines, k) or _is_attribution(lines, k):
+            break
+        else:
+            state = "text"
+            tail.append(line)
+    return tail if any(line.strip() for line in tail) else []
+
+
+def _interleaved(lines: list[str]) -> bool:
+    """Whether quoted lines sit between lines of new text (answers written inline)."""
+    kinds = [bool(_QUOTED.match(line)) for line in lines if line.strip()]
+    first_text = kinds.index(False) if False in kinds else len(kinds)
+    return any(kinds[first_text:]) and not all(kinds[first_text:][-1:])
+
+
+def _drop_quotes(lines: list[str]) -> tuple[list[str], bool]:
+    """The lines of a reply without its quoted history, and whether it answered inline."""
     found = _quote_start(lines)
     if found is None:
-        return [line for line in lines if not _QUOTED.match(line)]
+        return [line for line in lines if not _QUOTED.match(line)], _interleaved(lines)
     start, header = found
     before = lines[:start]
     if any(line.strip() and not _QUOTED.match(line) for line in before):
-        return [line for line in before if not _QUOTED.match(line)]
+        kept = [line for line in before if not _QUOTED.match(line)]
+        tail = _inline_tail(lines, start + header)
+        answered = any(line.strip() for line in _before_delimiter(tail))
+        return kept + tail, answered or _interleaved(before)
     after = lines[start + header :]
     if not any(_QUOTED.match(line) for line in after):
-        return []
-    return [line for line in after if not _QUOTED.match(line)]
+        return [], False
+    return [line for line in after if not _QUOTED.match(line)], _interleaved(after)
 
 
 def _is_card_line(line: str) -> bool:
@@ -152,13 +274,8 @@ def _is_card_line(line: str) -> bool:
     return not (_SENTENCE_END.search(line) and words > 4)
 
 
-def _drop_signature(lines: list[str]) -> list[str]:
-    """Cut at a signature delimiter, a device line, a disclaimer or a closing sign-off block."""
-    for i, line in enumerate(lines):
-        if _DASHES_SIGNATURE.match(line) or _DEVICE_SIGNATURE.match(line):
-            return lines[:i]
-        if i > 0 and _DISCLAIMER.match(line):
-            return lines[:i]
+def _cut_signoff(lines: list[str]) -> list[str]:
+    """Cut a closing sign-off and the short card lines under it."""
     content = [i for i, line in enumerate(lines) if line.strip()]
     for i in content:
         if not _SIGNOFF.match(lines[i]):
@@ -169,9 +286,64 @@ def _drop_signature(lines: list[str]) -> list[str]:
     return lines
 
 
+def _cut_card(lines: list[str]) -> list[str]:
+    """Cut a trailing contact card (name, title, phone, web) written without a sign-off."""
+    end = len(lines)
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start > 0 and end - start < _CARD_MAX_LINES:
+        line = lines[start - 1].strip()
+        if not line or not _is_card_line(line) or line.endswith(":"):
+            break
+        start -= 1
+    card = lines[start:end]
+    above = [line.strip() for line in lines[:start] if line.strip()]
+    if not card or not above or not _CONTACT.search(" ".join(card)):
+        return lines
+    if start > 0 and (not lines[start - 1].strip() or _SENTENCE_END.search(above[-1])):
+        return lines[:start]
+    return lines
+
+
+def _cut_name(lines: list[str]) -> list[str]:
+    """Cut a lone closing name under the last sentence."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if len(content) < 2:
+        return lines
+    last = lines[content[-1]].strip()
+    if not _NAME_LINE.match(last) or last.lower().strip("-., ") in _NOT_NAMES:
+        return lines
+    above = lines[content[-2]].strip()
+    if content[-1] - content[-2] > 1 or _SENTENCE_END.search(above) or above.endswith(","):
+        return lines[: content[-1]]
+    return lines
+
+
+def _before_delimiter(lines: list[str]) -> list[str]:
+    """The lines above a signature delimiter, a device line or a disclaimer."""
+    for i, line in enumerate(lines):
+        if _DASHES_SIGNATURE.match(line) or _DEVICE_SIGNATURE.match(line):
+            return lines[:i]
+        if i > 0 and _DISCLAIMER.match(line):
+            return lines[:i]
+    return lines
+
+
+def _drop_signature(lines: list[str], *, inline: bool = False) -> list[str]:
+    """Cut at a signature delimiter, a device line, a disclaimer, a sign-off, a card or a name."""
+    lines = _before_delimiter(lines)
+    while lines and (_RULE.match(lines[-1]) or not lines[-1].strip()):
+        lines = lines[:-1]
+    kept = _cut_card(_cut_signoff(lines))
+    # Below inline answers a short last line is an answer ("Dynamics."), not a name.
+    return kept if inline else _cut_name(kept)
+
+
 def new_text(body: str) -> str:
     """What the sender wrote in this message, without quoted history or signature."""
     text = body[:MAX_BODY_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     lines = [line for line in text.split("\n") if not _IMAGE_PLACEHOLDER.match(line)]
-    kept = _drop_signature(_drop_quotes(lines))
+    unquoted, inline = _drop_quotes(lines)
+    kept = _drop_signature(unquoted, inline=inline)
     return _BLANKS.sub("\n\n", "\n".join(line.rstrip() for line in kept)).strip()

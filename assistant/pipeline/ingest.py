@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 from assistant.config import RepSettings
 from assistant.db import transaction
 from assistant.errors import MailError
-from assistant.mail.dsn import headers_say_bounce
+from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
-from assistant.mail.parse import HeaderSummary, parse_headers
+from assistant.mail.parse import HeaderSummary, header_fields, parse_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context
 
@@ -145,6 +145,7 @@ def _relevant(
     session: Session, role: str, rep_email: str, headers: list[tuple[int, bytes]]
 ) -> set[int]:
     """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces."""
+    raws = dict(headers)
     summaries = {uid: parse_headers(raw) for uid, raw in headers}
     addresses: set[str] = set()
     ids: set[str] = set()
@@ -162,7 +163,7 @@ def _relevant(
         elif (
             sender in leads
             or set(_referenced(h)) & known_ids
-            or headers_say_bounce(h.from_, h.subject)
+            or is_probable_bounce(header_fields(raws[uid]))
             or (sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)))
         ):
             wanted.add(uid)

@@ -186,7 +186,7 @@ def understand_one(
     message.understanding = dump(result, by)
     session.add(message)
     if result.kind == "bounce":
-        lead = _bounced_lead(session, message, result)
+        lead = _bounced_lead(session, message, parsed, result)
         decisions = on_bounce(result.bounce) if lead is not None else ()
     else:
         decisions = react(result, lead.status, now) if lead is not None else ()
@@ -240,24 +240,59 @@ def apply(
                 )
 
 
-def _bounced_lead(session: Session, message: Message, result: Understanding) -> Lead | None:
-    """The lead whose mail bounced, found through our Message-ID in the returned headers."""
+def _bounced_lead(
+    session: Session, message: Message, parsed: ParsedMessage, result: Understanding
+) -> Lead | None:
+    """The lead whose mail bounced: through our Message-ID in the returned headers, or, in a
+    machine-readable report (an RFC 3464 part, X-Failed-Recipients), through the failed
+    recipient's address when we have mailed that lead. Never guessed from free text."""
     bounce = result.bounce
-    if bounce is None or not bounce.original_message_id:
+    if bounce is None:
         return None
-    ours = bounce.original_message_id
-    lead_id = session.exec(select(Draft.lead_id).where(Draft.message_id == ours)).first()
-    if lead_id is None:
-        lead_id = session.exec(
-            select(Message.lead_id).where(
-                Message.message_id == ours, Message.direction == Direction.outbound.value
-            )
-        ).first()
+    lead_id = None
+    if ours := bounce.original_message_id:
+        lead_id = session.exec(select(Draft.lead_id).where(Draft.message_id == ours)).first()
+        if lead_id is None:
+            lead_id = session.exec(
+                select(Message.lead_id).where(
+                    Message.message_id == ours, Message.direction == Direction.outbound.value
+                )
+            ).first()
+    if lead_id is None and _machine_readable(parsed) and len(bounce.recipients) == 1:
+        lead_id = _mailed_lead(session, bounce.recipients[0], message.rep_id)
     lead = session.get(Lead, lead_id) if lead_id else None
     if lead is not None:
         message.lead_id = lead.id
         session.add(message)
     return lead
+
+
+def _machine_readable(parsed: ParsedMessage) -> bool:
+    return bool(parsed.raw_headers.get("x-failed-recipients", "").strip()) or any(
+        p.content_type == "message/delivery-status" for p in parsed.parts
+    )
+
+
+def _mailed_lead(session: Session, address: str, rep_id: int) -> int | None:
+    """The lead at this address, if this rep's mail has gone to them."""
+    lead = session.exec(select(Lead).where(Lead.email == address.strip().lower())).first()
+    if lead is None or lead.id is None:
+        return None
+    sent = (
+        session.exec(
+            select(Draft.id).where(
+                Draft.lead_id == lead.id, Draft.rep_id == rep_id, col(Draft.sent_at).is_not(None)
+            )
+        ).first()
+        or session.exec(
+            select(Message.id).where(
+                Message.lead_id == lead.id,
+                Message.rep_id == rep_id,
+                Message.direction == Direction.outbound.value,
+            )
+        ).first()
+    )
+    return lead.id if sent is not None else None
 
 
 def _record_manual_content(

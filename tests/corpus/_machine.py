@@ -781,7 +781,8 @@ def bounce_cases() -> list[tuple[str, bytes, dict[str, Any]]]:
         ],
         lead6,
     )
-    add(name, raw, [lead6], True, "5.2.2")
+    # A full mailbox is a living address: a soft bounce, as in real mail servers' reports.
+    add(name, raw, [lead6], False, "5.2.2")
 
     name = "bounce_no_message_id"
     raw = _dsn_mail(
