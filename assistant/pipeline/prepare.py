@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from assistant import rules
+from assistant.content.answers import answering_slug
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
@@ -93,7 +94,9 @@ def prepare(
     reply = latest.reply_text if latest else ""
     if instruction and content_slug is None:
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
-    choice = _pick(
+    rep_chose = content_slug is not None or keep_content_id is not None
+    choice = None if rep_chose else _answering(session, lead, reply, now)
+    choice = choice or _pick(
         session,
         lead,
         reply=reply or " ".join(lead.topics),
@@ -118,6 +121,7 @@ def prepare(
             language=lead.extra.get("language") or language.guess(inbound[-2:]),
             topics=tuple(lead.topics),
             referred_by=_referrer(session, lead),
+            timezone=lead.timezone,
         ),
         subject=subject,
         thread=turns,
@@ -250,7 +254,21 @@ def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
         topics=tuple(item.topics),
         upcoming=item.type == "webinar" and event is not None and event > now,
         when=f"{event:%A} {event.day} {event:%B %Y, %H:%M} UTC" if event else "",
+        starts_at=event.isoformat() if event else "",
     )
+
+
+def _answering(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
+    """The item whose key points answer the lead's question, when the lead may still get it."""
+    if not reply:
+        return None
+    slug = answering_slug(reply, library(session, now))
+    _, items = ranker(session)
+    if slug is None or slug not in items or slug in excluded(session, lead):
+        return None
+    item = items[slug]
+    why = "its key points answer the lead's question"
+    return Choice(item, Recommendation(item.slug, 0.0, item.stage, (why,)))
 
 
 def _asked_for(
