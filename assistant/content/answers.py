@@ -102,6 +102,10 @@ def questions(reply: str | None) -> list[str]:
     found = []
     for part in _SPLIT.split(reply or ""):
         sentence = part.strip().lstrip(">").strip()
+        # "Two things first: how often does it sync?" asks only what follows the colon.
+        _, colon, tail = sentence.rpartition(": ")
+        if colon and len(tail.split()) >= 3:
+            sentence = tail[:1].upper() + tail[1:]
         if not sentence or _GREETING.match(sentence) or len(sentence.split()) < 3:
             continue
         if sentence.endswith(("?", "？")) or _ASKING.match(sentence):

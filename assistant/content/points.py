@@ -27,7 +27,8 @@ _FACTS = {
         re.I,
     ),
     "duration": re.compile(
-        rf"\b{_NUM}\s?(?:seconds?|minutes?|mins?|hours?|days?|weeks?|months?|years?|ms)\b"
+        rf"\b{_NUM}[\s-]?(?:working |business |calendar )?"
+        r"(?:seconds?|minutes?|mins?|hours?|days?|weeks?|months?|years?|ms)\b"
         r"|\b(?:weeks?|months?|days?) \d|\b(?:same day|overnight|real[- ]time)\b",
         re.I,
     ),
@@ -75,7 +76,8 @@ _STOP = frozenset(
         " les des une est sont nous vous votre vos pour avec dans pas que qui quoi comment quel"
         " quelle sur par plus est-ce avez pouvez peut"
         " los las una son para con por que qué cómo como cuál del sus nuestro nuestra usted ustedes"
-        " tienen puede pueden hay"
+        " tienen puede pueden hay one two three four five six second thing things before"
+        " bring team teams actually really currently right now today"
     )
 )
 _STEMS = {
@@ -119,10 +121,33 @@ _STEMS = {
     "capac": "train",
     "suppo": "suppo",
     "sopor": "suppo",
-    "hébe": "host",
     "hoste": "host",
     "hosti": "host",
     "héber": "host",
+    "gehos": "host",
+    "dispo": "avail",
+    "verfü": "avail",
+    "franç": "frenc",
+    "franz": "frenc",
+    "franc": "frenc",
+    "deuts": "germa",
+    "allem": "germa",
+    "alemá": "germa",
+    "espag": "spani",
+    "españ": "spani",
+    "spani": "spani",
+    "sprac": "langu",
+    "idiom": "langu",
+    "langu": "langu",
+    "prime": "first",
+    "premi": "first",
+    "erste": "first",
+    "turno": "shift",
+    "schic": "shift",
+    "nómin": "payro",
+    "lohna": "payro",
+    "gehal": "payro",
+    "paie": "payro",
     "compat": "compat",
     "compar": "compar",
     "aloja": "host",
@@ -144,7 +169,10 @@ _STEMS = {
     "preci0": "price",
     "preci1": "price",
     "tarif": "price",
-    "vertr": "contr",
+    "vertra": "contr",
+    "error": "accur",
+    "fehle": "accur",
+    "erreu": "accur",
     "contr": "contr",
     "minut": "minut",
     "woche": "week",
@@ -193,6 +221,7 @@ class Point:
     text: str
     words: frozenset[str]
     kinds: frozenset[str]
+    title_words: frozenset[str] = frozenset()  # the item's title: counts half
 
 
 @dataclass(frozen=True)
@@ -214,11 +243,11 @@ def split_points(body: str) -> list[str]:
 def index(library: tuple[ContentBrief, ...]) -> PointIndex:
     """Every point of every item; built once per library (the library tuple is cached)."""
     points = tuple(
-        Point(item.slug, text, words(f"{text} {item.title}"), fact_kinds(text))
+        Point(item.slug, text, words(text), fact_kinds(text), words(item.title) - words(text))
         for item in library
         for text in split_points(item.key_points)
     )
-    counts = Counter(w for point in points for w in point.words)
+    counts = Counter(w for point in points for w in point.words | point.title_words)
     total = max(len(points), 1)
     weight = {w: math.log(1 + total / n) for w, n in counts.items()}
     return PointIndex(points, weight)
@@ -249,11 +278,13 @@ def best_point(
     scored: list[tuple[float, int, Point]] = []
     for order, point in enumerate(found_in.points):
         shared = asked & point.words
-        if not shared:
+        titled = asked & point.title_words
+        if not shared and not titled:
             continue
         score = sum(found_in.weight.get(w, 0.0) for w in shared)
+        score += 0.5 * sum(found_in.weight.get(w, 0.0) for w in titled)
         typed = bool(kinds & point.kinds)
-        if not typed and len(shared) < 2:
+        if not typed and len(shared) + len(titled) < 2:
             continue
         score += 1.5 if typed else 0.0
         score += 0.3 if point.slug in prefer else 0.0
