@@ -82,11 +82,12 @@ def _totals(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _text(result: dict[str, Any]) -> str:
+    until = f" until {result['paused_until']}" if result["paused_until"] else ""
+    expected = result["expected_content"] or "none"
     lines = [
         f"== {result['id']} ({result['turn']}) {'PASS' if result['passed'] else 'FAIL'}",
-        f"   content {result['content'] or 'none'} (expected {result['expected_content'] or 'none'})"
-        f", lead {result['lead_status']}"
-        + (f" until {result['paused_until']}" if result["paused_until"] else ""),
+        f"   content {result['content'] or 'none'} (expected {expected})"
+        f", lead {result['lead_status']}{until}",
     ]
     lines += [
         f"   {'ok  ' if c['passed'] else 'FAIL'} {c['name']}: {c['detail']}"
