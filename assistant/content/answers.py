@@ -37,7 +37,7 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
     (
         "discounts",
         re.compile(
-            r"discount|better price|best price|price match|rabatt|nachlass|preisnachlass|remise"
+            r"discount|\d+ ?% off|better price|best price|price match|rabatt|nachlass|preisnachlass|remise"
             r"|réduction|geste commercial|descuento|rebaja",
             re.I,
         ),

@@ -77,7 +77,8 @@ _STOP = frozenset(
         " quelle sur par plus est-ce avez pouvez peut"
         " los las una son para con por que qué cómo como cuál del sus nuestro nuestra usted ustedes"
         " tienen puede pueden hay one two three four five six second thing things before"
-        " bring team teams actually really currently right now today"
+        " bring team teams actually really currently right now today run runs use uses take"
+        " takes usually seen give offer able going"
     )
 )
 _STEMS = {
@@ -142,7 +143,8 @@ _STEMS = {
     "prime": "first",
     "premi": "first",
     "erste": "first",
-    "turno": "shift",
+    "turno": "sched",
+    "horar": "sched",
     "schic": "shift",
     "nómin": "payro",
     "lohna": "payro",

@@ -132,7 +132,10 @@ def slots(
             days.append(probe)
     found: list[datetime] = []
     for when in days:
-        for hour in (start_hour + 1, end_hour - 3, start_hour + 2, end_hour - 2):
+        # Mid-morning and mid-afternoon first, then any other hour both days share.
+        preferred = [start_hour + 1, end_hour - 3]
+        hours_left = [h for h in range(start_hour, end_hour) if h not in preferred]
+        for hour in [*preferred, *hours_left]:
             at = datetime.combine(when, time(hour), tzinfo=rep_tz).astimezone(lead_tz)
             if 8 <= at.hour < 18 and at.date() == when and at not in found:
                 found.append(at)
