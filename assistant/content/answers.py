@@ -37,8 +37,8 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
     (
         "discounts",
         re.compile(
-            r"discount|\d+ ?% off|better price|best price|price match|rabatt|nachlass|preisnachlass|remise"
-            r"|réduction|geste commercial|descuento|rebaja",
+            r"discount|\d+ ?% off|better price|best price|price match|rabatt|nachlass"
+            r"|remise|réduction|geste commercial|descuento|rebaja",
             re.I,
         ),
     ),
