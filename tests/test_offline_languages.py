@@ -232,3 +232,24 @@ def test_a_referral_is_thanked_without_content(shelf: dict[str, ContentBrief]) -
         "implementation-plan",
     )
     assert "Marta" in result.body and "http" not in result.body
+
+
+def test_a_newcomer_on_cc_gets_a_line_of_their_own(shelf: dict[str, ContentBrief]) -> None:
+    result, request = draft(
+        shelf, "Adding Priya, our CFO. Is there anything on ROI?", "roi-calculator"
+    )
+    with_priya = OfflineDrafter().render(
+        DraftRequest(**{**request.__dict__, "newcomers": ("Priya Nair",)})
+    )
+    assert "Priya, good to have you on the thread" in with_priya.body
+    assert "Priya, good to have you" not in result.body
+    german = OfflineDrafter().render(
+        DraftRequest(
+            **{
+                **request.__dict__,
+                "lead": LeadProfile("Jörg Wittenberg", "j@k.test", "K", "Leiter", "x", "de"),
+                "newcomers": ("tom.berg@kraftwerk.test",),
+            }
+        )
+    )
+    assert "Tom, willkommen in der Runde" in german.body

@@ -99,6 +99,9 @@ class DraftRequest:
     # The team's available library, byte-stable in order: the model's cached catalogue and
     # the links a draft may carry.
     library: tuple[ContentBrief, ...] = ()
+    # People the lead newly copied on the latest reply, by name (else address): the draft
+    # greets them in a line of their own.
+    newcomers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -192,4 +195,5 @@ def request_from_json(data: dict[str, Any]) -> DraftRequest:
         instruction=data["instruction"],
         seed=data["seed"],
         library=tuple(brief(item) for item in data.get("library", ())),
+        newcomers=tuple(data.get("newcomers", ())),
     )

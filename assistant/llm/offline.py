@@ -46,6 +46,13 @@ _REQUEST = re.compile(
     r"|\b(?:please (?:send|share|forward)|send (?:me|us)|share (?:with )?(?:me|us))\b",
     re.I,
 )
+# "Is there anything on ROI?" asks for something to read, which the content answers.
+_WANTS_CONTENT = re.compile(
+    r"\b(?:anything|something|material|resources?|reading|documentation|info(?:rmation)?)"
+    r" (?:on|about|for|regarding)\b|\b(?:etwas|unterlagen|material) (?:zu|über)\b"
+    r"|\bquelque chose sur\b|\balgo sobre\b",
+    re.I,
+)
 UNANSWERED = "the lead asked a question this offline draft does not answer: add the answer"
 UNSENT = "the lead asked for something this offline draft may not include: check it"
 COULD_NOT = "offline drafter could not follow"
@@ -311,6 +318,7 @@ def _more(
             a
             for a in answer_all(request.latest_reply, request.library, prefer)
             if not (_REQUEST.search(a.question) and _ASKS_FOR.search(a.question))
+            and not _WANTS_CONTENT.search(a.question)
         ]
     titles = {item.slug: item for item in request.library}
     if content:
@@ -362,7 +370,15 @@ def _more(
         if turn.kind == "meeting" and not request.tone.booking_link
         else "",
         "booking_link": request.tone.booking_link,
+        "newcomers": [_first(name) for name in request.newcomers],
     }
+
+
+def _first(name: str) -> str:
+    """A newcomer's first name; an address gives its local part ("tom.berg@..." -> "Tom")."""
+    if "@" in name:
+        return name.split("@")[0].split(".")[0].capitalize()
+    return salutation.parse(name).first or name
 
 
 def _kind(content: ContentBrief, lang: str) -> str:

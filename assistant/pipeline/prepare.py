@@ -132,6 +132,7 @@ def prepare(
         instruction=instruction,
         seed=zlib.crc32(f"{step.trigger}:{instruction}:{content_slug}".encode()),
         library=library(session, now),
+        newcomers=_newcomers(session, lead, rep, latest),
     )
     return Prepared(
         lead_id=lead.id,
@@ -180,6 +181,26 @@ def _fresh_subject(situation: str, lead: Lead, session: Session) -> str:
     if situation == "referral_intro" and (who := _referrer(session, lead)):
         return f"{who} suggested I get in touch"
     return "Following up"
+
+
+def _newcomers(session: Session, lead: Lead, rep: Rep, latest: Message | None) -> tuple[str, ...]:
+    """Who the lead copied on the reply and was not on the thread before, by name if known."""
+    if latest is None or not latest.cc_addrs:
+        return ()
+    earlier = session.exec(
+        select(Message).where(
+            Message.thread_id == latest.thread_id, col(Message.sent_at) < latest.sent_at
+        )
+    ).all()
+    seen = {a.lower() for m in earlier for a in (*m.cc_addrs, *m.to_addrs)}
+    seen |= {lead.email.lower(), rep.email.lower()}
+    names = []
+    for address in latest.cc_addrs:
+        if address.lower() in seen:
+            continue
+        known = session.exec(select(Lead).where(Lead.email == address.lower())).first()
+        names.append(known.name if known and known.name else address)
+    return tuple(names)
 
 
 def _referrer(session: Session, lead: Lead) -> str:
