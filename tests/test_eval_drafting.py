@@ -125,3 +125,24 @@ def test_a_bad_line_is_named_and_nothing_runs(tmp_path: Path) -> None:
     no_lead.write_text(json.dumps({"id": "x", "rep": REP, "thread": [FIRST]}) + "\n")
     done = run(tmp_path, str(no_lead), "--library", str(LIBRARY))
     assert done.returncode == 1 and "line 1: scenario has no 'lead'" in done.stderr
+
+
+def test_a_colleague_the_lead_copies_is_greeted_and_the_missing_cc_is_reported(
+    tmp_path: Path,
+) -> None:
+    case = scenario("cc", "Adding Priya Nair, our CFO. How is pricing structured?", None)
+    thread = case["thread"]
+    assert isinstance(thread, list)
+    thread[-1] = {**thread[-1], "cc": ["Priya Nair <priya.nair@northwind.test>"]}
+    done = run(tmp_path, str(write(tmp_path, case)), "--library", str(LIBRARY), "--json")
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)["scenarios"]
+    assert result["turn"] == "cc"
+    assert "Priya, good to have you on the thread" in result["draft"]
+    assert "Three plans: Team, Business and Enterprise" in result["draft"]
+    checks = {c["name"]: c for c in result["checks"]}
+    assert checks["turn: Cc kept"] == {
+        "name": "turn: Cc kept",
+        "passed": False,
+        "detail": "drafts carry no Cc",
+    }
