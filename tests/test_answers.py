@@ -124,3 +124,12 @@ def test_points_are_bullets_and_facts_have_kinds() -> None:
     assert "measure" in fact_kinds("down to −40 °C and 40%")
     assert "price" in asked_kinds("How much does it cost?")
     assert "duration" in asked_kinds("Wie lange dauert das?")
+
+
+def test_a_point_answering_two_questions_is_given_once(rotaplan: tuple[ContentBrief, ...]) -> None:
+    found = answer_all(
+        "What would it cost for 300 employees? Do our store managers count as paid users?",
+        rotaplan,
+    )
+    assert len(found) == 1
+    assert "Managers and admins are free" in found[0].text

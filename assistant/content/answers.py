@@ -138,7 +138,14 @@ def answer_all(
     reply: str | None, library: tuple[ContentBrief, ...], prefer: Sequence[str] = ()
 ) -> list[Answer]:
     """An answer (or an honest "open") for each of the lead's first few questions."""
-    return [answer(q, library, prefer) for q in questions(reply)[:MAX_QUESTIONS]]
+    found: list[Answer] = []
+    for question in questions(reply)[:MAX_QUESTIONS]:
+        given = answer(question, library, prefer)
+        # Two questions one point answers ("what does it cost?", "do managers count?") get it once.
+        if given.text and any(given.text in earlier.text for earlier in found):
+            continue
+        found.append(given)
+    return found
 
 
 def answering_slug(reply: str | None, library: tuple[ContentBrief, ...]) -> str | None:
