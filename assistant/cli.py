@@ -18,6 +18,7 @@ from assistant.commands.app import App, pass_app
 from assistant.commands.content import content as content_group
 from assistant.commands.content import evaluation as eval_group
 from assistant.commands.drafts import regenerate as regenerate_command
+from assistant.commands.eval_drafting import eval_drafting
 from assistant.commands.failures import failures as failures_group
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
@@ -392,6 +393,7 @@ cli.add_command(plan_command)
 cli.add_command(rules_group)
 cli.add_command(content_group)
 eval_group.add_command(eval_understanding)
+eval_group.add_command(eval_drafting)
 cli.add_command(eval_group)
 cli.add_command(regenerate_command)
 cli.add_command(stats_group)

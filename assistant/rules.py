@@ -38,6 +38,7 @@ class ToneInput(_Rules):
     required_lines: list[str] = Field(default_factory=list)
     sign_off: str = ToneRules.sign_off
     reply_in_lead_language: bool = True
+    booking_link: str = ""
 
 
 class CadenceInput(CadenceSettings):

@@ -1,6 +1,11 @@
 """Drafting throughput, prompt-cache share and cost, against the local stand-in Anthropic API.
 
     .venv/bin/python bench/drafting.py [--drafts 200] [--latency 1.5] [--config nurture.toml]
+    .venv/bin/python bench/drafting.py --offline-only
+
+The offline part drafts replies in four languages and every journey turn against the
+library in data/content (answers from its key points included) and prints the time of one
+offline draft, guardrails included (target: under 50 ms).
 
 The stand-in answers after `--latency` seconds (the model's think time; real answers of this
 size take a few seconds), bills the prompt as the API does (cache write, cache read, plain
@@ -203,6 +208,94 @@ def offline_rate(work: Sequence[DraftRequest]) -> float:
     return len(work) / (time.perf_counter() - started)
 
 
+OFFLINE_REPLIES = (
+    ("en", "Thanks. How often does the Salesforce sync run? And how much API allowance?"),
+    ("en", "How long does implementation take? Can you do 20% off for three years?"),
+    ("en", "Do you support Klingon? Where is our data hosted?"),
+    ("en", "Can you reach back out around mid-September?"),
+    ("en", "Our budget is frozen through the end of Q1 2027."),
+    ("en", "Can we talk Thursday?"),
+    ("en", "I'm not the right person. Talk to Marta Lind, marta@northwind.test."),
+    ("de", "Sehr geehrte Frau Ruiz, wie lange dauert die Einführung bei uns?"),
+    ("fr", "Bonjour, où sont hébergées nos données ? Êtes-vous certifiés ISO 27001 ?"),
+    ("es", "Hola, ¿tienen la certificación ISO 27001? Escríbame después de Semana Santa."),
+)
+
+
+def offline_timing(count: int) -> tuple[list[float], list[float]]:
+    """Milliseconds per offline draft of real replies against the real library: the drafter
+    alone, and the drafter with the guardrails the draft stage runs on every draft."""
+    from datetime import UTC, datetime
+
+    from assistant.content.library import load_library
+
+    root = Path(__file__).resolve().parents[1]
+    shelf = tuple(
+        ContentBrief(
+            s.slug,
+            s.title,
+            s.type,
+            s.url,
+            s.summary,
+            key_points=s.body,
+            starts_at=s.event_date.isoformat() if s.event_date else "",
+        )
+        for s in load_library(root / "data" / "content")
+    )
+    drafter = OfflineDrafter()
+    alone, times = [], []
+    for index in range(count):
+        lang, reply = OFFLINE_REPLIES[index % len(OFFLINE_REPLIES)]
+        request = DraftRequest(
+            situation="reply",
+            rep=REP,
+            lead=LeadProfile(
+                f"Lead{index} Person",
+                f"lead{index}@company{index}.test",
+                f"Company {index}",
+                "VP Sales",
+                "consideration",
+                language=lang,
+                timezone="Europe/Berlin",
+            ),
+            subject="Forecasting",
+            thread=(
+                Turn("outbound", datetime(2026, 7, 6, tzinfo=UTC), "Forecasting", "Hi"),
+                Turn("inbound", datetime(2026, 7, 8, tzinfo=UTC), "Re: Forecasting", reply),
+            ),
+            latest_reply=reply,
+            content=shelf[index % len(shelf)],
+            tone=ToneRules(),
+            seed=index,
+            library=shelf,
+        )
+        started = time.perf_counter()
+        result = drafter.render(request)
+        alone.append((time.perf_counter() - started) * 1000)
+        allowed = guardrails.allowlists(request, shelf)
+        guardrails.apply_checks(
+            result,
+            request,
+            allowed_urls=allowed.urls,
+            allowed_addresses=allowed.addresses,
+            library=shelf,
+        )
+        times.append((time.perf_counter() - started) * 1000)
+    return alone, times
+
+
+def print_offline(count: int) -> None:
+    alone, times = offline_timing(count)
+    first, rest = times[0], sorted(times[1:])
+    print(f"offline drafter, {count} drafts (en/de/fr/es replies and journey turns, data/content)")
+    print(f"  {'first draft, library index built, ms':<46} {first:>9.1f}")
+    drafter_only = sorted(alone[1:])
+    print(f"  {'median draft, drafter alone, ms':<46} {drafter_only[len(drafter_only) // 2]:>9.1f}")
+    print(f"  {'median draft, guardrails included, ms':<46} {rest[len(rest) // 2]:>9.1f}")
+    print(f"  {'95th percentile draft, ms':<46} {rest[int(len(rest) * 0.95)]:>9.1f}")
+    print(f"  {'slowest draft after the first, ms':<46} {rest[-1]:>9.1f}")
+
+
 def standin_module() -> Any:
     root = str(Path(__file__).resolve().parents[1])
     if root not in sys.path:
@@ -215,7 +308,11 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--drafts", type=int, default=200)
     parser.add_argument("--latency", type=float, default=1.5, help="model seconds per answer")
     parser.add_argument("--config", help="nurture.toml whose [llm] section to use")
+    parser.add_argument("--offline-only", action="store_true", help="time offline drafts only")
     args = parser.parse_args(argv)
+    if args.offline_only:
+        print_offline(args.drafts)
+        return
     llm = config.load(Path(args.config)).llm if args.config else config.LlmSettings()
     prices = configured_prices(llm.model, **llm.prices.model_dump())
     if prices is None:
@@ -259,6 +356,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
     print(f"model {llm.model}, concurrency {llm.max_concurrency}, {n} drafts, {flagged} flagged")
     for label, value in rows:
         print(f"  {label:<46} {value:>9}")
+    print_offline(n)
 
 
 if __name__ == "__main__":

@@ -73,3 +73,31 @@ def test_the_current_quarter_means_soon_not_next_year() -> None:
 
 def test_months_are_added_with_the_day_clamped() -> None:
     assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
+
+
+JULY_10 = date(2026, 7, 10)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Can you reach back out around mid-September?", date(2026, 9, 15)),
+        ("Let's pick this up after Labor Day.", date(2026, 9, 8)),
+        ("Budget is frozen through the end of Q1 2027.", date(2027, 3, 31)),
+        ("Jusqu'à la fin du T1 2027, rien ne bouge.", date(2027, 3, 31)),
+        ("Bis Ende Q1 haben wir kein Budget.", date(2027, 3, 31)),
+        ("Bitte melden Sie sich nach den Sommerferien wieder.", date(2026, 9, 15)),
+        ("Recontactez-moi fin mars.", date(2027, 3, 31)),
+        ("Hablemos a finales de marzo de 2027.", date(2027, 3, 31)),
+        ("Escríbame después de Semana Santa.", date(2027, 3, 30)),
+        ("Mitte Oktober passt besser.", date(2026, 10, 15)),
+        ("Write again mid-July.", date(2026, 7, 15)),
+        ("Write again early July.", date(2027, 7, 1)),
+        ("end of July would work", date(2026, 7, 31)),
+        ("after Thanksgiving", date(2026, 11, 30)),
+        ("check back in Q3", date(2026, 7, 17)),
+        ("reach out in September", date(2026, 9, 1)),
+    ],
+)
+def test_a_pause_lasts_to_the_end_of_the_period_named(sentence: str, expected: date) -> None:
+    assert later_date(sentence, JULY_10) == expected

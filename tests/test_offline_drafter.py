@@ -214,7 +214,20 @@ def test_the_lead_question_is_taken_up_in_the_first_lines(
 
     opening = result.body.split("\n\n")[:3]
     assert f"> {question}" in opening
-    assert UNANSWERED in result.flags  # it cannot answer, and says so
+    # The integration guide's key points answer it, in the library's words.
+    assert "history every 5 minutes." in result.body
+    assert UNANSWERED not in result.flags
+
+
+def test_a_question_the_library_does_not_answer_is_said_and_flagged(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    question = "Does the Salesforce sync run on our Klingon mainframe?"
+    result = draft(request(shelf, reply=f"Thanks Ana. {question}"))
+
+    assert f"> {question}" in result.body.split("\n\n")[:3]
+    assert "I'll confirm that with our team" in result.body
+    assert UNANSWERED in result.flags
 
 
 def test_a_request_for_the_chosen_item_is_answered_with_it(

@@ -21,6 +21,8 @@ class RepProfile:
     name: str
     email: str
     signature: str
+    timezone: str = ""  # IANA name; meeting times are offered inside the rep's hours
+    hours: str = "09:00-17:00"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class LeadProfile:
     language: str = "en"
     topics: tuple[str, ...] = ()
     referred_by: str = ""  # the colleague who pointed the rep to this lead, as our records say
+    timezone: str = ""  # IANA name: event and meeting times are shown in it
 
     @property
     def first_name(self) -> str:
@@ -63,6 +66,7 @@ class ContentBrief:
     topics: tuple[str, ...] = ()
     upcoming: bool = False  # a webinar still to come: an invitation, not a recording
     when: str = ""  # the live event's date and time as a person writes it, for webinars
+    starts_at: str = ""  # the live event's start, ISO 8601 with zone; midnight UTC: a date only
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class ToneRules:
     required_lines: tuple[str, ...] = ()
     sign_off: str = "Best,"
     reply_in_lead_language: bool = True
+    booking_link: str = ""  # a lead ready to talk is given this link instead of times
     version: int = 0
 
 
@@ -94,6 +99,9 @@ class DraftRequest:
     # The team's available library, byte-stable in order: the model's cached catalogue and
     # the links a draft may carry.
     library: tuple[ContentBrief, ...] = ()
+    # People the lead newly copied on the latest reply, by name (else address): the draft
+    # greets them in a line of their own.
+    newcomers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -187,4 +195,5 @@ def request_from_json(data: dict[str, Any]) -> DraftRequest:
         instruction=data["instruction"],
         seed=data["seed"],
         library=tuple(brief(item) for item in data.get("library", ())),
+        newcomers=tuple(data.get("newcomers", ())),
     )

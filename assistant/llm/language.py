@@ -10,11 +10,11 @@ _WORDS = {
     "en": "the and you your we our is are this that with for have would could thanks please "
     "what when how will can not",
     "de": "und der die das ich wir sie ist nicht mit für uns ihr ihre haben bitte danke gerne "
-    "können wäre auch noch",
+    "können wäre auch noch hallo guten grüße viele freundlichen dank sehr geehrte",
     "fr": "le la les et vous nous est pas pour avec une des merci votre notre je sur bien "
-    "cordialement",
+    "cordialement bonjour du au aux ce cette sommes",
     "es": "el la los las y usted nosotros es no para con una gracias su nuestro por pero muy "
-    "saludos podemos",
+    "saludos podemos hola estamos favor saludo del lo se tenemos",
     "nl": "de het en een ik wij we niet voor met bedankt uw onze graag kunnen ook nog groeten",
     "it": "il la e di che non per con una grazie vostro nostro sono siamo anche ancora cordiali "
     "saluti",

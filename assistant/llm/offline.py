@@ -1,10 +1,13 @@
 """The offline drafter: Jinja2 templates from templates/drafts, no model, no network.
 
-It takes up the lead's question (or remark) in the first lines, introduces the content by
-why it fits, follows the tone rules (formality, length, banned phrases, required lines) and
-what it can of a rep's instruction, and varies its wording by the draft's seed so drafts do
-not read alike. What it cannot do (answer a question, write another language, follow part of
-an instruction) it says in a flag, never pretends.
+It answers the lead's questions from the library's key points (figures as the library writes
+them), introduces the content by why it fits, follows the tone rules (formality, voice,
+length, banned phrases, required lines) and what it can of a rep's instruction, and varies
+its wording by the draft's seed so drafts do not read alike. It writes English, German,
+French and Spanish from templates written in each language (templates/drafts/<lang>/), and
+answers the journey's turns (a pause, a budget freeze, a referral, a request to talk) with
+their own short mail. What it cannot do (answer a question, write another language, follow
+part of an instruction) it says in a flag, never pretends.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from typing import Any
 
 import jinja2
 
-from assistant.llm import instructions
+from assistant.content.answers import Answer, answer_all
+from assistant.llm import instructions, salutation, turns
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
+from assistant.llm.eventtime import event_time
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "drafts"
 SITUATIONS = ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close")
@@ -41,9 +46,59 @@ _REQUEST = re.compile(
     r"|\b(?:please (?:send|share|forward)|send (?:me|us)|share (?:with )?(?:me|us))\b",
     re.I,
 )
+# "Is there anything on ROI?" asks for something to read, which the content answers.
+_WANTS_CONTENT = re.compile(
+    r"\b(?:anything|something|material|resources?|reading|documentation|info(?:rmation)?)"
+    r" (?:on|about|for|regarding)\b|\b(?:etwas|unterlagen|material) (?:zu|über)\b"
+    r"|\bquelque chose sur\b|\balgo sobre\b",
+    re.I,
+)
 UNANSWERED = "the lead asked a question this offline draft does not answer: add the answer"
 UNSENT = "the lead asked for something this offline draft may not include: check it"
 COULD_NOT = "offline drafter could not follow"
+REP_ONLY = "the lead asks about {topic}: only you can answer that; the draft leaves it to you"
+QUOTED = "the answer is quoted in English, as the library writes it: translate it if you like"
+WRITTEN = ("en", "de", "fr", "es")  # the languages the templates are written in
+# An item light enough to mention while a budget is frozen.
+LIGHT = ("blog_post", "infographic", "video", "webinar", "checklist")
+KIND_NAMES = {
+    "de": {
+        "white_paper": "Whitepaper",
+        "case_study": "Fallstudie",
+        "webinar": "Webinar",
+        "blog_post": "Artikel",
+        "video": "Video",
+        "ebook": "E-Book",
+        "checklist": "Checkliste",
+        "calculator": "Rechner",
+        "infographic": "Übersicht",
+        "guide": "Leitfaden",
+    },
+    "fr": {
+        "white_paper": "livre blanc",
+        "case_study": "étude de cas",
+        "webinar": "webinaire",
+        "blog_post": "article",
+        "video": "vidéo",
+        "ebook": "guide",
+        "checklist": "check-list",
+        "calculator": "calculateur",
+        "infographic": "synthèse",
+        "guide": "guide",
+    },
+    "es": {
+        "white_paper": "informe",
+        "case_study": "caso de éxito",
+        "webinar": "seminario web",
+        "blog_post": "artículo",
+        "video": "vídeo",
+        "ebook": "guía",
+        "checklist": "lista",
+        "calculator": "calculadora",
+        "infographic": "resumen",
+        "guide": "guía",
+    },
+}
 
 
 def sentences(text: str) -> list[str]:
@@ -169,21 +224,29 @@ class OfflineDrafter:
 
     def render(self, request: DraftRequest) -> DraftResult:
         situation = request.situation if request.situation in SITUATIONS else "follow_up"
-        template = self._env.get_template(f"{situation}.txt.j2")
+        lang = language_of(request)
+        turn = turns.read(request)
+        if turn.kind:
+            name = f"{lang}/turn.txt.j2"
+        else:
+            name = f"{situation}.txt.j2" if lang == "en" else f"{lang}/letter.txt.j2"
+        template = self._env.get_template(name)
         wants = instructions.read(request.instruction)
         context = self._context(request, wants)
+        context |= _more(request, context, lang, turn)
         body = _tidy(template.render(context))
         if _length(body, request) > request.tone.max_words and not context["short"]:
             body = _tidy(template.render({**context, "short": True}))
+        item = context["item"]
         return DraftResult(
             subject=request.subject,
             body=body,
-            content_slug=request.content.slug if request.content else None,
+            content_slug=request.content.slug if request.content and item else None,
             rationale=_rationale(request, context, wants),
             drafter=self.name,
             confidence=0.5,
             flags=_flags(request, context, wants),
-            prompt_template=f"drafts/{situation}.txt.j2",
+            prompt_template=f"drafts/{name}",
         )
 
     def _context(self, request: DraftRequest, wants: instructions.Directives) -> dict[str, Any]:
@@ -226,6 +289,110 @@ class OfflineDrafter:
         }
 
 
+def language_of(request: DraftRequest) -> str:
+    """The language to write in: the lead's when the templates speak it, else English."""
+    lang = request.lead.language
+    return lang if request.tone.reply_in_lead_language and lang in WRITTEN else "en"
+
+
+def _voice(voice: str) -> dict[str, bool]:
+    """What the tone rule's `voice` asks of the wording: direct drops pleasantries."""
+    low = voice.lower()
+    return {
+        "direct": bool(re.search(r"\b(?:direct|brief|concise|to the point|no fluff)", low)),
+        "warm": bool(re.search(r"\b(?:warm|friendly|personal)", low)),
+    }
+
+
+def _more(
+    request: DraftRequest, context: dict[str, Any], lang: str, turn: turns.Turn
+) -> dict[str, Any]:
+    """What the answers, the languages and the journey's turns add to the template context."""
+    lead, content, style = request.lead, request.content, context["style"]
+    inbound = [t.text for t in request.thread if t.direction == "inbound"]
+    name = salutation.parse(lead.name, lead.title, [*inbound, request.latest_reply or ""])
+    found: list[Answer] = []
+    if request.situation == "reply" and not turn.kind:
+        prefer = [content.slug] if content else []
+        found = [
+            a
+            for a in answer_all(request.latest_reply, request.library, prefer)
+            if not (_REQUEST.search(a.question) and _ASKS_FOR.search(a.question))
+            and not _WANTS_CONTENT.search(a.question)
+        ]
+    titles = {item.slug: item for item in request.library}
+    if content:
+        titles.setdefault(content.slug, content)
+    answers = [
+        {
+            "status": a.status,
+            "question": a.question,
+            "text": a.text,
+            "topic": a.topic,
+            "source": _source(titles.get(a.slug), lang) if a.slug else None,
+            "in_item": bool(content and a.slug == content.slug),
+        }
+        for a in found
+    ]
+    item = context["item"]
+    if turn.kind in ("pause", "referral", "meeting"):
+        item = None  # a turn is answered for itself: no content push
+    elif turn.kind == "freeze" and content and content.type not in LIGHT:
+        item = None
+    if item is not None and content is not None:
+        item = {**item, "kind": _kind(content, lang)}
+        if content.starts_at:
+            item["when"] = event_time(content.starts_at, lead.timezone, lang)
+    today = turns.today_of(request)
+    hours = request.rep.hours
+    return {
+        "lang": lang,
+        "situation": request.situation,
+        "greeting_line": salutation.greeting(name, lang, style),
+        "sign_off": salutation.sign_off(request.tone.sign_off, lang, style),
+        "voice": _voice(request.tone.voice),
+        "answers": answers,
+        "answered": any(a["status"] == "answered" for a in answers),
+        "open": [a for a in answers if a["status"] == "open"],
+        "rep_only": [a for a in answers if a["status"] == "rep_only"],
+        "item": item,
+        "turn": turn.kind,
+        "until": turns.when_words(turn.until, lang, today) if turn.until else "",
+        "referred": turn.referred.split()[0] if turn.referred else "",
+        "slots": turns.slots(
+            turn.day,
+            today,
+            lead_zone=lead.timezone,
+            rep_zone=request.rep.timezone,
+            hours=hours,
+            lang=lang,
+        )
+        if turn.kind == "meeting" and not request.tone.booking_link
+        else "",
+        "booking_link": request.tone.booking_link,
+        "newcomers": [_first(name) for name in request.newcomers],
+    }
+
+
+def _first(name: str) -> str:
+    """A newcomer's first name; an address gives its local part ("tom.berg@..." -> "Tom")."""
+    if "@" in name:
+        return name.split("@")[0].split(".")[0].capitalize()
+    return salutation.parse(name).first or name
+
+
+def _kind(content: ContentBrief, lang: str) -> str:
+    if lang == "en":
+        return TYPE_NAMES.get(content.type, content.type.replace("_", " "))
+    return KIND_NAMES[lang].get(content.type, content.type.replace("_", " "))
+
+
+def _source(content: ContentBrief | None, lang: str) -> dict[str, str] | None:
+    if content is None:
+        return None
+    return {"title": content.title, "kind": _kind(content, lang), "url": content.url}
+
+
 def _lower_first(text: str) -> str:
     """The text as the middle of a sentence: "I've" keeps its capital."""
     return text if re.match(r"I\b", text) else text[:1].lower() + text[1:]
@@ -261,8 +428,11 @@ def _tidy(body: str) -> str:
 
 
 def _length(body: str, request: DraftRequest) -> int:
-    signature = (request.rep.signature or "").strip()
-    return len((body.replace(signature, " ") if signature else body).split())
+    """Words of the body alone: the signature and required lines do not count."""
+    for fixed in (request.rep.signature or "", *request.tone.required_lines):
+        if fixed.strip():
+            body = body.replace(fixed.strip(), " ")
+    return len(body.split())
 
 
 def _rationale(
@@ -295,9 +465,21 @@ def _flags(
     if wants.content_type and (content is None or content.type != wants.content_type):
         kind = wants.content_type.replace("_", " ")
         flags.append(f"{COULD_NOT}: no {kind} is left for this lead, the content is unchanged")
-    if context["question"] and not context["delivers"]:
+    answers = context["answers"]
+    if answers:
+        if context["open"]:
+            flags.append(UNANSWERED)
+        for asked in context["rep_only"]:
+            flags.append(REP_ONLY.format(topic=asked["topic"]))
+        if context["lang"] != "en" and context["answered"]:
+            flags.append(QUOTED)
+    elif context["question"] and not context["delivers"] and not context["turn"]:
         flags.append(UNSENT if context["requested"] else UNANSWERED)
     language = LANGUAGES.get(request.lead.language)
-    if language and request.tone.reply_in_lead_language:
+    if language and request.tone.reply_in_lead_language and context["lang"] == "en":
         flags.append(f"the lead writes in {language}; this offline draft is in English")
+    if context["turn"] == "meeting":
+        flags.append("the lead wants to talk: confirm one of the times (or the link) yourself")
+    if context["turn"] == "referral":
+        flags.append("the lead referred a colleague: confirm the new lead before any mail to them")
     return flags

@@ -3,7 +3,8 @@
 Explicit dates ("3 March", "03.03.", "Monday 12/1") and relative ones ("in six months",
 "Q3", "after the holidays", "nach Ostern"). Conventions: a day-month without a year is the
 next such day not more than two weeks past; "until X" gives the day after X; a quarter or
-month gives its first day; "after the holidays" gives 7 January.
+month gives its first day, but the end of one ("end of Q1 2027", "through March", "fin mars")
+its last day and "mid-September" the 15th; "after the holidays" gives 7 January.
 """
 
 from __future__ import annotations
@@ -152,6 +153,75 @@ _IN_MONTH = re.compile(
 )
 
 
+_END_WORDS = (
+    r"(?:(?:by |until |till |through |to )?(?:the )?end of|through|thru|"
+    r"(?:bis )?(?:zum )?ende(?: des)?|(?:jusqu'à |à )?(?:la )?fin(?: de| du)?|"
+    r"(?:a |hasta )?(?:finales|fines|final) de(?:l)?|eind|slutet av|fine)"
+)
+_QUARTER_END = re.compile(
+    rf"\b{_END_WORDS}\s+(?:the\s+|le\s+)?[qtk]([1-4])\b(?:\s*[/']?\s*(\d{{4}}|\d{{2}})\b)?"
+)
+_MONTH_PART = re.compile(
+    r"\b(?:(early|beginning of|start of|anfang|début|principios de|comienzos de)|"
+    r"(mid|middle of|mitte|mi|mediados de)|(late|end of|the end of|through|thru|ende|fin|"
+    rf"finales de|fines de|final de))[\s-]+(?:de\s+|d'|of\s+)?({_MONTH})\b\.?(?:\s+(\d{{4}}))?"
+)
+_PART_DAY = {1: 1, 2: 15, 3: 0}  # 0: the month's last day
+_US_HOLIDAY = re.compile(r"\bafter (labor day|labour day|memorial day|thanksgiving)\b")
+_SOMMERFERIEN = re.compile(r"\bnach den sommerferien\b")
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th `weekday` of a month; n = -1 for the last one."""
+    days = [
+        d
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, d).weekday() == weekday
+    ]
+    return date(year, month, days[n if n < 0 else n - 1])
+
+
+def _us_holiday_after(name: str, year: int) -> date:
+    """The working day after a US holiday: Labor Day, Memorial Day, Thanksgiving (its Monday)."""
+    if name.startswith(("labor", "labour")):
+        return _nth_weekday(year, 9, 0, 1) + timedelta(days=1)
+    if name == "memorial day":
+        return _nth_weekday(year, 5, 0, -1) + timedelta(days=1)
+    return _nth_weekday(year, 11, 3, 4) + timedelta(days=4)
+
+
+def period_end(sentence: str, today: date) -> date | None:
+    """The date a named part of a period ends: "end of Q1 2027" -> 31 March 2027.
+
+    None when the sentence names no such part. A pause is held to this day, not the
+    period's first day.
+    """
+    low = sentence.lower()
+    if m := _QUARTER_END.search(low):
+        quarter, year = int(m.group(1)), m.group(2)
+        full = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
+        end = add_months(_quarter_start(quarter, full), 3) - timedelta(days=1)
+        return end if year or end >= today else date(end.year + 1, end.month, end.day)
+    if m := _MONTH_PART.search(low):
+        part = next(i for i in (1, 2, 3) if m.group(i))
+        month, year = MONTHS[m.group(4)], m.group(5)
+        full = int(year) if year else today.year
+        day = _PART_DAY[part] or calendar.monthrange(full, month)[1]
+        found = date(full, month, day)
+        if not year and found <= today:
+            last = calendar.monthrange(full + 1, month)[1]
+            found = date(full + 1, month, min(_PART_DAY[part] or last, last))
+        return found
+    if m := _US_HOLIDAY.search(low):
+        found = _us_holiday_after(m.group(1), today.year)
+        return found if found > today else _us_holiday_after(m.group(1), today.year + 1)
+    if _SOMMERFERIEN.search(low):
+        # School summer holidays run into mid-September in the southern states.
+        found = date(today.year, 9, 15)
+        return found if found > today else date(today.year + 1, 9, 15)
+    return None
+
+
 def _safe(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -273,6 +343,8 @@ def _next_unit(unit: str, today: date) -> date:
 def later_date(sentence: str, today: date, *, month_first: bool = False) -> date | None:
     """The date a "come back later" sentence points to, or None when it names none."""
     original, sentence = sentence, sentence.lower()
+    if (end := period_end(sentence, today)) is not None:
+        return end
     if m := _QUARTER.search(sentence):
         return _next_quarter(int(m.group(1)), today, m.group(2))
     if m := _ORDINAL_QUARTER.search(sentence):

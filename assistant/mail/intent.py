@@ -111,6 +111,9 @@ _NOT_NOW = _rx(
     r"\bzurückstellen\b|\bverschoben\b|\bspäter\b",
     r"\bpas (?:pour le moment|maintenant|tout de suite)\b|\brecontact|\bplus tard\b|\breporté\b",
     r"\bahora no\b|\bpor (?:ahora|el momento) no\b|\bmás adelante\b|\bvuelv[ae] a contactar",
+    r"\b(?:escríba|escribe|contácte|lláme)me\b.{0,30}\b(?:a (?:principios|mediados|finales)|en|"
+    r"después|el próximo|la próxima)\b|\b(?:écrivez|réécrivez)-moi\b.{0,30}\b(?:en|après|début|"
+    r"mi-|fin)",
     r"\bnu (?:even )?niet\b|\bop dit moment niet\b|\blater (?:dit|in het) jaar\b|\buitgesteld\b",
     r"\binte just nu\b|\bhör av dig\b.{0,20}\b(?:igen|efter|om)\b|\bsenare\b",
     r"\bnon (?:ora|adesso|al momento|in questo momento)\b|\bpiù avanti\b|\bricontatt",

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from assistant import reading, rules
+from assistant.content.answers import answering_slug
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
@@ -94,7 +95,9 @@ def prepare(
     reply = latest.reply_text if latest else ""
     if instruction and content_slug is None:
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
-    choice = _pick(
+    rep_chose = content_slug is not None or keep_content_id is not None
+    choice = None if rep_chose else _answering(session, lead, reply, now)
+    choice = choice or _pick(
         session,
         lead,
         reply=reply or " ".join(lead.topics),
@@ -119,6 +122,7 @@ def prepare(
             language=lead.extra.get("language") or language.guess(inbound[-2:]),
             topics=tuple(lead.topics),
             referred_by=_referrer(session, lead),
+            timezone=lead.timezone,
         ),
         subject=subject,
         thread=turns,
@@ -129,6 +133,7 @@ def prepare(
         instruction=instruction,
         seed=zlib.crc32(f"{step.trigger}:{instruction}:{content_slug}".encode()),
         library=library(session, now),
+        newcomers=_newcomers(session, lead, rep, latest),
     )
     return Prepared(
         lead_id=lead.id,
@@ -178,6 +183,26 @@ def _fresh_subject(situation: str, lead: Lead, session: Session) -> str:
     if situation == "referral_intro" and (who := _referrer(session, lead)):
         return f"{who} suggested I get in touch"
     return "Following up"
+
+
+def _newcomers(session: Session, lead: Lead, rep: Rep, latest: Message | None) -> tuple[str, ...]:
+    """Who the lead copied on the reply and was not on the thread before, by name if known."""
+    if latest is None or not latest.cc_addrs:
+        return ()
+    earlier = session.exec(
+        select(Message).where(
+            Message.thread_id == latest.thread_id, col(Message.sent_at) < latest.sent_at
+        )
+    ).all()
+    seen = {a.lower() for m in earlier for a in (*m.cc_addrs, *m.to_addrs)}
+    seen |= {lead.email.lower(), rep.email.lower()}
+    names = []
+    for address in latest.cc_addrs:
+        if address.lower() in seen:
+            continue
+        known = session.exec(select(Lead).where(Lead.email == address.lower())).first()
+        names.append(known.name if known and known.name else address)
+    return tuple(names)
 
 
 def _referrer(session: Session, lead: Lead) -> str:
@@ -252,7 +277,21 @@ def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
         topics=tuple(item.topics),
         upcoming=item.type == "webinar" and event is not None and event > now,
         when=f"{event:%A} {event.day} {event:%B %Y, %H:%M} UTC" if event else "",
+        starts_at=event.isoformat() if event else "",
     )
+
+
+def _answering(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
+    """The item whose key points answer the lead's question, when the lead may still get it."""
+    if not reply:
+        return None
+    slug = answering_slug(reply, library(session, now))
+    _, items = ranker(session)
+    if slug is None or slug not in items or slug in excluded(session, lead):
+        return None
+    item = items[slug]
+    why = "its key points answer the lead's question"
+    return Choice(item, Recommendation(item.slug, 0.0, item.stage, (why,)))
 
 
 def _asked_for(
