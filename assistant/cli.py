@@ -196,6 +196,7 @@ def _draft_dict(session: Session, draft: Draft, lead: Lead, rep: Rep) -> dict[st
         "id": draft.id,
         "state": draft.state,
         "situation": draft.situation,
+        "cc": list(draft.cc),
         "lead": {
             "email": lead.email,
             "name": lead.name,
@@ -264,6 +265,8 @@ def show(app: App, draft_id: int, as_json: bool) -> None:
         f"From:    {d['rep']}\nTo:      {d['lead']['name']} <{d['lead']['email']}>"
         f" · {d['lead']['company']} · {d['lead']['stage']}"
     )
+    if d["cc"]:
+        click.echo(f"Cc:      {', '.join(d['cc'])}  (approve --drop-cc EMAIL to leave one off)")
     click.echo(f"Subject: {d['subject']}\n")
     click.echo(d["body"].rstrip())
     click.echo(f"\nWhy now:  {d['why']}")
@@ -303,6 +306,13 @@ def _when(value: str | None) -> datetime | None:
     is_flag=True,
     help="Approve even with flags that need a second look (injection, foreign links).",
 )
+@click.option(
+    "--drop-cc",
+    "drop_cc",
+    multiple=True,
+    metavar="EMAIL",
+    help="Leave this copied address off (repeatable); the rest of the draft's Cc is kept.",
+)
 @pass_app
 def approve(
     app: App,
@@ -311,12 +321,22 @@ def approve(
     body_file: Path | None,
     at: str | None,
     accept_flags: bool,
+    drop_cc: tuple[str, ...],
 ) -> None:
     """Approve drafts (after editing, if asked): they go out at the next send."""
-    if len(draft_ids) > 1 and (subject or body_file):
-        raise click.UsageError("--subject and --body-file edit one draft at a time.")
+    if len(draft_ids) > 1 and (subject or body_file or drop_cc):
+        raise click.UsageError("--subject, --body-file and --drop-cc edit one draft at a time.")
     body = body_file.read_text(encoding="utf-8") if body_file else None
     for draft_id in draft_ids:
+        cc = None
+        if drop_cc:
+            with Session(app.engine) as session:
+                found = session.get(Draft, draft_id)
+                dropped = {a.strip().lower() for a in drop_cc}
+                missing = dropped - set(found.cc if found else ())
+                if found is not None and missing:
+                    raise NurtureError(f"Draft {draft_id} does not copy {sorted(missing)[0]}.")
+                cc = [a for a in (found.cc if found else []) if a not in dropped]
         draft = approve_stage.approve(
             app.engine,
             app.settings,
@@ -327,10 +347,12 @@ def approve(
             body=body,
             send_after=_when(at),
             accept_flags=accept_flags,
+            cc=cc,
         )
         assert draft.send_after is not None
+        copied = f" (Cc {', '.join(draft.cc)})" if draft.cc else ""
         click.echo(
-            f"Approved draft #{draft_id} to {draft.recipient}; "
+            f"Approved draft #{draft_id} to {draft.recipient}{copied}; "
             f"it goes out at the next send after {draft.send_after:%Y-%m-%d %H:%M} UTC "
             f"({draft.schedule_note})."
         )

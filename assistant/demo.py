@@ -14,7 +14,7 @@ import socket
 import tempfile
 import time
 import tomllib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -159,7 +159,7 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
         yield boxes[rep.email]
 
     async def submit(
-        rep: RepSettings, sender: str, recipient: str, raw: bytes
+        rep: RepSettings, sender: str, recipient: str | Sequence[str], raw: bytes
     ) -> smtp.SubmitResult:
         return await smtp.submit(
             smtp.SmtpAccount("127.0.0.1", port, "none"), sender, recipient, raw

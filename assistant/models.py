@@ -296,6 +296,9 @@ class Draft(SQLModel, table=True):
     message_id: str | None = Field(default=None, sa_column=Column(String(998), unique=True))
     mime: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     recipient: str | None = None
+    # Copied on the reply, as the lead copied them (reply-all); the rep may drop any before
+    # approving. They are written into the frozen bytes and given to SMTP with the lead.
+    cc: list[str] = _json(list)
     approved_at: datetime | None = _ts()
     approved_by: str | None = None
     send_after: datetime | None = _ts(index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import Engine
@@ -120,7 +120,7 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
             yield mailbox
 
     async def submit(
-        rep: RepSettings, sender: str, recipient: str, raw: bytes
+        rep: RepSettings, sender: str, recipient: str | Sequence[str], raw: bytes
     ) -> smtp.SubmitResult:
         return await smtp.submit(smtp_account(settings, rep), sender, recipient, raw)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -153,7 +153,7 @@ def make_draft_world(
         yield box
 
     async def submit(
-        rep: RepSettings, sender: str, recipient: str, raw: bytes
+        rep: RepSettings, sender: str, recipient: str | Sequence[str], raw: bytes
     ) -> smtp.SubmitResult:
         world_sent.append(raw)
         return smtp.SubmitResult("accepted", "250 2.0.0 queued", 250)

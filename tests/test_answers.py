@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.content.answers import answer_all, answering_slug, questions
 from assistant.content.library import load_library
-from assistant.content.points import asked_kinds, fact_kinds, split_points
+from assistant.llm.answers import answer_all, answering_slug, questions
 from assistant.llm.base import ContentBrief
+from assistant.llm.points import asked_kinds, fact_kinds, split_points
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from assistant.content.draft_checks import Check, check, turn_kind
-from assistant.content.scenarios import Outcome, Runner, Scenario, load
+from assistant.commands.draft_checks import Check, check, turn_kind
+from assistant.commands.scenarios import Outcome, Runner, Scenario, load
 from assistant.errors import InputError
 
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import jinja2
 
-from assistant.content.answers import Answer, answer_all
 from assistant.llm import instructions, salutation, turns
+from assistant.llm.answers import Answer, answer_all
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
 

@@ -29,6 +29,7 @@ class Outgoing:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     attachment: Path | None = None
+    cc: tuple[str, ...] = ()
 
 
 def base_subject(subject: str) -> str:
@@ -68,6 +69,8 @@ def compose(out: Outgoing, message_id: str) -> bytes:
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = Address(one_line(out.from_name), addr_spec=out.from_email)
     msg["To"] = Address(one_line(out.to_name), addr_spec=out.to_email)
+    if out.cc:
+        msg["Cc"] = [Address(addr_spec=one_line(a)) for a in out.cc]
     msg["Subject"] = one_line(out.subject)
     msg["Date"] = format_datetime(out.date)
     msg["Message-ID"] = message_id

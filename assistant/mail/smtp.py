@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,8 +35,15 @@ class SubmitResult:
     code: int | None = None
 
 
-async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) -> SubmitResult:
-    """Offer the frozen bytes once; the outcome says whether a retry is safe."""
+async def submit(
+    account: SmtpAccount, sender: str, recipient: str | Sequence[str], raw: bytes
+) -> SubmitResult:
+    """Offer the frozen bytes once; the outcome says whether a retry is safe.
+
+    The first recipient is the one the message is for: its refusal decides the outcome. A
+    copied address the server refuses is left out and noted in the result's detail.
+    """
+    first, *copied = [recipient] if isinstance(recipient, str) else list(recipient)
     client = aiosmtplib.SMTP(
         hostname=account.host,
         port=account.port,
@@ -55,9 +63,15 @@ async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) 
             return SubmitResult("deferred", f"{where} answered {exc.code} {exc.message}", exc.code)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             return SubmitResult("deferred", f"{where}: {exc}")
+        refused = []
         try:
             await client.mail(sender)
-            await client.rcpt(recipient)
+            await client.rcpt(first)
+            for address in copied:
+                try:
+                    await client.rcpt(address)
+                except aiosmtplib.SMTPResponseException as exc:
+                    refused.append(f"{address} refused ({exc.code} {exc.message})")
         except aiosmtplib.SMTPResponseException as exc:
             return _answered(exc.code, exc.message, where)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
@@ -70,7 +84,8 @@ async def submit(account: SmtpAccount, sender: str, recipient: str, raw: bytes) 
             return SubmitResult(
                 "unknown", f"{where}: connection lost after the message data: {exc}"
             )
-        return SubmitResult("accepted", f"{response.code} {response.message}", response.code)
+        detail = f"{response.code} {response.message}" + "".join(f"; {r}" for r in refused)
+        return SubmitResult("accepted", detail, response.code)
     finally:
         await _close(client)
 

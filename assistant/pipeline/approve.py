@@ -37,7 +37,10 @@ def approve(
     body: str | None = None,
     send_after: datetime | None = None,
     accept_flags: bool = False,
+    cc: list[str] | None = None,
 ) -> Draft:
+    """Freeze the draft's final bytes. `cc`: the copied addresses the rep keeps (None keeps
+    the draft's own; an address the draft did not have is refused)."""
     with transaction(engine) as session:
         draft = get(session, draft_id)
         if draft.state != DraftState.pending:
@@ -60,6 +63,7 @@ def approve(
             raise StateError(
                 f"{lead.email} is {lead.status.replace('_', ' ')}: nothing can be sent."
             )
+        kept = _kept_cc(session, draft, cc)
         final_subject = one_line(subject) if subject is not None else draft.subject
         final_body = body.strip() + "\n" if body is not None else draft.body
         edited = final_subject != draft.subject or final_body != draft.body
@@ -83,6 +87,7 @@ def approve(
                 in_reply_to=draft.in_reply_to,
                 references=tuple(draft.references),
                 attachment=attachment,
+                cc=tuple(kept),
             ),
             message_id,
         )
@@ -93,6 +98,8 @@ def approve(
             detail["before"] = before
             detail["after"] = {"subject": final_subject, "body": final_body}
         detail["send_after"] = when.at
+        if kept != draft.cc:
+            detail["cc"] = {"before": draft.cc, "after": kept}
         drafts.approve(
             session,
             draft,
@@ -104,6 +111,7 @@ def approve(
             message_id=message_id,
             mime=mime,
             recipient=lead.email,
+            cc=kept,
             approved_at=now,
             approved_by=actor,
             send_after=when.at,
@@ -112,6 +120,21 @@ def approve(
     hit("after_approval")
     with transaction(engine) as session:
         return get(session, draft_id)
+
+
+def _kept_cc(session: Session, draft: Draft, cc: list[str] | None) -> list[str]:
+    """The copied addresses that go out: the draft's, less those the rep dropped; never one
+    the draft did not hold, and never one that asked not to be contacted."""
+    if cc is None:
+        wanted = list(draft.cc)
+    else:
+        wanted = list(dict.fromkeys(a.strip().lower() for a in cc if a.strip()))
+        foreign = [a for a in wanted if a not in draft.cc]
+        if foreign:
+            raise StateError(
+                f"{foreign[0]} was not copied on this draft: only its own Cc can be kept."
+            )
+    return [a for a in wanted if not is_suppressed(session, a)]
 
 
 def reject(engine: Engine, draft_id: int, actor: str, reason: str, now: datetime) -> Draft:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from assistant.mail.imap import Mailbox
 from assistant.mail.smtp import SubmitResult
 
 OpenMailbox = Callable[[RepSettings], AbstractAsyncContextManager[Mailbox]]
-Submit = Callable[[RepSettings, str, str, bytes], Awaitable[SubmitResult]]
+Submit = Callable[[RepSettings, str, str | Sequence[str], bytes], Awaitable[SubmitResult]]
 
 
 @dataclass

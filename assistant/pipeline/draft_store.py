@@ -69,6 +69,7 @@ def store(
             touch_number=prepared.request.touch_number,
             created_at=created_at or now,
             step=dict(prepared.step),
+            cc=list(prepared.cc),
         )
         try:
             lifecycle.create(session, draft, now)

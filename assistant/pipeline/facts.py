@@ -65,6 +65,8 @@ class Touch:
     at: datetime
     human: bool = True
     pauses: bool = False  # this message put the lead on hold (out of office, "try in Q3")
+    intent: str | None = None  # a person's inbound reply: its intent, as understood
+    refers: bool = False  # it names a colleague to write to instead
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Snapshot:
     company: str = ""
     company_sends: tuple[datetime, ...] = ()  # mail to the company's leads, sent or scheduled
     introduced_by: str = ""  # a referred lead the rep confirmed: who named them ("l<lead id>")
+    sales_ready_at: datetime | None = None
 
 
 def rules_for(session: Session, lead: Lead, settings: Settings) -> rules.Cadence:
@@ -177,9 +180,11 @@ def snapshot(session: Session, lead: Lead, settings: Settings, now: datetime) ->
     for m in messages:
         key = f"d{m.draft_id}" if m.draft_id else f"m{m.id}"
         human = m.direction == Direction.outbound.value or m.kind == "human"
-        pauses = reading.load(m.understanding).pauses
+        said = reading.load(m.understanding)
+        refers = any(e.type == reading.EventType.referral and e.email for e in said.events)
         if m.sent_at is not None:
-            touches.setdefault(key, Touch(key, m.direction, m.sent_at, human, pauses))  # type: ignore[arg-type]
+            touch = Touch(key, m.direction, m.sent_at, human, said.pauses, said.intent, refers)  # type: ignore[arg-type]
+            touches.setdefault(key, touch)
     sent = session.exec(
         select(Draft).where(Draft.lead_id == lead.id, Draft.state == DraftState.sent.value)
     ).all()
@@ -205,4 +210,5 @@ def snapshot(session: Session, lead: Lead, settings: Settings, now: datetime) ->
         company=lead.company or company_key(lead),
         company_sends=company_sends(session, lead, now),
         introduced_by=f"l{lead.id}" if lead.referred_by_id is not None and lead.confirmed else "",
+        sales_ready_at=lead.sales_ready_at,
     )

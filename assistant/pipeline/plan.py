@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
 from assistant.lifecycle import drafts, leads
 from assistant.models import (
+    Direction,
     Draft,
     DraftState,
     Lead,
@@ -29,6 +30,7 @@ from assistant.models import (
 from assistant.pipeline import facts, shunt
 from assistant.pipeline.context import Context
 from assistant.pipeline.facts import OpenDraft, Snapshot, Touch
+from assistant.reading import Intent
 from assistant.records import is_suppressed, jsonable
 from assistant.rules import Cadence
 
@@ -39,6 +41,7 @@ Situation = Literal["reply", "follow_up", "re_engage", "graceful_close", "referr
 WEEK = timedelta(days=7)
 _ACTIVE = LeadStatus.active
 NURTURING = (LeadStatus.active.value, LeadStatus.paused.value)
+ANSWERED_ONCE = (LeadStatus.stopped.value, LeadStatus.sales_ready.value)
 
 
 @dataclass(frozen=True)
@@ -71,25 +74,27 @@ def next_step(snap: Snapshot, now: datetime, rules: Cadence) -> Step:
     zone = f"the lead's time zone is {snap.local.name} (from {snap.local.source})"
     if snap.status == LeadStatus.opted_out:
         return Step("stop", "the lead opted out: no more mail, ever", rule="stop: opt-out")
-    if snap.status == LeadStatus.stopped:
-        why = f"the lead is stopped ({snap.status_reason or 'by a rule'})"
-        return Step("stop", why, rule="stop")
-    if snap.status == LeadStatus.sales_ready:
-        return Step("stop", "the lead is sales-ready: the rep takes it from here", rule="stop")
     human = [t for t in snap.touches if t.human]
     last_in = next((t for t in reversed(human) if t.direction == "inbound"), None)
     last_out = next((t for t in reversed(snap.touches) if t.direction == "outbound"), None)
     unanswered_reply = last_in is not None and (last_out is None or last_in.at > last_out.at)
+    if snap.status in (LeadStatus.stopped, LeadStatus.sales_ready):
+        # The message that ended nurturing still gets its one answer: thanks to a lead who
+        # named a colleague, a yes with times to a lead who asked to talk. Then nothing.
+        if unanswered_reply and last_in is not None and _answers_once(snap, last_in):
+            return _reply(snap, now, rules, cal, last_in, zone)
+        if snap.status == LeadStatus.sales_ready:
+            return Step("stop", "the lead is sales-ready: the rep takes it from here", rule="stop")
+        why = f"the lead is stopped ({snap.status_reason or 'by a rule'})"
+        return Step("stop", why, rule="stop")
     if snap.status == LeadStatus.paused and snap.paused_until and snap.paused_until > now:
         # A lead who writes after their own out-of-office or "not now" is answered; a pause the
         # rep set (no message caused it) holds everything until the rep resumes.
+        # The lead's own "try me in mid-September" is acknowledged once, then nothing until
+        # the pause ends; an out-of-office is never answered (it is not a person's touch).
         hold = next((t for t in reversed(snap.touches) if t.pauses), None)
         wrote_since = (
-            last_in is not None
-            and unanswered_reply
-            and not last_in.pauses
-            and hold is not None
-            and last_in.at > hold.at
+            last_in is not None and unanswered_reply and hold is not None and last_in.at >= hold.at
         )
         if not wrote_since:
             back = cal.next_open(snap.paused_until + timedelta(days=rules.re_engage_after_days))
@@ -127,6 +132,13 @@ def next_step(snap: Snapshot, now: datetime, rules: Cadence) -> Step:
     if anchor is None:
         return Step("none", "no conversation yet: nothing to answer or follow up")
     return _follow_up(snap, now, rules, cal, last_in, anchor, ended, zone)
+
+
+def _answers_once(snap: Snapshot, last_in: Touch) -> bool:
+    """The reply that stopped the lead or handed it over, when it calls for one answer."""
+    if snap.status == LeadStatus.sales_ready:
+        return snap.sales_ready_at is not None and last_in.at <= snap.sales_ready_at
+    return last_in.refers and last_in.intent == Intent.wrong_person
 
 
 def _reply(
@@ -323,7 +335,7 @@ async def run(ctx: Context, now: datetime) -> int:
             i
             for i in session.exec(
                 select(Lead.id).where(
-                    col(Lead.status).in_(NURTURING),
+                    or_(col(Lead.status).in_(NURTURING), col(Lead.id).in_(_wrote_since_planned())),
                     col(Lead.owner_id).is_not(None),
                     Lead.confirmed == True,  # noqa: E712
                     col(Lead.id).not_in(shunt.held("plan", "lead", now)),
@@ -364,6 +376,23 @@ def _plan_one(
         ctx.log.info("%s: stopped (%s)", lead.email, step.why)
 
 
+def _wrote_since_planned() -> Any:
+    """Leads with mail newer than their stored step: a stopped or sales-ready lead is planned
+    again only then (its one answer), never on every pass."""
+    return (
+        select(Message.lead_id)
+        .join(PlannedStep, col(PlannedStep.lead_id) == Message.lead_id, isouter=True)
+        .where(
+            Message.direction == Direction.inbound.value,
+            col(Message.lead_id).is_not(None),
+            or_(
+                col(PlannedStep.planned_at).is_(None),
+                col(Message.received_at) > PlannedStep.planned_at,
+            ),
+        )
+    )
+
+
 def _unread() -> Any:
     """Leads with mail not yet understood (new, or held by the shunt): they wait for it, so a
     reply that could not be read is never followed up as if it had not come."""
@@ -379,7 +408,10 @@ def due_jobs(session: Session, now: datetime) -> list[Job]:
         select(PlannedStep)
         .join(Lead, col(Lead.id) == PlannedStep.lead_id)
         .where(
-            col(Lead.status).in_(NURTURING),
+            or_(
+                col(Lead.status).in_(NURTURING),
+                (col(Lead.status).in_(ANSWERED_ONCE)) & (col(PlannedStep.action) == "reply"),
+            ),
             Lead.confirmed == True,  # noqa: E712
             col(PlannedStep.lead_id).not_in(shunt.held("plan", "lead", now)),
             col(PlannedStep.lead_id).not_in(_unread()),

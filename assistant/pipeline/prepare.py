@@ -15,10 +15,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from assistant import reading, rules
-from assistant.content.answers import answering_slug
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
+from assistant.llm.answers import answering_slug
 from assistant.llm.base import (
     ContentBrief,
     DraftRequest,
@@ -28,10 +28,12 @@ from assistant.llm.base import (
     request_from_json,
     request_to_json,
 )
+from assistant.llm.offline import LIGHT
 from assistant.mail.compose import base_subject, reply_subject
 from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
 from assistant.pipeline.plan import Job, step_json
 from assistant.pipeline.select import Choice, choose, excluded, ranker
+from assistant.records import is_suppressed
 
 MAX_TURNS = 8
 
@@ -54,6 +56,7 @@ class Prepared:
     content_reason: str
     stage: str  # where the chosen content puts the lead in the journey; "" leaves it
     step: dict[str, Any] = field(default_factory=dict)  # the planned step, as the draft keeps it
+    cc: tuple[str, ...] = ()  # kept from the lead's reply (reply-all)
 
     def to_json(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "request"}
@@ -97,16 +100,25 @@ def prepare(
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
     rep_chose = content_slug is not None or keep_content_id is not None
     choice = None if rep_chose else _answering(session, lead, reply, now)
-    choice = choice or _pick(
-        session,
-        lead,
-        reply=reply or " ".join(lead.topics),
-        intent=said.intent,
-        events=events,
-        now=now,
-        content_slug=content_slug,
-        keep_content_id=keep_content_id,
+    held_back = not rep_chose and step.action == "reply" and _answered_for_itself(said)
+    choice = (
+        None
+        if held_back
+        else choice
+        or _pick(
+            session,
+            lead,
+            reply=reply or " ".join(lead.topics),
+            intent=said.intent,
+            events=events,
+            now=now,
+            content_slug=content_slug,
+            keep_content_id=keep_content_id,
+        )
     )
+    frozen = any(e.type == reading.EventType.budget_freeze for e in said.events)
+    if frozen and not rep_chose and choice is not None and choice.item.type not in LIGHT:
+        choice = None  # a freeze gets at most one light item
     thread = session.get(Thread, thread_id) if thread_id else None
     subject = base_subject(thread.subject if thread else (target.subject if target else ""))
     inbound = [t.text for t in turns if t.direction == "inbound"]
@@ -152,6 +164,7 @@ def prepare(
         content_reason=choice.reason if choice else "no new content fits",
         stage=choice.stage if choice else "",
         step=step_json(step),
+        cc=_reply_all(session, lead, rep, latest) if step.action == "reply" else (),
     )
 
 
@@ -203,6 +216,31 @@ def _newcomers(session: Session, lead: Lead, rep: Rep, latest: Message | None) -
         known = session.exec(select(Lead).where(Lead.email == address.lower())).first()
         names.append(known.name if known and known.name else address)
     return tuple(names)
+
+
+def _answered_for_itself(said: reading.StoredReading) -> bool:
+    """A turn the reply is about, not content: a pause until a date, a colleague to write to
+    instead, a request to talk. (A budget freeze may still carry one light item.)"""
+    if said.intent == reading.Intent.ready_to_talk:
+        return True
+    return any(
+        e.type in (reading.EventType.meeting_request, reading.EventType.referral)
+        or (e.type == reading.EventType.come_back_later and e.date is not None)
+        for e in said.events
+    )
+
+
+def _reply_all(session: Session, lead: Lead, rep: Rep, latest: Message | None) -> tuple[str, ...]:
+    """Who the lead copied on the reply, kept on ours: never the rep, the lead, or an address
+    that asked not to be contacted."""
+    if latest is None:
+        return ()
+    skip = {lead.email.lower(), rep.email.lower()}
+    kept = []
+    for address in dict.fromkeys(a.strip().lower() for a in latest.cc_addrs):
+        if address and address not in skip and not is_suppressed(session, address):
+            kept.append(address)
+    return tuple(kept)
 
 
 def _referrer(session: Session, lead: Lead) -> str:

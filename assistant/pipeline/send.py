@@ -150,7 +150,7 @@ async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport
     else:
         try:
             result = await asyncio.wait_for(
-                ctx.submit(rep, rep.email, draft.recipient, draft.mime),
+                ctx.submit(rep, rep.email, [draft.recipient, *draft.cc], draft.mime),
                 submit_budget(ctx, rep_email),
             )
         except TimeoutError:

@@ -172,6 +172,8 @@ def approve_one(req: Req) -> Response:
         if not body.strip():
             raise BadInput("The email is empty.")
     send_after = _send_after(req)
+    # The edit form lists the draft's Cc as boxes; the addresses left ticked go out.
+    cc = req.fields("cc") if req.field("cc_shown") == "1" else None
     draft = approve(
         req.engine,
         req.settings,
@@ -181,6 +183,7 @@ def approve_one(req: Req) -> Response:
         subject=subject,
         body=body,
         send_after=send_after,
+        cc=cc,
     )
     return req.redirect(
         req.back(),

@@ -61,6 +61,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('draft', schema=None) as batch_op:
         batch_op.add_column(sa.Column('step', sa.JSON(), nullable=False, server_default='{}'))
+        batch_op.add_column(sa.Column('cc', sa.JSON(), nullable=False, server_default='[]'))
 
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_attempt_at', assistant.models.UTCDateTime(), nullable=True))
@@ -76,6 +77,7 @@ def downgrade() -> None:
         batch_op.drop_column('next_attempt_at')
 
     with op.batch_alter_table('draft', schema=None) as batch_op:
+        batch_op.drop_column('cc')
         batch_op.drop_column('step')
 
     with op.batch_alter_table('plannedstep', schema=None) as batch_op:

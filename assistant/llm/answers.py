@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.content.points import Found, best_point, index
 from assistant.llm.base import ContentBrief
+from assistant.llm.points import Found, best_point, index
 
 MAX_QUESTIONS = 3
 QUOTE_WORDS = 22

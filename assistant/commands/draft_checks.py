@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.content.answers import answer, questions
-from assistant.content.scenarios import Outcome, Scenario, lead_texts
+from assistant.commands.scenarios import Outcome, Scenario, lead_texts
 from assistant.llm import language
+from assistant.llm.answers import answer, questions
 from assistant.llm.base import ContentBrief
 from assistant.mail.intent import classify_intent
 from assistant.mail.optout import find_opt_out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -213,7 +213,9 @@ class Runner:
         async def open_mailbox(_: RepSettings) -> AsyncIterator[Mailbox]:
             yield box
 
-        async def submit(_: RepSettings, sender: str, to: str, raw: bytes) -> smtp.SubmitResult:
+        async def submit(
+            _: RepSettings, sender: str, to: str | Sequence[str], raw: bytes
+        ) -> smtp.SubmitResult:
             return smtp.SubmitResult("accepted", "250 2.0.0 queued", 250)
 
         drafter, _ = models(settings)
