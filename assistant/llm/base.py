@@ -102,6 +102,9 @@ class DraftRequest:
     # People the lead newly copied on the latest reply, by name (else address): the draft
     # greets them in a line of their own.
     newcomers: tuple[str, ...] = ()
+    # The day the lead asked to be written to again (ISO), as the plan read it: a draft may
+    # name it although the thread says it in words ("after Labor Day").
+    resumes_on: str | None = None
 
 
 @dataclass

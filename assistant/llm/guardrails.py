@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.injection import ADDRESS, INVISIBLE, LEAD_INSTRUCTS, lead_flags, lead_texts
@@ -235,6 +236,9 @@ def _unsupported_facts(
     known_dates = set(_date_keys(sources)) | {
         (turn.at.month, turn.at.day) for turn in request.thread if turn.at
     }
+    if request.resumes_on:
+        resumes = date.fromisoformat(request.resumes_on)
+        known_dates.add((resumes.month, resumes.day))
     known_numbers = {_number_key(m.group(0)) for m in _DIGITS.finditer(sources)}
 
     flags: list[str] = []

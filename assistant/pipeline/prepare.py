@@ -146,6 +146,7 @@ def prepare(
         seed=zlib.crc32(f"{step.trigger}:{instruction}:{content_slug}".encode()),
         library=library(session, now),
         newcomers=_newcomers(session, lead, rep, latest),
+        resumes_on=_resumes_on(said),
     )
     return Prepared(
         lead_id=lead.id,
@@ -216,6 +217,11 @@ def _newcomers(session: Session, lead: Lead, rep: Rep, latest: Message | None) -
         known = session.exec(select(Lead).where(Lead.email == address.lower())).first()
         names.append(known.name if known and known.name else address)
     return tuple(names)
+
+
+def _resumes_on(said: reading.StoredReading) -> str | None:
+    later = [e.date for e in said.events if e.type in reading.LATER_EVENTS and e.date]
+    return later[0].isoformat() if later else None
 
 
 def _answered_for_itself(said: reading.StoredReading) -> bool:
