@@ -25,6 +25,7 @@ from assistant.db import open_database, transaction
 from assistant.models import ContentDelivery, ContentItem, Draft, Lead, Message, Rep, User
 from assistant.runtime import sync_reps
 from assistant.web.security import hash_password
+from tests.bounds import HANG_SECONDS
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,7 +312,7 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + HANG_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"nurture web exited {process.returncode}:\n{log.read_text()}")
