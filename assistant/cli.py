@@ -17,6 +17,10 @@ from assistant.errors import NurtureError
 
 # Each command's module loads only when the command runs; the line is what --help shows.
 COMMANDS = {
+    "backup": (
+        "assistant.commands.backup:backup",
+        "Copy the database to a file while Nurture runs.",
+    ),
     "content": (
         "assistant.commands.content:content",
         "Manage the content library and see what it lacks.",
