@@ -2,7 +2,7 @@
 
 Mailboxes are folders of .eml files; outgoing mail goes over real SMTP to a small server on
 loopback that stands in for the team's mail provider. The story (earlier emails, replies)
-comes from data/demo/story.toml; leads and content from data/.
+comes from data/demo/story.toml; leads and content from data/ (both shipped in the package).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import click
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
-from assistant import clock
+from assistant import clock, resources
 from assistant.config import WEEKDAYS, RepSettings, parse
 from assistant.content.store import import_library
 from assistant.db import open_database
@@ -44,7 +44,7 @@ from assistant.pipeline.context import Context
 from assistant.pipeline.plan import add_business_days
 from assistant.runtime import sync_reps
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = resources.folder("data")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.bounds import HANG_SECONDS
 from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer
 
@@ -72,7 +73,7 @@ class Nurture:
     env: dict[str, str] = field(default_factory=dict)
 
     def run(
-        self, *args: str, check: bool = True, timeout: float = 120
+        self, *args: str, check: bool = True, timeout: float = HANG_SECONDS
     ) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "TEST_IMAP_PASSWORD": self.password, **self.env}
         env.pop("NURTURE_NOW", None)

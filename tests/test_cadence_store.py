@@ -19,6 +19,7 @@ from assistant.models import Draft, Lead, Rep
 from assistant.pipeline import plan
 from assistant.pipeline.context import Context
 from assistant.runtime import context
+from tests.bounds import HANG_SECONDS
 from tests.nurture_cli import NURTURE
 
 ANA, BEN = "ana@acme.test", "ben@acme.test"
@@ -174,7 +175,7 @@ def test_nurture_plan_explains_the_next_step_in_the_leads_time(
         capture_output=True,
         text=True,
         env={"NURTURE_NOW": "2026-12-07T09:00:00+00:00", "PATH": "/usr/bin:/bin"},
-        timeout=60,
+        timeout=HANG_SECONDS,
         check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from assistant.db import open_database, transaction
 from assistant.models import Lead, Message, Rep
+from tests.bounds import HANG_SECONDS
 from tests.mails import mail
 from tests.nurture_cli import NURTURE, Nurture, write_config
 from tests.servers.dovecot import Dovecot, MailboxUser
@@ -42,7 +43,7 @@ def nurture(
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
 
 
@@ -295,7 +296,7 @@ def test_eval_selection_runs_without_a_configuration_on_another_teams_library(
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
     assert run.returncode == 0, run.stderr
     assert "bm25 ranker" in run.stdout and "fixed_sequence" in run.stdout
@@ -305,7 +306,7 @@ def test_eval_selection_runs_without_a_configuration_on_another_teams_library(
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
     assert hybrid.returncode == 0 and "hybrid ranker" in hybrid.stdout, hybrid.stderr
     named = subprocess.run(
@@ -314,6 +315,6 @@ def test_eval_selection_runs_without_a_configuration_on_another_teams_library(
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
     assert named.returncode == 1 and "missing.toml: file not found" in named.stderr

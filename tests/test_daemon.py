@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bounds import HANG_SECONDS
 from tests.mails import mail
 from tests.nurture_cli import NURTURE, Nurture, write_config
 from tests.servers.dovecot import Dovecot, MailboxUser
@@ -77,17 +78,17 @@ def test_daemon_drafts_sends_and_stops_on_sigterm(
         cwd=tmp_path,
     )
     try:
-        _wait(lambda: len(app.json("queue")) == 1, 60, "a draft")
+        _wait(lambda: len(app.json("queue")) == 1, HANG_SECONDS, "a draft")
         [draft] = app.json("queue")
         assert draft["lead"]["email"] == LEAD
         app.run("approve", str(draft["id"]))
-        sent = smtp_server.wait_for_messages(1, timeout=60)
+        sent = smtp_server.wait_for_messages(1, timeout=HANG_SECONDS)
         assert [m.rcpt_tos for m in sent] == [(LEAD,)]
         time.sleep(3)  # a few more passes: nothing more goes out
         assert len(smtp_server.messages) == 1
     finally:
         daemon.send_signal(signal.SIGTERM)
-        code = daemon.wait(timeout=60)
+        code = daemon.wait(timeout=HANG_SECONDS)
         log.close()
     output = (tmp_path / "daemon.log").read_text()
     assert code == 0, output

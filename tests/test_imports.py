@@ -20,6 +20,7 @@ from assistant.errors import InputError
 from assistant.imports import import_leads
 from assistant.models import ContentItem, Lead
 from assistant.runtime import sync_reps
+from tests.bounds import HANG_SECONDS
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,7 +109,7 @@ def _nurture(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         cwd=cwd,
-        timeout=60,
+        timeout=HANG_SECONDS,
     )
 
 

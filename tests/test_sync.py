@@ -26,6 +26,7 @@ from assistant.models import Draft, Message
 from assistant.pipeline import ingest
 from assistant.runtime import context
 from assistant.watch import watch
+from tests.bounds import HANG_SECONDS
 from tests.faults.proxy import StallingProxy
 from tests.faults.world import REP, settings_data
 from tests.loop_world import World, make_world
@@ -204,16 +205,20 @@ async def test_idle_wakes_on_new_mail_renews_and_survives_a_stall_and_a_restart(
         assert reasons == [] and proxy.accepted == 1 and not task.done()
 
         await asyncio.to_thread(dovecot.deliver, mailbox_user.name, _reply(1))
-        await _until(lambda: any("new mail" in r for r in reasons), 5, "IDLE to announce mail")
+        await _until(
+            lambda: any("new mail" in r for r in reasons), HANG_SECONDS, "IDLE to announce mail"
+        )
 
         proxy.stall()  # half-open: the socket stays up, nothing passes
         await asyncio.to_thread(dovecot.deliver, mailbox_user.name, _reply(2))
         started = time.monotonic()
-        await _until(lambda: any("reconnected" in r for r in reasons), 10, "a reconnect")
+        await _until(lambda: any("reconnected" in r for r in reasons), HANG_SECONDS, "a reconnect")
         assert time.monotonic() - started < 6 and proxy.accepted == 2  # renew + DONE timeout
 
         await asyncio.to_thread(dovecot.restart)  # BYE, then a refused connection or two
-        await _until(lambda: sum("reconnected" in r for r in reasons) >= 2, 15, "a reconnect")
+        await _until(
+            lambda: sum("reconnected" in r for r in reasons) >= 2, HANG_SECONDS, "a reconnect"
+        )
         assert not task.done()
     finally:
         task.cancel()
@@ -283,5 +288,5 @@ def test_daemon_drafts_within_seconds_of_new_mail_through_idle(
         assert len(app.json("queue")) == 1, log.read_text()
     finally:
         daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=60)
+        daemon.wait(timeout=HANG_SECONDS)
     assert "Traceback" not in log.read_text()

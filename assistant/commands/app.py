@@ -1,15 +1,16 @@
-"""The CLI's shared state: settings and the database, opened on first use."""
+"""The CLI's shared state: settings and the database, loaded on first use."""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.engine import Engine
 
-from assistant import config as config_module
-from assistant.config import Settings
-from assistant.db import open_database
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from assistant.config import Settings
 
 
 class App:
@@ -23,6 +24,8 @@ class App:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from assistant import config as config_module
+
             self._settings = config_module.load(config_module.locate(self._path))
         return self._settings
 
@@ -31,6 +34,8 @@ class App:
 
         For commands that read files only (`nurture eval selection`), so they run anywhere.
         """
+        from assistant import config as config_module
+
         path = config_module.locate(self._path)
         if self._path is None and "NURTURE_CONFIG" not in os.environ and not path.exists():
             return config_module.parse({})
@@ -39,7 +44,8 @@ class App:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from assistant.runtime import sync_reps  # imports the pipeline: only when needed
+            from assistant.db import open_database
+            from assistant.runtime import sync_reps
 
             self._engine = open_database(self.settings.database_url)
             sync_reps(self._engine, self.settings)

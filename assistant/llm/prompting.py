@@ -17,11 +17,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from assistant import resources
 from assistant.errors import ConfigError
 from assistant.llm.base import ContentBrief, DraftRequest, ToneRules, Turn
 
-# assistant/llm/prompting.py -> the repository folder that holds assistant/ and prompts/
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "prompts"
+DEFAULT_FOLDER = resources.folder("prompts")
 
 # The names of the blocks our templates wrap data in. Lead text that contains one of these
 # tags (or a role tag a model may take for a turn boundary) is defused by `neutralise`.
@@ -62,7 +62,7 @@ class RenderedPrompt:
 
 
 def prompts_folder(override: Path | str | None = None) -> Path:
-    """The folder of prompt templates: the override when given, else the repository's prompts/."""
+    """The folder of prompt templates: the override when given, else the shipped prompts."""
     folder = Path(override) if override is not None else DEFAULT_FOLDER
     if not (folder / "system.j2").is_file():
         raise ConfigError(str(folder), "", "no system.j2 here: not a prompts folder")

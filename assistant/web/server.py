@@ -8,7 +8,6 @@ import hashlib
 import logging
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import jinja2
 import uvicorn
@@ -21,6 +20,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant import resources
 from assistant.config import Settings, secret
 from assistant.errors import ConfigError, NotFound, NurtureError
 from assistant.web import (
@@ -37,7 +37,7 @@ from assistant.web import (
 from assistant.web.http import MAX_BODY, Forbidden, SignedOut, Web, page
 
 log = logging.getLogger("nurture.web")
-PAGES = Path(__file__).resolve().parents[2] / "templates" / "web"
+PAGES = resources.folder("templates", "web")
 STATIC = PAGES / "static"
 
 CSP = (

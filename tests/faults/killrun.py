@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from assistant.config import load
 from assistant.models import Draft
+from tests.bounds import HANG_SECONDS
 from tests.nurture_cli import NURTURE
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
@@ -89,7 +90,7 @@ def kill_run(
         report.starts += 1
         time.sleep(rng.uniform(min_alive, max_alive))
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.wait(timeout=HANG_SECONDS)
         report.kills += 1
     process = _start(config, env, log)
     report.starts += 1

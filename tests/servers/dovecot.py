@@ -18,12 +18,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.bounds import HANG_SECONDS
 from tests.servers import free_port
 
-# Dovecot refuses to serve mail as root; scripts/test creates this user.
+# Dovecot refuses to serve mail as root; scripts/bootstrap creates this user.
 TEST_USER = "nurture-test"
 DOMAIN = "acme.test"
-START_TIMEOUT = 15.0
+START_TIMEOUT = HANG_SECONDS
 STOP_TIMEOUT = 10.0
 
 CONFIG = """\
@@ -115,7 +116,7 @@ def _run_user() -> pwd.struct_passwd:
         return pwd.getpwnam(TEST_USER)
     except KeyError:
         raise DovecotError(
-            f"user {TEST_USER!r} is missing: run scripts/test, or "
+            f"user {TEST_USER!r} is missing: run scripts/bootstrap, or "
             f"useradd --system --no-create-home --shell /usr/sbin/nologin {TEST_USER}"
         ) from None
 

@@ -27,7 +27,7 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
     except psycopg.OperationalError as exc:
         raise PostgresUnavailable(
             f"PostgreSQL is not reachable as {ADMIN_USER}@{HOST}:{PORT} with trust auth "
-            f"({str(exc).strip()}); scripts/test starts it and sets trust auth"
+            f"({str(exc).strip()}); scripts/bootstrap starts it and sets trust auth"
         ) from exc
 
 

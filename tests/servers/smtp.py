@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from tests.bounds import HANG_SECONDS
 from tests.servers import free_port
 
 
@@ -126,7 +127,7 @@ class SmtpServer:
         with self._recorder.changed:
             return list(self._recorder.dropped)
 
-    def wait_for_messages(self, count: int, timeout: float = 5.0) -> list[Received]:
+    def wait_for_messages(self, count: int, timeout: float = HANG_SECONDS) -> list[Received]:
         """Block until ``count`` messages were accepted or the timeout passed; return them.
 
         This blocks the calling thread: from async code use ``asyncio.to_thread``.

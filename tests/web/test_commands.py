@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from assistant.cli import cli
 from assistant.models import User
 from assistant.web.security import check_password
+from tests.bounds import HANG_SECONDS
 from tests.servers import free_port
 from tests.web.world import SECRET, World, build, sign_in
 
@@ -129,7 +130,7 @@ def test_web_on_a_taken_port_says_so_in_one_sentence(tmp_path: Path) -> None:
             [*NURTURE, "--config", str(config), "web", "--port", str(port)],
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=HANG_SECONDS,
             env={**os.environ, "TEST_WEB_SECRET": SECRET},
         )
     assert result.returncode == 1
@@ -148,7 +149,7 @@ def test_web_without_a_secret_key_names_the_setting(tmp_path: Path) -> None:
         [*NURTURE, "--config", str(config), "web"],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG_SECONDS,
         env=env,
     )
     assert result.returncode == 1
@@ -166,7 +167,7 @@ def test_run_with_web_serves_the_app_beside_the_daemon_and_stops_on_sigterm(tmp_
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + HANG_SECONDS
         while True:
             try:
                 if httpx.get(f"{url}/login", timeout=1).status_code == 200:
@@ -176,7 +177,7 @@ def test_run_with_web_serves_the_app_beside_the_daemon_and_stops_on_sigterm(tmp_
                 time.sleep(0.2)
         assert sign_in(url, "ana@acme.test").get("/queue").status_code == 200
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        assert process.wait(timeout=HANG_SECONDS) == 0
     finally:
         if process.poll() is None:
             process.kill()

@@ -34,6 +34,7 @@ from assistant.models import (
 )
 from assistant.runtime import sync_reps
 from assistant.web.security import hash_password
+from tests.bounds import HANG_SECONDS
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -345,7 +346,7 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300  # a bound that catches a hang, not a slow machine
+    deadline = time.monotonic() + HANG_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"nurture web exited {process.returncode}:\n{log.read_text()}")
