@@ -1,0 +1,131 @@
+"""Every turn of the journey gets the right email, end to end on Dovecot and aiosmtpd.
+
+The message that pauses, refers or asks to talk is answered once, without content; then the
+lead waits, is stopped, or is the rep's. A colleague the lead copied stays on the reply.
+"""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+from sqlmodel import Session, select
+
+from assistant.models import Draft, Lead, Notification
+from tests.loop_world import REP, World
+from tests.test_lifecycle import JON, MARIA, NOW, _reply, world
+
+pytestmark = pytest.mark.slow
+__all__ = ["world"]
+
+
+def _one_pending(world: World, address: str) -> Draft:
+    drafts = world.drafts(address)
+    assert [d.state for d in drafts] == ["pending"], [(d.state, d.situation) for d in drafts]
+    return drafts[0]
+
+
+def test_can_we_talk_gets_a_yes_with_times_and_the_rep_is_told(world: World) -> None:
+    world.deliver(_reply(MARIA, "María López", "Can we talk on Thursday? Any time works.", 1))
+    world.tick(NOW)
+    lead = world.lead(MARIA)
+    assert lead.status == "sales_ready"
+    draft = _one_pending(world, MARIA)
+    assert draft.content_id is None  # the lead asked to talk: no content push
+    assert "Thursday" in draft.body
+    with Session(world.engine) as session:
+        assert session.exec(select(Notification.kind)).all() == ["sales_ready"]
+    world.tick(NOW + timedelta(hours=1))  # nothing more: the rep has the lead now
+    assert len(world.drafts(MARIA)) == 1
+
+
+def test_try_me_in_mid_september_is_acknowledged_once_and_paused_to_then(world: World) -> None:
+    world.deliver(
+        _reply(
+            MARIA,
+            "María López",
+            "Not the right time. Can you reach back out around mid-September?",
+            1,
+        )
+    )
+    world.tick(NOW)
+    lead = world.lead(MARIA)
+    assert lead.status == "paused" and lead.paused_until is not None
+    assert lead.paused_until.date() == datetime(2027, 9, 15, tzinfo=UTC).date()
+    draft = _one_pending(world, MARIA)
+    assert draft.content_id is None and "September" in draft.body
+    assert not [f for f in draft.flags if "date not found" in f]
+    world.approve(draft.id or 0, NOW)
+    world.tick(NOW + timedelta(days=1))
+    world.tick(NOW + timedelta(days=30))  # paused: no follow-up in between
+    assert [d.state for d in world.drafts(MARIA)] == ["sent"]
+
+
+def test_a_referral_thanks_the_referrer_and_proposes_the_colleague(world: World) -> None:
+    world.deliver(
+        _reply(
+            MARIA,
+            "María López",
+            "I'm not the right person for this. Please talk to Marta "
+            "Ruiz, marta.ruiz@northwind.test, she runs our planning.",
+            1,
+        )
+    )
+    world.tick(NOW)
+    assert world.lead(MARIA).status == "stopped"
+    draft = _one_pending(world, MARIA)
+    assert draft.content_id is None and "Marta" in draft.body
+    with Session(world.engine) as session:
+        marta = session.exec(select(Lead).where(Lead.email == "marta.ruiz@northwind.test")).one()
+    assert not marta.confirmed and marta.referred_by_id == world.lead(MARIA).id
+    world.tick(NOW + timedelta(days=10))
+    assert len(world.drafts(MARIA)) == 1  # thanked once, then nothing
+
+
+def test_a_colleague_on_cc_stays_on_the_reply_unless_the_rep_drops_them(world: World) -> None:
+    world.deliver(
+        _reply(
+            JON,
+            "Jon Berg",
+            "Adding our CISO, Priya. Could you send the security overview?",
+            2,
+            cc="Priya Shah <priya.shah@contoso.test>",
+        )
+    )
+    world.tick(NOW)
+    draft = _one_pending(world, JON)
+    assert draft.cc == ["priya.shah@contoso.test"]
+    approved = world.approve(draft.id or 0, NOW)
+    assert approved.cc == ["priya.shah@contoso.test"]
+    world.tick(NOW)
+    [sent] = world.smtp.wait_for_messages(1)
+    assert set(sent.rcpt_tos) == {JON, "priya.shah@contoso.test"}
+    parsed = email.message_from_bytes(sent.data, policy=policy.default)
+    assert "priya.shah@contoso.test" in str(parsed["Cc"]) and REP in str(parsed["From"])
+
+
+def test_the_rep_may_leave_a_copied_colleague_off(world: World) -> None:
+    from assistant.pipeline import approve as approve_stage
+
+    world.deliver(
+        _reply(
+            JON,
+            "Jon Berg",
+            "Could you send the security overview?",
+            2,
+            cc="priya.shah@contoso.test",
+        )
+    )
+    world.tick(NOW)
+    draft = _one_pending(world, JON)
+    with pytest.raises(Exception, match="was not copied on this draft"):
+        approve_stage.approve(
+            world.engine, world.settings, draft.id or 0, REP, NOW, cc=["evil@example.test"]
+        )
+    approved = approve_stage.approve(world.engine, world.settings, draft.id or 0, REP, NOW, cc=[])
+    assert approved.cc == [] and approved.mime is not None and b"Cc:" not in approved.mime
+    world.tick(NOW)
+    [sent] = world.smtp.wait_for_messages(1)
+    assert list(sent.rcpt_tos) == [JON]
