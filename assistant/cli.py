@@ -25,6 +25,10 @@ COMMANDS = {
         "assistant.commands.content:content",
         "Manage the content library and see what it lacks.",
     ),
+    "draft": (
+        "assistant.commands.drafts:draft_now",
+        "Draft for one lead now, e.g. with an instruction; it waits for approval.",
+    ),
     "drafts": (
         "assistant.commands.drafts:drafts",
         "List, show, approve, reject, resolve and regenerate drafts.",

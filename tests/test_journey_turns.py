@@ -9,12 +9,16 @@ from __future__ import annotations
 import email
 from datetime import UTC, datetime, timedelta
 from email import policy
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
 from assistant.models import Draft, Lead, Notification
 from tests.loop_world import REP, World
+from tests.nurture_cli import Nurture, write_config
+from tests.servers.dovecot import MailboxUser
+from tests.servers.smtp import SmtpServer
 from tests.test_lifecycle import JON, MARIA, NOW, _reply, world
 
 pytestmark = pytest.mark.slow
@@ -129,3 +133,51 @@ def test_the_rep_may_leave_a_copied_colleague_off(world: World) -> None:
     world.tick(NOW)
     [sent] = world.smtp.wait_for_messages(1)
     assert list(sent.rcpt_tos) == [JON]
+
+
+def test_draft_now_writes_for_a_paused_lead_and_never_for_one_who_objected(world: World) -> None:
+    import asyncio
+
+    from assistant.errors import StateError
+    from assistant.lifecycle import commands as lead_actions
+    from assistant.pipeline.draft import draft_now
+
+    lead = world.lead(MARIA)
+    assert lead.id is not None
+    lead_actions.pause(world.engine, lead.id, NOW + timedelta(days=30), "on leave", REP, NOW)
+    draft_id = asyncio.run(
+        draft_now(world.ctx, lead.id, actor=REP, now=NOW, instruction="invite to the tour")
+    )
+    [draft] = world.drafts(MARIA)
+    assert draft.id == draft_id and draft.state == "pending"
+    assert draft.trigger.startswith("manual:") and "invite to the tour" in draft.reason
+
+    world.deliver(_reply(JON, "Jon Berg", "Please remove me from your list.", 2))
+    world.tick(NOW)
+    jon = world.lead(JON)
+    assert jon.status == "opted_out" and jon.id is not None
+    with pytest.raises(StateError, match="asked not to be contacted"):
+        asyncio.run(draft_now(world.ctx, jon.id, actor=REP, now=NOW))
+    assert world.drafts(JON) == []
+
+
+def test_nurture_draft_lead_through_the_command(
+    tmp_path: Path, db_url: str, mailbox_user: MailboxUser, smtp_server: SmtpServer
+) -> None:
+    config = write_config(tmp_path, db_url, mailbox_user, smtp_server)
+    nurture = Nurture(config, mailbox_user.password, now="2026-11-23T10:00:00+00:00")
+    csv = tmp_path / "leads.csv"
+    csv.write_text(
+        "email,name,company,title,owner,stage,topics,timezone\n"
+        f"{MARIA},María López,Northwind,CFO,ana@acme.test,awareness,forecasting,Europe/Madrid\n",
+        encoding="utf-8",
+    )
+    nurture.run("content", "import")
+    nurture.run("leads", "import", str(csv))
+    made = nurture.run("draft", "--lead", MARIA, "--instruction", "a short first note")
+    assert made.stdout.startswith("Draft #1 to maria@northwind.test is in the queue")
+    [row] = nurture.json("drafts", "list")
+    assert row["lead"]["email"] == MARIA and row["state"] == "pending"
+    missing = nurture.run("draft", "--lead", "nobody@northwind.test", check=False)
+    assert missing.returncode == 1 and "There is no lead nobody@northwind.test." in missing.stderr
+    assert "Traceback" not in missing.stderr

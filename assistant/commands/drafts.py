@@ -278,3 +278,37 @@ def regenerate(app: App, draft_id: int, instruction: str | None, slug: str | Non
     click.echo(draft.body.rstrip())
     for flag in draft.flags:
         click.echo(f"Flag: {flag}")
+
+
+@click.command("draft")
+@click.option("--lead", "email", required=True, metavar="EMAIL", help="The lead to write to.")
+@click.option(
+    "--instruction", metavar="TEXT", help='What the draft should do, e.g. "invite to the webinar".'
+)
+@pass_app
+def draft_now(app: App, email: str, instruction: str | None) -> None:
+    """Draft for one lead now (paused and sales-ready leads too): it waits in the queue."""
+    if instruction and len(instruction) > MAX_INSTRUCTION:
+        raise click.UsageError(f"Keep the instruction under {MAX_INSTRUCTION} characters.")
+    from sqlmodel import Session, select
+
+    from assistant.errors import NotFound
+    from assistant.models import Draft, Lead
+    from assistant.pipeline.draft import draft_now as write_now
+    from assistant.runtime import context
+
+    with Session(app.engine) as session:
+        lead = session.exec(select(Lead).where(Lead.email == email.strip().lower())).first()
+    if lead is None or lead.id is None:
+        raise NotFound(f"There is no lead {email}.")
+    ctx = context(app.settings, app.engine)
+    draft_id = asyncio.run(
+        write_now(ctx, lead.id, actor=app.actor(), now=clock.now(), instruction=instruction)
+    )
+    with Session(app.engine) as session:
+        made = session.get(Draft, draft_id)
+    assert made is not None
+    click.echo(f"Draft #{draft_id} to {lead.email} is in the queue ({made.drafter}).\n")
+    click.echo(made.body.rstrip())
+    for flag in made.flags:
+        click.echo(f"Flag: {flag}")

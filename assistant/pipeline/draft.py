@@ -15,13 +15,13 @@ from typing import cast
 
 from assistant.db import transaction
 from assistant.errors import DraftError, NotFound, StateError
-from assistant.models import Draft, DraftState, DraftVersion, Lead
-from assistant.pipeline import draft_batch, shunt, usage
+from assistant.models import Draft, DraftState, DraftVersion, Lead, LeadStatus
+from assistant.pipeline import draft_batch, facts, shunt, usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.draft_store import checked, model_of, store
 from assistant.pipeline.plan import Job, Situation, Step, due_jobs, step_from_json
 from assistant.pipeline.prepare import prepare
-from assistant.records import audit
+from assistant.records import audit, is_suppressed
 
 
 async def run(ctx: Context, now: datetime) -> list[int]:
@@ -166,3 +166,44 @@ def _step_of_older(draft: Draft) -> Step:
         touch_number=draft.touch_number,
         situation=cast(Situation, draft.situation),
     )
+
+
+async def draft_now(
+    ctx: Context, lead_id: int, *, actor: str, now: datetime, instruction: str | None = None
+) -> int:
+    """A draft for this lead now, when a person asks: an answer to the lead's unanswered
+    reply, else a follow-up. Any lead that may be written to (paused and sales-ready too);
+    never an address that objected or bounced."""
+    instruction = " ".join(instruction.split()) if instruction else None
+    with transaction(ctx.engine) as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise NotFound("There is no such lead.")
+        if lead.status == LeadStatus.opted_out or is_suppressed(session, lead.email):
+            raise StateError(f"{lead.email} asked not to be contacted (or bounced): no draft.")
+        if lead.owner_id is None:
+            raise StateError(f"{lead.email} has no rep: assign one before drafting.")
+        snap = facts.snapshot(session, lead, ctx.settings, now)
+        inbound = [t for t in snap.touches if t.human and t.direction == "inbound"]
+        outbound = [t for t in snap.touches if t.direction == "outbound"]
+        answer = (
+            inbound[-1] if inbound and (not outbound or inbound[-1].at > outbound[-1].at) else None
+        )
+        touch = 1 + sum(1 for t in outbound if not inbound or t.at > inbound[-1].at)
+        step = Step(
+            "reply" if answer else "follow_up",
+            f"{actor} asked for a draft now" + (f": {instruction}" if instruction else ""),
+            trigger=f"manual:{lead_id}:{now:%Y%m%dT%H%M%S%f}",
+            reply_to=answer.key if answer else (outbound[-1].key if outbound else None),
+            touch_number=touch,
+            rule="asked by a person",
+            situation="reply" if answer else "follow_up",
+        )
+        prepared = prepare(session, Job(lead_id, step), now, instruction=instruction)
+        if prepared is None:
+            raise StateError(f"{lead.email} cannot be drafted for now.")
+    result = await ctx.drafter.draft(prepared.request)
+    draft_id = store(ctx, prepared, result, now)
+    if draft_id is None:
+        raise StateError("A draft for this lead was made a moment ago; see the queue.")
+    return draft_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from anyio.from_thread import run as run_async
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from starlette.responses import Response
@@ -23,6 +24,7 @@ from assistant.models import (
     Message,
     Rep,
 )
+from assistant.pipeline.draft import draft_now as write_now
 from assistant.web import scope
 from assistant.web.http import BadInput, Pages, Req
 from assistant.web.mailview import MailView, view
@@ -117,6 +119,7 @@ def lead_page(req: Req) -> Response:
         can_pause=lead.status in PAUSABLE,
         can_resume=lead.status in RESUMABLE,
         can_stop=lead.status in STOPPABLE,
+        can_draft=lead.status != LeadStatus.opted_out and lead.owner_id is not None,
     )
 
 
@@ -171,6 +174,20 @@ def pause(req: Req) -> Response:
     )
     return req.redirect(
         req.back(f"/leads/{lead_id}"), flash=("ok", f"Paused until {day:%d %B %Y}.")
+    )
+
+
+@pages.post("/leads/{lead_id:int}/draft")
+def draft_now(req: Req) -> Response:
+    lead_id = _lead_id(req)
+    instruction = " ".join(req.field("instruction").split())[:500] or None
+    draft_id = run_async(_draft_now, req, lead_id, instruction)
+    return req.redirect(f"/drafts/{draft_id}", flash=("ok", "Here is a new draft to approve."))
+
+
+async def _draft_now(req: Req, lead_id: int, instruction: str | None) -> int:
+    return await write_now(
+        req.web.context(), lead_id, actor=req.actor, now=req.now, instruction=instruction
     )
 
 
