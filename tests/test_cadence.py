@@ -244,21 +244,37 @@ def test_stop_conditions() -> None:
         assert step.action == "stop" and words in step.why
 
 
-def test_a_pause_waits_then_re_engages_days_after_it_ends() -> None:
+def test_a_pause_is_acknowledged_once_waits_then_re_engages_days_after_it_ends() -> None:
     sent = local(MADRID, 2026, 9, 1, 10, 0)
     hold = inbound("m2", local(MADRID, 2026, 9, 2, 10, 0), pauses=True)
     until = local(MADRID, 2026, 12, 1, 8, 0)
+    paused = {"status": "paused", "paused_until": until, "status_reason": "Q4"}
+    ack = next_step(snap(out("d1", sent), hold, **paused), local(MADRID, 2026, 9, 2, 11), RULES)
+    assert (ack.action, ack.reply_to) == ("reply", "m2")  # "talk in Q4": said once, then quiet
+    answered = out("d2", local(MADRID, 2026, 9, 2, 12, 0))
     during = next_step(
-        snap(out("d1", sent), hold, status="paused", paused_until=until, status_reason="Q4"),
-        local(MADRID, 2026, 11, 1, 12, 0),
-        RULES,
+        snap(out("d1", sent), hold, answered, **paused), local(MADRID, 2026, 11, 1, 12, 0), RULES
     )
     assert during.action == "wait" and during.due == local(MADRID, 2026, 12, 3, 9, 0)
     after = next_step(
-        snap(out("d1", sent), hold, pause_ended_at=until), local(MADRID, 2026, 12, 3, 10, 0), RULES
+        snap(out("d1", sent), hold, answered, pause_ended_at=until),
+        local(MADRID, 2026, 12, 3, 10, 0),
+        RULES,
     )
     assert (after.action, after.situation) == ("follow_up", "re_engage")
-    assert after.trigger == "re_engage@20261201:d1"
+    assert after.trigger == "re_engage@20261201:d2"
+
+
+def test_an_out_of_office_pause_is_never_answered() -> None:
+    sent = local(MADRID, 2026, 9, 1, 10, 0)
+    away = Touch("m2", "inbound", local(MADRID, 2026, 9, 2, 10, 0), human=False, pauses=True)
+    until = local(MADRID, 2026, 9, 20, 8, 0)
+    step = next_step(
+        snap(out("d1", sent), away, status="paused", paused_until=until),
+        local(MADRID, 2026, 9, 2, 11),
+        RULES,
+    )
+    assert step.action == "wait"
 
 
 def test_a_human_reply_during_a_pause_is_answered() -> None:
