@@ -24,6 +24,55 @@ _CONFUSABLES = str.maketrans("аеорсухіѕјԁɡ", "aeopcyxisjdg")
 _LEET = str.maketrans("013457@$", "oieastas")
 
 _I = re.IGNORECASE
+_INCLUDE = (
+    r"include|insert|add|paste|copy|put|append|embed|quote|reproduce|füg|einfüg|übernehm"
+    r"|aufnehm|einbau|kopier|inclu|insér|ajout|coll|reprend|mett|añad|agreg|incluy|pegu|pega"
+    r"|opnem|neem|voeg|plak|includ|inseri|aggiung|incoll|insir|adicion|cole|coloq|inkluder"
+    r"|infoga|lägg till|klistra in|ta med"
+)
+_VERBATIM = (
+    r"\bverbatim\b|\bword[- ]for[- ]word\b|\bexactly as (?:written|given|is|below|above|follows)"
+    r"|\bas[- ]is\b|\bunedited\b|\bwithout (?:any )?(?:changes|edits|changing)"
+    r"|\b(?:this|the) exact (?:link|url|wording|text|paragraph|sentence|line)"
+    r"|\bwörtlich|\bwortwörtlich|\bunverändert|\bmot pour mot|\btextuellement|\btel quel"
+    r"|\btelle quelle|\bà l'identique|\btextualmente|\bpalabra por palabra|\btal cual"
+    r"|\bletterlijk|\bwoord voor woord|\bongewijzigd|\btestualmente|\bparola per parola"
+    r"|\balla lettera|\bliteralmente|\bpalavra por palavra|\bordagrant|\bord för ord"
+)
+_POSSESSIVE = r"your|vos|votre|sus|tus|ihre|deine|uw|je|le sue|le tue|suas|dina|era"
+_WHOLE = (
+    r"complete|full|entire|exact|original|initial|hidden|internal|system|underlying"
+    r"|vollständigen|kompletten|gesamten|ursprünglichen|internen|versteckten"
+    r"|volledige|oorspronkelijke|verborgen|fullständiga|kompletta|ursprungliga|dolda"
+)
+_RULES = (
+    r"instructions?|prompts?|directives|anweisungen|instruktionen|vorgaben|consignes"
+    r"|instrucciones|instructies|istruzioni|instruções|instruktioner|anvisningar"
+)
+_OTHERS = (
+    r"(?:the |your |all (?:the |your )?)?other (?:customers?|clients?|distributors?|prospects?"
+    r"|leads?|buyers?|companies|resellers?|dealers?|vendors?|firms|accounts|bidders)"
+)
+_ABOUT_OTHERS = (
+    r"evaluating|considering|talking to|speaking (?:to|with)|negotiating|in (?:your|the) pipeline"
+    r"|looking at|trialing|trialling|piloting|testing|quoted|offered|contract\w*|pricing|prices"
+    r"|discounts?|data|details|contacts?|e-?mails?|names|phone\w*|deals?|bids?|you(?:'re| are)"
+)
+_OTHERS_ABROAD = (
+    r"andere[nrn]? (?:kunden|händler|distributoren|interessenten|firmen|unternehmen)"
+    r"|autres (?:clients|distributeurs|prospects|revendeurs|entreprises|sociétés)"
+    r"|otros (?:clientes|distribuidores|interesados|revendedores|empresas)"
+    r"|andere (?:klanten|distributeurs|prospects|bedrijven|dealers)"
+    r"|altri (?:clienti|distributori|rivenditori|aziende)"
+    r"|outros (?:clientes|distribuidores|revendedores|empresas)"
+    r"|andra (?:kunder|distributörer|återförsäljare|företag)"
+)
+_ABOUT_ABROAD = (
+    r"evaluier\w*|prüfen|verhandel\w*|evalu\w*|négoci\w*|negoci\w*|onderhandel\w*|valutan\w*"
+    r"|avaliand\w*|utvärder\w*|förhandl\w*|namen|liste|noms|nombres|nomi|nomes|namn|lista"
+    r"|lijst|elenco|daten|données|datos|gegevens|dati|dados|uppgifter|preise|prix|precios"
+    r"|prijzen|prezzi|preços|priser|konditionen|tarifs"
+)
 _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, _I | re.MULTILINE))
     for name, pattern in (
@@ -86,7 +135,29 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\b(?:liebe|lieber|hallo|an die) (?:ki|ki-assistent\w*)\b"
             r"|\bchère ia\b|\bcher assistant\b"
             r"|\b(?:querida|querido|estimad[ao]|hola) (?:ia|asistente)\b|\b(?:cara|caro) ia\b"
-            r"|дорогой (?:ии|ассистент|бот)|亲爱的(?:ai|人工智能|助手)|aiアシスタント",
+            r"|дорогой (?:ии|ассистент|бот)|亲爱的(?:ai|人工智能|助手)|aiアシスタント"
+            r"|(?:^|[\n.!?>*\[(]\s*)(?:ai|ki|ia|llm|email|e-mail|virtual|automated|writing)"
+            r"[- ](?:assistant|assistent|asistente|assistente|system|agent|model)\w*\s*[:,]"
+            r"|\b(?:any|all)? ?automated (?:systems?|assistants?|agents?|tools?|readers?)"
+            r" (?:reading|processing|handling|that (?:read|process|handle))"
+            r"|\bto (?:any|the|all) automated (?:systems?|assistants?|agents?|readers?)"
+            r"|\bif (?:this|you) (?:is|are) (?:being )?(?:read|processed|summari[sz]ed)"
+            r" by (?:an? )?(?:ai|bot|automated|machine|model|llm)"
+            r"|\b(?:hinweis|nachricht|anweisung)\w* (?:an|für) (?:die |den |das )?"
+            r"(?:ki\b|ki-\w+|sprachmodell|automatisierte)"
+            r"|\b(?:note|message|consigne)s? (?:à|pour) (?:l'|l’|le )?(?:ia\b|intelligence"
+            r" artificielle|assistant|modèle|système automatisé)"
+            r"|\bà l'attention de l'(?:ia|assistant)"
+            r"|\b(?:nota|mensaje|instrucci\w+) (?:para|a) (?:la |el )?(?:ia\b|asistente|modelo"
+            r"|sistema automatizado)"
+            r"|\b(?:notitie|bericht|instructie) (?:voor|aan) (?:de |het )?(?:ai\b|ai-assistent"
+            r"|assistent|model|taalmodel)"
+            r"|\b(?:nota|messaggio|istruzion\w) per (?:l'|l’|il )?(?:ia\b|assistente|modello"
+            r"|sistema automatico)"
+            r"|\b(?:nota|mensagem|instruç\w+) para (?:a |o )?(?:ia\b|assistente|modelo"
+            r"|sistema automatizado)"
+            r"|\b(?:notering|meddelande|instruktion) (?:till|för) (?:ai\b|ai-\w+|assistenten"
+            r"|modellen|språkmodellen)",
         ),
         (
             "claims to bring new instructions",
@@ -121,6 +192,91 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|mso-hide\s*:\s*all|<!--",
         ),
         (
+            "asks to include text verbatim",
+            rf"\b(?:{_INCLUDE})\w*\b[^.\n]{{0,80}}?(?:{_VERBATIM})"
+            rf"|(?:{_VERBATIM})[^.\n]{{0,80}}?\b(?:{_INCLUDE})\w*"
+            r"|\b(?:this|the following|following|the below)\s+(?:exact\s+)?"
+            r"(?:link|url|paragraph|sentence|text|wording|line|disclaimer)\b[^.\n]{0,40}?"
+            r"\b(?:in|into|to|at the (?:end|top|start) of)\s+(?:your|the|every|each)\s+"
+            r"(?:reply|response|answer|draft|e-?mail|message|mail)"
+            r"|\b(?:diese[nrs]?|folgende[nrs]?)\s+(?:link|absatz|text|satz)\b[^.\n]{0,60}?"
+            r"\b(?:antwort|e-?mail|nachricht)"
+            r"|\b(?:ce lien|ce paragraphe|ce texte|cette phrase|le lien suivant|le texte suivant)"
+            r"[^.\n]{0,60}?\b(?:réponse|e-?mail|courriel|message)"
+            r"|\b(?:este enlace|este párrafo|este texto|esta frase|el siguiente enlace)"
+            r"[^.\n]{0,60}?\b(?:respuesta|correo|mensaje)"
+            r"|\b(?:deze link|deze alinea|deze tekst|de volgende link)[^.\n]{0,60}?"
+            r"\b(?:antwoord|e-?mail|bericht)"
+            r"|\b(?:questo link|questo paragrafo|questo testo|il seguente link)[^.\n]{0,60}?"
+            r"\b(?:risposta|e-?mail|messaggio)"
+            r"|\b(?:este link|este parágrafo|este texto|o seguinte link)[^.\n]{0,60}?"
+            r"\b(?:resposta|e-?mail|mensagem)"
+            r"|\b(?:denna länk|den här länken|detta stycke|följande länk)[^.\n]{0,60}?"
+            r"\b(?:svar|e-?post|mejl|meddelande)",
+        ),
+        (
+            "asks for the instructions",
+            rf"\b(?:{_POSSESSIVE})\s+(?:\w+\s+)?(?:{_WHOLE})\s+(?:{_RULES})"
+            rf"|\b(?:{_RULES})\s+(?:{_WHOLE})\b"
+            r"|\b(?:paste|repeat|print|dump|copy|list|write out|recite|spell out|tell me)\b"
+            r"[^.\n]{0,20}?\byour (?:\w+ )?instructions\b"
+            r"|\b(?:instructions|rules|guidelines|prompt)\s+(?:that\s+)?you(?:'ve| have| were)?"
+            r"\s+(?:been\s+)?(?:given|told|programmed|configured|instructed|operating under)"
+            r"|\bwhat (?:were|have) you been (?:told|instructed|programmed)"
+            r"|\b(?:anweisungen|vorgaben),? die (?:sie|du) (?:erhalten|bekommen)"
+            r"|\b(?:instructions|consignes) (?:que vous avez reçues|qu'on vous a donn\w+)"
+            r"|\b(?:instrucciones|reglas) que (?:le|te) (?:dieron|han dado)",
+        ),
+        (
+            "asks for other customers' data or internal notes",
+            rf"\b(?:list|name|share|tell|send|give|show|forward|provide|who are|which|what)\b"
+            rf"[^.\n]{{0,40}}?\b(?:{_OTHERS})\b[^.\n]{{0,50}}?\b(?:{_ABOUT_OTHERS})"
+            rf"|\b(?:{_OTHERS_ABROAD})\b[^.\n]{{0,60}}?\b(?:{_ABOUT_ABROAD})"
+            r"|\b(?:internal|private|confidential|crm|sales|account|deal)\s+notes\b"
+            r"|\bnotes (?:you|your team|your colleagues) (?:keep|have|made|wrote|took)"
+            r" (?:on|about) (?:us|me|our)"
+            r"|\bwhat (?:your|the) (?:team|colleagues?|manager|rep|crm) (?:wrote|said|noted|has)"
+            r" about (?:us|me|our)"
+            r"|\binterne[nrn]? (?:notizen|vermerke)|\b(?:crm|vertriebs)-?notizen"
+            r"|\bnotes internes\b|\bnotas internas\b|\binterne (?:notities|aantekeningen)\b"
+            r"|\bnote interne\b|\binterna anteckningar\b",
+        ),
+        (
+            "changes payment details",
+            r"\b(?:new|updated|changed|different|revised)\s+(?:bank(?:ing)?\s+(?:details|account"
+            r"|information|info|coordinates)|payment\s+(?:details|information|instructions)"
+            r"|remittance\s+(?:details|information|instructions)|wire\s+(?:details|instructions)"
+            r"|iban|swift(?: code)?|beneficiary(?: account| details)?)"
+            r"|\b(?:bank(?:ing)? details|bank account|iban|payment details|remittance details)\b"
+            r"[^.\n]{0,40}?\b(?:ha(?:s|ve) (?:been )?changed|will change|are changing"
+            r"|is changing|ha(?:s|ve) been updated)"
+            r"|\b(?:update|change)\b[^.\n]{0,30}?\b(?:bank(?:ing)? details|bank account|iban"
+            r"|payment details|remittance details|beneficiary)"
+            r"|\b(?:pay|remit|wire|transfer)\b[^.\n]{0,40}?\bto (?:our|the|this) new"
+            r" (?:account|iban|bank)"
+            r"|\bneue[nrs]? (?:bankverbindung|kontoverbindung|iban|kontonummer|bankdaten"
+            r"|zahlungsdaten)|\b(?:bankverbindung|kontoverbindung|iban|bankdaten)\b[^.\n]{0,40}?"
+            r"\b(?:geändert|ändert|aktualisiert|gewechselt)"
+            r"|\bnouve(?:au|l|lles?|aux) (?:rib|iban|coordonnées bancaires|compte bancaire"
+            r"|données bancaires)|\bchangement de (?:rib|coordonnées bancaires|compte bancaire)"
+            r"|\b(?:coordonnées bancaires|rib|iban)\b[^.\n]{0,40}?\b(?:ont changé|a changé"
+            r"|changent|modifié\w*)"
+            r"|\bnuev[oa]s? (?:datos bancarios|cuenta bancaria|iban|número de cuenta)"
+            r"|\bcambio de (?:cuenta bancaria|datos bancarios|banco|iban)"
+            r"|\b(?:datos bancarios|cuenta bancaria|iban)\b[^.\n]{0,40}?\b(?:ha cambiado"
+            r"|han cambiado|actualizad\w*)"
+            r"|\bnieuwe? (?:bankgegevens|rekeningnummer|iban|bankrekening)"
+            r"|\b(?:bankgegevens|rekeningnummer)\b[^.\n]{0,40}?\b(?:gewijzigd|veranderd)"
+            r"|\bnuov[oie] (?:coordinate bancarie|iban|conto corrente|dati bancari)"
+            r"|\b(?:coordinate bancarie|conto corrente)\b[^.\n]{0,40}?\b(?:cambiat\w*"
+            r"|modificat\w*|aggiornat\w*)"
+            r"|\bnov[oa]s? (?:dados bancários|conta bancária|iban|nib)"
+            r"|\b(?:dados bancários|conta bancária)\b[^.\n]{0,40}?\b(?:mud\w*|alterad\w*)"
+            r"|\bnya? (?:bankuppgifter|kontonummer|bankkonto|iban|bankgiro\w*)"
+            r"|\b(?:bankuppgifter|kontonummer|bankgiro\w*)\b[^.\n]{0,40}?\b(?:ändrat\w*"
+            r"|ändrats|uppdaterat\w*)",
+        ),
+        (
             "asks to decode hidden text",
             r"\b(?:decode|base64)\b[^.\n]{0,30}?\b(?:follow|execute|obey)",
         ),
@@ -151,18 +307,25 @@ _COMPACT = (
 
 def injection_signals(lead_text: str) -> list[str]:
     """What in this lead text looks like an attempt to steer the model; empty when nothing does."""
-    signals: list[str] = []
+    return list(
+        dict.fromkeys(f"{kind} ('{shown}')" if shown else kind for kind, shown in signs(lead_text))
+    )
+
+
+def signs(lead_text: str) -> list[tuple[str, str]]:
+    """Each sign of steering in this text as (kind, the words that show it; "" for characters)."""
+    found: list[tuple[str, str]] = []
     if re.search(f"[{_ZERO_WIDTH}]", lead_text.lstrip("\ufeff")) or _HIDDEN_LATIN_JOINER.search(
         lead_text
     ):
-        signals.append("zero-width characters")
+        found.append(("zero-width characters", ""))
     if re.search(f"[{_BIDI}]", lead_text):
-        signals.append("bidirectional control characters")
+        found.append(("bidirectional control characters", ""))
     smuggled = "".join(
         chr(ord(char) - 0xE0000) for char in lead_text if 0xE0020 <= ord(char) <= 0xE007E
     )
     if smuggled:
-        signals.append("invisible tag characters")
+        found.append(("invisible tag characters", " ".join(smuggled.split())[:60]))
 
     plain = unicodedata.normalize("NFKC", INVISIBLE.sub("", lead_text)).replace("\xad", "")
     plain = f"{plain}\n{smuggled}" if smuggled else plain
@@ -173,18 +336,17 @@ def injection_signals(lead_text: str) -> list[str]:
     for name, pattern in _SIGNALS:
         match = next((m for text in variants if (m := pattern.search(text))), None)
         if match:
-            shown = " ".join(match.group(0).split())[:60]
-            signals.append(f"{name} ('{shown}')")
+            found.append((name, " ".join(match.group(0).split())[:60]))
     compact = re.sub(r"[^a-z]", "", lowered.translate(_CONFUSABLES).translate(_LEET))
-    if not any(s.startswith("asks to ignore") for s in signals) and any(
+    if not any(kind.startswith("asks to ignore") for kind, _ in found) and any(
         phrase in compact for phrase in _COMPACT
     ):
-        signals.append("asks to ignore the instructions (disguised)")
+        found.append(("asks to ignore the instructions (disguised)", ""))
 
     for match in ADDRESS.finditer(plain):
         if _SEND_VERB.search(plain[max(0, match.start() - 60) : match.start()]):
-            signals.append(f"asks to send to another address: {match.group(0)}")
-    return list(dict.fromkeys(signals))
+            found.append(("asks to send to another address", match.group(0)))
+    return found
 
 
 def lead_flags(request: DraftRequest) -> list[str]:

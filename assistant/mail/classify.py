@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
 from assistant.errors import ParseError
+from assistant.llm.lead_scan import Finding, scan
 from assistant.mail.autoreply import automated_reason, out_of_office_return
 from assistant.mail.dsn import Bounce, find_bounce, looks_like_bounce
 from assistant.mail.intent import DEFAULT_COMPETITORS, Event, classify_intent
@@ -37,6 +38,7 @@ class Understanding:
     opt_out: bool
     opt_out_evidence: str | None
     bounce: Bounce | None
+    injection: tuple[Finding, ...] = ()  # filled from the raw bytes: see lead_scan.scan
 
 
 def _domain(address: str) -> str:
@@ -107,6 +109,7 @@ def classify_bytes(raw: bytes, *, today: date) -> dict[str, Any]:
     """The `nurture classify --json` object for raw message bytes; never raises."""
     try:
         found = understand(parse_message(raw), today=today)
+        found = replace(found, injection=tuple(scan(raw)))
     except ParseError as exc:
         return {
             "kind": "quarantined",
@@ -117,6 +120,7 @@ def classify_bytes(raw: bytes, *, today: date) -> dict[str, Any]:
             "return_date": None,
             "opt_out": False,
             "bounce": None,
+            "injection": [],
         }
     bounce = found.bounce
     return {
@@ -136,4 +140,5 @@ def classify_bytes(raw: bytes, *, today: date) -> dict[str, Any]:
             "status": bounce.status,
             "original_message_id": bounce.original_message_id,
         },
+        "injection": [asdict(finding) for finding in found.injection],
     }

@@ -9,7 +9,7 @@ MODEL_HORIZON never reach it, and an unreachable model leaves the offline readin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from assistant.db import transaction
 from assistant.errors import DraftError, ParseError
 from assistant.imports import valid_address
+from assistant.llm import lead_scan
 from assistant.llm.base import Usage
 from assistant.mail.classify import Understanding, understand
 from assistant.mail.parse import ParsedMessage, parse_message
@@ -28,6 +29,7 @@ from assistant.models import (
     LeadStatus,
     Message,
     MessageState,
+    Rep,
 )
 from assistant.pipeline import usage
 from assistant.pipeline.context import Context
@@ -155,6 +157,8 @@ def understand_one(
             rep_id=message.rep_id,
             lead_id=lead.id,
         )
+    if lead is not None and result.kind != "bounce":
+        result = _with_sent_findings(session, message, lead, result)
     message.kind = result.kind
     message.intent = result.intent
     message.reply_text = result.reply_text
@@ -165,6 +169,15 @@ def understand_one(
         _bounce(ctx, session, message, result, now)
     elif lead is not None:
         _act(ctx, session, message, lead, result, now)
+
+
+def _with_sent_findings(
+    session: Session, message: Message, lead: Lead, result: Understanding
+) -> Understanding:
+    """The rules' injection findings over the whole mail as sent, then the model's on top."""
+    rep = session.get(Rep, message.rep_id)
+    found = lead_scan.scan(message.raw, lead=lead.email, own=(rep.email,) if rep else ())
+    return replace(result, injection=lead_scan.combined(found, result.injection))
 
 
 def _act(
