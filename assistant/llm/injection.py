@@ -22,6 +22,7 @@ INVISIBLE = re.compile(f"[{_ZERO_WIDTH}{_JOINERS}{_BIDI}\U000e0000-\U000e007f]")
 _HIDDEN_LATIN_JOINER = re.compile(f"[A-Za-z][{_JOINERS}]+[A-Za-z]")
 _CONFUSABLES = str.maketrans("аеорсухіѕјԁɡ", "aeopcyxisjdg")
 _LEET = str.maketrans("013457@$", "oieastas")
+_LEET_WORD = re.compile(r"[a-z][013457@$]+[a-z]|\b[013457@$][a-z]{2}")
 
 _I = re.IGNORECASE
 _INCLUDE = (
@@ -330,13 +331,17 @@ def signs(lead_text: str) -> list[tuple[str, str]]:
     plain = unicodedata.normalize("NFKC", INVISIBLE.sub("", lead_text)).replace("\xad", "")
     plain = f"{plain}\n{smuggled}" if smuggled else plain
     lowered = plain.lower()
-    variants = dict.fromkeys(
-        (plain, lowered.translate(_CONFUSABLES), lowered.translate(_CONFUSABLES).translate(_LEET))
-    )
+    # Every pattern ignores case, so the lowered text stands for the text as written.
+    folded = lowered.translate(_CONFUSABLES)
+    # Only lines with a digit or symbol inside a word can hide a word in leetspeak.
+    leet = "\n".join(line for line in folded.split("\n") if _LEET_WORD.search(line))
+    variants = dict.fromkeys((folded, leet.translate(_LEET)) if leet else (folded,))
     for name, pattern in _SIGNALS:
         match = next((m for text in variants if (m := pattern.search(text))), None)
         if match:
-            found.append((name, " ".join(match.group(0).split())[:60]))
+            # The words as the lead wrote them, where lowering kept every position.
+            words = plain[match.start() : match.end()] if len(plain) == len(lowered) else match[0]
+            found.append((name, " ".join(words.split())[:60]))
     compact = re.sub(r"[^a-z]", "", lowered.translate(_CONFUSABLES).translate(_LEET))
     if not any(kind.startswith("asks to ignore") for kind, _ in found) and any(
         phrase in compact for phrase in _COMPACT

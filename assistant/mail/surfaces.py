@@ -11,6 +11,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -59,10 +60,10 @@ def read_everything(raw: bytes) -> Sent:
     message = message_from_bytes(raw, policy=compat32)
     sent = Sent()
     for name in ("from", "reply-to", "sender", "return-path"):
-        for address in parse_addresses(message.get(name)):
+        for address in parse_addresses(_field(message, name)):
             sent.name_domain(address.email.rpartition("@")[2], "header")
-    sender = parse_addresses(message.get("from"))
-    sent.add("header", header_text(str(message.get("subject") or "")))
+    sender = parse_addresses(_field(message, "from"))
+    sent.add("header", header_text(_field(message, "subject")))
     sent.add("header", sender[0].name if sender else "")
     _walk(sent, message, forwarded=False, seen=[0])
     for surface in list(sent.surfaces):
@@ -73,23 +74,32 @@ def read_everything(raw: bytes) -> Sent:
     return sent
 
 
+def _field(message: Message, name: str) -> str:
+    """A header's first raw value (8-bit bytes stay readable; the stdlib would wrap them)."""
+    return next((str(v) for k, v in message.raw_items() if k.lower() == name), "")
+
+
 def _walk(sent: Sent, part: Message, *, forwarded: bool, seen: list[int]) -> None:
     seen[0] += 1
     if seen[0] > MAX_PARTS:
         return
-    payload = part.get_payload()
-    if not isinstance(payload, list):
-        _read_part(sent, part, forwarded)
+    if not part.is_multipart():
+        # A part the stdlib cannot read holds no text for anyone, a model included.
+        with suppress(ValueError, LookupError, TypeError, AssertionError):
+            _read_part(sent, part, forwarded)
         return
+    # Only a multipart's payload is asked for: a leaf's would be decoded by its declared
+    # charset, any codec at all; leaves are read as bytes.
+    payload = part.get_payload()
     attached = part.get_content_maintype() == "message"
     for sub in payload:
         if not isinstance(sub, Message):
             continue
         if attached:  # a forwarded message: its senders are named by whoever forwarded it
             for name in ("from", "reply-to", "sender"):
-                for address in parse_addresses(sub.get(name)):
+                for address in parse_addresses(_field(sub, name)):
                     sent.name_domain(address.email.rpartition("@")[2], "quoted")
-            sent.add("quoted", header_text(str(sub.get("subject") or "")))
+            sent.add("quoted", header_text(_field(sub, "subject")))
         _walk(sent, sub, forwarded=forwarded or attached, seen=seen)
 
 

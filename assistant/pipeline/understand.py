@@ -157,12 +157,12 @@ def understand_one(
             rep_id=message.rep_id,
             lead_id=lead.id,
         )
-    if lead is not None and result.kind != "bounce":
-        result = _with_sent_findings(session, message, lead, result)
     message.kind = result.kind
     message.intent = result.intent
     message.reply_text = result.reply_text
     by = reading.by if reading is not None and result is reading.understanding else "offline"
+    if lead is not None and result.kind != "bounce":
+        result = _with_sent_findings(session, message, lead, result)
     message.understanding = {**jsonable(asdict(result)), "read_by": by}
     session.add(message)
     if result.kind == "bounce":
