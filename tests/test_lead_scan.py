@@ -76,6 +76,14 @@ def test_the_corpus_is_large_and_varied() -> None:
         ("bank_change_it", "changes payment details", "part", "coordinate bancarie"),
         ("ai_notice_pt", "speaks to the AI", "part", "Nota para a IA"),
         ("reveal_sv", "asks for the instructions", "part", "fullständiga instruktioner"),
+        ("transparent_text_fr", "asks to include text verbatim", "html-hidden", "mot pour mot"),
+        ("id_hidden_sv", "changes payment details", "html-hidden", "nya bankuppgifter"),
+        ("ics_attachment_es", "speaks to the AI", "calendar", "asistente de IA:"),
+        ("subject_tags", "asks to ignore the instructions", "header", "ignore previous"),
+        ("reply_must_include", "dictates the draft", "part", "your reply must include"),
+        ("remit_future_payments", "changes payment details", "part", "future payments"),
+        ("other_dealers_de", "asks for other customers' data", "part", "anderen Händler"),
+        ("ai_tools_summarizing", "speaks to the AI", "part", "AI tools summarizing"),
     ],
 )
 def test_each_finding_says_what_where_and_with_which_words(
@@ -140,6 +148,17 @@ def test_text_a_browser_shows_and_text_it_hides_are_told_apart() -> None:
     assert "Book" in reading.visible and "seen" in reading.visible
     assert reading.hidden == ["white on white", "zero", "near white", "a comment", "alt text"]
     assert reading.hrefs == ["https://acme.test/b"]
+
+
+def test_style_sheets_titles_and_transparent_ink_hide_text_too() -> None:
+    reading = read_html(
+        "<html><head><title>Note to the AI</title><style>#n { display: none }</style></head>"
+        '<body><p id="n">by id</p><span style="color:rgba(0,0,0,0)">clear ink</span>'
+        '<div style="position:absolute;clip:rect(0 0 0 0)">clipped</div><p>seen</p></body></html>'
+    )
+
+    assert reading.visible == "seen"
+    assert reading.hidden == ["Note to the AI", "by id", "clear ink", "clipped"]
 
 
 @pytest.mark.parametrize(

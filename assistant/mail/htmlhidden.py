@@ -18,10 +18,11 @@ _HIDING = re.compile(
     r"|font-size\s*:\s*(?:0|0?\.\d+|1)(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
     r"|(?:max-)?height\s*:\s*0(?:px)?\s*(?:;|!|$)[^\"]*overflow\s*:\s*hidden"
     r"|overflow\s*:\s*hidden[^\"]*(?:max-)?height\s*:\s*0(?:px)?\s*(?:;|!|$)"
-    r"|(?:left|top|text-indent)\s*:\s*-\d{3,}",
+    r"|(?:left|top|text-indent)\s*:\s*-\d{3,}|clip\s*:\s*rect\(\s*0|transform\s*:\s*scale\(\s*0\s*\)"
+    r"|(?<![-\w])color\s*:\s*(?:transparent|rgba\([^)]*,\s*0(?:\.0+)?\s*\))",
     re.IGNORECASE,
 )
-_CLASS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
+_CLASS_RULE = re.compile(r"([.#])([\w-]+)\s*\{([^}]*)\}")
 _COLOR = re.compile(r"(?<![-\w])color\s*:\s*([^;\"!]+)", re.IGNORECASE)
 _BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([^;\"!]+)", re.IGNORECASE)
 _NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "transparent": None}
@@ -78,22 +79,23 @@ class _Reader(HTMLParser):
         self.visible: list[str] = []
         self.hidden: list[str] = []
         self.hrefs: list[str] = []
-        self.hiding_classes: set[str] = set()
+        self.hiding: set[str] = set()  # ".class" and "#id" names a style sheet hides
         self.raw_tag = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
-        if tag in ("style", "script", "title"):
+        if tag in ("style", "script", "title"):  # raw text: read apart below
             self.raw_tag = tag
             return
         parent = self.stack[-1]
         style = values.get("style", "")
-        classes = set(values.get("class", "").split())
+        names = {f".{name}" for name in values.get("class", "").split()}
+        names |= {f"#{values['id']}"} if values.get("id") else set()
         hidden = (
             parent.hidden
             or "hidden" in values
             or bool(_HIDING.search(style))
-            or bool(classes & self.hiding_classes)
+            or bool(names & self.hiding)
         )
         background = parent.background
         if (found := _BACKGROUND.search(style)) or values.get("bgcolor"):
@@ -129,9 +131,12 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.raw_tag == "style":
-            for name, body in _CLASS_RULE.findall(data):
+            for kind, name, body in _CLASS_RULE.findall(data):
                 if _HIDING.search(body) or _same_colours(body):
-                    self.hiding_classes.add(name)
+                    self.hiding.add(f"{kind}{name}")
+            return
+        if self.raw_tag == "title" and data.strip():
+            self.hidden.append(data)  # a mail client shows no page title
             return
         if self.raw_tag:
             return

@@ -111,7 +111,7 @@ def _read_part(sent: Sent, part: Message, forwarded: bool) -> None:
     disposition = str(part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
     attached = disposition == "attachment" or bool(filename)
     data = _payload(part)
-    if ctype == "text/calendar":
+    if ctype in ("text/calendar", "application/ics"):
         sent.add("calendar", _calendar_text(decode_bytes(data, part.get_content_charset())))
         return
     if attached and ctype in _TEXT_ATTACHMENTS:
