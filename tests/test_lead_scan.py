@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,6 +16,7 @@ from assistant.llm.lead_scan import LOOKALIKE, Finding, combined, flag, from_jso
 from assistant.mail.classify import classify_bytes
 from assistant.mail.htmlhidden import read_html
 from assistant.mail.lookalike import imitates, registered
+from tests.nurture_cli import NURTURE
 
 MAIL = Path(__file__).parent / "injection" / "mail"
 HIDDEN = sorted((MAIL / "hidden").glob("*.eml"))
@@ -225,3 +228,28 @@ def test_stored_findings_become_one_flag_that_skips_what_the_reply_flag_says() -
         "speaks to the AI in calendar ('Note for the AI')"
     )
     assert flag([]) == []
+
+
+def test_the_classify_command_prints_the_findings_and_names_a_missing_file(
+    tmp_path: Path,
+) -> None:
+    shown = subprocess.run(
+        [*NURTURE, "classify", str(MAIL / "hidden" / "calendar_description.eml"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    missing = subprocess.run(
+        [*NURTURE, "classify", str(tmp_path / "nope.eml"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    found = json.loads(shown.stdout)["injection"]
+    assert {"kind": "asks to include text verbatim", "where": "calendar"}.items() <= found[
+        0
+    ].items()
+    assert missing.returncode == 1 and "nope.eml: cannot be read" in missing.stderr
+    assert "Traceback" not in missing.stderr
