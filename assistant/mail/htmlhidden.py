@@ -81,6 +81,7 @@ class _Reader(HTMLParser):
         self.hrefs: list[str] = []
         self.hiding: set[str] = set()  # ".class" and "#id" names a style sheet hides
         self.raw_tag = ""
+        self.quoted = 0  # blockquotes open: their text is marked "> " as a plain reply would be
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -113,8 +114,9 @@ class _Reader(HTMLParser):
             self.hrefs.append(values["href"])
         if tag == "meta" and values.get("content") and values.get("name") == "description":
             self.hidden.append(values["content"])
+        self.quoted += tag == "blockquote"
         if tag in _BLOCK:
-            self.visible.append("\n")
+            self.visible.append("\n" + "> " * self.quoted)
         if tag not in _VOID:
             self.stack.append(_Frame(tag, hidden, color, background))
 
@@ -122,8 +124,9 @@ class _Reader(HTMLParser):
         if tag == self.raw_tag:
             self.raw_tag = ""
             return
+        self.quoted = max(0, self.quoted - (tag == "blockquote"))
         if tag in _BLOCK:
-            self.visible.append("\n")
+            self.visible.append("\n" + "> " * self.quoted)
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
                 del self.stack[depth:]
@@ -147,7 +150,7 @@ class _Reader(HTMLParser):
         if invisible and data.strip():
             self.hidden.append(data)
         elif not invisible:
-            self.visible.append(data)
+            self.visible.append(data.replace("\n", "\n" + "> " * self.quoted))
 
     def handle_comment(self, data: str) -> None:
         # Outlook's conditional comments hold markup, not prose; their text is read like any tag's.
@@ -170,6 +173,6 @@ def read_html(markup: str) -> HtmlReading:
     reader.feed(markup[:MAX_HTML_CHARS])
     reader.close()
     visible = re.sub(r"[ \t\xa0]+", " ", "".join(reader.visible))
-    visible = re.sub(r"\n\s*\n\s*", "\n\n", visible).strip()
+    visible = re.sub(r"\n(?:[ >]*\n)+", "\n\n", visible).strip()
     hidden = [" ".join(text.split()) for text in reader.hidden if text.strip()]
     return HtmlReading(visible, hidden, reader.hrefs)
