@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ParseError
+from assistant.llm.injection import injection_signals
 from assistant.llm.lead_scan import LOOKALIKE, Finding, combined, flag, from_json, scan
 from assistant.mail.classify import classify_bytes
 from assistant.mail.htmlhidden import read_html
@@ -267,3 +268,25 @@ def test_text_quoted_in_an_html_blockquote_is_found_as_quoted() -> None:
     )
 
     assert [(f.kind, f.where) for f in scan(msg.as_bytes())] == [("speaks to the AI", "quoted")]
+
+
+CLIENT_MAIL = sorted((Path(__file__).parent / "corpus").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", CLIENT_MAIL, ids=[p.stem for p in CLIENT_MAIL])
+def test_mail_from_real_clients_raises_nothing_unless_it_attacks(path: Path) -> None:
+    found = findings_of(path)
+
+    if "injection" in path.stem:
+        assert found
+    else:
+        assert found == [], found
+
+
+def test_asking_to_write_to_a_colleague_is_a_referral_not_a_redirect() -> None:
+    text = "Please loop in my colleague priya@northwind.test for the pilot."
+
+    assert injection_signals(text, "mail.northwind.test") == []
+    assert injection_signals(text, "acme.test") == [
+        "asks to send to another address ('priya@northwind.test')"
+    ]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from assistant.llm.base import DraftRequest
+from assistant.mail.lookalike import registered
 
 LEAD_INSTRUCTS = "lead text tries to instruct the model"
 ADDRESS = re.compile(r"[\w.+'-]+@(?:[\w-]+\.)+[\w-]{2,}")
@@ -340,14 +341,19 @@ _COMPACT = (
 )
 
 
-def injection_signals(lead_text: str) -> list[str]:
-    """What in this lead text looks like an attempt to steer the model; empty when nothing does."""
+def injection_signals(lead_text: str, colleagues: str = "") -> list[str]:
+    """What in this lead text looks like an attempt to steer the model; empty when nothing does.
+
+    Asking to write to an address at `colleagues` (the lead's own domain) is a referral.
+    """
     return list(
-        dict.fromkeys(f"{kind} ('{shown}')" if shown else kind for kind, shown in signs(lead_text))
+        dict.fromkeys(
+            f"{kind} ('{shown}')" if shown else kind for kind, shown in signs(lead_text, colleagues)
+        )
     )
 
 
-def signs(lead_text: str) -> list[tuple[str, str]]:
+def signs(lead_text: str, colleagues: str = "") -> list[tuple[str, str]]:
     """Each sign of steering in this text as (kind, the words that show it; "" for characters)."""
     found: list[tuple[str, str]] = []
     if re.search(f"[{_ZERO_WIDTH}]", lead_text.lstrip("\ufeff")) or _HIDDEN_LATIN_JOINER.search(
@@ -383,6 +389,8 @@ def signs(lead_text: str) -> list[tuple[str, str]]:
         found.append(("asks to ignore the instructions (disguised)", ""))
 
     for match in ADDRESS.finditer(plain):
+        if colleagues and registered(match[0].rpartition("@")[2]) == registered(colleagues):
+            continue
         if _SEND_VERB.search(plain[max(0, match.start() - 60) : match.start()]):
             found.append(("asks to send to another address", match.group(0)))
     return found
@@ -390,8 +398,9 @@ def signs(lead_text: str) -> list[tuple[str, str]]:
 
 def lead_flags(request: DraftRequest) -> list[str]:
     """What the lead's own text tried to do to the model; a new draft cannot change these."""
+    domain = request.lead.email.rpartition("@")[2]
     signals = list(
-        dict.fromkeys(s for text in lead_texts(request) for s in injection_signals(text))
+        dict.fromkeys(s for text in lead_texts(request) for s in injection_signals(text, domain))
     )
     return [f"{LEAD_INSTRUCTS}: {'; '.join(signals)}"] if signals else []
 

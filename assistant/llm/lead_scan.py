@@ -46,6 +46,7 @@ def scan(raw: bytes, *, lead: str = "", own: Iterable[str] = ()) -> list[Finding
     """
     parsed = parse_message(raw)
     sender = parsed.headers.from_
+    colleagues = lead or (sender.email if sender else "")
     genuine = {a.rpartition("@")[2].lower() for a in (lead, *own) if "@" in a}
     if not lead and sender:
         genuine.add(sender.email.rpartition("@")[2])
@@ -55,7 +56,7 @@ def scan(raw: bytes, *, lead: str = "", own: Iterable[str] = ()) -> list[Finding
     findings: list[Finding] = []
     visible = "\n".join(s.text for s in sent.surfaces if s.where in ("part", "quoted"))
     for surface in sent.surfaces:
-        for kind, shown in signs(surface.text):
+        for kind, shown in signs(surface.text, colleagues.rpartition("@")[2]):
             if surface.where == "header" and kind in _CHARACTER_KINDS:
                 continue  # a display name's direction marks are how some scripts are written
             findings.append(Finding(kind, surface.where, _snippet(shown or surface.text)))
