@@ -174,6 +174,7 @@ def test_style_sheets_titles_and_transparent_ink_hide_text_too() -> None:
         ("\u0430cme.com", "acme.com", True),  # Cyrillic a
         ("xn--cme-5cd.com", "acme.com", True),  # the same, as it travels
         ("acme-billing.com", "acme.com", True),
+        ("acme.com.pay-portal.net", "acme.com", True),
         ("mail.northwind.test", "northwind.test", False),
         ("northwind.test", "northwind.test", False),
         ("northwind.de", "northwind.com", False),

@@ -62,6 +62,8 @@ def imitates(candidate: str, genuine: str) -> bool:
         return False
     if skeleton(mine) == skeleton(theirs):
         return True
+    if f".{theirs}." in f".{_unicode(candidate).lower()}.":
+        return True  # northwind.com.pay-portal.net: the real name in front of another's
     name, genuine_name = mine.split(".")[0], theirs.split(".")[0]
     if len(genuine_name) >= 4 and genuine_name in name.split("-") and name != genuine_name:
         return True  # acme-billing.com for acme.com
