@@ -46,6 +46,7 @@ class Sent:
 
     surfaces: list[Surface] = field(default_factory=list)
     domains: dict[str, str] = field(default_factory=dict)
+    parts: int = 0
 
     def add(self, where: str, text: str) -> None:
         if text.strip():
@@ -65,7 +66,7 @@ def read_everything(raw: bytes) -> Sent:
     sender = parse_addresses(_field(message, "from"))
     sent.add("header", header_text(_field(message, "subject")))
     sent.add("header", sender[0].name if sender else "")
-    _walk(sent, message, forwarded=False, seen=[0])
+    _walk(sent, message, forwarded=False)
     for surface in list(sent.surfaces):
         for decoded in _decoded_runs(surface.text):
             sent.add("encoded", decoded)
@@ -79,9 +80,9 @@ def _field(message: Message, name: str) -> str:
     return next((str(v) for k, v in message.raw_items() if k.lower() == name), "")
 
 
-def _walk(sent: Sent, part: Message, *, forwarded: bool, seen: list[int]) -> None:
-    seen[0] += 1
-    if seen[0] > MAX_PARTS:
+def _walk(sent: Sent, part: Message, *, forwarded: bool) -> None:
+    sent.parts += 1
+    if sent.parts > MAX_PARTS:
         return
     if not part.is_multipart():
         # A part the stdlib cannot read holds no text for anyone, a model included.
@@ -100,7 +101,7 @@ def _walk(sent: Sent, part: Message, *, forwarded: bool, seen: list[int]) -> Non
                 for address in parse_addresses(_field(sub, name)):
                     sent.name_domain(address.email.rpartition("@")[2], "quoted")
             sent.add("quoted", header_text(_field(sub, "subject")))
-        _walk(sent, sub, forwarded=forwarded or attached, seen=seen)
+        _walk(sent, sub, forwarded=forwarded or attached)
 
 
 def _read_part(sent: Sent, part: Message, forwarded: bool) -> None:
