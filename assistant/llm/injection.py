@@ -42,6 +42,11 @@ _VERBATIM = (
     r"|\bletterlijk|\bwoord voor woord|\bongewijzigd|\btestualmente|\bparola per parola"
     r"|\balla lettera|\bliteralmente|\bpalavra por palavra|\bordagrant|\bord för ord"
 )
+_REPLY = (
+    r"(?:your|the) (?:reply|response|answer|draft)|(?:ihrer|deiner|der) (?:antwort|e-?mail)"
+    r"|(?:votre|la) réponse|(?:su|tu|la) respuesta|(?:uw|je|het) antwoord|(?:sua|la) risposta"
+    r"|(?:sua|a) resposta|(?:ert|ditt) svar"
+)
 _POSSESSIVE = r"your|vos|votre|sus|tus|ihre|deine|uw|je|le sue|le tue|suas|dina|era"
 _WHOLE = (
     r"complete|full|entire|exact|original|initial|hidden|internal|system|underlying"
@@ -74,7 +79,7 @@ _ABOUT_ABROAD = (
     r"evaluier\w*|prüfen|verhandel\w*|evalu\w*|négoci\w*|negoci\w*|onderhandel\w*|valutan\w*"
     r"|avaliand\w*|utvärder\w*|förhandl\w*|namen|liste|noms|nombres|nomi|nomes|namn|lista"
     r"|lijst|elenco|daten|données|datos|gegevens|dati|dados|uppgifter|preise|prix|precios"
-    r"|prijzen|prezzi|preços|priser|konditionen|tarifs"
+    r"|prijzen|prezzi|preços|priser|konditionen|tarifs|testent|testen|prueban|testano|testam"
 )
 _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, _I | re.MULTILINE))
@@ -88,6 +93,11 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|former|existing|safety)\b(?:\s+\w+){0,3}?\s+"
             r"(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|programming)\b"
             r"|\bforget (?:everything|all) (?:you|that) (?:were|was|have been) told\b"
+            r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:above|previous"
+            r"|prior"
+            r"|preceding|earlier)(?:\s+(?:text|content|context|messages?))?\s*(?:and"
+            r"|,)\s+(?:instead\s+)?"
+            r"(?:write|say|tell|reply|respond|answer|output|send|add|include|print)\b"
             r"|\b(?:ignorier\w*|vergiss|vergessen sie|missachte\w*)\b[^.\n]{0,50}?"
             r"\b(?:anweisung\w*|instruktion\w*|regeln|vorgaben|befehl\w*)"
             r"|\b(?:ignore[rz]?|oublie[rz]?)\b[^.\n]{0,30}?\b(?:les|vos|ces|toutes)\b[^.\n]{0,20}?"
@@ -130,6 +140,11 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "speaks to the AI",
+            r"(?:^|[\n.!?]\s*)(?:assistant|model|ai|bot|llm|chatbot)\s*[,:]\s*(?:before|when|please"
+            r"|you|ignore|tell|add|include|write|do|make|remember|note|always|never|from now)\b"
+            r"|\b(?:whatever|whichever|any|the)\s+(?:software|tool|system|program|bot|ai|assistant"
+            r"|model)\s+(?:that\s+|which\s+)?(?:drafts?|writes?|generates?|composes?|answers?)\b"
+            r"[^.\n]{0,10}\b(?:your|the|these)\s+(?:e-?mails?|replies|responses|answers|messages)|"
             r"\b(?:dear|hey|hi|hello|attention|note to|message (?:for|to)|instructions? (?:for|to))"
             r"\s+(?:the\s+)?(?:ai|llm|language model|chatbot|bot|chatgpt|gpt|model"
             r"|(?:ai|email|writing|virtual|automated) assistant)\b"
@@ -172,7 +187,8 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "claims to bring new instructions",
             r"\b(?:new|updated|revised|important|urgent|priority|hidden|secret|additional|real)"
-            r"\s+(?:instructions?|directives?)\s*:|\bsystem (?:message|override|instructions?)\s*:"
+            r"\s+(?:instructions?|directives?)\s*:|\bsystem (?:message|override|instructions?|note"
+            r"|notice)\s*:"
             r"|(?:^|[\[\-=*#(])\s*(?:end of|begin|start of) (?:the )?"
             r"(?:email|message|user input|lead message|prompt)\s*(?:[\]\-=*#):]|$)"
             r"|\bneue anweisung|\bnouvelles instructions\b|\bnuevas instrucciones\b"
@@ -213,6 +229,8 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"\b(?:{_INCLUDE})\w*\b[^.\n]{{0,80}}?(?:{_VERBATIM})"
             rf"|(?:{_VERBATIM})[^.\n]{{0,80}}?\b(?:{_INCLUDE})\w*"
             r"|\b(?:quote|reproduce|repeat|paste)\b[^.\n]{0,60}?\bin full\b"
+            rf"|(?:{_VERBATIM})[^.\n]{{0,80}}?\b(?:{_REPLY})\b"
+            rf"|\b(?:{_REPLY})\b[^.\n]{{0,80}}?(?:{_VERBATIM})"
             r"|\b(?:this|the following|following|the below)\s+(?:exact\s+)?"
             r"(?:link|url|paragraph|sentence|text|wording|line|disclaimer)\b[^.\n]{0,40}?"
             r"\b(?:in|into|to|at the (?:end|top|start) of)\s+(?:your|the|every|each)\s+"
@@ -253,6 +271,11 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"[^.\n]{{0,40}}?\b(?:{_OTHERS})\b[^.\n]{{0,50}}?\b(?:{_ABOUT_OTHERS})"
             rf"|\b(?:{_OTHERS_ABROAD})\b[^.\n]{{0,60}}?\b(?:{_ABOUT_ABROAD})"
             r"|\b(?:internal|private|confidential|crm|sales|account|deal)\s+notes\b"
+            r"|\b(?:list|lista|liste|lijst|elenco|names?|nombres|noms|namen|nomi|nomes|namn)\s+"
+            r"(?:\w+\s+){0,3}?(?:distribu\w+|customers?|clients?|clientes|kunden|klanten|clienti"
+            r"|kunder|prospects?|händler\w*|dealers?|revendedores|rivenditori|återförsäljare)\b"
+            r"[^.\n]{0,40}?\b(?:evaluat\w*|evalúan|evaluando|évalu\w*|evalu\w*|prüf\w*|testen"
+            r"|testing|testent|valutan\w*|avaliand\w*|utvärder\w*|consider\w*)"
             r"|\bwho else (?:are you|is your team) (?:talking|speaking|working|in talks"
             r"|negotiating)"
             r"|\b(?:names?|list) of (?:the )?(?:other )?(?:companies|customers|clients|prospects"
@@ -284,7 +307,9 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\b(?:remit|send|make|direct|wire)\s+(?:all\s+)?(?:future|further|upcoming"
             r"|outstanding)?"
             r"\s*payments?\s+to\s+(?:the|our|this|a)\s+(?:new|following|updated|different)"
-            r"|\b(?:changed|switched|moved)\s+(?:our\s+)?banks?\b|\bbank(?:ing)? (?:partner"
+            r"|\b(?:changed|switched|moved)\s+(?:our\s+)?banks?\b"
+            r"|\b(?:moved|switched|changed) to (?:a )?(?:new|different|another) bank\b"
+            r"|\bbank(?:ing)? (?:partner"
             r"|provider)"
             r" (?:has )?changed"
             r"|\b(?:bank|hausbank) gewechselt|\bchangé de banque|\bcambiado de banco"
