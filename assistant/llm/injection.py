@@ -58,13 +58,15 @@ _RULES = (
     r"|instrucciones|instructies|istruzioni|instruções|instruktioner|anvisningar"
 )
 _OTHERS = (
-    r"(?:the |your |all (?:the |your )?)?other (?:customers?|clients?|distributors?|prospects?"
+    r"(?:the |your |all (?:the |your )?)?other (?:\w+ )?(?:customers?|clients?|distributors?"
+    r"|prospects?"
     r"|leads?|buyers?|companies|resellers?|dealers?|vendors?|firms|accounts|bidders)"
 )
 _ABOUT_OTHERS = (
     r"evaluating|considering|talking to|speaking (?:to|with)|negotiating|in (?:your|the) pipeline"
     r"|looking at|trialing|trialling|piloting|testing|quoted|offered|contract\w*|pricing|prices"
     r"|discounts?|data|details|contacts?|e-?mails?|names|phone\w*|deals?|bids?|you(?:'re| are)"
+    r"|signed|price"
 )
 _OTHERS_ABROAD = (
     r"andere[nrn]? (?:kunden|händler|distributoren|interessenten|firmen|unternehmen)"
@@ -102,7 +104,7 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:anweisung\w*|instruktion\w*|regeln|vorgaben|befehl\w*)"
             r"|\b(?:ignore[rz]?|oublie[rz]?)\b[^.\n]{0,30}?\b(?:les|vos|ces|toutes)\b[^.\n]{0,20}?"
             r"\b(?:instructions?|consignes?|règles)"
-            r"|\b(?:ignora\w*|olvida\w*|omite)\b[^.\n]{0,50}?\b(?:instrucciones|reglas"
+            r"|\b(?:ignora\w*|olvid\w*|omite)\b[^.\n]{0,50}?\b(?:instrucciones|reglas"
             r"|indicaciones)"
             r"|\b(?:ignora\w*|dimentica\w*)\b[^.\n]{0,50}?\b(?:istruzioni|regole)"
             r"|\b(?:ignore|esqueça|esqueca|desconsidere)\b[^.\n]{0,50}?"
@@ -140,6 +142,10 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "speaks to the AI",
+            r"\b(?:note|message|instructions?|reminder|memo)\s+(?:for|to)\s+(?:the\s+|your\s+"
+            r"|any\s+)?"
+            r"(?:e-?mail\s+|writing\s+|drafting\s+|automated\s+)?(?:tool|software|assistant|bot|ai"
+            r"|model|llm)\b|"
             r"\b(?:dear|hi|hello|hey|hallo|liebe[rs]?|sehr geehrte[rs]?|bonjour|cher|chère|hola"
             r"|querid[oa]|estimad[oa]|hoi|beste|ciao|car[oa]|gentile|olá|oi|hej|kära)\s+(?:the\s+)?"
             r"(?:ai|ki|ia|llm|assistant|assistent|asistente|assistente|bot|chatbot|model|modelo"
@@ -269,6 +275,13 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\b(?:instructions|rules|guidelines|prompt)\s+(?:that\s+)?you(?:'ve| have| were)?"
             r"\s+(?:been\s+)?(?:given|told|programmed|configured|instructed|operating under)"
             r"|\bwhat (?:were|have) you been (?:told|instructed|programmed)"
+            r"|\b(?:istruzioni|instructions|consignes|instrucciones|instruções|anweisungen"
+            r"|instructies"
+            r"|instruktioner)\b[^.\n]{0,10}?\b(?:che hai ricevuto|che ha ricevuto"
+            r"|que vous avez reçues"
+            r"|que tu as reçues|que recibió|que recibiste|que le dieron|que recebeu"
+            r"|die sie erhalten haben|die du erhalten hast|die u hebt gekregen|die je hebt gekregen"
+            r"|som (?:du|ni) (?:har )?fått)"
             r"|\b(?:print|paste|repeat|reveal|output|dump|recite)\b[^.\n]{0,40}?\b(?:guidelines"
             r"|instructions|rules|prompt)\s+(?:that\s+)?you\s+(?:follow|use|were given"
             r"|operate under)"
@@ -327,6 +340,8 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|outstanding)?"
             r"\s*payments?\s+to\s+(?:the|our|this|a)\s+(?:new|following|updated|different)"
             r"|\b(?:changed|switched|moved)\s+(?:our\s+)?banks?\b"
+            r"|\b(?:changed|updated|switched)\s+(?:our|the)\s+(?:remittance|bank|payment|receiving"
+            r"|beneficiary)\s+(?:account|details|information|bank)"
             r"|\b(?:bank(?:ing)? details|bank account|iban|payment details|remittance details"
             r"|account details|wire details)\b[^.\n]{0,30}?\b(?:were|have been|has been|got)\s+"
             r"(?:changed|updated|replaced)"
