@@ -40,7 +40,10 @@ _VERBATIM = (
     r"|\bwörtlich|\bwortwörtlich|\bunverändert|\bmot pour mot|\btextuellement|\btel quel"
     r"|\btelle quelle|\bà l'identique|\btextualmente|\bpalabra por palabra|\btal cual"
     r"|\bletterlijk|\bwoord voor woord|\bongewijzigd|\btestualmente|\bparola per parola"
-    r"|\balla lettera|\bliteralmente|\bpalavra por palavra|\bordagrant|\bord för ord"
+    r"|\balla lettera|\bliteralmente|\bpalavra por palavra|\bsem alteraç\w+|\bsin cambios"
+    r"|\bsans (?:aucune )?modification"
+    r"|\bohne (?:jede )?änderung|\bzonder wijziging\w*|\bsenza modifiche|\butan ändringar"
+    r"|\bordagrant|\bord för ord"
 )
 _REPLY = (
     r"(?:your|the) (?:reply|response|answer|draft)|(?:ihrer|deiner|der) (?:antwort|e-?mail)"
@@ -82,6 +85,7 @@ _ABOUT_ABROAD = (
     r"|avaliand\w*|utvärder\w*|förhandl\w*|namen|liste|noms|nombres|nomi|nomes|namn|lista"
     r"|lijst|elenco|daten|données|datos|gegevens|dati|dados|uppgifter|preise|prix|precios"
     r"|prijzen|prezzi|preços|priser|konditionen|tarifs|testent|testen|prueban|testano|testam"
+    r"|angebot\w*|offre\w*|oferta\w*|offert\w*"
 )
 _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, _I | re.MULTILINE))
@@ -126,7 +130,12 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:reveal|show|print|repeat|output|display|leak|dump|share)\b[^.\n]{0,30}?"
             r"\b(?:system prompt|your prompt|your instructions|the prompt|hidden instructions"
             r"|initial instructions|the text above|everything above)"
-            r"|\bsystem ?prompt\b|prompt (?:système|del sistema|do sistema)|systemanweisung",
+            r"|\bsystem ?prompt\b|prompt (?:système|del sistema|do sistema|di sistema|de sistema)"
+            r"|systemanweisung|\b(?:instructions|consignes|instrucciones|istruzioni|instruções"
+            r"|anweisungen|instructies|instruktioner)\s+(?:de votre|du|de su|del|do seu|da sua"
+            r"|ihres"
+            r"|des|van uw|van het|i ert|för ert)\s+(?:système|sistema|systems|systeem|system|modèle"
+            r"|modelo|modello|assistant|asistente|assistente|assistenten|assistent)",
         ),
         (
             "gives the model a new role",
@@ -142,6 +151,10 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "speaks to the AI",
+            r"\b(?:assistant|ai|bot|model|tool|software"
+            r"|system)\s+(?:that\s+(?:is\s+)?)?(?:composing"
+            r"|writing|drafting|generating|answering|preparing)\s+(?:\S+\s+){0,2}?(?:e-?mails?"
+            r"|repl(?:y|ies)|responses?|answers?|messages?)\b|"
             r"\b(?:note|message|instructions?|reminder|memo)\s+(?:for|to)\s+(?:the\s+|your\s+"
             r"|any\s+)?"
             r"(?:e-?mail\s+|writing\s+|drafting\s+|automated\s+)?(?:tool|software|assistant|bot|ai"
@@ -296,6 +309,10 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"\b(?:list|name|share|tell|send|give|show|forward|provide|who are|which|what)\b"
             rf"[^.\n]{{0,40}}?\b(?:{_OTHERS})\b[^.\n]{{0,50}}?\b(?:{_ABOUT_OTHERS})"
             rf"|\b(?:{_OTHERS_ABROAD})\b[^.\n]{{0,60}}?\b(?:{_ABOUT_ABROAD})"
+            rf"|\b(?:{_ABOUT_ABROAD})\b[^.\n]{{0,40}}?\b(?:{_OTHERS_ABROAD})\b"
+            r"|\b(?:which|what|who)\b[^.\n]{0,30}?\b(?:companies|customers|clients|distributors"
+            r"|firms"
+            r"|prospects)\s+(?:besides|other than|apart from|except)\s+(?:us|ours)\b"
             r"|\b(?:internal|private|confidential|crm|sales|account|deal)\s+notes\b"
             r"|\b(?:list|names?)\s+of\s+(?:the\s+)?(?:other\s+)?(?:leads|accounts|prospects"
             r"|customers"
@@ -369,7 +386,11 @@ _SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|modificat\w*|aggiornat\w*)"
             r"|\bnov[oa]s? (?:dados bancários|conta bancária|iban|nib)"
             r"|\b(?:dados bancários|conta bancária)\b[^.\n]{0,40}?\b(?:mud\w*|alterad\w*)"
-            r"|\bnya? (?:bankuppgifter|kontonummer|bankkonto|iban|bankgiro\w*)"
+            r"|\bny(?:a|tt)? (?:bankuppgifter|kontonummer|bankkonto|iban|bankgiro\w*)"
+            r"|\b(?:iban|bankgiro|bank account|bank details|account number|sort code|routing number"
+            r"|swift|bic|rib)\b[^.\n]{0,20}?\b(?:changed|geändert|changé|cambiado|gewijzigd"
+            r"|cambiato"
+            r"|mudou|alterado|ändrats|ändrat)"
             r"|\b(?:bankuppgifter|kontonummer|bankgiro\w*)\b[^.\n]{0,40}?\b(?:ändrat\w*"
             r"|ändrats|uppdaterat\w*)",
         ),
