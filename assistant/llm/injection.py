@@ -23,7 +23,11 @@ INVISIBLE = re.compile(f"[{_ZERO_WIDTH}{_JOINERS}{_BIDI}\U000e0000-\U000e007f]")
 _HIDDEN_LATIN_JOINER = re.compile(f"[A-Za-z][{_JOINERS}]+[A-Za-z]")
 _CONFUSABLES = str.maketrans("аеорсухіѕјԁɡ", "aeopcyxisjdg")
 _LEET = str.maketrans("013457@$", "oieastas")
-_LEET_WORD = re.compile(r"[a-z][013457@$]+[a-z]|\b[013457@$][a-z]{2}")
+# A word spelt with digits or symbols for letters ("1gn0re", "@ss1stant"); a number or a hex
+# token holds other digits too and is not one.
+_LEET_WORD = re.compile(
+    r"(?<![\w@$])(?=[\w@$]*[a-z]{2})(?=[\w@$]*[013457@$])[a-z013457@$]{4,}(?![\w@$])"
+)
 
 _I = re.IGNORECASE
 _INCLUDE = (
