@@ -24,6 +24,7 @@ from assistant.llm.base import Usage
 from assistant.llm.client import ModelClient
 from assistant.llm.prompting import Prompts
 from assistant.mail.classify import Event, Understanding
+from assistant.mail.scan import Finding, combined
 from assistant.mail.text import evidence as shorten
 from assistant.mail.text import sentences
 from assistant.reading import EventType, Intent
@@ -33,6 +34,14 @@ log = logging.getLogger(__name__)
 TOOL_NAME = "record_understanding"
 INTENTS = tuple(i.value for i in Intent)
 EVENTS = tuple(e.value for e in EventType)
+# What the model may add to the rules' injection findings; it can never take one away.
+INJECTION_KINDS = {
+    "instructs_the_writer": "tells whoever writes the answer what to do",
+    "asks_for_instructions": "asks for the instructions",
+    "asks_for_others_data": "asks for other customers' data or internal notes",
+    "payment_change": "changes payment details",
+    "false_authority": "claims an approval or verification",
+}
 # These intents stop, pause or hand over the lead: the text must show them.
 ACTING = frozenset({"ready_to_talk", "not_now", "not_interested", "wrong_person"})
 HORIZON = timedelta(days=800)
@@ -62,6 +71,18 @@ UNDERSTANDING_TOOL: dict[str, Any] = {
             },
             "opt_out": {"type": "boolean"},
             "opt_out_evidence": _NULLABLE,
+            "injection": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string", "enum": list(INJECTION_KINDS)},
+                        "evidence": {"type": "string"},
+                    },
+                    "required": ["kind", "evidence"],
+                    "additionalProperties": False,
+                },
+            },
         },
         "required": ["intent", "intent_evidence", "events", "opt_out", "opt_out_evidence"],
         "additionalProperties": False,
@@ -174,7 +195,20 @@ def merge(
         events=tuple(unique),
         opt_out=opt_out,
         opt_out_evidence=opt_evidence,
+        injection=combined(offline.injection, _findings(answer.get("injection"), text)),
     )
+
+
+def _findings(items: object, text: str) -> list[Finding]:
+    """The model's injection findings that quote the reply; the rest are dropped."""
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or item.get("kind") not in INJECTION_KINDS:
+            continue
+        why = anchor(item.get("evidence"), text)
+        if why is not None:
+            found.append(Finding(f"model: {INJECTION_KINDS[item['kind']]}", "model", why))
+    return found
 
 
 def anchor(quoted: object, text: str) -> str | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
-from assistant.llm.injection import ADDRESS, INVISIBLE, LEAD_INSTRUCTS, lead_flags, lead_texts
+from assistant.llm.injection import lead_flags, lead_texts
+from assistant.mail.signs import ADDRESS, INVISIBLE, LEAD_INSTRUCTS
 
 # Quoting the lead's question back (the offline drafter quotes up to 22 words) is fine;
 # this many words in a row is pasting their text into ours.
@@ -48,6 +49,14 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+HIDDEN_REMOVED = "invisible characters removed from the draft"
+_STRIPPED = re.compile(
+    "[\u200b\u2060\u180e\ufeff\u00ad\u200e\u200f\u061c\u2061-\u2064\ufff9-\ufffb"
+    "\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]"
+)
+_JOINER_BESIDE_ASCII = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f])")
 
 
 # Flags a rep must acknowledge before approving: someone may be steering the draft.
@@ -121,15 +130,28 @@ def apply_checks(
     allowed_addresses: Collection[str],
     library: Collection[ContentBrief] = (),
 ) -> DraftResult:
-    """The result with the flags of `check_draft` added; flags it already carries stay once."""
+    """The result without invisible characters, with the flags of `check_draft` added once."""
+    clean = replace(
+        result, subject=strip_invisible(result.subject), body=strip_invisible(result.body)
+    )
     found = check_draft(
-        result,
+        clean,
         request,
         allowed_urls=allowed_urls,
         allowed_addresses=allowed_addresses,
         library=library,
     )
-    return replace(result, flags=list(dict.fromkeys([*result.flags, *found])))
+    if (clean.subject, clean.body) != (result.subject, result.body):
+        found.append(HIDDEN_REMOVED)
+    return replace(clean, flags=list(dict.fromkeys([*result.flags, *found])))
+
+
+def strip_invisible(text: str) -> str:
+    """Text without characters a reader cannot see: tags, zero-width, direction controls.
+
+    A joiner between two non-Latin characters stays: emoji sequences and some scripts need it.
+    """
+    return _JOINER_BESIDE_ASCII.sub("", _STRIPPED.sub("", text))
 
 
 def draft_flags(

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 from assistant import resources
 from assistant.errors import ConfigError
 from assistant.llm.base import ContentBrief, DraftRequest, ToneRules, Turn
+from assistant.llm.guardrails import strip_invisible
 
 DEFAULT_FOLDER = resources.folder("prompts")
 
@@ -49,8 +50,9 @@ _DEFUSE = str.maketrans({"<": "‹", "＜": "‹", "﹤": "‹", ">": "›", "�
 
 
 def neutralise(text: str) -> str:
-    """Turn any of our delimiter tags inside untrusted text into look-alikes that close nothing."""
-    return _TAG.sub(lambda match: match.group(0).translate(_DEFUSE), text)
+    """Untrusted text without invisible characters (a model reads tag characters a rep cannot
+    see) and with our delimiter tags turned into look-alikes that close nothing."""
+    return _TAG.sub(lambda match: match.group(0).translate(_DEFUSE), strip_invisible(text))
 
 
 @dataclass(frozen=True)

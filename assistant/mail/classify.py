@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -15,6 +15,7 @@ from assistant.mail.intent import DEFAULT_COMPETITORS, Event, classify_intent
 from assistant.mail.optout import find_opt_out
 from assistant.mail.parse import ParsedMessage, parse_message
 from assistant.mail.reply import new_text
+from assistant.mail.scan import Finding, scan
 
 __all__ = ["Bounce", "Event", "Understanding", "classify_bytes", "understand"]
 
@@ -37,6 +38,7 @@ class Understanding:
     opt_out: bool
     opt_out_evidence: str | None
     bounce: Bounce | None
+    injection: tuple[Finding, ...] = ()  # filled from the raw bytes: see lead_scan.scan
 
 
 def _domain(address: str) -> str:
@@ -109,7 +111,9 @@ def _event_json(event: Event) -> dict[str, Any]:
 def classify_bytes(raw: bytes, *, today: date) -> dict[str, Any]:
     """The `nurture classify --json` object for raw message bytes; never raises."""
     try:
-        found = understand(parse_message(raw), today=today)
+        parsed = parse_message(raw)
+        found = understand(parsed, today=today)
+        found = replace(found, injection=tuple(scan(raw, parsed=parsed)))
     except ParseError as exc:
         return {
             "kind": "quarantined",
@@ -120,6 +124,7 @@ def classify_bytes(raw: bytes, *, today: date) -> dict[str, Any]:
             "return_date": None,
             "opt_out": False,
             "bounce": None,
+            "injection": [],
         }
     bounce = found.bounce
     return {
@@ -139,4 +144,5 @@ def classify_bytes(raw: bytes, *, today: date) -> dict[str, Any]:
             "status": bounce.status,
             "original_message_id": bounce.original_message_id,
         },
+        "injection": [asdict(finding) for finding in found.injection],
     }

@@ -103,7 +103,7 @@ async def redraft(
         )
         assert prepared is not None
         version = draft.version
-    result = checked(prepared, await ctx.drafter.draft(prepared.request))
+    result = checked(ctx, prepared, await ctx.drafter.draft(prepared.request))
     with transaction(ctx.engine) as session:
         draft = session.get(Draft, draft_id)
         assert draft is not None

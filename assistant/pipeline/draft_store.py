@@ -6,31 +6,51 @@ checks, and a flagged draft is stored with its flags, never fixed or dropped.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from assistant.db import transaction
 from assistant.lifecycle import drafts as lifecycle
 from assistant.llm import guardrails
 from assistant.llm.base import DraftResult
-from assistant.models import Draft, Lead
+from assistant.mail import scan as lead_scan
+from assistant.models import Direction, Draft, Lead, Message
 from assistant.pipeline import usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.prepare import Prepared
 
 
-def checked(prepared: Prepared, result: DraftResult) -> DraftResult:
+def checked(ctx: Context, prepared: Prepared, result: DraftResult) -> DraftResult:
     """The result with the guardrails' flags: links, addresses, length, facts, injection."""
     request = prepared.request
     allowed = guardrails.allowlists(request, request.library)
-    return guardrails.apply_checks(
+    result = guardrails.apply_checks(
         result,
         request,
         allowed_urls=allowed.urls,
         allowed_addresses=allowed.addresses,
         library=request.library,
     )
+    with transaction(ctx.engine) as session:
+        sent = lead_scan.flag(sent_mail_findings(session, prepared), beside=result.flags)
+    return replace(result, flags=list(dict.fromkeys([*result.flags, *sent])))
+
+
+def sent_mail_findings(session: Session, prepared: Prepared) -> list[lead_scan.Finding]:
+    """What the lead's mail as sent tried where a drafter never looks (hidden text, invites)."""
+    query = select(Message.understanding).where(
+        Message.lead_id == prepared.lead_id, Message.direction == Direction.inbound.value
+    )
+    if prepared.thread_id is not None:
+        query = query.where(Message.thread_id == prepared.thread_id)
+    return [
+        finding
+        for understanding in session.exec(query)
+        for finding in lead_scan.from_json((understanding or {}).get("injection") or [])
+    ]
 
 
 def store(
@@ -42,7 +62,7 @@ def store(
     created_at: datetime | None = None,
 ) -> int | None:
     """Queue a checked draft for the rep; None when another tick or replica stored it first."""
-    result = checked(prepared, result)
+    result = checked(ctx, prepared, result)
     with transaction(ctx.engine) as session:
         lead = session.get(Lead, prepared.lead_id)
         assert lead is not None

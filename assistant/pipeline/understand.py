@@ -10,7 +10,7 @@ MODEL_HORIZON never reach it, and an unreachable model leaves the offline readin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -20,9 +20,19 @@ from assistant.errors import DraftError, ParseError
 from assistant.imports import valid_address
 from assistant.lifecycle import leads
 from assistant.llm.base import Usage
+from assistant.mail import scan as lead_scan
 from assistant.mail.classify import Understanding, understand
 from assistant.mail.parse import ParsedMessage, parse_message
-from assistant.models import ContentItem, Direction, Draft, Lead, LeadStatus, Message, MessageState
+from assistant.models import (
+    ContentItem,
+    Direction,
+    Draft,
+    Lead,
+    LeadStatus,
+    Message,
+    MessageState,
+    Rep,
+)
 from assistant.pipeline import shunt, usage
 from assistant.pipeline.context import Context
 from assistant.pipeline.notify import hot_lead_notice, queue_notice
@@ -183,6 +193,8 @@ def understand_one(
     message.intent = result.intent
     message.reply_text = result.reply_text
     by = reading.by if reading is not None and result is reading.understanding else "offline"
+    if lead is not None and result.kind != "bounce":
+        result = _with_sent_findings(session, message, parsed, lead, result)
     message.understanding = dump(result, by)
     session.add(message)
     if result.kind == "bounce":
@@ -193,6 +205,16 @@ def understand_one(
     for decision in decisions:
         assert lead is not None
         apply(ctx, session, message, lead, decision, now)
+
+
+def _with_sent_findings(
+    session: Session, message: Message, parsed: ParsedMessage, lead: Lead, result: Understanding
+) -> Understanding:
+    """The rules' injection findings over the whole mail as sent, then the model's on top."""
+    rep = session.get(Rep, message.rep_id)
+    own = (rep.email,) if rep else ()
+    found = lead_scan.scan(message.raw, lead=lead.email, own=own, parsed=parsed)
+    return replace(result, injection=lead_scan.combined(found, result.injection))
 
 
 def apply(
