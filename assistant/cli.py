@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -13,11 +12,12 @@ from typing import Any
 import click
 from sqlmodel import Session, select
 
-from assistant import clock
+from assistant import clock, logs
 from assistant.commands.app import App, pass_app
 from assistant.commands.content import content as content_group
 from assistant.commands.content import evaluation as eval_group
 from assistant.commands.drafts import regenerate as regenerate_command
+from assistant.commands.ops import log_format_option, use_log_format
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
 from assistant.commands.stats import stats as stats_group
@@ -28,25 +28,6 @@ from assistant.models import ContentItem, Draft, Lead, Message, Rep
 from assistant.pipeline import approve as approve_stage
 from assistant.web.commands import users as users_group
 from assistant.web.commands import web as web_command
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
-        stream=sys.stderr,
-    )
-    for noisy in (
-        "aioimaplib",
-        "apscheduler",
-        "httpx",
-        "anthropic",
-        "mail.log",
-        "alembic",
-        "bm25s",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @click.group()
@@ -60,7 +41,7 @@ def _setup_logging(verbose: bool) -> None:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Nurture: keeps every lead's conversation going, one approved email at a time."""
-    _setup_logging(verbose)
+    logs.configure(verbose=verbose)
     ctx.obj = App(config_path)
 
 
@@ -77,9 +58,11 @@ def init(app: App) -> None:
 
 
 @cli.command()
+@log_format_option
 @pass_app
-def tick(app: App) -> None:
+def tick(app: App, log_format: str | None) -> None:
     """Run one full pass: sync, understand, plan, draft, send approved mail."""
+    use_log_format(app, log_format)
     from assistant.pipeline import tick as run_tick
     from assistant.runtime import context
 
@@ -98,9 +81,11 @@ def tick(app: App) -> None:
 
 @cli.command()
 @click.option("--web", is_flag=True, help="Serve the approval app beside the daemon.")
+@log_format_option
 @pass_app
-def run(app: App, web: bool) -> None:
+def run(app: App, web: bool, log_format: str | None) -> None:
     """Run the daemon until SIGTERM or Ctrl-C."""
+    use_log_format(app, log_format)
     from assistant.daemon import serve
 
     serve(app.settings, app.engine, web=web)

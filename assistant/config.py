@@ -179,6 +179,8 @@ class DaemonSettings(_Section):
     idle: bool = True
     idle_renew_seconds: float = Field(default=25 * 60, gt=0, le=29 * 60)
     reconnect_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    # /readyz fails once a mailbox's last successful sync is older than this.
+    max_sync_lag_seconds: float = Field(default=900.0, gt=0)
 
 
 class WebSettings(_Section):
@@ -199,6 +201,11 @@ class WebSettings(_Section):
         if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
             raise ValueError(f"'{value}' is not an origin like https://nurture.example.com")
         return f"{scheme}://{rest.lower()}"
+
+
+class LoggingSettings(_Section):
+    # "json": one object per line (time, level, logger, message, mailbox / lead / draft ids).
+    format: Literal["text", "json"] = "text"
 
 
 class ImapSettings(_Section):
@@ -259,6 +266,7 @@ class Settings(_Section):
     cadence: CadenceSettings = CadenceSettings()
     daemon: DaemonSettings = DaemonSettings()
     web: WebSettings = WebSettings()
+    logging: LoggingSettings = LoggingSettings()
     reps: tuple[RepSettings, ...] = ()
     path: Path | None = Field(default=None, exclude=True)
 

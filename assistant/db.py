@@ -52,10 +52,22 @@ def upgrade(engine: Engine) -> None:
         raise NurtureError(f"Cannot reach the database {engine.url!r}: {exc.orig}") from None
 
 
-def is_current(engine: Engine) -> bool:
+def known_revisions() -> list[str]:
+    """Every schema revision this release knows, oldest first."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return [s.revision for s in reversed(list(script.walk_revisions()))]
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """The revision the database is stamped with, and the newest one this code knows."""
     head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return MigrationContext.configure(connection).get_current_revision(), head
+
+
+def is_current(engine: Engine) -> bool:
+    current, head = schema_revisions(engine)
+    return current == head
 
 
 def open_database(url: str) -> Engine:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from assistant import logs
 from assistant.errors import MailError
+from assistant.metrics import timed
 from assistant.pipeline import draft, ingest, notify, plan, send, understand
 from assistant.pipeline.context import Context
 
@@ -31,8 +33,9 @@ async def sync_all(ctx: Context, now: datetime, report: TickReport) -> None:
         if rep.imap is None:
             continue
         try:
-            for folder in await ingest.sync_rep(ctx, rep, now):
-                report.synced += folder.stored
+            with logs.ids(mailbox=rep.email):
+                for folder in await ingest.sync_rep(ctx, rep, now):
+                    report.synced += folder.stored
         except MailError as exc:
             report.errors.append(str(exc))
             ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
@@ -41,9 +44,16 @@ async def sync_all(ctx: Context, now: datetime, report: TickReport) -> None:
 async def tick(ctx: Context, now: datetime) -> TickReport:
     """One full pass of every stage, with the clock read once by the caller."""
     report = TickReport()
-    await sync_all(ctx, now, report)
-    report.understood = await understand.run(ctx, now)
-    report.notified = await notify.run(ctx, now)
-    report.drafted = await draft.run(ctx, plan.run(ctx, now), now)
-    report.send = await send.run(ctx, now)
+    with timed("ingest"):
+        await sync_all(ctx, now, report)
+    with timed("understand"):
+        report.understood = await understand.run(ctx, now)
+    with timed("notify"):
+        report.notified = await notify.run(ctx, now)
+    with timed("plan"):
+        steps = plan.run(ctx, now)
+    with timed("draft"):
+        report.drafted = await draft.run(ctx, steps, now)
+    with timed("send"):
+        report.send = await send.run(ctx, now)
     return report

@@ -89,6 +89,8 @@ async def sync_folder(
             state.last_uid = 0
             changed = True
         state.uidvalidity = info.uidvalidity
+        if state.last_uid >= info.uidnext - 1:
+            state.synced_at = now  # nothing new is a successful sync too (readiness reads it)
         session.add(state)
         last_uid = state.last_uid
     seen = stored = 0

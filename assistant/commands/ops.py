@@ -1,0 +1,25 @@
+"""Operators' options and commands: the log format, and `nurture doctor`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from assistant import logs
+from assistant.commands.app import App
+
+log_format_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="text, or one JSON object per line (default: [logging] format, else text).",
+)
+
+
+def use_log_format(app: App, fmt: str | None) -> None:
+    """Log in the format asked for (the option, else the file's [logging] key), secrets masked."""
+    verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+    logs.configure(verbose=verbose, fmt=fmt or app.settings.logging.format, settings=app.settings)
+
