@@ -17,7 +17,7 @@ from assistant.commands.app import App, pass_app
 from assistant.commands.content import content as content_group
 from assistant.commands.content import evaluation as eval_group
 from assistant.commands.drafts import regenerate as regenerate_command
-from assistant.commands.ops import log_format_option, use_log_format
+from assistant.commands.ops import doctor, log_format_option, use_log_format
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
 from assistant.commands.stats import stats as stats_group
@@ -376,6 +376,7 @@ cli.add_command(content_group)
 cli.add_command(eval_group)
 cli.add_command(regenerate_command)
 cli.add_command(stats_group)
+cli.add_command(doctor)
 
 
 def main() -> None:
