@@ -17,7 +17,13 @@ from assistant.commands.app import App, pass_app
 from assistant.commands.content import content as content_group
 from assistant.commands.content import evaluation as eval_group
 from assistant.commands.drafts import regenerate as regenerate_command
-from assistant.commands.ops import doctor, log_format_option, use_log_format
+from assistant.commands.ops import (
+    doctor,
+    log_format_option,
+    progress_option,
+    show_progress,
+    use_log_format,
+)
 from assistant.commands.plan import plan_command
 from assistant.commands.rules import rules_group
 from assistant.commands.stats import stats as stats_group
@@ -115,10 +121,14 @@ def leads() -> None:
 
 @leads.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
+@progress_option
 @pass_app
-def leads_import(app: App, file: Path) -> None:
+def leads_import(app: App, file: Path, progress: bool | None) -> None:
     """Import leads from a CSV file (re-importing updates them)."""
-    report = import_leads(app.engine, file, clock.now())
+    owner = app.settings.leads.default_owner
+    report = import_leads(
+        app.engine, file, clock.now(), default_owner=owner, progress=show_progress(progress)
+    )
     click.echo(f"Leads: {report.added} added, {report.updated} updated.")
     for problem in report.problems:
         click.echo(f"Skipped {problem}", err=True)

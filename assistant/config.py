@@ -65,6 +65,8 @@ class ContentSettings(_Section):
     # "hybrid" adds sentence embeddings to BM25 (the `embeddings` extra): a little more
     # accurate, about 20 ms a ranking instead of under 1 ms.
     ranker: Literal["bm25", "hybrid"] = "bm25"
+    # Every body goes into the model's prompt: a larger one is refused at import.
+    max_body_bytes: int = Field(default=64 * 1024, gt=0)
 
     @field_validator("tracks")
     @classmethod
@@ -203,6 +205,11 @@ class WebSettings(_Section):
         return f"{scheme}://{rest.lower()}"
 
 
+class LeadsSettings(_Section):
+    # The rep who owns imported rows that name no owner; unset, such rows are refused.
+    default_owner: str | None = None
+
+
 class LoggingSettings(_Section):
     # "json": one object per line (time, level, logger, message, mailbox / lead / draft ids).
     format: Literal["text", "json"] = "text"
@@ -267,6 +274,7 @@ class Settings(_Section):
     daemon: DaemonSettings = DaemonSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
+    leads: LeadsSettings = LeadsSettings()
     reps: tuple[RepSettings, ...] = ()
     path: Path | None = Field(default=None, exclude=True)
 
@@ -345,6 +353,9 @@ def parse(data: dict[str, object], path: Path | None = None) -> Settings:
         if rep.email in seen:
             raise ConfigError(where, f"reps[{index}].email", f"{rep.email} appears twice")
         seen.add(rep.email)
+    owner = settings.leads.default_owner
+    if owner is not None and settings.rep(owner) is None:
+        raise ConfigError(where, "leads.default_owner", f"{owner} is not one of the reps")
     return settings
 
 

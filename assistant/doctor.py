@@ -18,7 +18,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from assistant import config
 from assistant.config import RepSettings, Settings, secret
 from assistant.db import known_revisions, make_engine, schema_revisions
-from assistant.errors import ConfigError, ImapError
+from assistant.errors import ConfigError, ImapError, NurtureError
 from assistant.mail import imap
 from assistant.mail.hints import tls_mismatch
 from assistant.runtime import imap_account, smtp_account
@@ -52,6 +52,8 @@ def _database(settings: Settings) -> list[Check]:
     url = settings.database_url
     try:
         engine = make_engine(url)
+    except NurtureError as exc:
+        return [Check(False, str(exc), _URL_FIX)]
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         return [Check(False, f"database.url cannot be used: {exc}", _URL_FIX)]
     shown = engine.url.render_as_string(hide_password=True)

@@ -18,6 +18,16 @@ log_format_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.op
     help="text, or one JSON object per line (default: [logging] format, else text).",
 )
 
+progress_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
+
+
+def show_progress(asked: bool | None) -> bool:
+    return sys.stderr.isatty() if asked is None else asked
+
 
 def use_log_format(app: App, fmt: str | None) -> None:
     """Log in the format asked for (the option, else the file's [logging] key), secrets masked."""
