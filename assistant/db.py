@@ -70,12 +70,12 @@ def _check_known(current: str | None) -> None:
         )
 
 
-def upgrade(engine: Engine) -> None:
-    """Create the schema or bring it to the newest revision."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create the schema or bring it to the newest revision (or to `revision`)."""
     try:
         current, _ = schema_revisions(engine)
         _check_known(current)
-        command.upgrade(_alembic_config(engine), "head")
+        command.upgrade(_alembic_config(engine), revision)
     except OperationalError as exc:
         raise _unreachable(engine, exc) from None
 
