@@ -96,14 +96,15 @@ def _database(settings: Settings) -> list[Check]:
 _URL_FIX = "Use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB for database.url."
 
 
-def _probe(rep: RepSettings) -> bytes:
+def _probe(rep: RepSettings) -> tuple[str, bytes]:
+    """A small test message and its Message-ID."""
     message = EmailMessage()
     message["From"] = message["To"] = rep.email
     message["Subject"] = "Nurture doctor: test copy (deleted at once)"
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = f"<doctor-{uuid.uuid4().hex}@{rep.email.split('@')[1]}>"
     message.set_content("A test APPEND by `nurture doctor`; it deletes this copy right away.\n")
-    return bytes(message)
+    return message["Message-ID"], bytes(message)
 
 
 async def _mailbox(settings: Settings, index: int, rep: RepSettings) -> AsyncIterator[Check]:
@@ -143,7 +144,7 @@ async def _mailbox(settings: Settings, index: int, rep: RepSettings) -> AsyncIte
                 how = "marked \\Sent (SPECIAL-USE)" if special else "found (no SPECIAL-USE mark)"
                 yield Check(True, f'{key}: Sent folder "{configured}" {how}')
                 if rep.imap.append_to_sent:
-                    yield await _append(box, key, configured, _probe(rep))
+                    yield await _append(box, key, configured, *_probe(rep))
     except ImapError as exc:
         detail = str(exc)
         if "login" in detail.lower() and "refused" in detail.lower():
@@ -153,8 +154,9 @@ async def _mailbox(settings: Settings, index: int, rep: RepSettings) -> AsyncIte
         yield Check(False, f"{key}: {detail}", fix)
 
 
-async def _append(box: imap.ImapMailbox, key: str, folder: str, raw: bytes) -> Check:
-    message_id = raw.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip().decode()
+async def _append(
+    box: imap.ImapMailbox, key: str, folder: str, message_id: str, raw: bytes
+) -> Check:
     try:
         await box.append(folder, raw)
         deleted = await box.delete_message_id(folder, message_id)
@@ -166,7 +168,11 @@ async def _append(box: imap.ImapMailbox, key: str, folder: str, raw: bytes) -> C
             "if the provider files sent mail itself.",
         )
     if deleted != 1:
-        return Check(False, f"{key}: the test copy in {folder} was not found again", "")
+        return Check(
+            False,
+            f"{key}: the test copy in {folder} was found {deleted} time(s), not once",
+            f"Check that the account may search and delete in {folder}.",
+        )
     return Check(True, f"{key}: test APPEND to {folder} stored and deleted")
 
 
@@ -189,8 +195,8 @@ async def _smtp(settings: Settings, index: int, rep: RepSettings) -> Check:
     try:
         await client.connect()
         response = await client.ehlo()
-        tls = client.get_transport_info("sslcontext") is not None or account.security != "none"
-        said = [f"EHLO {response.code}", "TLS" if tls else "no TLS"]
+        # aiosmtplib has already refused to go on if the TLS asked for failed.
+        said = [f"EHLO {response.code}", "no TLS" if account.security == "none" else "TLS"]
         if account.username:
             await client.login(account.username, account.password or "")
             said.append(f"logged in as {account.username}")
