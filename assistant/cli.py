@@ -25,6 +25,10 @@ COMMANDS = {
         "assistant.commands.content:content",
         "Manage the content library and see what it lacks.",
     ),
+    "doctor": (
+        "assistant.commands.ops:doctor",
+        "Check the configuration, database, mailboxes, SMTP and model, with a fix for each.",
+    ),
     "draft": (
         "assistant.commands.drafts:draft_now",
         "Draft for one lead now, e.g. with an instruction; it waits for approval.",
@@ -57,6 +61,12 @@ COMMANDS = {
     "users": ("assistant.web.commands:users", "Manage who can sign in to the web app."),
     "web": ("assistant.web.commands:web", "Serve the approval app alone, until SIGTERM or Ctrl-C."),
 }
+log_format_option = click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="text, or one JSON object per line (default: [logging] format, else text).",
+)
 # The verbs of earlier releases, kept so that scripts written for them still run.
 ALIASES = {
     verb: ("drafts", "list" if verb == "queue" else verb)
@@ -112,12 +122,16 @@ def init(app: App) -> None:
 
 
 @cli.command()
+@log_format_option
 @pass_app
-def tick(app: App) -> None:
+def tick(app: App, log_format: str | None) -> None:
     """Run one full pass: sync, understand, plan, draft, send approved mail."""
     import asyncio
 
+    from assistant.commands.ops import use_log_format
     from assistant.pipeline import tick as run_tick
+
+    use_log_format(app, log_format)
     from assistant.runtime import context
 
     ctx = context(app.settings, app.engine)
@@ -135,9 +149,13 @@ def tick(app: App) -> None:
 
 @cli.command()
 @click.option("--web", is_flag=True, help="Serve the approval app beside the daemon.")
+@log_format_option
 @pass_app
-def run(app: App, web: bool) -> None:
+def run(app: App, web: bool, log_format: str | None) -> None:
     """Run the daemon until SIGTERM or Ctrl-C."""
+    from assistant.commands.ops import use_log_format
+
+    use_log_format(app, log_format)
     from assistant.daemon import serve
 
     serve(app.settings, app.engine, web=web)

@@ -65,6 +65,8 @@ class ContentSettings(_Section):
     # "hybrid" adds sentence embeddings to BM25 (the `embeddings` extra): a little more
     # accurate, about 20 ms a ranking instead of under 1 ms.
     ranker: Literal["bm25", "hybrid"] = "bm25"
+    # Every body goes into the model's prompt: a larger one is refused at import.
+    max_body_bytes: int = Field(default=64 * 1024, gt=0)
 
     @field_validator("tracks")
     @classmethod
@@ -179,6 +181,8 @@ class DaemonSettings(_Section):
     idle: bool = True
     idle_renew_seconds: float = Field(default=25 * 60, gt=0, le=29 * 60)
     reconnect_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    # /readyz fails once a mailbox's last successful sync is older than this.
+    max_sync_lag_seconds: float = Field(default=900.0, gt=0)
 
 
 class WebSettings(_Section):
@@ -199,6 +203,16 @@ class WebSettings(_Section):
         if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
             raise ValueError(f"'{value}' is not an origin like https://nurture.example.com")
         return f"{scheme}://{rest.lower()}"
+
+
+class LeadsSettings(_Section):
+    # The rep who owns imported rows that name no owner; unset, such rows are refused.
+    default_owner: str | None = None
+
+
+class LoggingSettings(_Section):
+    # "json": one object per line (time, level, logger, message, mailbox / lead / draft ids).
+    format: Literal["text", "json"] = "text"
 
 
 class ImapSettings(_Section):
@@ -259,6 +273,8 @@ class Settings(_Section):
     cadence: CadenceSettings = CadenceSettings()
     daemon: DaemonSettings = DaemonSettings()
     web: WebSettings = WebSettings()
+    logging: LoggingSettings = LoggingSettings()
+    leads: LeadsSettings = LeadsSettings()
     reps: tuple[RepSettings, ...] = ()
     path: Path | None = Field(default=None, exclude=True)
 
@@ -337,6 +353,9 @@ def parse(data: dict[str, object], path: Path | None = None) -> Settings:
         if rep.email in seen:
             raise ConfigError(where, f"reps[{index}].email", f"{rep.email} appears twice")
         seen.add(rep.email)
+    owner = settings.leads.default_owner
+    if owner is not None and settings.rep(owner) is None:
+        raise ConfigError(where, "leads.default_owner", f"{owner} is not one of the reps")
     return settings
 
 

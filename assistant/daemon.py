@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from assistant import clock
 from assistant.config import Settings
+from assistant.metrics import PASS_SECONDS
 from assistant.pipeline import send, tick
 from assistant.pipeline.context import Context
 from assistant.runtime import context
@@ -61,7 +62,8 @@ class Daemon:
             self.again.clear()
             now = self.now()
             try:
-                report = await tick(self.ctx, now)
+                with PASS_SECONDS.time():
+                    report = await tick(self.ctx, now)
             except Exception:  # one bad pass must not end the daemon; the next one starts clean
                 log.exception("pass failed; the next one will retry")
                 return

@@ -21,7 +21,18 @@ from assistant.errors import NurtureError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+_URL_HELP = "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
+
+
 def make_engine(url: str) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; anything else is one sentence naming the key."""
+    scheme = url.partition("://")[0].lower()
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg2"):
+        url = "postgresql+psycopg://" + url.partition("://")[2]  # the driver we ship
+        scheme = "postgresql+psycopg"
+    if scheme not in ("sqlite", "postgresql+psycopg") or "://" not in url:
+        name = scheme.split("+")[0] or url
+        raise NurtureError(f"database.url: '{name}' databases are not supported; {_URL_HELP}.")
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -44,18 +55,47 @@ def _alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Create the schema or bring it to the newest revision."""
+def _unreachable(engine: Engine, exc: OperationalError) -> NurtureError:
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    where = engine.url.render_as_string(hide_password=True)
+    return NurtureError(f"Cannot reach the database {where} (database.url): {detail.rstrip('.')}.")
+
+
+def _check_known(current: str | None) -> None:
+    if current is not None and current not in known_revisions():
+        raise NurtureError(
+            f"The database (database.url) is stamped with schema revision '{current}', which "
+            "this release does not know: it was written by a newer release; run that "
+            "release, or restore a backup made with this one."
+        )
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create the schema or bring it to the newest revision (or to `revision`)."""
     try:
-        command.upgrade(_alembic_config(engine), "head")
+        current, _ = schema_revisions(engine)
+        _check_known(current)
+        command.upgrade(_alembic_config(engine), revision)
     except OperationalError as exc:
-        raise NurtureError(f"Cannot reach the database {engine.url!r}: {exc.orig}") from None
+        raise _unreachable(engine, exc) from None
+
+
+def known_revisions() -> list[str]:
+    """Every schema revision this release knows, oldest first."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return [s.revision for s in reversed(list(script.walk_revisions()))]
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """The revision the database is stamped with, and the newest one this code knows."""
+    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision(), head
 
 
 def is_current(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+    current, head = schema_revisions(engine)
+    return current == head
 
 
 def open_database(url: str) -> Engine:
@@ -64,7 +104,7 @@ def open_database(url: str) -> Engine:
     try:
         current = is_current(engine)
     except OperationalError as exc:
-        raise NurtureError(f"Cannot reach the database {engine.url!r}: {exc.orig}") from None
+        raise _unreachable(engine, exc) from None
     if not current:
         upgrade(engine)
     return engine

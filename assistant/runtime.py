@@ -6,16 +6,18 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from assistant.config import RepSettings, Settings, secret
 from assistant.db import open_database, transaction
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, ImapError
 from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
+from assistant.mail.hints import tls_mismatch
 from assistant.models import Rep
 from assistant.pipeline.context import Context
 
@@ -116,13 +118,25 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
 
     @asynccontextmanager
     async def open_mailbox(rep: RepSettings) -> AsyncIterator[imap.Mailbox]:
-        async with imap.connect(imap_account(settings, rep)) as mailbox:
-            yield mailbox
+        account = imap_account(settings, rep)
+        try:
+            async with imap.connect(account) as mailbox:
+                yield mailbox
+        except ImapError as exc:
+            key = f"reps[{settings.reps.index(rep)}].imap.security"
+            hint = tls_mismatch(str(exc), key, account.security, account.port)
+            if hint:
+                raise ImapError(hint) from None
+            raise
 
     async def submit(
         rep: RepSettings, sender: str, recipient: str | Sequence[str], raw: bytes
     ) -> smtp.SubmitResult:
-        return await smtp.submit(smtp_account(settings, rep), sender, recipient, raw)
+        account = smtp_account(settings, rep)
+        result = await smtp.submit(account, sender, recipient, raw)
+        key = f"reps[{settings.reps.index(rep)}].smtp.security"
+        hint = tls_mismatch(result.detail, key, account.security, account.port)
+        return replace(result, detail=hint) if hint else result
 
     drafting, classifier = models(settings)
     return Context(

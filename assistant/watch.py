@@ -16,6 +16,7 @@ from collections.abc import Callable
 from assistant.config import RepSettings
 from assistant.errors import MailError
 from assistant.mail.imap import ImapMailbox
+from assistant.metrics import IDLE
 from assistant.pipeline.context import OpenMailbox
 
 _rng = random.SystemRandom()
@@ -39,7 +40,9 @@ async def watch(
     """Run until cancelled; call `wake(reason)` whenever a pass should run now."""
     folder = rep.imap.inbox if rep.imap else "INBOX"
     failures = 0
+    idle = IDLE.labels(rep.email)
     while True:
+        idle.set(0)
         try:
             async with open_mailbox(rep) as mailbox:
                 if not isinstance(mailbox, ImapMailbox) or not mailbox.supports_idle:
@@ -49,6 +52,7 @@ async def watch(
                     log.info("%s: IMAP watch reconnected; catching up", rep.email)
                     wake(f"{rep.email}: reconnected")
                 failures = 0
+                idle.set(1)
                 while True:
                     if await mailbox.wait_for_change(folder, renew):
                         wake(f"{rep.email}: new mail")

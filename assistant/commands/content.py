@@ -11,6 +11,7 @@ import click
 from sqlmodel import Session, col, select
 
 from assistant import clock
+from assistant.commands.ops import progress_option, show_progress
 from assistant.content import policy
 from assistant.content.evaluate import evaluate
 from assistant.content.gaps import gaps
@@ -31,8 +32,9 @@ def content() -> None:
 
 @content.command("import")
 @click.argument("folder", type=click.Path(path_type=Path), required=False)
+@progress_option
 @click.pass_obj
-def content_import(app: App, folder: Path | None) -> None:
+def content_import(app: App, folder: Path | None, progress: bool | None) -> None:
     """Import the library and the [content] rules; all files or none.
 
     Every file with a problem is named with its field; if any file is bad nothing is
@@ -40,7 +42,12 @@ def content_import(app: App, folder: Path | None) -> None:
     """
     folder = folder or app.settings.resolve(app.settings.content.library)
     report = import_library(
-        app.engine, folder, app.settings.content, str(app.settings.path), clock.now()
+        app.engine,
+        folder,
+        app.settings.content,
+        str(app.settings.path),
+        clock.now(),
+        progress=show_progress(progress),
     )
     click.echo(f"Content: {len(report.added)} added, {len(report.updated)} updated.")
     for stage, slugs in report.tracks.items():

@@ -27,12 +27,21 @@ def leads() -> None:
 
 @leads.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
 @pass_app
-def leads_import(app: App, file: Path) -> None:
+def leads_import(app: App, file: Path, progress: bool | None) -> None:
     """Import leads from a CSV file (re-importing updates them)."""
+    from assistant.commands.ops import show_progress
     from assistant.imports import import_leads
 
-    report = import_leads(app.engine, file, clock.now())
+    owner = app.settings.leads.default_owner
+    report = import_leads(
+        app.engine, file, clock.now(), default_owner=owner, progress=show_progress(progress)
+    )
     click.echo(f"Leads: {report.added} added, {report.updated} updated.")
     for problem in report.problems:
         click.echo(f"Skipped {problem}", err=True)

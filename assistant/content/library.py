@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from tqdm import tqdm
 
 from assistant.errors import ContentError, InputError
 
@@ -172,14 +173,17 @@ def load_item(path: Path) -> ContentSpec:
     )
 
 
-def load_library_report(folder: Path) -> tuple[list[ContentSpec], list[ContentError]]:
+def load_library_report(
+    folder: Path, *, progress: bool = False
+) -> tuple[list[ContentSpec], list[ContentError]]:
     """Load every *.md in the folder; return the good items and every error, in file order."""
     if not folder.is_dir():
         raise ContentError(str(folder), "", "is not a folder of content files")
     items: list[ContentSpec] = []
     errors: list[ContentError] = []
     first_seen: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.md")):
+    paths = sorted(folder.glob("*.md"))
+    for path in tqdm(paths, desc="Reading", unit=" files", disable=not progress):
         try:
             item = load_item(path)
         except ContentError as exc:

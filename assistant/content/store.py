@@ -20,7 +20,7 @@ from assistant.content import policy
 from assistant.content.embed import load_encoder
 from assistant.content.library import ContentSpec, LibraryErrors, load_library_report
 from assistant.db import transaction
-from assistant.errors import NotFound
+from assistant.errors import ContentError, NotFound
 from assistant.models import ContentItem
 
 
@@ -37,10 +37,26 @@ class LibraryImport:
 
 
 def import_library(
-    engine: Engine, folder: Path, rules: ContentSettings, config_path: str, now: datetime
+    engine: Engine,
+    folder: Path,
+    rules: ContentSettings,
+    config_path: str,
+    now: datetime,
+    *,
+    progress: bool = False,
 ) -> LibraryImport:
     """Check every file and the rules, then write items and rules in one transaction."""
-    specs, errors = load_library_report(folder)
+    specs, errors = load_library_report(folder, progress=progress)
+    errors += [
+        ContentError(
+            str(spec.source),
+            "body",
+            f"is {size:,} bytes, over the limit of {rules.max_body_bytes:,} "
+            "([content] max_body_bytes): every body goes into the model's prompt",
+        )
+        for spec in specs
+        if (size := len(spec.body.encode("utf-8"))) > rules.max_body_bytes
+    ]
     if errors:
         raise LibraryErrors(folder, errors)
     if rules.ranker == "hybrid":

@@ -68,6 +68,7 @@ _CODE = {
     "uidnext": re.compile(rb"\[UIDNEXT (\d+)\]"),
 }
 _EXISTS = re.compile(rb"^(\d+) EXISTS")
+_LIST = re.compile(rb'^\(([^)]*)\) (NIL|"(?:[^"\\]|\\.)*") (.+)$')
 
 
 _CHANGE = re.compile(rb"^\d+ (EXISTS|EXPUNGE|RECENT|FETCH)\b")
@@ -239,6 +240,37 @@ class ImapMailbox:
             "UID SEARCH", self._client.uid_search(f'HEADER Message-ID "{safe}"', charset=None)
         )
         return bool(_search_uids(self._ok("UID SEARCH", response)))
+
+    async def folders(self) -> dict[str, set[str]]:
+        """Every folder's name with its flags, SPECIAL-USE ones (\\Sent ...) among them."""
+        lines = self._ok("LIST", await self._call("LIST", self._client.list('""', "*")))
+        found: dict[str, set[str]] = {}
+        for line in lines[:-1]:
+            if isinstance(line, bytes) and (m := _LIST.match(line)):
+                name = m.group(3).decode(errors="replace")
+                if name.startswith('"') and name.endswith('"'):
+                    name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+                found[name] = set(m.group(1).decode(errors="replace").split())
+        return found
+
+    async def delete_message_id(self, folder: str, message_id: str) -> int:
+        """Delete the messages with this Message-ID from the folder; how many there were."""
+        await self.select(folder)
+        safe = message_id.replace("\\", "").replace('"', "")
+        response = await self._call(
+            "UID SEARCH", self._client.uid_search(f'HEADER Message-ID "{safe}"', charset=None)
+        )
+        uids = ",".join(str(u) for u in _search_uids(self._ok("UID SEARCH", response)))
+        if not uids:
+            return 0
+        store = self._client.uid("store", uids, "+FLAGS.SILENT (\\Deleted)")
+        self._ok("UID STORE", await self._call("UID STORE", store))
+        if self._client.has_capability("UIDPLUS"):
+            expunge = self._client.uid("expunge", uids)
+        else:
+            expunge = self._client.expunge()
+        self._ok("EXPUNGE", await self._call("EXPUNGE", expunge))
+        return uids.count(",") + 1
 
 
 def _search_uids(lines: list[Any]) -> list[int]:

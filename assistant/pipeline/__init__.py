@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from assistant.metrics import timed
 from assistant.pipeline import draft, ingest, notify, plan, send, understand
 from assistant.pipeline.context import Context
 
@@ -69,5 +70,6 @@ async def tick(ctx: Context, now: datetime) -> TickReport:
     """One full pass of every stage, with the clock read once by the caller."""
     report = TickReport()
     for name, run in STAGES:
-        report.reports[name] = await run(ctx, now)
+        with timed(name):
+            report.reports[name] = await run(ctx, now)
     return report

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from assistant import logs
 from assistant.config import RepSettings
 from assistant.db import transaction
 from assistant.errors import MailError
@@ -38,8 +39,9 @@ async def run(ctx: Context, now: datetime) -> IngestReport:
         if rep.imap is None:
             continue
         try:
-            for folder in await sync_rep(ctx, rep, now):
-                report.stored += folder.stored
+            with logs.ids(mailbox=rep.email):
+                for folder in await sync_rep(ctx, rep, now):
+                    report.stored += folder.stored
         except MailError as exc:
             report.errors.append(str(exc))
             ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
@@ -104,6 +106,8 @@ async def sync_folder(
             state.last_uid = 0
             changed = True
         state.uidvalidity = info.uidvalidity
+        if state.last_uid >= info.uidnext - 1:
+            state.synced_at = now  # nothing new is a successful sync too (readiness reads it)
         session.add(state)
         last_uid = state.last_uid
     seen = stored = 0

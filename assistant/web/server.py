@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant import resources
+from assistant import metrics, resources
 from assistant.config import Settings, secret
 from assistant.errors import ConfigError, NotFound, NurtureError
 from assistant.web import (
@@ -30,6 +30,7 @@ from assistant.web import (
     drafts,
     failures,
     filters,
+    health,
     leads,
     login,
     rules_editor,
@@ -52,13 +53,19 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response, error pages and static files included."""
+    """Adds the security headers to every response, error pages and static files included.
 
-    def __init__(self, app: ASGIApp) -> None:
+    HSTS only when the configured public address is https: sent over plain http it would
+    lock browsers out of a server that has no certificate.
+    """
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.headers = [*HEADERS, HSTS] if hsts else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +75,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", [])) + HEADERS
+                headers = list(message.get("headers", [])) + self.headers
                 if not static:  # pages hold leads' mail: keep them out of shared caches
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -79,6 +86,7 @@ class SecurityHeaders:
 
 def routes() -> list[BaseRoute]:
     return [
+        *health.routes,
         *login.routes,
         *drafts.pages.routes,
         *leads.pages.routes,
@@ -156,8 +164,10 @@ def create_app(settings: Settings, engine: Engine) -> Starlette:
         },
         max_body_size=2 * MAX_BODY,  # a hard stop for bodies sent without a length
     )
-    app.add_middleware(SecurityHeaders)
+    public = settings.web.public_url or ""
+    app.add_middleware(SecurityHeaders, hsts=public.startswith("https://"))
     app.state.web = Web(settings, engine, key, env, _asset_version())
+    app.state.metrics = metrics.registry(engine, settings)
     return app
 
 
