@@ -17,10 +17,14 @@ from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.models import Rep
+from assistant.oauth.sources import TokenSources
+from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
 
 
-def imap_account(settings: Settings, rep: RepSettings) -> imap.ImapAccount:
+def imap_account(
+    settings: Settings, rep: RepSettings, tokens: TokenSources | None = None
+) -> imap.ImapAccount:
     assert rep.imap is not None
     index = settings.reps.index(rep)
     password = secret(str(settings.path), f"reps[{index}].imap.password_env", rep.imap.password_env)
@@ -31,10 +35,14 @@ def imap_account(settings: Settings, rep: RepSettings) -> imap.ImapAccount:
         rep.imap.username,
         password or "",
         rep.imap.timeout_seconds,
+        rep.imap.auth,
+        _bearer(tokens, rep.email, rep.imap.auth, rep.imap.provider),
     )
 
 
-def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
+def smtp_account(
+    settings: Settings, rep: RepSettings, tokens: TokenSources | None = None
+) -> smtp.SmtpAccount:
     assert rep.smtp is not None
     index = settings.reps.index(rep)
     password = secret(str(settings.path), f"reps[{index}].smtp.password_env", rep.smtp.password_env)
@@ -45,7 +53,17 @@ def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
         rep.smtp.username,
         password,
         rep.smtp.timeout_seconds,
+        rep.smtp.auth,
+        _bearer(tokens, rep.email, rep.smtp.auth, rep.smtp.provider),
     )
+
+
+def _bearer(
+    tokens: TokenSources | None, email: str, auth: str, provider: str | None
+) -> TokenSource | None:
+    if auth == "password" or tokens is None or provider is None:
+        return None
+    return tokens.get(email, provider)
 
 
 def drafter(settings: Settings) -> Drafter:
@@ -113,16 +131,17 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
             smtp_account(settings, rep)
     engine = engine or open_database(settings.database_url)
     sync_reps(engine, settings)
+    tokens = TokenSources(settings, engine)
 
     @asynccontextmanager
     async def open_mailbox(rep: RepSettings) -> AsyncIterator[imap.Mailbox]:
-        async with imap.connect(imap_account(settings, rep)) as mailbox:
+        async with imap.connect(imap_account(settings, rep, tokens)) as mailbox:
             yield mailbox
 
     async def submit(
         rep: RepSettings, sender: str, recipient: str, raw: bytes
     ) -> smtp.SubmitResult:
-        return await smtp.submit(smtp_account(settings, rep), sender, recipient, raw)
+        return await smtp.submit(smtp_account(settings, rep, tokens), sender, recipient, raw)
 
     drafting, classifier = models(settings)
     return Context(

@@ -366,7 +366,12 @@ async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimap
         if response.result != "OK":
             raise ImapError(f"IMAP login as {account.username} on {account.host} was refused")
     else:
-        await _authenticate(client, account)
+        try:
+            await _authenticate(client, account)
+        except BaseException:  # a refused or revoked token: nothing to log out of
+            if client.protocol.transport is not None:
+                client.protocol.transport.close()
+            raise
     return client
 
 
