@@ -20,6 +20,7 @@ from assistant.commands.content import evaluation as eval_group
 from assistant.commands.drafts import regenerate as regenerate_command
 from assistant.commands.failures import failures as failures_group
 from assistant.commands.plan import plan_command
+from assistant.commands.reps_oauth import reps as reps_group
 from assistant.commands.rules import rules_group
 from assistant.commands.stats import stats as stats_group
 from assistant.db import make_engine, transaction, upgrade
@@ -394,6 +395,7 @@ cli.add_command(eval_group)
 cli.add_command(regenerate_command)
 cli.add_command(stats_group)
 cli.add_command(failures_group)
+cli.add_command(reps_group)
 
 
 def main() -> None:
