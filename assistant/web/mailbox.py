@@ -58,9 +58,9 @@ def mailbox_page(req: Req) -> Response:
     )
 
 
-@pages.get("/mailbox/connect/{provider}")
+@pages.get("/mailbox/connect")
 def connect(req: Req) -> Response:
-    name = req.request.path_params["provider"]
+    name = req.param("provider")
     if name not in _providers(req):
         raise NotFound(f"No OAuth client for {name} is configured.")
     email = _own_email(req)
