@@ -285,6 +285,9 @@ class OAuthSettings(_Section):
     google: OAuthClientSettings | None = None
     microsoft: OAuthClientSettings | None = None
     custom: OAuthClientSettings | None = None
+    # The account that tells a rep to reconnect: not theirs, whose grant may be the one that ended.
+    notice_smtp: SmtpSettings | None = None
+    notice_from: str | None = None
 
 
 class RepSettings(_Section):

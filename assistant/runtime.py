@@ -17,6 +17,7 @@ from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.models import Rep
+from assistant.oauth import notice
 from assistant.oauth.sources import TokenSources
 from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
@@ -131,7 +132,11 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
             smtp_account(settings, rep)
     engine = engine or open_database(settings.database_url)
     sync_reps(engine, settings)
-    tokens = TokenSources(settings, engine)
+
+    async def reconnect_notice(email: str, reason: str) -> None:
+        await notice.tell_rep(settings, email, reason)
+
+    tokens = TokenSources(settings, engine, on_revoked=reconnect_notice)
 
     @asynccontextmanager
     async def open_mailbox(rep: RepSettings) -> AsyncIterator[imap.Mailbox]:

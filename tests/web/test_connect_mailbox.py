@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from assistant.models import Message
 from tests.servers.dovecot import Dovecot
 from tests.servers.oauth_standin import CLIENT_ID, CLIENT_SECRET, OAuthStandIn
+from tests.servers.smtp import SmtpServer
 from tests.web.conftest import log_in
 from tests.web.world import SECRET, Server, World, build, start_server
 
@@ -40,16 +41,24 @@ def oauth_dovecot(authz: OAuthStandIn) -> Iterator[Dovecot]:
 
 @pytest.fixture
 def connected_site(
-    tmp_path: Path, authz: OAuthStandIn, oauth_dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[World, Server, Path, str]]:
-    """Cara's mailbox on the OAuth Dovecot, Google's endpoints pointed at the stand-in."""
+    tmp_path: Path,
+    authz: OAuthStandIn,
+    oauth_dovecot: Dovecot,
+    monkeypatch: pytest.MonkeyPatch,
+    make_smtp_server: Callable[..., SmtpServer],
+) -> Iterator[tuple[World, Server, Path, str, SmtpServer]]:
+    """Cara's mailbox on the OAuth Dovecot, Google's endpoints pointed at the stand-in, and the
+    operator's notice account on its own SMTP server."""
     world, config = build(tmp_path, f"sqlite:///{tmp_path}/nurture.db")
     user = oauth_dovecot.new_user()
+    notices = make_smtp_server()
     with config.open("a", encoding="utf-8") as out:  # [reps.imap] belongs to the last rep, Cara
         out.write(
             f'[reps.imap]\nhost = "127.0.0.1"\nport = {oauth_dovecot.port}\nsecurity = "none"\n'
             f'username = "{user.name}"\nauth = "xoauth2"\nprovider = "google"\n'
-            '[oauth]\ntoken_key_env = "TEST_TOKEN_KEY"\n'
+            '[oauth]\ntoken_key_env = "TEST_TOKEN_KEY"\nnotice_from = "nurture@acme.test"\n'
+            f'[oauth.notice_smtp]\nhost = "{notices.host}"\nport = {notices.port}\n'
+            'security = "none"\n'
             '[oauth.google]\nclient_id_env = "TEST_CLIENT_ID"\n'
             'client_secret_env = "TEST_CLIENT_SECRET"\n'
             f'authorize_url = "{authz.base_url}/authorize"\ntoken_url = "{authz.base_url}/token"\n'
@@ -60,7 +69,7 @@ def connected_site(
     monkeypatch.setenv("TEST_CLIENT_SECRET", CLIENT_SECRET)
     server = start_server(config, world.settings)
     try:
-        yield world, server, config, user.name
+        yield world, server, config, user.name, notices
     finally:
         server.stop()
         world.engine.dispose()
@@ -96,11 +105,11 @@ def _tick(config: Path) -> subprocess.CompletedProcess[str]:
 
 def test_connect_google_consent_and_the_mailbox_syncs(
     browser: Browser,
-    connected_site: tuple[World, Server, Path, str],
+    connected_site: tuple[World, Server, Path, str, SmtpServer],
     authz: OAuthStandIn,
     oauth_dovecot: Dovecot,
 ) -> None:
-    world, server, config, login = connected_site
+    world, server, config, login, notices = connected_site
     world.add_lead("lena", "cara@acme.test", name="Lena Park", company="Northwind")
     oauth_dovecot.deliver(login, _lead_mail("cara@acme.test"))
     page = browser.new_page()
@@ -141,6 +150,11 @@ def test_connect_google_consent_and_the_mailbox_syncs(
     assert "needs reconnecting" in failed.stderr
     page.reload()
     expect(page.locator("#mailbox-state")).to_contain_text("Needs reconnect")
+    told = notices.wait_for_messages(1)
+    assert [(m.mail_from, m.rcpt_tos) for m in told] == [("nurture@acme.test", ("cara@acme.test",))]
+    assert b"Subject: Reconnect your mailbox to Nurture" in told[0].data
+    _tick(config)  # still revoked: no second email
+    assert len(notices.messages) == 1
 
     # Reconnecting resumes the sync where it stopped.
     oauth_dovecot.deliver(login, _lead_mail("cara@acme.test").replace(b"pricing-1", b"pricing-2"))
