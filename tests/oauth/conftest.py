@@ -27,7 +27,9 @@ def authz() -> Iterator[OAuthStandIn]:
 @pytest.fixture(scope="module")
 def oauth_dovecot(authz: OAuthStandIn) -> Iterator[Dovecot]:
     """A Dovecot of its own: it takes bearer tokens, and Sent has a localized name."""
-    server = Dovecot(introspection_url=authz.base_url + "/introspect", sent_folder="Gesendet")
+    server = Dovecot(
+        introspection_url=authz.base_url + "/introspect", sent_folder="Gesendete Elemente"
+    )
     try:
         yield server
     finally:

@@ -69,10 +69,12 @@ async def test_bearer_login_reads_the_inbox_and_finds_sent_by_special_use(
     async with imap.connect(_account(rep, tokens, auth)) as mailbox:
         info = await mailbox.select("INBOX")
         fetched = await mailbox.fetch_messages([uid])
-        assert (await mailbox.special_use())["\\Sent"] == "Gesendet"
+        assert (await mailbox.special_use())["\\Sent"] == "Gesendete Elemente"
         await mailbox.append("\\Sent", _mail("filed copy"))
     assert info.exists == 1 and b"first question" in fetched[0][1]
-    assert [b"filed copy" in raw for raw in oauth_dovecot.messages(rep.name, "Gesendet")] == [True]
+    assert [
+        b"filed copy" in raw for raw in oauth_dovecot.messages(rep.name, "Gesendete Elemente")
+    ] == [True]
     assert f"method={auth.upper()}" in oauth_dovecot.log_path.read_text()
 
 

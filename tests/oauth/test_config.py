@@ -1,0 +1,56 @@
+"""Per-mailbox auth settings: provider defaults, and one clear sentence for what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import SENT_BY_SPECIAL_USE, parse
+from assistant.errors import ConfigError
+
+
+def _rep(**imap: object) -> dict[str, object]:
+    base = {"host": "imap.example.com", "username": "ana@acme.test"}
+    return {"reps": [{"email": "ana@acme.test", "name": "Ana", "imap": {**base, **imap}}]}
+
+
+@pytest.mark.parametrize("provider", ["google", "microsoft"])
+def test_google_and_microsoft_find_sent_by_special_use_and_do_not_append(provider: str) -> None:
+    imap = parse(_rep(auth="xoauth2", provider=provider)).reps[0].imap
+    assert imap is not None
+    assert (imap.sent_folder, imap.append_to_sent) == (SENT_BY_SPECIAL_USE, False)
+    assert imap.password_env is None
+
+
+def test_what_the_file_says_wins_over_the_provider_defaults() -> None:
+    imap = (
+        parse(_rep(auth="oauthbearer", provider="google", sent_folder="Sent", append_to_sent=True))
+        .reps[0]
+        .imap
+    )
+    assert imap is not None and (imap.sent_folder, imap.append_to_sent) == ("Sent", True)
+
+
+def test_a_password_mailbox_keeps_its_old_defaults() -> None:
+    imap = parse(_rep(password_env="PW")).reps[0].imap
+    assert imap is not None
+    assert (imap.auth, imap.sent_folder, imap.append_to_sent) == ("password", "Sent", True)
+
+
+@pytest.mark.parametrize(
+    ("imap", "sentence"),
+    [
+        ({}, "key 'reps[0].imap.password_env' in <settings>: is required but missing"),
+        (
+            {"auth": "xoauth2"},
+            "key 'reps[0].imap' in <settings>: auth is xoauth2 but provider "
+            "(google, microsoft or custom) is not set",
+        ),
+        ({"auth": "kerberos", "provider": "google"}, "key 'reps[0].imap.auth' in <settings>"),
+    ],
+)
+def test_a_missing_or_wrong_auth_setting_is_one_sentence(
+    imap: dict[str, object], sentence: str
+) -> None:
+    with pytest.raises(ConfigError) as failed:
+        parse(_rep(**imap))
+    assert sentence in str(failed.value)
