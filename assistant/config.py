@@ -272,6 +272,7 @@ class OAuthClientSettings(_Section):
 
     client_id_env: str
     client_secret_env: str | None = None  # none for a public client (device flow)
+    client_secret_expires: date | None = None  # as the provider's console shows it: warned before
     tenant: str = "organizations"  # Microsoft Entra: a tenant id, organizations or common
     authorize_url: str | None = None
     token_url: str | None = None

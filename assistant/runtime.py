@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from assistant.clock import now
 from assistant.config import RepSettings, Settings, secret
 from assistant.db import open_database, transaction
 from assistant.errors import ConfigError
@@ -18,6 +19,7 @@ from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.models import Rep
 from assistant.oauth import notice
+from assistant.oauth.providers import secret_warnings
 from assistant.oauth.sources import TokenSources
 from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
@@ -137,6 +139,8 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
         await notice.tell_rep(settings, email, reason)
 
     tokens = TokenSources(settings, engine, on_revoked=reconnect_notice)
+    for warning in secret_warnings(settings.oauth, now().date()):
+        logging.getLogger("nurture").warning("%s", warning)
 
     @asynccontextmanager
     async def open_mailbox(rep: RepSettings) -> AsyncIterator[imap.Mailbox]:

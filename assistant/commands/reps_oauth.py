@@ -13,10 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import click
 from cryptography.fernet import Fernet
 
+from assistant.clock import now
 from assistant.commands.app import App, pass_app
 from assistant.errors import NotFound, NurtureError
 from assistant.oauth import flow
-from assistant.oauth.providers import Provider, provider
+from assistant.oauth.providers import Provider, provider, secret_warnings
 from assistant.oauth.store import GrantStore, cipher
 
 
@@ -35,6 +36,8 @@ def token_key() -> None:
 @pass_app
 def grants(app: App) -> None:
     """Each connected mailbox and whether it works or needs reconnecting."""
+    for warning in secret_warnings(app.settings.oauth, now().date()):
+        click.echo(warning, err=True)
     store = GrantStore(app.engine, cipher(app.settings.oauth.token_key_env))
     rows = store.all()
     if not rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from assistant.config import OAuthClientSettings, OAuthSettings, secret
 from assistant.errors import ConfigError
@@ -72,6 +73,28 @@ def provider(settings: OAuthSettings, name: str, path: str = "<settings>") -> Pr
         client.revoke_url,
         client.scopes,
     )
+
+
+def secret_warnings(settings: OAuthSettings, today: date, within_days: int = 30) -> list[str]:
+    """One sentence per client secret that expires within `within_days` or has expired."""
+    out: list[str] = []
+    for name in ("google", "microsoft", "custom"):
+        client: OAuthClientSettings | None = getattr(settings, name)
+        if client is None or client.client_secret_expires is None:
+            continue
+        left = (client.client_secret_expires - today).days
+        when = client.client_secret_expires.isoformat()
+        if left < 0:
+            out.append(
+                f"The {name} OAuth client secret expired on {when}: no mailbox of it can refresh "
+                f"its token until {client.client_secret_env} holds a new one."
+            )
+        elif left <= within_days:
+            out.append(
+                f"The {name} OAuth client secret expires on {when} (in {left} days): create a new "
+                f"one and put it in {client.client_secret_env}."
+            )
+    return out
 
 
 def _missing(path: str, name: str, what: str = "") -> ConfigError:

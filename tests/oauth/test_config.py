@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from assistant.config import SENT_BY_SPECIAL_USE, parse
 from assistant.errors import ConfigError
+from assistant.oauth.providers import secret_warnings
 
 
 def _rep(**imap: object) -> dict[str, object]:
@@ -54,3 +57,26 @@ def test_a_missing_or_wrong_auth_setting_is_one_sentence(
     with pytest.raises(ConfigError) as failed:
         parse(_rep(**imap))
     assert sentence in str(failed.value)
+
+
+def test_a_client_secret_near_or_past_its_expiry_is_warned_about() -> None:
+    client = {"client_id_env": "ID", "client_secret_env": "MS_SECRET"}
+    settings = parse(
+        {
+            "oauth": {
+                "microsoft": {**client, "client_secret_expires": "2027-01-10"},
+                "google": {**client, "client_secret_env": "G_SECRET"},
+                "custom": {**client, "client_secret_expires": "2026-11-30"},
+            }
+        }
+    ).oauth
+    expired = (
+        "The custom OAuth client secret expired on 2026-11-30: no mailbox of it can refresh its "
+        "token until MS_SECRET holds a new one."
+    )
+    assert secret_warnings(settings, date(2026, 12, 1)) == [expired]
+    assert secret_warnings(settings, date(2026, 12, 20)) == [
+        "The microsoft OAuth client secret expires on 2027-01-10 (in 21 days): create a new one "
+        "and put it in MS_SECRET.",
+        expired,
+    ]
