@@ -166,3 +166,27 @@ def test_connect_google_consent_and_the_mailbox_syncs(
     again = _tick(config)
     assert again.returncode == 0, again.stderr
     assert "Synced 1 message(s)" in again.stdout
+
+
+def test_a_denied_consent_or_a_forged_callback_connects_nothing(
+    browser: Browser,
+    connected_site: tuple[World, Server, Path, str, SmtpServer],
+    authz: OAuthStandIn,
+) -> None:
+    world, server, _config, login, _notices = connected_site
+    page = browser.new_page()
+    log_in(page, server.url, "cara@acme.test")
+    page.goto(f"{server.url}/mailbox")
+    page.click("text=Connect Google")
+    page.fill("input[name=user]", login)
+    page.click("button[value=deny]")
+    page.wait_for_url(f"{server.url}/mailbox")
+    expect(page.locator(".flash")).to_have_text("Google did not grant access.")
+    expect(page.locator("#mailbox-state")).to_contain_text("Not connected")
+
+    # A code handed to the callback without this browser's pending sign-in is refused.
+    page.goto(f"{server.url}/mailbox/callback?code=stolen&state=guessed")
+    expect(page.locator(".flash")).to_contain_text("try again")
+    expect(page.locator("#mailbox-state")).to_contain_text("Not connected")
+    with world.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM mailbox_grant")).scalar_one() == 0
