@@ -53,6 +53,10 @@ COMMANDS = {
         "assistant.commands.plan:plan_command",
         "Explain what happens to a lead next, and why (rule, date, the lead's local time).",
     ),
+    "reps": (
+        "assistant.commands.reps_oauth:reps",
+        "Connect reps' mailboxes with OAuth and see their grants.",
+    ),
     "rules": (
         "assistant.commands.rules:rules_group",
         "Show and change the team's tone and cadence rules (and one rep's overrides).",

@@ -14,13 +14,19 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from assistant.errors import ConfigError
 
 Security = Literal["ssl", "starttls", "none"]
+Auth = Literal["password", "xoauth2", "oauthbearer"]
+Provider = Literal["google", "microsoft", "custom"]
+# Folder names that are SPECIAL-USE attributes (RFC 6154): the server says which folder it is.
+SENT_BY_SPECIAL_USE = "\\Sent"
 
 
 class _Section(BaseModel):
@@ -220,11 +226,40 @@ class ImapSettings(_Section):
     port: int = Field(default=993, gt=0, lt=65536)
     security: Security = "ssl"
     username: str
-    password_env: str
+    auth: Auth = "password"
+    provider: Provider | None = (
+        None  # whose OAuth client grants the token (auth other than password)
+    )
+    password_env: str | None = Field(default=None, validate_default=True)
     inbox: str = "INBOX"
+    # "\\Sent" asks the server which folder is Sent (SPECIAL-USE), whatever its language.
     sent_folder: str = "Sent"
     append_to_sent: bool = True  # off for providers that file their own copy (Gmail, Microsoft 365)
     timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("password_env")
+    @classmethod
+    def _password_needed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("auth", "password") == "password":
+            raise PydanticCustomError("missing", "Field required")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_defaults(cls, data: object) -> object:
+        """Google and Microsoft file their own copy of sent mail and name Sent in the user's
+        language, so unless the file says otherwise Nurture neither appends nor guesses."""
+        if isinstance(data, dict) and data.get("provider") in ("google", "microsoft"):
+            data = {"append_to_sent": False, "sent_folder": SENT_BY_SPECIAL_USE, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _credentials(self) -> ImapSettings:
+        if self.auth != "password" and self.provider is None:
+            raise ValueError(
+                f"auth is {self.auth} but provider (google, microsoft or custom) is not set"
+            )
+        return self
 
 
 class SmtpSettings(_Section):
@@ -232,8 +267,42 @@ class SmtpSettings(_Section):
     port: int = Field(default=587, gt=0, lt=65536)
     security: Security = "starttls"
     username: str | None = None
+    auth: Auth = "password"
+    provider: Provider | None = None
     password_env: str | None = None
     timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> SmtpSettings:
+        if self.auth != "password" and self.provider is None:
+            raise ValueError(
+                f"auth is {self.auth} but provider (google, microsoft or custom) is not set"
+            )
+        return self
+
+
+class OAuthClientSettings(_Section):
+    """The operator's own OAuth client at one provider; the endpoints default to the provider's."""
+
+    client_id_env: str
+    client_secret_env: str | None = None  # none for a public client (device flow)
+    client_secret_expires: date | None = None  # as the provider's console shows it: warned before
+    tenant: str = "organizations"  # Microsoft Entra: a tenant id, organizations or common
+    authorize_url: str | None = None
+    token_url: str | None = None
+    revoke_url: str | None = None
+    scopes: tuple[str, ...] | None = None
+
+
+class OAuthSettings(_Section):
+    token_key_env: str = "NURTURE_TOKEN_KEY"  # a Fernet key that encrypts refresh tokens at rest
+    refresh_margin_seconds: float = Field(default=300.0, ge=0)
+    google: OAuthClientSettings | None = None
+    microsoft: OAuthClientSettings | None = None
+    custom: OAuthClientSettings | None = None
+    # The account that tells a rep to reconnect: not theirs, whose grant may be the one that ended.
+    notice_smtp: SmtpSettings | None = None
+    notice_from: str | None = None
 
 
 class RepSettings(_Section):
@@ -275,6 +344,7 @@ class Settings(_Section):
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     leads: LeadsSettings = LeadsSettings()
+    oauth: OAuthSettings = OAuthSettings()
     reps: tuple[RepSettings, ...] = ()
     path: Path | None = Field(default=None, exclude=True)
 

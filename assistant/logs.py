@@ -87,13 +87,19 @@ def secret_values(settings: Settings | None) -> list[str]:
     """The values of every environment variable the settings name as holding a secret."""
     if settings is None:
         return []
-    names = [settings.llm.api_key_env, settings.web.secret_key_env]
+    oauth = settings.oauth
+    names: list[str | None] = [
+        settings.llm.api_key_env,
+        settings.web.secret_key_env,
+        oauth.token_key_env,
+        oauth.notice_smtp.password_env if oauth.notice_smtp else None,
+    ]
+    for client in (oauth.google, oauth.microsoft, oauth.custom):
+        names.append(client.client_secret_env if client else None)
     for rep in settings.reps:
-        if rep.imap:
-            names.append(rep.imap.password_env)
-        if rep.smtp and rep.smtp.password_env:
-            names.append(rep.smtp.password_env)
-    return [os.environ[n] for n in names if os.environ.get(n)]
+        names.append(rep.imap.password_env if rep.imap else None)
+        names.append(rep.smtp.password_env if rep.smtp else None)
+    return [os.environ[n] for n in names if n and os.environ.get(n)]
 
 
 def configure(

@@ -11,6 +11,7 @@ from dataclasses import replace
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from assistant.clock import now
 from assistant.config import RepSettings, Settings, secret
 from assistant.db import open_database, transaction
 from assistant.errors import ConfigError, ImapError
@@ -19,10 +20,16 @@ from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.mail.hints import tls_mismatch
 from assistant.models import Rep
+from assistant.oauth import notice
+from assistant.oauth.providers import secret_warnings
+from assistant.oauth.sources import TokenSources
+from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
 
 
-def imap_account(settings: Settings, rep: RepSettings) -> imap.ImapAccount:
+def imap_account(
+    settings: Settings, rep: RepSettings, tokens: TokenSources | None = None
+) -> imap.ImapAccount:
     assert rep.imap is not None
     index = settings.reps.index(rep)
     password = secret(str(settings.path), f"reps[{index}].imap.password_env", rep.imap.password_env)
@@ -33,10 +40,14 @@ def imap_account(settings: Settings, rep: RepSettings) -> imap.ImapAccount:
         rep.imap.username,
         password or "",
         rep.imap.timeout_seconds,
+        rep.imap.auth,
+        _bearer(tokens, rep.email, rep.imap.auth, rep.imap.provider),
     )
 
 
-def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
+def smtp_account(
+    settings: Settings, rep: RepSettings, tokens: TokenSources | None = None
+) -> smtp.SmtpAccount:
     assert rep.smtp is not None
     index = settings.reps.index(rep)
     password = secret(str(settings.path), f"reps[{index}].smtp.password_env", rep.smtp.password_env)
@@ -47,7 +58,17 @@ def smtp_account(settings: Settings, rep: RepSettings) -> smtp.SmtpAccount:
         rep.smtp.username,
         password,
         rep.smtp.timeout_seconds,
+        rep.smtp.auth,
+        _bearer(tokens, rep.email, rep.smtp.auth, rep.smtp.provider),
     )
+
+
+def _bearer(
+    tokens: TokenSources | None, email: str, auth: str, provider: str | None
+) -> TokenSource | None:
+    if auth == "password" or tokens is None or provider is None:
+        return None
+    return tokens.get(email, provider)
 
 
 def drafter(settings: Settings) -> Drafter:
@@ -116,9 +137,16 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
     engine = engine or open_database(settings.database_url)
     sync_reps(engine, settings)
 
+    async def reconnect_notice(email: str, reason: str) -> None:
+        await notice.tell_rep(settings, email, reason)
+
+    tokens = TokenSources(settings, engine, on_revoked=reconnect_notice)
+    for warning in secret_warnings(settings.oauth, now().date()):
+        logging.getLogger("nurture").warning("%s", warning)
+
     @asynccontextmanager
     async def open_mailbox(rep: RepSettings) -> AsyncIterator[imap.Mailbox]:
-        account = imap_account(settings, rep)
+        account = imap_account(settings, rep, tokens)
         try:
             async with imap.connect(account) as mailbox:
                 yield mailbox
@@ -132,7 +160,7 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
     async def submit(
         rep: RepSettings, sender: str, recipient: str | Sequence[str], raw: bytes
     ) -> smtp.SubmitResult:
-        account = smtp_account(settings, rep)
+        account = smtp_account(settings, rep, tokens)
         result = await smtp.submit(account, sender, recipient, raw)
         key = f"reps[{settings.reps.index(rep)}].smtp.security"
         hint = tls_mismatch(result.detail, key, account.security, account.port)

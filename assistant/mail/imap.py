@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 import aioimaplib
 
 from assistant.errors import ImapError
+from assistant.oauth import sasl
 
 HEADER_FIELDS = (
     "FROM TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES "
@@ -37,6 +38,14 @@ class FolderInfo:
     exists: int
 
 
+class BearerTokens(Protocol):
+    """Where an OAuth mailbox gets its access token (assistant.oauth.tokens.TokenSource)."""
+
+    async def access_token(self) -> str: ...
+
+    def invalidate(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ImapAccount:
     host: str
@@ -45,6 +54,8 @@ class ImapAccount:
     username: str
     password: str
     timeout: float = 30.0
+    auth: str = "password"  # password | xoauth2 | oauthbearer
+    tokens: BearerTokens | None = None
 
 
 class Mailbox(Protocol):
@@ -71,6 +82,9 @@ _EXISTS = re.compile(rb"^(\d+) EXISTS")
 _LIST = re.compile(rb'^\(([^)]*)\) (NIL|"(?:[^"\\]|\\.)*") (.+)$')
 
 
+SPECIAL_USES = ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All")
+_LIST = re.compile(rb'^\(([^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (.+)$')
+
 _CHANGE = re.compile(rb"^\d+ (EXISTS|EXPUNGE|RECENT|FETCH)\b")
 
 
@@ -81,6 +95,7 @@ class ImapMailbox:
         self._client = client
         self._account = account
         self._selected: str | None = None
+        self._folders: dict[str, str] | None = None
         self.lost = lost or asyncio.Event()  # set by the transport when the link drops
 
     @property
@@ -171,6 +186,27 @@ class ImapMailbox:
     def _where(self) -> str:
         return f"{self._account.username}@{self._account.host}:{self._account.port}"
 
+    async def special_use(self) -> dict[str, str]:
+        """Folders by SPECIAL-USE attribute (RFC 6154), e.g. {"\\Sent": "[Gmail]/Sent Mail"}."""
+        if self._folders is None:
+            response = await self._call("LIST", self._client.list('""', "*"))
+            self._folders = {}
+            for line in self._ok("LIST", response):
+                if isinstance(line, bytes) and (m := _LIST.match(line)):
+                    for flag in m.group(1).split():
+                        if flag.decode() in SPECIAL_USES:
+                            self._folders.setdefault(flag.decode(), _unquote(m.group(2)))
+        return self._folders
+
+    async def _resolve(self, folder: str) -> str:
+        """A folder name; a SPECIAL-USE attribute such as \\Sent becomes that folder's name."""
+        if folder not in SPECIAL_USES:
+            return folder
+        found = (await self.special_use()).get(folder)
+        if found is None:
+            raise ImapError(f"IMAP server {self._where} marks no folder as {folder} (SPECIAL-USE)")
+        return found
+
     def _ok(self, what: str, response: Any) -> list[Any]:
         if response.result != "OK":
             text = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(
@@ -180,8 +216,9 @@ class ImapMailbox:
         return list(response.lines)
 
     async def select(self, folder: str) -> FolderInfo:
+        name = await self._resolve(folder)
         lines = self._ok(
-            f"SELECT {folder}", await self._call("SELECT", self._client.select(_quote(folder)))
+            f"SELECT {name}", await self._call("SELECT", self._client.select(_quote(name)))
         )
         self._selected = folder
         found: dict[str, int] = {}
@@ -227,8 +264,9 @@ class ImapMailbox:
         return _fetched_literals(self._ok("UID FETCH", response))
 
     async def append(self, folder: str, raw: bytes) -> None:
+        name = await self._resolve(folder)
         response = await self._call(
-            "APPEND", self._client.append(raw, mailbox=_quote(folder), flags="(\\Seen)")
+            "APPEND", self._client.append(raw, mailbox=_quote(name), flags="(\\Seen)")
         )
         self._ok(f"APPEND to {folder}", response)
 
@@ -292,6 +330,13 @@ def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _unquote(name: bytes) -> str:
+    text = name.decode("utf-8", errors="replace").strip()
+    if text.startswith('"') and text.endswith('"'):
+        text = re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text
+
+
 def _fetched_literals(lines: list[Any]) -> list[tuple[int, bytes]]:
     """(uid, literal) pairs from FETCH response lines; the UID may stand before or after it."""
     out: list[tuple[int, bytes]] = []
@@ -349,10 +394,57 @@ async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimap
     await client.wait_hello_from_server()
     if account.security == "starttls":
         await _starttls(client, account)
-    response = await client.login(account.username, account.password)
-    if response.result != "OK":
-        raise ImapError(f"IMAP login as {account.username} on {account.host} was refused")
+    if account.auth == "password":
+        response = await client.login(account.username, account.password)
+        if response.result != "OK":
+            raise ImapError(f"IMAP login as {account.username} on {account.host} was refused")
+    else:
+        try:
+            await _authenticate(client, account)
+        except BaseException:  # a refused or revoked token: nothing to log out of
+            if client.protocol.transport is not None:
+                client.protocol.transport.close()
+            raise
     return client
+
+
+async def _authenticate(client: aioimaplib.IMAP4, account: ImapAccount) -> None:
+    """SASL with a bearer token; a refused token is refreshed and offered once more, since a
+    token can end before its stated expiry (revoked sessions, clock skew)."""
+    assert account.tokens is not None, "an OAuth mailbox needs its token source"
+    mechanism = account.auth.upper()
+    if f"AUTH={mechanism}" not in client.protocol.capabilities:
+        raise ImapError(f"IMAP server {account.host} does not offer AUTH={mechanism}")
+    for _attempt in range(2):
+        token = await account.tokens.access_token()
+        if mechanism == "XOAUTH2":
+            initial = sasl.xoauth2(account.username, token)
+        else:
+            initial = sasl.oauthbearer(account.username, account.host, account.port, token)
+        protocol = client.protocol
+        command = _SaslCommand(protocol, mechanism, initial)
+        response = await asyncio.wait_for(protocol.execute(command, scrub=initial), account.timeout)
+        if response.result == "OK":
+            protocol.state = aioimaplib.AUTH
+            return
+        account.tokens.invalidate()
+    raise ImapError(f"IMAP {mechanism} login as {account.username} on {account.host} was refused")
+
+
+class _SaslCommand(aioimaplib.Command):
+    """AUTHENTICATE with an initial response. A server that refuses the token sends its error
+    as a continuation and waits for an empty answer (RFC 7628 section 3.2.3); aioimaplib's own
+    xoauth2 waits forever there, so this answers it."""
+
+    def __init__(self, protocol: aioimaplib.IMAP4ClientProtocol, mechanism: str, initial: str):
+        super().__init__("AUTHENTICATE", protocol.new_tag(), mechanism, initial, loop=protocol.loop)
+        self._protocol = protocol
+
+    def append_to_resp(self, line: bytes, result: str = "Pending") -> None:
+        if line.startswith(b"+") and self._protocol.transport is not None:
+            self._protocol.transport.write(b"\r\n")
+            return
+        super().append_to_resp(line, result)
 
 
 async def _starttls(client: aioimaplib.IMAP4, account: ImapAccount) -> None:

@@ -15,6 +15,10 @@ from typing import Literal
 
 import aiosmtplib
 
+from assistant.errors import MailError, SmtpError
+from assistant.mail.imap import BearerTokens
+from assistant.oauth import sasl
+
 Outcome = Literal["accepted", "deferred", "refused", "unknown"]
 
 
@@ -26,6 +30,8 @@ class SmtpAccount:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    auth: str = "password"  # password | xoauth2 | oauthbearer
+    tokens: BearerTokens | None = None
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,14 @@ async def submit(
     try:
         try:
             await client.connect()
-            if account.username:
+            if account.auth != "password":
+                await _authenticate(client, account)
+            elif account.username:
                 await client.login(account.username, account.password or "")
         except aiosmtplib.SMTPResponseException as exc:
             # Greeting or login refused: a server or settings problem, not this message's.
             return SubmitResult("deferred", f"{where} answered {exc.code} {exc.message}", exc.code)
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        except (aiosmtplib.SMTPException, MailError, OSError, TimeoutError) as exc:
             return SubmitResult("deferred", f"{where}: {exc}")
         refused = []
         try:
@@ -88,6 +96,40 @@ async def submit(
         return SubmitResult("accepted", detail, response.code)
     finally:
         await _close(client)
+
+
+async def _authenticate(client: aiosmtplib.SMTP, account: SmtpAccount) -> None:
+    """SASL with a bearer token, refreshed and offered once more when refused (as for IMAP)."""
+    assert account.tokens is not None and account.username, "an OAuth sender needs its tokens"
+    mechanism = account.auth.upper()
+    if client.last_ehlo_response is None:
+        await client.ehlo()
+    if mechanism.lower() not in client.server_auth_methods:
+        raise SmtpError(f"SMTP server {account.host} does not offer AUTH {mechanism}")
+    for attempt in range(2):
+        token = await account.tokens.access_token()
+        try:
+            await _offer(client, account, mechanism, token)
+            return
+        except aiosmtplib.SMTPAuthenticationError:
+            if attempt == 1:
+                raise
+            account.tokens.invalidate()
+
+
+async def _offer(client: aiosmtplib.SMTP, account: SmtpAccount, mechanism: str, token: str) -> None:
+    assert account.username
+    if mechanism == "XOAUTH2":
+        await client.auth_xoauth2(account.username, token)
+        return
+    # aiosmtplib has no OAUTHBEARER; on refusal the server sends an error challenge (334)
+    # that an empty line answers before the final code.
+    initial = sasl.oauthbearer(account.username, account.host, account.port, token)
+    response = await client.execute_command(b"AUTH", b"OAUTHBEARER", initial.encode())
+    if response.code == 334:
+        response = await client.execute_command(b"")
+    if response.code != 235:
+        raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
 
 
 def _answered(code: int, message: str, where: str) -> SubmitResult:

@@ -33,6 +33,7 @@ from assistant.web import (
     health,
     leads,
     login,
+    mailbox,
     rules_editor,
 )
 from assistant.web.http import MAX_BODY, Forbidden, SignedOut, Web, page
@@ -91,6 +92,7 @@ def routes() -> list[BaseRoute]:
         *drafts.pages.routes,
         *leads.pages.routes,
         *failures.pages.routes,
+        *mailbox.pages.routes,
         *dashboard.pages.routes,
         *rules_editor.pages.routes,
         *content_gaps.pages.routes,

@@ -87,6 +87,25 @@ namespace inbox {{
 }}
 """
 
+# With an authorization server: bearer tokens checked by token introspection (RFC 7662),
+# before the passwd-file passdb, and only for the SASL mechanisms that carry tokens.
+OAUTH2_PASSDB = """\
+auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+
+OAUTH2_ARGS = """\
+introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 
 @dataclass(frozen=True)
 class MailboxUser:
@@ -132,7 +151,11 @@ def _binary(name: str) -> str:
 class Dovecot:
     """One Dovecot instance on 127.0.0.1 with passwd-file users and Maildir storage."""
 
-    def __init__(self) -> None:
+    def __init__(self, introspection_url: str | None = None, sent_folder: str = "Sent") -> None:
+        """`introspection_url` adds XOAUTH2 and OAUTHBEARER logins checked at that endpoint;
+        `sent_folder` names the folder marked \\Sent (SPECIAL-USE), as localized servers do."""
+        self.introspection_url = introspection_url
+        self.sent_folder = sent_folder
         self.host = "127.0.0.1"
         self.port = free_port()
         self._account = _run_user()
@@ -158,15 +181,23 @@ class Dovecot:
         os.chown(mail, self._account.pw_uid, self._account.pw_gid)
         self._users.mkdir()
         self._users.chmod(0o755)
-        self.config_path.write_text(
-            CONFIG.format(
-                root=self.root,
-                port=self.port,
-                user=self._account.pw_name,
-                group=grp.getgrgid(self._account.pw_gid).gr_name,
-                uid=self._account.pw_uid,
-            )
+        config = CONFIG.format(
+            root=self.root,
+            port=self.port,
+            user=self._account.pw_name,
+            group=grp.getgrgid(self._account.pw_gid).gr_name,
+            uid=self._account.pw_uid,
         )
+        if self.sent_folder != "Sent":
+            config = config.replace("mailbox Sent {", f'mailbox "{self.sent_folder}" {{', 1)
+        if self.introspection_url is not None:
+            # Later settings win in dovecot.conf, and passdbs are asked in the order given.
+            head, _, tail = config.partition("passdb {")
+            config = head + OAUTH2_PASSDB.format(root=self.root) + "passdb {" + tail
+            args = self.root / "dovecot-oauth2.conf.ext"
+            args.write_text(OAUTH2_ARGS.format(url=self.introspection_url))
+            args.chmod(0o644)
+        self.config_path.write_text(config)
 
     def start(self) -> None:
         """Start the server process and wait until it greets IMAP clients."""

@@ -1,7 +1,9 @@
 """A real SMTP server (aiosmtpd) that records what it receives and fails on request."""
 
 import asyncio
+import base64
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -54,7 +56,9 @@ class _Recorder:
         mail_options: list[str],
     ) -> str:
         # aiosmtpd's own auth_required warns without TLS, and warnings are errors in tests.
-        if self.login is not None and not session.authenticated:
+        if (
+            self.login is not None or isinstance(self, _BearerRecorder)
+        ) and not session.authenticated:
             return "530 5.7.0 Authentication required"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
@@ -89,6 +93,35 @@ class _Recorder:
             return list(self.messages)
 
 
+class _BearerRecorder(_Recorder):
+    """A recorder that also takes XOAUTH2 and OAUTHBEARER, asking `bearer` whose a token is."""
+
+    def __init__(self, bearer: Callable[[str], str | None]) -> None:
+        super().__init__(None)
+        self.bearer = bearer
+        self.bearer_logins: list[str] = []
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        return await self._check(server, args, "user=")
+
+    async def auth_OAUTHBEARER(self, server: SMTP, args: list[str]) -> AuthResult:
+        return await self._check(server, args, "n,a=")
+
+    async def _check(self, server: SMTP, args: list[str], user_prefix: str) -> AuthResult:
+        fields = base64.b64decode(args[1]).decode().split("\x01") if len(args) > 1 else []
+        user = next((f for f in fields if f.startswith(user_prefix)), "")
+        user = user.removeprefix(user_prefix).rstrip(",")
+        token = next((f for f in fields if f.startswith("auth=Bearer ")), "")[12:]
+        owner = self.bearer(token) if token else None
+        if owner is not None and owner == user.partition("@")[0]:
+            with self.changed:
+                self.bearer_logins.append(user)
+            return AuthResult(success=True, auth_data=user)
+        # RFC 7628: the error as a challenge, then the client's empty answer, then the code.
+        await server.challenge_auth(base64.b64encode(b'{"status":"invalid_token"}'), False)
+        return AuthResult(success=False, handled=False, message="535 5.7.8 invalid token")
+
+
 async def _hang_up(server: SMTP) -> NoReturn:
     assert server.transport is not None
     server.transport.close()
@@ -100,13 +133,18 @@ async def _hang_up(server: SMTP) -> NoReturn:
 class SmtpServer:
     """aiosmtpd on 127.0.0.1 with an optional AUTH PLAIN/LOGIN login."""
 
-    def __init__(self, login: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        login: tuple[str, str] | None = None,
+        bearer: Callable[[str], str | None] | None = None,
+    ) -> None:
+        """`bearer` turns on XOAUTH2 and OAUTHBEARER: it names the user a token belongs to."""
         self.host = "127.0.0.1"
         self.port = free_port()
         self.login = login
-        self._recorder = _Recorder(login)
+        self._recorder = _Recorder(login) if bearer is None else _BearerRecorder(bearer)
         kwargs: dict[str, Any] = {}
-        if login is not None:
+        if login is not None or bearer is not None:
             kwargs = {"authenticator": self._recorder.authenticate, "auth_require_tls": False}
         self._controller = Controller(self._recorder, hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
@@ -133,6 +171,13 @@ class SmtpServer:
         This blocks the calling thread: from async code use ``asyncio.to_thread``.
         """
         return self._recorder.wait(count, timeout)
+
+    @property
+    def bearer_logins(self) -> list[str]:
+        """Users that authenticated with a bearer token, in order."""
+        assert isinstance(self._recorder, _BearerRecorder)
+        with self._recorder.changed:
+            return list(self._recorder.bearer_logins)
 
     def fail_next(self, code: int, times: int = 1) -> None:
         """Answer the next ``times`` DATA commands with ``code``; 421 also hangs up.
