@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -29,6 +29,18 @@ class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_FORMALITY_WORDS = {
+    "informal": "casual",
+    "relaxed": "casual",
+    "friendly": "casual",
+    "semi-formal": "neutral",
+    "semiformal": "neutral",
+    "standard": "neutral",
+    "professional": "neutral",
+    "very formal": "formal",
+}
+
+
 class ToneInput(_Rules):
     voice: str = ToneRules.voice
     formality: Literal["casual", "neutral", "formal"] = "neutral"
@@ -39,6 +51,15 @@ class ToneInput(_Rules):
     sign_off: str = ToneRules.sign_off
     reply_in_lead_language: bool = True
     booking_link: str = ""
+
+    @field_validator("formality", mode="before")
+    @classmethod
+    def _formality_words(cls, value: object) -> object:
+        """The words managers use for the same three registers."""
+        if isinstance(value, str):
+            word = value.strip().lower().replace("_", "-")
+            return _FORMALITY_WORDS.get(word, word)
+        return value
 
 
 class CadenceInput(CadenceSettings):

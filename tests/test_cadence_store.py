@@ -185,3 +185,13 @@ def test_nurture_plan_explains_the_next_step_in_the_leads_time(
     assert "Rule: follow_up_after_business_days" in out
     assert "the next waits 4 business day(s)" in out
     assert "holidays of ES-MD" in out
+
+
+def test_tone_rules_read_the_words_managers_use_for_formality() -> None:
+    from assistant.rules import ToneInput
+
+    assert ToneInput(formality="informal").formality == "casual"
+    assert ToneInput(formality="Semi-formal").formality == "neutral"
+    assert ToneInput(formality="formal").formality == "formal"
+    with pytest.raises(ValueError, match="formality"):
+        ToneInput(formality="sloppy")
