@@ -127,7 +127,7 @@ def test_a_bad_line_is_named_and_nothing_runs(tmp_path: Path) -> None:
     assert done.returncode == 1 and "line 1: scenario has no 'lead'" in done.stderr
 
 
-def test_a_colleague_the_lead_copies_is_greeted_and_the_missing_cc_is_reported(
+def test_a_colleague_the_lead_copies_is_greeted_and_kept_on_the_cc(
     tmp_path: Path,
 ) -> None:
     case = scenario("cc", "Adding Priya Nair, our CFO. How is pricing structured?", None)
@@ -141,8 +141,4 @@ def test_a_colleague_the_lead_copies_is_greeted_and_the_missing_cc_is_reported(
     assert "Priya, good to have you on the thread" in result["draft"]
     assert "Three plans: Team, Business and Enterprise" in result["draft"]
     checks = {c["name"]: c for c in result["checks"]}
-    assert checks["turn: Cc kept"] == {
-        "name": "turn: Cc kept",
-        "passed": False,
-        "detail": "drafts carry no Cc",
-    }
+    assert checks["turn: Cc kept"] == {"name": "turn: Cc kept", "passed": True, "detail": "kept"}

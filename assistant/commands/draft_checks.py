@@ -203,8 +203,8 @@ def _turn(scenario: Scenario, outcome: Outcome) -> list[Check]:
             offered = (link and link in draft.body) or bool(_TIME.search(draft.body))
             checks.append(Check("turn: times offered", bool(offered), "times or booking link"))
     if kind == "cc":
-        kept = draft is not None and bool(getattr(draft, "cc", None))
-        checks.append(Check("turn: Cc kept", kept, "drafts carry no Cc" if not kept else "kept"))
+        kept = draft is not None and bool(draft.cc)
+        checks.append(Check("turn: Cc kept", kept, "kept" if kept else "the Cc was dropped"))
     if kind and kind != "opt_out":
         checks.append(Check("turn: draft", draft is not None, "drafted" if draft else "no draft"))
     elif draft is None and scenario.thread[-1].sender == "lead":
