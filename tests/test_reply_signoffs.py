@@ -1,4 +1,4 @@
-"""Closings in many languages, dash sign-offs, device lines and forwards: cut or kept."""
+"""Closings, sign-offs, device lines, forwards and quote headers in many languages."""
 
 from __future__ import annotations
 
@@ -49,6 +49,8 @@ CLOSINGS = [
     "Yours faithfully,",
     "Un cordial saludo",
     "Tschüss",
+    "Lp,",
+    "S poštovanjem,",
 ]
 
 
@@ -139,3 +141,28 @@ def test_a_notes_header_block_without_colons_is_cut(gap: str) -> None:
         f"Datum{gap}07.01.2025 09:00\nBetreff{gap}Demo\n\nold"
     )
     assert new_text(body) == "Bitte rufen Sie mich an."
+
+
+ANSWER = "Yes, Thursday works."
+QUOTED_HISTORY = [
+    "Rep <rep@ours.example> ezt írta (időpont: 2025. jan. 7., K, 9:00):\n> hi",
+    "Feladó: Rep <rep@ours.example>\nElküldve: 2025. január 7. 9:00\n"
+    "Címzett: Peter <p@ceg.hu>\nTárgy: Demo\n\nhi",
+    "De la: Rep <rep@ours.example>\nTrimis: marți, 7 ianuarie 2025 09:00\n"
+    "Către: Ion <ion@firma.ro>\nSubiect: Demo\n\nhi",
+    "Από: Rep <rep@ours.example>\nΣτάλθηκε: Τρίτη, 7 Ιανουαρίου 2025 9:00 πμ\n"
+    "Προς: Γιώργος <g@x.gr>\nΘέμα: Demo\n\nhi",
+    "Kimden: Rep <rep@ours.example>\nGönderildi: 7 Ocak 2025 Salı 09:00\n"
+    "Kime: Ahmet <a@x.com.tr>\nKonu: Demo\n\nhi",
+    "Šalje: Rep <rep@ours.example>\nPoslano: utorak, 7. siječnja 2025. 09:00\n"
+    "Prima: Ivan <i@x.hr>\nPredmet: Demo\n\nhi",
+    "Dana 7. 1. 2025. u 09:00, Rep <rep@ours.example> je napisao:\n> hi",
+    "Vào Th 3, 7 thg 1, 2025 vào lúc 09:00 Rep <rep@ours.example> đã viết:\n> hi",
+    "Pada tanggal Sel, 7 Jan 2025 pukul 09.00 Rep <rep@ours.example> menulis:\n> hi",
+    "Вторник, 7 января 2025, 9:00 +03:00 от Rep <rep@ours.example>:\n\n> hi",
+]
+
+
+@pytest.mark.parametrize("history", QUOTED_HISTORY)
+def test_quoted_history_in_more_languages_is_cut(history: str) -> None:
+    assert new_text(f"{ANSWER}\n\n{history}\n") == ANSWER

@@ -11,7 +11,8 @@ _SIGNOFF_TAIL_WIDTH = 80
 _VERBS = (
     r"wrote|writes|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|schreef|"
     r"heeft geschreven|het volgende geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|"
-    r"napisał(?:\(a\))?|napisal(?:\(a\))?|a scris|ezt írta|"
+    r"napisał(?:\(a\))?|napisal(?:\(a\))?|a scris|ezt írta|napisao|napisala|napísal(?:\(a\))?|"
+    r"rašė|rakstīja|kirjutas|đã viết|menulis|"
     r"написал(?:\(а\))?|написав|napsal(?:\(a\))?|írta|yazdı|έγραψε|写道|寫道|작성"
 )
 # The verb ends the line ("X wrote:") or comes before the name ("Am … schrieb X <x@y>:").
@@ -55,7 +56,8 @@ _SEPARATOR = re.compile(
 )
 _RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
 _FROM_NAMES = (
-    r"From|Von|De|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
+    r"From|Von|De|De la|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
+    r"Από|Šalje|"
     r"差出人|发件人|寄件者|보낸 사람"
 )
 _OTHER_NAMES = (
@@ -63,6 +65,8 @@ _OTHER_NAMES = (
     r"Sujet|À|A|Copie à|Enviado(?: el)?|Enviada em|Fecha|Para|Asunto|Assunto|Verzonden|Aan|"
     r"Onderwerp|Skickat|Till|Ämne|Inviato|Data|Oggetto|Sendt|Til|Emne|Lähetetty|Aihe|Vastaanottaja|"
     r"Отправлено|Кому|Тема|Дата|Копия|Wysłano|Do|Temat|Odesláno|Komu|Předmět|Gönderildi|Konu|"
+    r"Kime|Tarih|Bilgi|Elküldve|Címzett|Tárgy|Másolat|Dátum|Trimis|Către|Catre|Subiect|"
+    r"Στάλθηκε|Ημερομηνία|Προς|Θέμα|Κοιν\.?|Надіслано|Poslano|Prima|Predmet|"
     r"送信日時|宛先|件名|发送时间|收件人|主题|抄送|日期|寄件日期|收件者|主旨|"
     r"보낸 날짜|받는 사람|제목|참조"
 )
@@ -119,6 +123,7 @@ _SIGNOFF_WORDS = (
     r"pozdrawiam(?: serdecznie)?|serdecznie pozdrawiam|pozdrowienia|z poważaniem|"
     r"z wyrazami szacunku|dziękuję|"
     r"(?:s |se )(?:pozdravem|srdečným pozdravem|přátelským pozdravem)|děkuji|díky|"
+    r"lp|(?:lijep|lep|srdačan|srdačni) pozdrav(?:i)?|s poštovanjem|pozdrav|"
     r"с уважением|спасибо|с наилучшими пожеланиями|saygılarımla|teşekkürler|"
     r"以上です|(?:以上(?:です)?[、，,]?\s*)?(?:どうぞ)?よろしくお願い(?:いた|致|申し上げ)?(?:します|ます)|以上|"
     r"谢谢|謝謝|此致(?:\s*敬礼)?|敬礼|祝好|顺祝商祺|감사합니다)"
