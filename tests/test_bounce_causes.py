@@ -59,6 +59,14 @@ def _bounce(raw: bytes) -> dict[str, Any]:
         ("5.0.0", "550 5.0.0 <bob@example.org>... No such user", True),
         ("5.0.0", "550 Requested action not taken: mailbox unavailable", True),
         ("5.0.0", "550 5.0.0 domain not found", True),
+        ("5.0.0", "550 5.0.0 No such recipient here", True),
+        ("5.0.0", "550 Unrouteable address", True),
+        ("5.1.2", "550 5.1.2 Host not found", True),
+        ("5.1.10", "556 5.1.10 Recipient domain does not accept mail (null MX)", True),
+        ("5.0.0", "550 5.0.0 Mailbox has been deleted", True),
+        ("5.0.0", "550 5.0.0 Message rejected: virus found in attachment", False),
+        ("5.7.1", "550 5.7.1 Message rejected due to local policy", False),
+        ("5.0.0", "552 5.0.0 Insufficient disk space for the mailbox", False),
     ],
 )
 def test_the_diagnostic_text_decides_hard_or_soft(status: str, diagnostic: str, hard: bool) -> None:

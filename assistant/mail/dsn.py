@@ -108,14 +108,18 @@ _SOFT_CAUSE = re.compile(
     r"sender (?:verification|address verification|is not allowed|not allowed|blocked)|"
     r"white ?list|approved senders|confirm (?:that )?you are|awaiting verification|"
     r"gr[ae]y ?list|rate limit|too many (?:messages|connections|recipients|mails)|"
-    r"have been failing for a long time|retry time not reached|retry timeout exceeded",
+    r"have been failing for a long time|retry time not reached|retry timeout exceeded|"
+    r"(?:disk|storage) (?:space|limit|full)|out of (?:disk |storage )?space|"
+    r"over (?:its |the )?(?:storage )?limit|virus|malware|content (?:rejected|filter)|"
+    r"\bpolicy\b|suspicious|\bUBE\b",
     re.IGNORECASE,
 )
 # Errors that say the recipient's address itself does not exist, or that the recipient's own
 # servers no longer take mail for it ("relaying denied" from its MX).
 _HARD_TEXT = re.compile(
     r"user(?:name)? unknown|unknown (?:user|recipient|address|local|mailbox)|"
-    r"no such (?:user|mailbox)|no mailbox|mailbox (?:unavailable|not found|disabled)|"
+    r"no such (?:user|mailbox|recipient|address|account|person)|no mailbox|"
+    r"mailbox (?:unavailable|not found|disabled)|"
     r"(?:does not|doesn't) exist|doesn't have a .{0,20}account|"
     r"invalid (?:recipient|user|address|mailbox)|recipient not found|RecipNotFound|"
     r"not listed in|recipient name is not recognized|address unknown|unknown or illegal alias|"
@@ -124,7 +128,10 @@ _HARD_TEXT = re.compile(
     r"not our customer|no longer (?:active|valid|with)|email account that you tried to reach|"
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|"
     r"not an? (?:open |permitted )?relay|(?:we|I) do not relay|unable to relay|"
-    r"rcpthosts|no relaying",
+    r"rcpthosts|no relaying|unroute?able address|host not found|no (?:mx|mail exchanger) "
+    r"(?:record|host)|NXDOMAIN|bad destination (?:mailbox )?address|does not accept (?:e-?)?mail|"
+    r"(?:account|mailbox|address) (?:is |has been )?"
+    r"(?:inactive|expired|deleted|removed|terminated)",
     re.IGNORECASE,
 )
 _SENDER_REJECTED = re.compile(
