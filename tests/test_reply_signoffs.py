@@ -166,3 +166,19 @@ QUOTED_HISTORY = [
 @pytest.mark.parametrize("history", QUOTED_HISTORY)
 def test_quoted_history_in_more_languages_is_cut(history: str) -> None:
     assert new_text(f"{ANSWER}\n\n{history}\n") == ANSWER
+
+
+def test_a_long_business_card_under_a_closing_is_cut() -> None:
+    card = (
+        "John Doe\nSales Manager\nACME Corp\nMain Street 1\n12345 Springfield\nUSA\n"
+        "Tel: +1 555 123 4567\nFax: +1 555 123 4568\nMobile: +1 555 999 0000\n"
+        "www.acme.example\njohn@acme.example\nACME Corp is registered in Delaware"
+    )
+    assert new_text(f"Thursday works for us.\n\nBest regards,\n\n{card}{QUOTE}") == (
+        "Thursday works for us."
+    )
+
+
+def test_a_closing_word_above_a_long_text_is_not_a_sign_off() -> None:
+    body = "Thanks\n\n" + "\n".join(f"Point {n} is still open for us" for n in range(12))
+    assert new_text(f"Quick notes.\n\n{body}{QUOTE}") == f"Quick notes.\n\n{body}"

@@ -6,6 +6,8 @@ import re
 
 MAX_BODY_CHARS = 200_000
 _SIGNOFF_TAIL_LINES = 9
+# A full business card (address, phones, web, register) under a closing runs longer.
+_SIGNOFF_CARD_LINES = 20
 _SIGNOFF_TAIL_WIDTH = 80
 
 _VERBS = (
@@ -327,7 +329,9 @@ def _cut_signoff(lines: list[str]) -> list[str]:
         if not _SIGNOFF.match(lines[i]):
             continue
         rest = [lines[j].strip() for j in content if j > i]
-        if i != content[0] and len(rest) <= _SIGNOFF_TAIL_LINES and all(map(_is_card_line, rest)):
+        short = len(rest) <= _SIGNOFF_TAIL_LINES
+        card = len(rest) <= _SIGNOFF_CARD_LINES and bool(_CONTACT.search(" ".join(rest)))
+        if i != content[0] and (short or card) and all(map(_is_card_line, rest)):
             return lines[:i]
     return lines
 
