@@ -64,6 +64,8 @@ def _bounce(raw: bytes) -> dict[str, Any]:
         ("5.1.2", "550 5.1.2 Host not found", True),
         ("5.1.10", "556 5.1.10 Recipient domain does not accept mail (null MX)", True),
         ("5.0.0", "550 5.0.0 Mailbox has been deleted", True),
+        ("5.4.1", "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", True),
+        ("5.7.1", "554 5.7.1 <bob@example.org>: Recipient address rejected: Access denied", False),
         ("5.0.0", "550 5.0.0 Message rejected: virus found in attachment", False),
         ("5.7.1", "550 5.7.1 Message rejected due to local policy", False),
         ("5.0.0", "552 5.0.0 Insufficient disk space for the mailbox", False),

@@ -128,6 +128,8 @@ _HARD_TEXT = re.compile(
     r"not our customer|no longer (?:active|valid|with)|email account that you tried to reach|"
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|"
     r"not an? (?:open |permitted )?relay|(?:we|I) do not relay|unable to relay|"
+    # Office 365's directory-based edge blocking: no such recipient in the tenant.
+    r"5\.4\.1 recipient address rejected: access denied|"
     r"rcpthosts|no relaying|unroute?able address|host not found|no (?:mx|mail exchanger) "
     r"(?:record|host)|NXDOMAIN|bad destination (?:mailbox )?address|does not accept (?:e-?)?mail|"
     r"(?:account|mailbox|address) (?:is |has been )?"
