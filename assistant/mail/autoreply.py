@@ -67,6 +67,26 @@ _ABSENT_DETAIL = re.compile(
     r"retorno|urgentes|até)\b",
     re.IGNORECASE,
 )
+# Challenge-response and sender-verification systems hold the mail until the sender proves
+# to be a person: machine mail, neither a reply nor a failed delivery.
+_CHALLENGE_DOMAINS = re.compile(
+    r"@(?:[\w-]+\.)*(?:boxbe|bluebottle|spamarrest|mailblocks|sendio|choicemail|"
+    r"qurb|spamcease|mailinblack|antispameurope)\.(?:com|net|org|fr|de)\b",
+    re.IGNORECASE,
+)
+_CHALLENGE_TEXT = re.compile(
+    r"(?:awaiting|pending|requires?|needs?) (?:your )?(?:sender )?verification|"
+    r"confirm (?:that )?you are (?:a )?(?:human|real person|person|not a (?:robot|spammer))|"
+    r"(?:prove|verify) (?:that )?you are (?:a )?(?:human|real person|person|not a robot)|"
+    r"(?:verify|confirm) your (?:e-?mail|message|address|identity) "
+    r"(?:address )?(?:to|so|before|by)|"
+    r"(?:held|quarantined) (?:until|pending) .{0,40}(?:verif|confirm)|"
+    r"(?:added|add you) to (?:my|the|their|his|her) (?:guest list|whitelist|white list|"
+    r"approved senders)|(?:guest list|whitelist|approved senders list) request|"
+    r"challenge[- ]response|one-time (?:verification|confirmation)",
+    re.IGNORECASE,
+)
+_CHALLENGE_TEXT_CHARS = 2000
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
 
 
@@ -93,6 +113,14 @@ def automated_reason(
     if _OOO_SUBJECT.match(subject):
         return f"Subject: {subject}"
     return None
+
+
+def challenge_reason(from_field: str, subject: str, text: str) -> str | None:
+    """Why the message is a challenge-response system's verification request, or None."""
+    if _CHALLENGE_DOMAINS.search(from_field):
+        return f"From: {from_field.strip()}"
+    found = _CHALLENGE_TEXT.search(subject) or _CHALLENGE_TEXT.search(text[:_CHALLENGE_TEXT_CHARS])
+    return f"sender verification: {found.group(0)}" if found else None
 
 
 def absence_notice(text: str) -> str | None:

@@ -9,7 +9,12 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.errors import ParseError
-from assistant.mail.autoreply import absence_notice, automated_reason, out_of_office_return
+from assistant.mail.autoreply import (
+    absence_notice,
+    automated_reason,
+    challenge_reason,
+    out_of_office_return,
+)
 from assistant.mail.dsn import Bounce, find_bounce, looks_like_bounce
 from assistant.mail.intent import DEFAULT_COMPETITORS, Event, classify_intent
 from assistant.mail.optout import find_opt_out
@@ -76,10 +81,21 @@ def understand(
     reported = "x-failed-recipients" in msg.raw_headers or any(
         p.content_type == "message/delivery-status" for p in msg.parts
     )
-    if (machine or reported) and looks_like_bounce(msg) and (bounce := find_bounce(msg)):
+    # A verification request often quotes our message and says it "could not be delivered" yet.
+    challenge = (
+        None
+        if reported
+        else challenge_reason(msg.raw_headers.get("from", ""), msg.headers.subject, msg.text)
+    )
+    if (
+        (machine or reported)
+        and not challenge
+        and looks_like_bounce(msg)
+        and (bounce := find_bounce(msg))
+    ):
         return Understanding("bounce", text, None, None, (), None, False, None, bounce)
     # Headers first; an absence notice's own words only when no header told.
-    if machine is not None or absence_notice(text):
+    if machine is not None or challenge or absence_notice(text):
         back = out_of_office_return(text, today)
         return Understanding("auto_reply", text, None, None, (), back, False, None, None)
     known = frozenset(a.lower() for a in lead_addresses)

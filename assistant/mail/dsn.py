@@ -25,7 +25,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"undeliver(?:able|ed)|undelivered mail|delivery status notification|"
     r"delivery (?:has )?fail|delivery failure|delivery notification|failure notice|"
     r"mail delivery (?:failed|failure|system)|returned mail|non[- ]?delivery|"
-    r"warning: (?:could not send|message .{0,40} delayed)|delayed mail|message not delivered|"
+    r"warning: (?:could not send|message .{0,40} delayed|message still undelivered)|"
+    r"delayed mail|(?:mail )?delivery delayed|delayed delivery|message not delivered|"
     r"mail failure|failure delivery|notice: mail delivery status|delivery report|"
     r"non-?deliverable|message status - undeliverable|mail system error|could not send message|"
     r"(?:your )?(?:message|mail) could not be delivered|message delivery (?:has )?failed|"
@@ -96,20 +97,53 @@ _SOFT_TEXT = re.compile(
     r"sender domain",
     re.IGNORECASE,
 )
-# Errors that say the recipient's address itself does not exist.
+# Causes that leave the address alive, named concretely enough to outweigh a status code
+# (servers answer "5.1.1 max message size exceeded" or a bare 5.0.0 for a full mailbox).
+_SOFT_CAUSE = re.compile(
+    r"quota|mailbox (?:is )?full|full mailbox|account is full|insufficient (?:system )?storage|"
+    r"message (?:is )?too (?:large|big)|size (?:limit|exceed)|exceeds? (?:the )?(?:maximum|"
+    r"allowed|size|message size)|(?:max(?:imum)?|message) size|mesg(?:too)?big|"
+    r"\bspam\b|(?<!-)\bblocked\b|black ?list|block ?list|DNSBL|\bRBL\b|spamhaus|reputation|"
+    r"DMARC|\bSPF\b|DKIM|not (?:allowed|authori[sz]ed|permitted) to send|"
+    r"sender (?:verification|address verification|is not allowed|not allowed|blocked)|"
+    r"white ?list|approved senders|confirm (?:that )?you are|awaiting verification|"
+    r"gr[ae]y ?list|rate limit|too many (?:messages|connections|recipients|mails)|"
+    r"have been failing for a long time|retry time not reached|retry timeout exceeded|"
+    r"(?:disk|storage) (?:space|limit|full)|out of (?:disk |storage )?space|"
+    r"over (?:its |the )?(?:storage )?limit|virus|malware|content (?:rejected|filter)|"
+    r"\bpolicy\b|suspicious|\bUBE\b",
+    re.IGNORECASE,
+)
+# Errors that say the recipient's address itself does not exist, or that the recipient's own
+# servers no longer take mail for it ("relaying denied" from its MX).
 _HARD_TEXT = re.compile(
     r"user(?:name)? unknown|unknown (?:user|recipient|address|local|mailbox)|"
-    r"no such (?:user|mailbox)|no mailbox|mailbox (?:unavailable|not found|disabled)|"
+    r"no such (?:user|mailbox|recipient|address|account|person)|no mailbox|"
+    r"mailbox (?:unavailable|not found|disabled)|"
     r"(?:does not|doesn't) exist|doesn't have a .{0,20}account|"
     r"invalid (?:recipient|user|address|mailbox)|recipient not found|RecipNotFound|"
     r"not listed in|recipient name is not recognized|address unknown|unknown or illegal alias|"
     r"nonexistent user|host unknown|host or domain name not found|unrouteable mail domain|"
     r"domain (?:not found|does not exist)|account (?:has been )?(?:disabled|closed|deactivated)|"
-    r"not our customer|no longer (?:active|valid|with)|email account that you tried to reach",
+    r"not our customer|no longer (?:active|valid|with)|email account that you tried to reach|"
+    r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|"
+    r"not an? (?:open |permitted )?relay|(?:we|I) do not relay|unable to relay|"
+    # Office 365's directory-based edge blocking: no such recipient in the tenant.
+    r"5\.4\.1 recipient address rejected: access denied|"
+    r"rcpthosts|no relaying|unroute?able address|host not found|no (?:mx|mail exchanger) "
+    r"(?:record|host)|NXDOMAIN|bad destination (?:mailbox )?address|does not accept (?:e-?)?mail|"
+    r"(?:account|mailbox|address) (?:is |has been )?"
+    r"(?:inactive|expired|deleted|removed|terminated)",
     re.IGNORECASE,
 )
 _SENDER_REJECTED = re.compile(
     r"after MAIL FROM\b|MAIL FROM:<[^>]*>\s*(?:SIZE=\d+)?\s*$", re.I | re.M
+)
+# Header fields of a returned copy ("X-Spam-Status: No") are not the failure's words.
+_HEADER_LINE = re.compile(
+    r"^(?:X-[\w-]+|Received(?:-SPF)?|Authentication-Results|DKIM-Signature|ARC-[\w-]+):.*"
+    r"(?:\n[ \t].*)*",
+    re.IGNORECASE | re.MULTILINE,
 )
 _HARD_STATUS = frozenset({"5.1.0", "5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.4.4"})
 _SOFT_STATUS = re.compile(r"^5\.(?:1\.[78]|2\.[23]|3\.4|4\.6|7\.\d+)$")
@@ -118,6 +152,19 @@ _FAILURE_WORDS = re.compile(
     r"delivery (?:has )?failed|failed permanently|permanent (?:fatal )?error|undeliverable|"
     r"did not reach|unable to deliver|wasn't able to deliver|failed to deliver|"
     r"addresses? failed|delivery to the following|nondelivery|non-delivery",
+    re.IGNORECASE,
+)
+
+
+# A warning that delivery is still being tried, written in the report's text (no DSN part).
+_DELAY_TEXT = re.compile(
+    r"warning message only|still undelivered after|(?:has|have) been delayed|"
+    r"delivery (?:is |has been )?delayed|will (?:keep|continue) trying|will be retried|"
+    r"has not yet been delivered|no need to resend",
+    re.IGNORECASE,
+)
+_PERMANENT_TEXT = re.compile(
+    r"permanent|given up|giving up|could not be delivered|undeliverable|was not delivered",
     re.IGNORECASE,
 )
 
@@ -272,12 +319,20 @@ def _library_recipients(source: Message | None) -> tuple[list[str], bool]:
     return found, bool(temporary) and not permanent
 
 
-def _hard(statuses: list[str], text: str, *, delayed: bool) -> bool:
-    """Whether the failure says the address is dead: from status codes, then the words."""
+def _hard(statuses: list[str], text: str, *, delayed: bool, named: bool) -> bool:
+    """Whether the failure says the address is dead: a concrete cause, status codes, words.
+
+    `named` is whether the report names a failed recipient; one that names none and gives
+    no code says nothing about any address.
+    """
     temporary = any(s.startswith("4") for s in statuses) and not any(
         s.startswith("5") for s in statuses
     )
     if delayed or temporary or _SENDER_REJECTED.search(text):
+        return False
+    if not named and _first_status(statuses, text) is None:
+        return False
+    if _SOFT_CAUSE.search(_HEADER_LINE.sub("", text)):
         return False
     if _HARD_TEXT.search(text) or any(s in _HARD_STATUS for s in statuses):
         return True
@@ -338,7 +393,11 @@ def find_bounce(msg: ParsedMessage) -> Bounce | None:
         f"{report.diagnostics if report else ''}\n{own[:_DIAGNOSTIC_CHARS]}\n{msg.headers.subject}"
     )
     delayed = bool(report and report.delayed_only) or (
-        not report and library_temporary and not _FAILURE_WORDS.search(own)
+        not report
+        and (
+            (library_temporary and not _FAILURE_WORDS.search(own))
+            or (bool(_DELAY_TEXT.search(own)) and not _PERMANENT_TEXT.search(own))
+        )
     )
     announced = report or failed_header or _BOUNCE_SUBJECT.match(msg.headers.subject)
     if not recipients and not announced and not _FAILURE_WORDS.search(own):
@@ -347,7 +406,7 @@ def find_bounce(msg: ParsedMessage) -> Bounce | None:
         returned = msg.text
     return Bounce(
         tuple(recipients),
-        _hard(statuses, text, delayed=delayed),
+        _hard(statuses, text, delayed=delayed, named=bool(recipients)),
         _first_status(statuses, text),
         _original_id(msg, returned),
     )

@@ -6,12 +6,15 @@ import re
 
 MAX_BODY_CHARS = 200_000
 _SIGNOFF_TAIL_LINES = 9
+# A full business card (address, phones, web, register) under a closing runs longer.
+_SIGNOFF_CARD_LINES = 20
 _SIGNOFF_TAIL_WIDTH = 80
 
 _VERBS = (
     r"wrote|writes|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|schreef|"
     r"heeft geschreven|het volgende geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|"
-    r"napisał(?:\(a\))?|napisal(?:\(a\))?|"
+    r"napisał(?:\(a\))?|napisal(?:\(a\))?|a scris|ezt írta|napisao|napisala|napísal(?:\(a\))?|"
+    r"rašė|rakstīja|kirjutas|đã viết|menulis|"
     r"написал(?:\(а\))?|написав|napsal(?:\(a\))?|írta|yazdı|έγραψε|写道|寫道|작성"
 )
 # The verb ends the line ("X wrote:") or comes before the name ("Am … schrieb X <x@y>:").
@@ -23,7 +26,8 @@ _DATED_ADDRESS = re.compile(r"\d.*<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$")
 _NAME_AFTER_VERB = 200
 _ATTRIBUTION_START = re.compile(
     r"^\s*(?:-+\s*)?(?:On|Am|Le|El|Op|Den|D\.|Il|Em|No dia|Quoting|Zitat von|Dnia|W dniu|"
-    r"Citando|Citation de|Citerar|El día|Il giorno|Le \w+\.?|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|"
+    r"Citando|Citation de|Citerar|El día|Il giorno|În|Στις|Le \w+\.?|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|"
     r"\d{1,2}\.? \w+ \d{4})\b",
     re.IGNORECASE,
 )
@@ -38,16 +42,24 @@ _SEPARATOR = re.compile(
     r"Message transféré|Mensaje reenviado|Doorgestuurd bericht|Vidarebefordrat meddelande|"
     r"Messaggio inoltrato|Mensagem encaminhada|Reply message|Reply above this line|"
     r"Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Исходное сообщение|"
-    r"Wiadomość oryginalna|Původní zpráva|原始邮件|原始郵件|元のメッセージ|원본 메시지)"
+    r"Wiadomość oryginalna|Původní zpráva|原始邮件|原始郵件|元のメッセージ|원본 메시지|"
+    r"Пересылаемое сообщение|Перенаправленное сообщение|Переадресованное сообщение|"
+    r"Пересланное сообщение|Forwarded e-?mail|Forward(?:ed)? Message|Doorgestuurd e-?mailbericht|"
+    r"Videresendt (?:melding|meddelelse)|Välitetty viesti|Przekazana wiadomość|Přeposlaná zpráva|"
+    r"Továbbított üzenet|Eredeti üzenet|Mesaj redirecționat|Mesaj original|Orijinal mesaj|"
+    r"Προωθημένο μήνυμα|Αρχικό μήνυμα|转发的邮件|轉寄的郵件|転送メッセージ)"
     r"\s*[-_=*]*\s*$|^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
     r"Début du message réexpédié|Inicio del mensaje reenviado|Begin doorgestuurd bericht|"
     r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$|"
-    r"^\s*-{3,}\s*(?:Forwarded|Weitergeleitet) (?:by|von) .{1,120}-{3,}\s*$",
+    r"^\s*-{3,}\s*(?:Forwarded|Weitergeleitet) (?:by|von) .{1,120}-{3,}\s*$|"
+    # Tobit david's line above the quoted message.
+    r"^\s*Original Message processed by .{1,60}$",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
 _FROM_NAMES = (
-    r"From|Von|De|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
+    r"From|Von|De|De la|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
+    r"Από|Šalje|"
     r"差出人|发件人|寄件者|보낸 사람"
 )
 _OTHER_NAMES = (
@@ -55,17 +67,27 @@ _OTHER_NAMES = (
     r"Sujet|À|A|Copie à|Enviado(?: el)?|Enviada em|Fecha|Para|Asunto|Assunto|Verzonden|Aan|"
     r"Onderwerp|Skickat|Till|Ämne|Inviato|Data|Oggetto|Sendt|Til|Emne|Lähetetty|Aihe|Vastaanottaja|"
     r"Отправлено|Кому|Тема|Дата|Копия|Wysłano|Do|Temat|Odesláno|Komu|Předmět|Gönderildi|Konu|"
+    r"Kime|Tarih|Bilgi|Elküldve|Címzett|Tárgy|Másolat|Dátum|Trimis|Către|Catre|Subiect|"
+    r"Στάλθηκε|Ημερομηνία|Προς|Θέμα|Κοιν\.?|Надіслано|Poslano|Prima|Predmet|"
     r"送信日時|宛先|件名|发送时间|收件人|主题|抄送|日期|寄件日期|收件者|主旨|"
     r"보낸 날짜|받는 사람|제목|참조"
 )
 _FIELD_LABEL = rf"\*?\s*(?:(?P<from>{_FROM_NAMES})|{_OTHER_NAMES})\s*\*?\s*[:：]"
 _FIELD_LINE = re.compile(rf"^\s*{_FIELD_LABEL}", re.IGNORECASE)
+# Lotus/IBM Notes and some webmails set the label apart by a tab or spaces, not a colon.
+_TAB_FIELD_LINE = re.compile(
+    rf"^\s*(?:(?P<from>{_FROM_NAMES})|Sent|Date|To|Cc|Bcc|Subject|Gesendet|Datum|An|Kopie|"
+    r"Blindkopie|Betreff|Thema|Envoyé|À|Objet|Para|Asunto|Aan|Onderwerp)(?:\t+| {2,})\S",
+    re.IGNORECASE,
+)
 _INLINE_LABEL = re.compile(rf"(?:^|\s){_FIELD_LABEL}\s", re.IGNORECASE)
 _FIELD_LIKE = re.compile(r"^\s*[\w'][\w' ]{1,24}\s?:\s*\S.{0,60}$")
 _QUOTED = re.compile(r"^\s*>")
 _DASHES_SIGNATURE = re.compile(r"^--\s*$|^__\s*$")
+# "Sent from my iPhone" is a short tag on its own line; "Sent from my desk, is easier …" is a
+# sentence.
 _DEVICE_SIGNATURE = re.compile(
-    r"^\s*(?:Sent from (?:my |an? |Mail for |Yahoo Mail|Outlook|the )|Sent from [^.!?:]{2,40}$|"
+    r"^\s*(?:Sent from [^,;:!?.]{2,50}\.?(?:,\s*(?:please )?(?:excuse|pardon|sorry)[^,;:]{0,40})?$|"
     r"Sent via |Get Outlook for |"
     r"Sent with |Von meinem \S+ gesendet|Gesendet von meinem|Gesendet mit|Envoyé de mon|"
     r"Envoyé depuis|Obtenir Outlook pour|Enviado desde mi|Enviado desde |Obtener Outlook para|"
@@ -75,28 +97,54 @@ _DEVICE_SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 _SIGNOFF_WORDS = (
-    r"(?:(?:best|kind|warm|warmest|many|with kind)?\s*(?:regards|wishes)|best|cheers|thanks|"
-    r"thank you|thx|many thanks|thanks again|thanks in advance|all the best|sincerely|"
-    r"yours(?: sincerely| truly)?|talk soon|speak soon|br|kr|"
+    r"(?:(?:best|kind|kindest|warm|warmest|many|with kind|with best)?\s*(?:regards|wishes)|"
+    r"best|cheers|thanks|thank you|thx|many thanks|thanks (?:again|much|a lot)|"
+    r"(?:thanks|thank you) in advance|all the best|sincerely|respectfully|take care|"
+    r"yours(?: sincerely| truly| faithfully)?|talk soon|speak soon|br|kr|"
+    r"tsch(?:ü|ue)s(?:s)?|ciao|salut|bises|(?:à|a) bient(?:ô|o)t|un abrazo|abrazos|abs|"
+    r"groetjes|cu respect|grazie e saluti|"
     r"(?:mit )?(?:freundliche|beste|liebe|viele|herzliche|schöne|sonnige)n? gr(?:ü|ue)(?:ß|ss)en?|"
     r"mfg|lg|vg|gru(?:ß|ss)|gr(?:ü|ue)(?:ß|ss)(?:e|le)|danke|vielen dank|danke im voraus|"
     r"cordialement|bien cordialement|bien à vous|salutations|merci|merci d'avance|"
     r"merci par avance|bonne journée|"
-    r"saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|gracias de antemano|"
+    r"saludos(?: cordiales)?|(?:un )?(?:cordial )?saludo|cordiales saludos|atentamente|"
+    r"gracias|muchas gracias|gracias de antemano|"
     r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groet|mvg|bedankt|"
-    r"med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|tack|tack så mycket|"
-    r"med venlig hilsen|venlig hilsen|mvh|med vennlig hilsen|ystävällisin terveisin|terveisin|"
+    r"hartelijke groet(?:en)?|hartelijk dank|"
+    r"(?:med )?vänlig(?:a)? hälsning(?:ar)?|hälsningar|hälsning|mvh|tack|tack så mycket|"
+    r"(?:med )?(?:venlig|vennlig|venlige|kærlig|beste) (?:hilsen|hilsner)|hilsen|hilsner|"
+    r"mvh|vh|"
+    r"(?:ystävällisin |parhain )?terveisin|kiitos|"
+    r"üdvözlettel|udvozlettel|üdv|udv|tisztelettel|köszönettel|köszönöm|"
+    r"cu (?:stimă|stima|drag|bine)|toate cele bune|mulțumesc|multumesc|"
+    r"με εκτίμηση|φιλικά|ευχαριστώ|χαιρετισμούς|"
+    r"iyi çalışmalar|selamlar|sevgiler|"
+    r"всего доброго|всего хорошего|с уважением и наилучшими пожеланиями|"
     r"cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie in anticipo|buona giornata|"
     r"atenciosamente|cumprimentos|abraços|abraço|obrigad[oa]|att\.?|"
-    r"pozdrawiam|serdecznie pozdrawiam|z poważaniem|dziękuję|s pozdravem|děkuji|díky|"
+    r"pozdrawiam(?: serdecznie)?|serdecznie pozdrawiam|pozdrowienia|z poważaniem|"
+    r"z wyrazami szacunku|dziękuję|"
+    r"(?:s |se )(?:pozdravem|srdečným pozdravem|přátelským pozdravem)|děkuji|díky|"
+    r"lp|(?:lijep|lep|srdačan|srdačni) pozdrav(?:i)?|s poštovanjem|pozdrav|"
     r"с уважением|спасибо|с наилучшими пожеланиями|saygılarımla|teşekkürler|"
-    r"よろしくお願い(?:いた)?します|谢谢|此致|감사합니다)"
+    r"以上です|(?:以上(?:です)?[、，,]?\s*)?(?:どうぞ)?よろしくお願い(?:いた|致|申し上げ)?(?:します|ます)|以上|"
+    r"谢谢|謝謝|此致(?:\s*敬礼)?|敬礼|祝好|顺祝商祺|감사합니다)"
 )
+# Two closings joined ("Danke und Gruß", "Thanks & regards", "Kiitos ja terveisin") and a
+# place after them ("Beste Grüße aus Berlin").
+_JOINED = r"(?:\s*[/&+]\s*|\s+(?:and|und|et|en|e|y|og|och|ja|i|a|и|ve|és)\s+)"
+_PLACE = r"(?:\s+(?:aus|from|van|uit|de|da|desde|fra|från|z|из)\s+[\w-]+(?:\s[\w-]+)?)?"
 _SIGNOFF = re.compile(
-    rf"^\s*{_SIGNOFF_WORDS}(?:\s*/\s*{_SIGNOFF_WORDS})?"
-    r"(?:\s*[,.!]*|\s*[,!–-]+\s*[\w.'-]+(?:\s[\w.'-]+)?)\s*$",
+    rf"^\s*{_SIGNOFF_WORDS}(?:{_JOINED}{_SIGNOFF_WORDS})?{_PLACE}"
+    r"(?:\s*[,.!:;。！、]*|\s*[,!–-]+\s*[\w.'-]+(?:\s[\w.'-]+)?)\s*$",
     re.IGNORECASE,
 )
+# "-Maarten de Jong", "/B", "– J", "—Sam": a dash or a slash and a name or initials.
+_DASH_SIGNOFF = re.compile(
+    r"^\s*(?:-{1,2}|–|—|/)\s*(?-i:[A-ZÀ-ÖØ-Þ])[\w'.]*"
+    r"(?:\s+(?:(?-i:[A-ZÀ-ÖØ-Þ])[\w'.-]*|van|von|de|der|den|da|di|du|le|la|ten|ter)){0,3}\s*$"
+)
+_BULLET = re.compile(r"^\s*(?:[-–—*•/]|\d{1,2}[.)])\s*\S")
 # A lone name closing the message ("John.", "Michael Scott"), not a one-word answer.
 _NAME_LINE = re.compile(r"^-?\s*[A-ZÀ-ÖØ-Þ][\w'.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'.-]*){0,2}[.,]?$")
 _NOT_NAMES = frozenset({"yes", "no", "ok", "okay", "sure", "hello", "hi", "done", "agreed"})
@@ -167,7 +215,7 @@ def _header_run(lines: list[str], i: int) -> tuple[int, bool]:
     """How many contiguous header fields start at `i`, and whether one is a From field."""
     count, has_from, j = 0, False, i
     while j < len(lines):
-        match = _FIELD_LINE.match(lines[j])
+        match = _FIELD_LINE.match(lines[j]) or _TAB_FIELD_LINE.match(lines[j])
         if match:
             count += 1
             has_from = has_from or bool(match.group("from"))
@@ -179,7 +227,7 @@ def _header_run(lines: list[str], i: int) -> tuple[int, bool]:
 
 def _is_header_block(lines: list[str], i: int) -> bool:
     """A quoted or forwarded header block: From, Sent, To, Subject … in a run or on one line."""
-    if not _FIELD_LINE.match(lines[i]):
+    if not (_FIELD_LINE.match(lines[i]) or _TAB_FIELD_LINE.match(lines[i])):
         return False
     count, has_from = _header_run(lines, i)
     if count >= 3 and has_from:
@@ -281,7 +329,9 @@ def _cut_signoff(lines: list[str]) -> list[str]:
         if not _SIGNOFF.match(lines[i]):
             continue
         rest = [lines[j].strip() for j in content if j > i]
-        if i != content[0] and len(rest) <= _SIGNOFF_TAIL_LINES and all(map(_is_card_line, rest)):
+        short = len(rest) <= _SIGNOFF_TAIL_LINES
+        card = len(rest) <= _SIGNOFF_CARD_LINES and bool(_CONTACT.search(" ".join(rest)))
+        if i != content[0] and (short or card) and all(map(_is_card_line, rest)):
             return lines[:i]
     return lines
 
@@ -320,6 +370,16 @@ def _cut_name(lines: list[str]) -> list[str]:
     return lines
 
 
+def _cut_dash_signoff(lines: list[str]) -> list[str]:
+    """Cut a last line of a dash or slash and a name, unless it ends a list of items."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if len(content) < 2 or not _DASH_SIGNOFF.match(lines[content[-1]]):
+        return lines
+    if _BULLET.match(lines[content[-2]]):
+        return lines
+    return lines[: content[-1]]
+
+
 def _before_delimiter(lines: list[str]) -> list[str]:
     """The lines above a signature delimiter, a device line or a disclaimer."""
     for i, line in enumerate(lines):
@@ -335,7 +395,7 @@ def _drop_signature(lines: list[str], *, inline: bool = False) -> list[str]:
     lines = _before_delimiter(lines)
     while lines and (_RULE.match(lines[-1]) or not lines[-1].strip()):
         lines = lines[:-1]
-    kept = _cut_card(_cut_signoff(lines))
+    kept = _cut_card(_cut_signoff(_cut_dash_signoff(lines)))
     # Below inline answers a short last line is an answer ("Dynamics."), not a name.
     return kept if inline else _cut_name(kept)
 
