@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from assistant.config import ContentSettings, parse
 from assistant.content.store import import_library
 from assistant.imports import import_leads
 from assistant.lifecycle import commands
+from assistant.llm.base import DraftRequest, DraftResult
+from assistant.llm.offline import OfflineDrafter
 from assistant.models import AuditEntry, Draft, FolderState, Lead, LeadStatus, PlannedStep
 from assistant.pipeline import tick
 from assistant.pipeline.context import Context, Scope
@@ -199,5 +203,47 @@ def test_a_timer_pass_plans_only_the_leads_whose_timers_fell_due(
         with Session(ctx.engine) as session:
             resumed = session.get(Lead, paused)
             assert resumed is not None and resumed.status == LeadStatus.active
+    finally:
+        ctx.engine.dispose()
+
+
+@dataclass
+class StopAfterFirst:
+    """The offline drafter, with SIGTERM arriving while it writes its first draft."""
+
+    inner: OfflineDrafter
+    stopping: threading.Event
+    name: str = "offline"
+
+    async def draft(self, request: DraftRequest) -> DraftResult:
+        self.stopping.set()
+        return await self.inner.draft(request)
+
+
+def test_on_sigterm_the_item_in_hand_is_finished_and_the_rest_waits_in_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    db_url: str,
+    dovecot: Dovecot,
+    smtp_server: SmtpServer,
+) -> None:
+    ctx, users = _world(monkeypatch, tmp_path, db_url, dovecot, smtp_server)
+    try:
+        for i in range(REPS):
+            dovecot.deliver(users[i].name, _reply(i))
+        # One draft at a time, so "the item in hand" is one lead.
+        ctx.settings = ctx.settings.model_copy(
+            update={"llm": ctx.settings.llm.model_copy(update={"max_concurrency": 1})}
+        )
+        ctx.drafter = StopAfterFirst(OfflineDrafter(), ctx.stopping)
+        report = asyncio.run(tick(ctx, NOW))
+        assert _drafted(ctx) == {lead(0)}  # the first draft was finished
+        assert "send" not in report.reports  # no stage started after the stop
+        assert set(_planned(ctx)) == {lead(i) for i in range(REPS)}
+
+        ctx.stopping.clear()  # the next start takes up the rest from the database
+        ctx.drafter = OfflineDrafter()
+        asyncio.run(tick(ctx, NOW + timedelta(minutes=1)))
+        assert _drafted(ctx) == {lead(i) for i in range(REPS)}
     finally:
         ctx.engine.dispose()

@@ -390,7 +390,12 @@ def _fallen_due(session: Session, scope: Scope, now: datetime) -> set[int]:
     found.update(
         i
         for i in session.exec(
-            select(Lead.id).where(col(Lead.id).not_in(select(PlannedStep.lead_id)))
+            select(Lead.id).where(
+                col(Lead.status).in_(NURTURING),
+                Lead.confirmed == True,  # noqa: E712
+                col(Lead.owner_id).is_not(None),
+                col(Lead.id).not_in(select(PlannedStep.lead_id)),
+            )
         ).all()
         if i is not None
     )
