@@ -189,6 +189,13 @@ class DaemonSettings(_Section):
     reconnect_max_seconds: float = Field(default=300.0, gt=0, le=3600)
     # /readyz fails once a mailbox's last successful sync is older than this.
     max_sync_lag_seconds: float = Field(default=900.0, gt=0)
+    # A pass over every mailbox and lead, beside the per-mailbox wakes and the timer passes:
+    # it catches what no timer names, such as edited cadence rules.
+    full_pass_minutes: float = Field(default=60.0, gt=0)
+    # The IDLE logins at start-up are spread over this many seconds, with jitter.
+    startup_stagger_seconds: float = Field(default=10.0, ge=0, le=600)
+    # Threads for parsing, understanding, planning and drafting, off the event loop.
+    workers: int = Field(default=4, ge=1, le=64)
 
 
 class WebSettings(_Section):

@@ -1,8 +1,12 @@
-"""The daemon: APScheduler runs the pipeline on intervals; SIGTERM or Ctrl-C stop it cleanly.
+"""The daemon: per-mailbox wakes, timer passes and an hourly full pass; SIGTERM stops it cleanly.
 
-Two jobs: `cycle` (sync, understand, plan, draft, send) and `send` (send only, more often, so
-approved mail leaves soon). Each reads the clock once; neither overlaps itself. Beside them,
-one IMAP IDLE watcher per rep wakes `cycle` as soon as mail arrives (see assistant.watch).
+An IMAP IDLE watcher per mailbox (see assistant.watch) asks for a pass over its own mailbox:
+that mailbox is synced, its new messages understood, and only their leads planned and drafted.
+APScheduler runs three jobs beside: `timers` (the mailboxes without a watcher, and the leads
+whose follow-up, pause or retry fell due), `send` (approved mail, often) and `full` (every
+mailbox and lead, at start and then rarely). Passes run one at a time; their parsing and
+drafting run in a bounded pool of worker threads, so the web app, the watchers and the stop
+signal are never kept waiting. On SIGTERM each stage finishes the item in hand and stops.
 
 Under NURTURE_NOW (tests, demos) the daemon's time starts at that moment and then runs: a
 daemon whose clock stood still would never reach a retry or a staggered send.
@@ -13,23 +17,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from assistant import clock
 from assistant.config import Settings
 from assistant.metrics import PASS_SECONDS
+from assistant.models import AuditEntry
 from assistant.pipeline import send, tick
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 from assistant.runtime import context
 from assistant.watch import watch
 
 log = logging.getLogger("nurture")
+STOP_WITHIN = 8.0  # seconds a running pass gets to finish its item after SIGTERM
 
 
 class Daemon:
@@ -40,9 +51,11 @@ class Daemon:
         self.settings = settings
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.running: set[asyncio.Task[Any]] = set()
-        # Set by a watcher; a pass that is already running looks at it before it ends,
-        # so mail announced mid-pass is fetched at once rather than at the next interval.
-        self.again = asyncio.Event()
+        self.watchers: dict[str, asyncio.Task[None]] = {}
+        self.passes = asyncio.Lock()  # one pass at a time: two would plan the same lead
+        self.waiting: set[str] = set()  # mailboxes a watcher asked to sync
+        self.woken = asyncio.Event()
+        self.audit_mark = 0  # the newest audit entry the timer passes have seen
         self._started = time.monotonic()
 
     def now(self) -> datetime:
@@ -56,20 +69,53 @@ class Daemon:
             self.running.add(task)
             task.add_done_callback(self.running.discard)
 
-    async def cycle(self) -> None:
-        self._track()
-        while True:
-            self.again.clear()
-            now = self.now()
+    async def _pass(self, what: str, scope: Scope | None) -> None:
+        async with self.passes:
+            if self.ctx.stopping.is_set():
+                return
             try:
                 with PASS_SECONDS.time():
-                    report = await tick(self.ctx, now)
+                    report = await tick(self.ctx, self.now(), scope)
             except Exception:  # one bad pass must not end the daemon; the next one starts clean
-                log.exception("pass failed; the next one will retry")
+                log.exception("%s pass failed; the next one will retry", what)
                 return
-            log.debug("pass done: %s", report)
-            if not self.again.is_set():
-                return
+            log.debug("%s pass done: %s", what, report)
+
+    async def full(self) -> None:
+        """Every mailbox and every lead; the timer passes go on from the audit log's end."""
+        self._track()
+        with Session(self.ctx.engine) as session:
+            mark = session.exec(select(func.max(AuditEntry.id))).one() or 0
+        await self._pass("full", None)
+        self.audit_mark = max(self.audit_mark, mark)
+
+    async def timers(self) -> None:
+        """Mailboxes no watcher holds, and the leads whose timers fell due."""
+        self._track()
+        unwatched = frozenset(
+            rep.email
+            for rep in self.settings.reps
+            if rep.imap is not None
+            and (rep.email not in self.watchers or self.watchers[rep.email].done())
+        )
+        scope = Scope(mailboxes=unwatched, leads=set(), timers=True, audit_after=self.audit_mark)
+        await self._pass("timer", scope)
+        self.audit_mark = max(self.audit_mark, scope.audit_after)
+
+    async def wakes(self) -> None:
+        """Sync the mailboxes the watchers name, each pass taking all that asked meanwhile."""
+        while not self.ctx.stopping.is_set():
+            await self.woken.wait()
+            self.woken.clear()
+            mailboxes, self.waiting = frozenset(self.waiting), set()
+            if mailboxes:
+                running = asyncio.current_task()
+                assert running is not None
+                self.running.add(running)
+                try:
+                    await self._pass("mailbox", Scope(mailboxes=mailboxes, leads=set()))
+                finally:
+                    self.running.discard(running)
 
     async def send(self) -> None:
         self._track()
@@ -78,73 +124,80 @@ class Daemon:
         except Exception:
             log.exception("send pass failed; the next one will retry")
 
-    def wake(self, reason: str) -> None:
-        """Run a pass now (or right after the running one)."""
+    def wake(self, mailbox: str, reason: str) -> None:
+        """Sync this mailbox now (or right after the running pass)."""
         log.debug("waking a pass: %s", reason)
-        self.again.set()
-        job = self.scheduler.get_job("cycle")
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
+        self.waiting.add(mailbox)
+        self.woken.set()
 
     def start(self) -> list[asyncio.Task[None]]:
         options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         daemon = self.settings.daemon
         self.scheduler.add_job(
-            self.cycle,
+            self.full,
             "interval",
-            seconds=daemon.sync_interval_seconds,
+            minutes=daemon.full_pass_minutes,
             next_run_time=datetime.now(UTC),
-            id="cycle",
+            id="full",
             **options,
+        )
+        self.scheduler.add_job(
+            self.timers, "interval", seconds=daemon.sync_interval_seconds, id="timers", **options
         )
         self.scheduler.add_job(
             self.send, "interval", seconds=daemon.send_interval_seconds, id="send", **options
         )
         self.scheduler.start()
+        tasks = [asyncio.create_task(self.wakes(), name="wakes")]
         if not daemon.idle:
-            return []
-        return [
-            asyncio.create_task(
+            return tasks
+        reps = [rep for rep in self.settings.reps if rep.imap is not None]
+        spread = daemon.startup_stagger_seconds / max(1, len(reps))
+        for index, rep in enumerate(reps):
+            self.watchers[rep.email] = asyncio.create_task(
                 watch(
                     rep,
                     self.ctx.open_mailbox,
-                    self.wake,
+                    partial(self.wake, rep.email),
                     renew=daemon.idle_renew_seconds,
                     reconnect_cap=daemon.reconnect_max_seconds,
                     log=log,
+                    delay=index * spread + random.uniform(0, spread),
                 ),
                 name=f"watch:{rep.email}",
             )
-            for rep in self.settings.reps
-            if rep.imap is not None
-        ]
+        return [*tasks, *self.watchers.values()]
 
 
 async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    loop.set_default_executor(
+        ThreadPoolExecutor(settings.daemon.workers, thread_name_prefix="nurture-work")
+    )
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     daemon = Daemon(ctx, settings)
     server = await _start_web(settings, ctx) if web else None
-    watchers = daemon.start()
+    tasks = daemon.start()
     log.info(
-        "daemon started: %d rep(s); pass every %ss, sends every %ss, %d IMAP watcher(s)",
+        "daemon started: %d rep(s); timers every %ss, sends every %ss, %d IMAP watcher(s)",
         len(settings.reps),
         settings.daemon.sync_interval_seconds,
         settings.daemon.send_interval_seconds,
-        len(watchers),
+        len(daemon.watchers),
     )
     await stop.wait()
-    log.info("stopping: waiting for the running pass to finish")
+    log.info("stopping: the running pass finishes the item in hand")
     # Pausing starts nothing new; shutting the scheduler down would cancel the running pass
     # (its executor cancels the jobs it still holds), so that waits until the pass is done.
+    ctx.stopping.set()
     daemon.scheduler.pause()
-    for task in watchers:
-        task.cancel()
-    await asyncio.wait_for(asyncio.gather(*watchers, return_exceptions=True), 15)
     if daemon.running:
-        await asyncio.wait(list(daemon.running), timeout=60)
+        await asyncio.wait(list(daemon.running), timeout=STOP_WITHIN)
+    for task in tasks:
+        task.cancel()
+    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
     daemon.scheduler.shutdown(wait=False)
     if server is not None:
         server.should_exit = True

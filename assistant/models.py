@@ -138,7 +138,7 @@ class Lead(SQLModel, table=True):
     extra: dict[str, str] = _json(dict)
     status: str = Field(default=LeadStatus.active.value, index=True)
     status_reason: str = ""
-    paused_until: datetime | None = _ts()
+    paused_until: datetime | None = _ts(index=True)
     pause_ended_at: datetime | None = _ts()  # when the last pause ran out: re-engage from here
     sales_ready_at: datetime | None = _ts()
     referred_by_id: int | None = Field(default=None, foreign_key="lead.id")
@@ -304,7 +304,7 @@ class Draft(SQLModel, table=True):
     send_after: datetime | None = _ts(index=True)
     schedule_note: str = ""  # why it goes out at send_after: the window, a cap, the throttle
     attempts: int = 0
-    next_attempt_at: datetime | None = _ts()
+    next_attempt_at: datetime | None = _ts(index=True)
     sending_since: datetime | None = _ts()
     claimed_by: str | None = None  # host:pid of the process that holds the send
     sent_at: datetime | None = _ts()

@@ -1,8 +1,9 @@
-"""Watches each rep's INBOX with IMAP IDLE and wakes the pipeline when mail arrives.
+"""Watches each rep's INBOX with IMAP IDLE and wakes a pass for that mailbox when mail arrives.
 
 One long-lived connection per rep. IDLE is renewed before the server's 30-minute limit,
 which also proves the link alive; `* BYE`, a dropped or half-open link and a restarted
-server end in a reconnect after a capped, jittered backoff, followed by a catch-up pass.
+server end in a reconnect after a capped, jittered backoff; every login, the first included,
+is followed by a catch-up sync of that mailbox.
 Servers without IDLE are left to the daemon's regular polling.
 """
 
@@ -36,11 +37,17 @@ async def watch(
     renew: float,
     reconnect_cap: float,
     log: logging.Logger,
+    delay: float = 0.0,
 ) -> None:
-    """Run until cancelled; call `wake(reason)` whenever a pass should run now."""
+    """Run until cancelled; call `wake(reason)` whenever this mailbox should be synced now.
+
+    `delay` staggers the first login, so a daemon with hundreds of mailboxes does not open
+    them all in the same second.
+    """
     folder = rep.imap.inbox if rep.imap else "INBOX"
     failures = 0
     idle = IDLE.labels(rep.email)
+    await asyncio.sleep(delay)
     while True:
         idle.set(0)
         try:
@@ -48,9 +55,13 @@ async def watch(
                 if not isinstance(mailbox, ImapMailbox) or not mailbox.supports_idle:
                     log.info("%s: the server has no IDLE; polling instead", rep.email)
                     return
+                # Mail that came before IDLE began announces nothing: sync once on every
+                # login, the first one included.
                 if failures:
                     log.info("%s: IMAP watch reconnected; catching up", rep.email)
                     wake(f"{rep.email}: reconnected")
+                else:
+                    wake(f"{rep.email}: watching")
                 failures = 0
                 idle.set(1)
                 while True:

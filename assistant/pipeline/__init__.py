@@ -1,8 +1,9 @@
 """The pipeline, in order, as data. Each stage is idempotent; the database is the only hand-off.
 
-Every stage has one shape, `run(ctx, now) -> report`, and wraps its items in the shunt
+Every stage has one shape, `run(ctx, now, scope) -> report`, and wraps its items in the shunt
 (`shunt.each`): one failing message or lead is recorded and retried later, never blocking
-the others.
+the others. The scope (`context.Scope`) narrows a pass to one mailbox and the leads its new
+mail belongs to, or to the timers fallen due; without one a pass takes everything.
 
 ingest -> understand -> notify -> plan -> draft -> [rep approves] -> send
 """
@@ -16,9 +17,9 @@ from typing import Any
 
 from assistant.metrics import timed
 from assistant.pipeline import draft, ingest, notify, plan, send, understand
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 
-Run = Callable[[Context, datetime], Awaitable[Any]]
+Run = Callable[[Context, datetime, Scope | None], Awaitable[Any]]
 STAGES: tuple[tuple[str, Run], ...] = (
     ("ingest", ingest.run),
     ("understand", understand.run),
@@ -66,10 +67,13 @@ class TickReport:
         return self.reports.get("send") or send.SendReport()
 
 
-async def tick(ctx: Context, now: datetime) -> TickReport:
-    """One full pass of every stage, with the clock read once by the caller."""
+async def tick(ctx: Context, now: datetime, scope: Scope | None = None) -> TickReport:
+    """One pass of every stage over the scope (everything by default), with the clock read
+    once by the caller. Once the context is stopping, no further stage starts."""
     report = TickReport()
     for name, run in STAGES:
+        if ctx.stopping.is_set():
+            break
         with timed(name):
-            report.reports[name] = await run(ctx, now)
+            report.reports[name] = await run(ctx, now, scope)
     return report

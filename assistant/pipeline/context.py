@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -13,6 +14,32 @@ from assistant.config import RepSettings, Settings
 from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.mail.imap import Mailbox
 from assistant.mail.smtp import SubmitResult
+
+
+@dataclass
+class Scope:
+    """What one pass works on. The default is everything (`nurture tick`, a daemon's start).
+
+    A wake for one mailbox syncs that mailbox and plans and drafts only the leads its new
+    messages belong to: understanding adds each lead it reads to `leads`. A timer pass also
+    takes the leads whose step, pause or failed attempt fell due, and those changed since
+    `audit_after` (a person's action, a send), each found by a query on an indexed column.
+    """
+
+    mailboxes: frozenset[str] | None = None  # rep addresses to sync; None: every mailbox
+    leads: set[int] | None = None  # leads to plan and draft; None: every lead
+    timers: bool = False
+    audit_after: int = 0  # the newest audit entry a timer pass has seen; advanced by plan
+
+    @classmethod
+    def mailbox(cls, email: str) -> Scope:
+        return cls(mailboxes=frozenset({email}), leads=set())
+
+    def touch(self, lead_id: int | None) -> None:
+        """A lead's facts changed in this pass: plan and draft it."""
+        if self.leads is not None and lead_id is not None:
+            self.leads.add(lead_id)
+
 
 OpenMailbox = Callable[[RepSettings], AbstractAsyncContextManager[Mailbox]]
 Submit = Callable[[RepSettings, str, str | Sequence[str], bytes], Awaitable[SubmitResult]]
@@ -27,3 +54,6 @@ class Context:
     submit: Submit
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("nurture"))
     classifier: ReplyClassifier | None = None  # None: the offline rules read every reply
+    # Set on SIGTERM: stages finish the item in hand and start no other; the rest waits in
+    # the database for the next start.
+    stopping: threading.Event = field(default_factory=threading.Event)

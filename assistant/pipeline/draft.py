@@ -17,21 +17,23 @@ from assistant.db import transaction
 from assistant.errors import DraftError, NotFound, StateError
 from assistant.models import Draft, DraftState, DraftVersion, Lead, LeadStatus
 from assistant.pipeline import draft_batch, facts, shunt, usage
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.draft_store import checked, model_of, store
 from assistant.pipeline.plan import Job, Situation, Step, due_jobs, step_from_json
-from assistant.pipeline.prepare import prepare
+from assistant.pipeline.prepare import Prepared, prepare
 from assistant.records import audit, is_suppressed
 
 
-async def run(ctx: Context, now: datetime) -> list[int]:
-    """Write a draft for each stored step that calls for one; returns the new draft ids
-    (batched ones as they come back). Each lead goes through the shunt."""
+async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[int]:
+    """Write a draft for each stored step that calls for one (of the leads in scope, when a
+    wake names them; a timer pass takes every step due); returns the new draft ids (batched
+    ones as they come back). Each lead goes through the shunt."""
     # Planned before the batch came back: a collected step is not drafted a second time.
     waiting = draft_batch.waiting_triggers(ctx)
     made = await draft_batch.collect(ctx, now)
+    only = scope.leads if scope is not None and not scope.timers else None
     with transaction(ctx.engine) as session:
-        jobs = [job for job in due_jobs(session, now) if job.step.trigger not in waiting]
+        jobs = [job for job in due_jobs(session, now, only) if job.step.trigger not in waiting]
     now_jobs = [job for job in jobs if not draft_batch.can_wait(ctx, job)]
     later = [job for job in jobs if draft_batch.can_wait(ctx, job)]
     if later:
@@ -48,7 +50,9 @@ async def run(ctx: Context, now: datetime) -> list[int]:
                 return None
 
     async def each(lead_ids: list[int]) -> list[int | None]:
-        return await shunt.each(ctx.engine, ctx.log, "draft", "lead", lead_ids, one, now)
+        return await shunt.each(
+            ctx.engine, ctx.log, "draft", "lead", lead_ids, one, now, ctx.stopping
+        )
 
     ids = list(by_lead)
     width = max(1, ctx.settings.llm.max_concurrency)
@@ -59,13 +63,18 @@ async def run(ctx: Context, now: datetime) -> list[int]:
 
 
 async def write(ctx: Context, job: Job, now: datetime) -> int | None:
-    """Prepare, draft and queue one job; None when there was nothing to write."""
-    with transaction(ctx.engine) as session:
-        prepared = prepare(session, job, now)
+    """Prepare, draft and queue one job; None when there was nothing to write. Choosing the
+    content and storing run in the worker threads."""
+
+    def prepared_job() -> Prepared | None:
+        with transaction(ctx.engine) as session:
+            return prepare(session, job, now)
+
+    prepared = await asyncio.to_thread(prepared_job)
     if prepared is None:
         return None
     result = await ctx.drafter.draft(prepared.request)
-    return store(ctx, prepared, result, now)
+    return await asyncio.to_thread(store, ctx, prepared, result, now)
 
 
 async def redraft(

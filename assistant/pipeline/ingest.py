@@ -3,11 +3,12 @@
 Keyed on (rep, folder, UIDVALIDITY, UID) and Message-ID. Headers first; whole messages only
 for mail to or from known leads, replies into our threads, and bounces. Each chunk of UIDs
 is stored and its high-water mark advanced in one transaction, so a crash re-fetches and
-changes nothing.
+changes nothing. Parsing and storing run in the worker threads, off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
 from assistant.mail.parse import HeaderSummary, header_fields, parse_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 
 
 @dataclass
@@ -32,12 +33,16 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
 
 
-async def run(ctx: Context, now: datetime) -> IngestReport:
-    """Sync every rep's mailbox; one unreachable mailbox never stops the others."""
+async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> IngestReport:
+    """Sync the mailboxes in scope (all by default); one unreachable mailbox never stops the
+    others."""
     report = IngestReport()
+    wanted = scope.mailboxes if scope is not None else None
     for rep in ctx.settings.reps:
-        if rep.imap is None:
+        if rep.imap is None or (wanted is not None and rep.email not in wanted):
             continue
+        if ctx.stopping.is_set():
+            break
         try:
             with logs.ids(mailbox=rep.email):
                 for folder in await sync_rep(ctx, rep, now):
@@ -113,29 +118,50 @@ async def sync_folder(
     seen = stored = 0
     top = info.uidnext - 1
     for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
+        if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
+            break
         end = min(start + HEADER_CHUNK - 1, top)
         headers = await mailbox.fetch_headers(start, end)
         seen += len(headers)
-        with Session(ctx.engine) as session:
-            wanted = _relevant(session, role, rep_email, headers)
+        wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
         bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
-        with transaction(ctx.engine) as session:
-            for uid, raw in bodies:
-                if _store(
-                    session, rep_id, rep_email, folder, role, info.uidvalidity, uid, raw, now
-                ):
-                    stored += 1
-            state = session.exec(
-                select(FolderState).where(
-                    FolderState.rep_id == rep_id, FolderState.folder == folder
-                )
-            ).one()
-            state.last_uid = max(state.last_uid, end)
-            state.synced_at = now
-            session.add(state)
+        stored += await asyncio.to_thread(
+            _store_chunk, ctx, rep_id, rep_email, folder, role, info.uidvalidity, bodies, end, now
+        )
     if stored:
         ctx.log.info("synced %s %s: %d new message(s) about leads", rep_email, folder, stored)
     return SyncReport(rep_email, folder, seen, stored, changed)
+
+
+def _triage(ctx: Context, role: str, rep_email: str, headers: list[tuple[int, bytes]]) -> set[int]:
+    with Session(ctx.engine) as session:
+        return _relevant(session, role, rep_email, headers)
+
+
+def _store_chunk(
+    ctx: Context,
+    rep_id: int,
+    rep_email: str,
+    folder: str,
+    role: str,
+    uidvalidity: int,
+    bodies: list[tuple[int, bytes]],
+    end: int,
+    now: datetime,
+) -> int:
+    """Store one chunk's messages and advance the folder's mark, in one transaction."""
+    stored = 0
+    with transaction(ctx.engine) as session:
+        for uid, raw in bodies:
+            if _store(session, rep_id, rep_email, folder, role, uidvalidity, uid, raw, now):
+                stored += 1
+        state = session.exec(
+            select(FolderState).where(FolderState.rep_id == rep_id, FolderState.folder == folder)
+        ).one()
+        state.last_uid = max(state.last_uid, end)
+        state.synced_at = now
+        session.add(state)
+    return stored
 
 
 def _rep(session: Session, email: str) -> Rep:

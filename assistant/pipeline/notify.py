@@ -20,7 +20,7 @@ from assistant.lifecycle import notices
 from assistant.mail.compose import new_message_id, one_line
 from assistant.models import Lead, Message, NoticeState, Notification, Rep
 from assistant.pipeline import shunt
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.send import OWNER
 
 MAX_ATTEMPTS = 5
@@ -73,8 +73,9 @@ def hot_lead_notice(lead: Lead, message: Message, evidence: str | None) -> tuple
     return subject, body
 
 
-async def run(ctx: Context, now: datetime) -> int:
-    """Send the pending notices, each claimed first so that no replica sends it twice."""
+async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
+    """Send the pending notices, each claimed first so that no replica sends it twice. Every
+    pass takes them all, whatever its scope: a notice is already one claimed item."""
     with transaction(ctx.engine) as session:
         for stale in notices.abandoned(session, now, CLAIM_LEASE):
             notices.mark_unknown(
@@ -92,7 +93,9 @@ async def run(ctx: Context, now: datetime) -> int:
     async def one(notice_id: int) -> bool:
         return await _send(ctx, notice_id, now)
 
-    done = await shunt.each(ctx.engine, ctx.log, "notify", "notice", claimed, one, now)
+    done = await shunt.each(
+        ctx.engine, ctx.log, "notify", "notice", claimed, one, now, ctx.stopping
+    )
     with transaction(ctx.engine) as session:
         # A notice whose sending raised may or may not have gone out: never resent blindly.
         for notice in session.exec(

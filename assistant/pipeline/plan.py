@@ -8,6 +8,7 @@ drafts. (`react` is the plan's other half: what a new reading means for its lead
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
@@ -18,9 +19,12 @@ from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
 from assistant.lifecycle import drafts, leads
 from assistant.models import (
+    AuditEntry,
     Direction,
     Draft,
     DraftState,
+    Failure,
+    FailureState,
     Lead,
     LeadStatus,
     Message,
@@ -28,7 +32,7 @@ from assistant.models import (
     PlannedStep,
 )
 from assistant.pipeline import facts, shunt
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.facts import OpenDraft, Snapshot, Touch
 from assistant.reading import Intent
 from assistant.records import is_suppressed, jsonable
@@ -327,30 +331,87 @@ def step_from_json(data: dict[str, Any]) -> Step:
     return Step(**values)
 
 
-async def run(ctx: Context, now: datetime) -> int:
-    """Plan every lead being nurtured: store its next step, resume ended pauses, stop the
-    exhausted. Each lead goes through the shunt; returns how many were planned."""
+async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
+    """Plan the leads in scope (every lead being nurtured by default): store each one's next
+    step, resume ended pauses, stop the exhausted. Each lead goes through the shunt, in the
+    worker threads; returns how many were planned."""
     with transaction(ctx.engine) as session:
-        lead_ids = [
-            i
-            for i in session.exec(
-                select(Lead.id).where(
-                    or_(col(Lead.status).in_(NURTURING), col(Lead.id).in_(_wrote_since_planned())),
-                    col(Lead.owner_id).is_not(None),
-                    Lead.confirmed == True,  # noqa: E712
-                    col(Lead.id).not_in(shunt.held("plan", "lead", now)),
-                    col(Lead.id).not_in(_unread()),
-                )
-            ).all()
-            if i is not None
-        ]
+        query = select(Lead.id).where(
+            or_(col(Lead.status).in_(NURTURING), col(Lead.id).in_(_wrote_since_planned())),
+            col(Lead.owner_id).is_not(None),
+            Lead.confirmed == True,  # noqa: E712
+            col(Lead.id).not_in(shunt.held("plan", "lead", now)),
+            col(Lead.id).not_in(_unread()),
+        )
+        if scope is not None and scope.leads is not None:
+            if scope.timers:
+                scope.leads |= _fallen_due(session, scope, now)
+            query = query.where(col(Lead.id).in_(sorted(scope.leads)))
+        lead_ids = [i for i in session.exec(query.order_by(col(Lead.id))).all() if i is not None]
     owners: dict[int | None, Cadence] = {}  # the rules in force per owner, read once a pass
 
-    async def one(lead_id: int) -> None:
+    def plan_one(lead_id: int) -> None:
         with transaction(ctx.engine) as session:
             _plan_one(ctx, session, lead_id, now, owners)
 
-    return len(await shunt.each(ctx.engine, ctx.log, "plan", "lead", lead_ids, one, now))
+    async def one(lead_id: int) -> None:
+        await asyncio.to_thread(plan_one, lead_id)
+
+    done = await shunt.each(ctx.engine, ctx.log, "plan", "lead", lead_ids, one, now, ctx.stopping)
+    return len(done)
+
+
+def _fallen_due(session: Session, scope: Scope, now: datetime) -> set[int]:
+    """Leads whose timers fell due, each found on an indexed column: a waiting step come due,
+    a pause at its end, a failed attempt at its retry, a change recorded in the audit log
+    (a person's action, a send) since the last timer pass; and leads with no step yet."""
+    found: set[int] = set()
+    found.update(
+        session.exec(
+            select(PlannedStep.lead_id).where(
+                col(PlannedStep.due) <= now, PlannedStep.action == "wait"
+            )
+        ).all()
+    )
+    found.update(
+        i
+        for i in session.exec(
+            select(Lead.id).where(
+                col(Lead.paused_until) <= now, Lead.status == LeadStatus.paused.value
+            )
+        ).all()
+        if i is not None
+    )
+    found.update(
+        session.exec(
+            select(Failure.item_id).where(
+                col(Failure.next_attempt_at) <= now,
+                Failure.state == FailureState.retrying.value,
+                col(Failure.stage).in_(["plan", "draft"]),
+                Failure.kind == "lead",
+            )
+        ).all()
+    )
+    changed = session.exec(
+        select(AuditEntry.id, AuditEntry.lead_id).where(col(AuditEntry.id) > scope.audit_after)
+    ).all()
+    for entry_id, lead_id in changed:
+        scope.audit_after = max(scope.audit_after, entry_id or 0)
+        if lead_id is not None:
+            found.add(lead_id)
+    found.update(
+        i
+        for i in session.exec(
+            select(Lead.id).where(
+                col(Lead.status).in_(NURTURING),
+                Lead.confirmed == True,  # noqa: E712
+                col(Lead.owner_id).is_not(None),
+                col(Lead.id).not_in(select(PlannedStep.lead_id)),
+            )
+        ).all()
+        if i is not None
+    )
+    return found
 
 
 def _plan_one(
@@ -401,12 +462,15 @@ def _unread() -> Any:
     )
 
 
-def due_jobs(session: Session, now: datetime) -> list[Job]:
-    """Stored steps that call for a draft not yet written, of leads still being nurtured."""
+def due_jobs(session: Session, now: datetime, leads: set[int] | None = None) -> list[Job]:
+    """Stored steps that call for a draft not yet written, of leads still being nurtured
+    (of the given leads only, when given)."""
     written = select(Draft.trigger)
+    query = select(PlannedStep)
+    if leads is not None:
+        query = query.where(col(PlannedStep.lead_id).in_(sorted(leads)))
     rows = session.exec(
-        select(PlannedStep)
-        .join(Lead, col(Lead.id) == PlannedStep.lead_id)
+        query.join(Lead, col(Lead.id) == PlannedStep.lead_id)
         .where(
             or_(
                 col(Lead.status).in_(NURTURING),

@@ -25,7 +25,7 @@ from assistant.lifecycle import drafts
 from assistant.mail.smtp import SubmitResult
 from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep
 from assistant.pipeline import reconcile, schedule
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.reconcile import SendReport
 from assistant.records import is_suppressed
 
@@ -48,14 +48,17 @@ def submit_budget(ctx: Context, rep_email: str) -> float:
     return 5 * timeout
 
 
-async def run(ctx: Context, now: datetime, *, linger: float = 0.0) -> SendReport:
+async def run(
+    ctx: Context, now: datetime, scope: Scope | None = None, *, linger: float = 0.0
+) -> SendReport:
     """Reconcile, send what is due, file Sent copies. `linger`: seconds to wait for sends
-    staggered a little later (the daemon passes its send interval; one-shot ticks pass 0)."""
+    staggered a little later (the daemon passes its send interval; one-shot ticks pass 0).
+    Every pass takes all that is due, whatever its scope: each send is claimed on its own."""
     report = SendReport()
     await reconcile.abandoned(ctx, now, report)
     await reconcile.unknown(ctx, now, report)
     started = time.monotonic()
-    while True:
+    while not ctx.stopping.is_set():
         moment = now + timedelta(seconds=time.monotonic() - started)
         draft_id, next_at = claim_next(ctx, moment, report)
         if draft_id is not None:
@@ -66,7 +69,7 @@ async def run(ctx: Context, now: datetime, *, linger: float = 0.0) -> SendReport
         wait = (next_at - moment).total_seconds()
         if wait > linger - (time.monotonic() - started):
             break
-        await asyncio.sleep(max(0.0, wait))
+        await asyncio.sleep(min(max(0.0, wait), 1.0))  # short naps: a stop is seen at once
     await reconcile.file_copies(ctx, now, report)
     return report
 

@@ -9,6 +9,7 @@ failure. Cancellation and interrupts are never swallowed.
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
@@ -123,14 +124,18 @@ async def each(
     ids: Iterable[int],
     work: Callable[[int], Awaitable[Any]],
     now: datetime,
+    stop: threading.Event | None = None,
 ) -> list[Any]:
     """Run `work` on each item; a failure is recorded and never stops the others.
 
-    Returns the results of the items that went through, in order.
+    Returns the results of the items that went through, in order. Once `stop` is set no
+    further item is started: they stay in the database for the next pass.
     """
     retrying = _retrying(engine, stage, kind)
     results: list[Any] = []
     for item_id in ids:
+        if stop is not None and stop.is_set():
+            break
         try:
             results.append(await work(item_id))
         except Exception as exc:  # the shunt: every failure is recorded, none stops the stage

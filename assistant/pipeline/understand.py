@@ -10,6 +10,7 @@ MODEL_HORIZON never reach it, and an unreachable model leaves the offline readin
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -34,7 +35,7 @@ from assistant.models import (
     Rep,
 )
 from assistant.pipeline import shunt, usage
-from assistant.pipeline.context import Context
+from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.notify import hot_lead_notice, queue_notice
 from assistant.pipeline.react import (
     Decision,
@@ -55,11 +56,12 @@ BATCH = 100
 MODEL_HORIZON = timedelta(days=30)
 
 
-async def run(ctx: Context, now: datetime) -> int:
+async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
     """Understand every stored message; returns how many were handled.
 
     Each message goes through the shunt: one that makes understanding fail is recorded, held
-    back for its backoff, and the others are understood in the same pass.
+    back for its backoff, and the others are understood in the same pass. Parsing and reading
+    run in the worker threads; each message's lead joins the pass's scope.
     """
     done, after = 0, 0
     while True:
@@ -82,27 +84,55 @@ async def run(ctx: Context, now: datetime) -> int:
             return done
 
         async def one(message_id: int) -> None:
-            with Session(ctx.engine) as session:
-                raw = session.exec(select(Message.raw).where(Message.id == message_id)).first()
-            if raw is None:
+            parsed = await asyncio.to_thread(_parse, ctx, message_id)
+            if parsed is None:
                 return
-            try:  # the one full parse of this message
-                parsed: ParsedMessage | ParseError = parse_message(raw)
-            except ParseError as exc:
-                parsed = exc
             reading = (
                 await closer_reading(ctx, message_id, parsed, now)
                 if ctx.classifier and isinstance(parsed, ParsedMessage)
                 else None
             )
-            with transaction(ctx.engine) as session:
-                message = session.get(Message, message_id)
-                if message is None or message.state != MessageState.stored.value:
-                    return  # another replica took it
-                understand_one(ctx, session, message, parsed, now, reading)
+            lead_id = await asyncio.to_thread(
+                _understand_stored, ctx, message_id, parsed, now, reading
+            )
+            if scope is not None:
+                scope.touch(lead_id)
 
-        done += len(await shunt.each(ctx.engine, ctx.log, "understand", "message", ids, one, now))
+        items = await shunt.each(
+            ctx.engine, ctx.log, "understand", "message", ids, one, now, ctx.stopping
+        )
+        done += len(items)
+        if ctx.stopping.is_set():
+            return done
         after = ids[-1]
+
+
+def _parse(ctx: Context, message_id: int) -> ParsedMessage | ParseError | None:
+    """The one full parse of a stored message; None when it is gone."""
+    with Session(ctx.engine) as session:
+        raw = session.exec(select(Message.raw).where(Message.id == message_id)).first()
+    if raw is None:
+        return None
+    try:
+        return parse_message(raw)
+    except ParseError as exc:
+        return exc
+
+
+def _understand_stored(
+    ctx: Context,
+    message_id: int,
+    parsed: ParsedMessage | ParseError,
+    now: datetime,
+    reading: Reading | None,
+) -> int | None:
+    """Understand one message in its own transaction; returns its lead, if it has one."""
+    with transaction(ctx.engine) as session:
+        message = session.get(Message, message_id)
+        if message is None or message.state != MessageState.stored.value:
+            return None  # another replica took it
+        understand_one(ctx, session, message, parsed, now, reading)
+        return message.lead_id
 
 
 @dataclass(frozen=True)
