@@ -11,8 +11,8 @@ import sqlmodel.sql.sqltypes
 import assistant.models
 
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

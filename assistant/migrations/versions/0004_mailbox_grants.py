@@ -11,8 +11,8 @@ import sqlmodel.sql.sqltypes
 import assistant.models
 
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

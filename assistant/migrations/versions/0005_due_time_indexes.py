@@ -8,8 +8,8 @@ Create Date: 2026-12-02 05:20:00
 from alembic import op
 
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
