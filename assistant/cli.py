@@ -79,12 +79,16 @@ ALIASES = {
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
-        stream=sys.stderr,
+    """Plain text on stderr until a command asks for its format (assistant.logs replaces this
+    handler, marked as ours, rather than adding a second one)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S")
     )
+    handler.nurture = True  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in (
         "aioimaplib",
         "apscheduler",
