@@ -27,11 +27,11 @@ COMMANDS = {
     ),
     "doctor": (
         "assistant.commands.ops:doctor",
-        "Check the configuration, database, mailboxes, SMTP and model, with a fix for each.",
+        "Check the configuration, database, mailboxes, SMTP servers and model key.",
     ),
     "draft": (
         "assistant.commands.drafts:draft_now",
-        "Draft for one lead now, e.g. with an instruction; it waits for approval.",
+        "Draft for one lead now (paused and sales-ready leads too): it waits in the queue.",
     ),
     "drafts": (
         "assistant.commands.drafts:drafts",
@@ -55,7 +55,7 @@ COMMANDS = {
     ),
     "reps": (
         "assistant.commands.reps_oauth:reps",
-        "Connect reps' mailboxes with OAuth and see their grants.",
+        "Reps' mailboxes: OAuth connections.",
     ),
     "rules": (
         "assistant.commands.rules:rules_group",

@@ -144,7 +144,8 @@ def test_lets_talk_makes_the_lead_sales_ready_and_emails_the_rep(world: World) -
     world.tick(NOW)
     lead = world.lead("maria@northwind.test")
     assert lead.status == "sales_ready"
-    assert world.drafts("maria@northwind.test") == []
+    [yes] = world.drafts("maria@northwind.test")  # one answer with times, for the rep to send
+    assert yes.state == "pending" and yes.content_id is None and "let's talk" in yes.body
     [notice] = world.smtp.wait_for_messages(1)
     assert notice.rcpt_tos == (REP,)
     text = email.message_from_bytes(notice.data, policy=policy.default)

@@ -204,7 +204,7 @@ def content_gaps(app: App, as_json: bool, limit: int, days: int | None) -> None:
 
 @click.group("eval")
 def evaluation() -> None:
-    """Measure how well Nurture chooses."""
+    """Measure how well Nurture reads, chooses and drafts."""
 
 
 @evaluation.command("selection")
