@@ -312,7 +312,8 @@ def test_the_stage_acts_on_the_model_reading_and_books_its_cost(
     with Session(world.engine) as session:
         lead = session.exec(select(Lead).where(Lead.email == LEAD)).one()
         inbound = session.exec(select(Message).where(Message.direction == "inbound")).one()
-        [use] = session.exec(select(ModelUsage)).all()
+        # The reading, booked as such (the yes-with-times reply books its own drafting).
+        [use] = session.exec(select(ModelUsage).where(ModelUsage.purpose == "classify")).all()
     assert lead.status == "sales_ready"
     assert inbound.understanding["read_by"] == f"anthropic:{MODEL}"
     assert inbound.intent == "ready_to_talk"
