@@ -79,7 +79,6 @@ _CODE = {
     "uidnext": re.compile(rb"\[UIDNEXT (\d+)\]"),
 }
 _EXISTS = re.compile(rb"^(\d+) EXISTS")
-_LIST = re.compile(rb'^\(([^)]*)\) (NIL|"(?:[^"\\]|\\.)*") (.+)$')
 
 
 SPECIAL_USES = ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All")
@@ -285,10 +284,7 @@ class ImapMailbox:
         found: dict[str, set[str]] = {}
         for line in lines[:-1]:
             if isinstance(line, bytes) and (m := _LIST.match(line)):
-                name = m.group(3).decode(errors="replace")
-                if name.startswith('"') and name.endswith('"'):
-                    name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-                found[name] = set(m.group(1).decode(errors="replace").split())
+                found[_unquote(m.group(2))] = set(m.group(1).decode(errors="replace").split())
         return found
 
     async def delete_message_id(self, folder: str, message_id: str) -> int:
