@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from assistant import reading, rules
+from assistant.content.library import STAGES
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
@@ -335,7 +336,11 @@ def _answering(session: Session, lead: Lead, reply: str, now: datetime) -> Choic
         return None
     item = items[slug]
     why = "its key points answer the lead's question"
-    return Choice(item, Recommendation(item.slug, 0.0, item.stage, (why,)))
+    # The answer moves the lead to its item's stage when that is where the lead is or the next
+    # step on; an answer from an earlier stage leaves the lead where it is.
+    ahead = STAGES.index(item.stage) - STAGES.index(lead.stage) if lead.stage in STAGES else -1
+    stage = item.stage if ahead in (0, 1) else ""
+    return Choice(item, Recommendation(item.slug, 0.0, item.stage, (why,)), stage)
 
 
 def _asked_for(
