@@ -40,7 +40,7 @@ def rotaplan() -> tuple[ContentBrief, ...]:
         ("Where is our data hosted?", "gdpr-and-data-residency", "Frankfurt and Dublin"),
         ("Wie lange dauert die Einführung?", "implementation-plan", "Week 7–8"),
         ("Où sont hébergées nos données ?", "gdpr-and-data-residency", "Frankfurt and Dublin"),
-        ("¿Tienen certificación ISO 27001?", "security-and-trust-overview", "ISO 27001"),
+        ("¿Tienen certificación ISO 27001?", "security-questionnaire-pack", "ISO 27001"),
     ],
 )
 def test_a_question_is_answered_from_the_point_that_holds_the_figure(
@@ -133,3 +133,98 @@ def test_a_point_answering_two_questions_is_given_once(rotaplan: tuple[ContentBr
     )
     assert len(found) == 1
     assert "Managers and admins are free" in found[0].text
+
+
+# A small library in another trade: the matcher must read what a question is about, not only
+# its words ("shut the air down" is "no shutdown"; "fitting" is "installation").
+SENSORS = (
+    ContentBrief(
+        "fitting-checklist",
+        "Sensor installation checklist",
+        "checklist",
+        "https://example.test/fitting",
+        "What you need on site to fit the sensors.",
+        key_points=(
+            "- Sensors are hot-tapped through a ball valve: no shutdown of the line for pipes"
+            " DN15 to DN80.\n- Installation takes about 45 minutes per sensor.\n"
+            "- Operating range: 0 to 16 bar, −20 °C to +70 °C."
+        ),
+        topics=("installation", "shutdown", "pipe size"),
+    ),
+    ContentBrief(
+        "prices",
+        "Plans and prices",
+        "pricing_page",
+        "https://example.test/prices",
+        "Plans, prices and the pilot.",
+        key_points=(
+            "- Basic: €12 per sensor per month.\n"
+            "- Annual billing: 2 months free.\n"
+            "- Paid pilot: 60 days, €2,900 flat, credited against the first year if you go on."
+        ),
+        topics=("pricing", "pilot"),
+    ),
+    ContentBrief(
+        "story",
+        "How a bakery cut its energy bill",
+        "case_study",
+        "https://example.test/story",
+        "One customer's results.",
+        key_points="- 46 sensors installed in 4 days without stopping production.",
+    ),
+)
+
+
+def test_a_question_is_matched_on_what_it_is_about_not_only_its_words() -> None:
+    found = answer_all(
+        "Do we have to shut the line down to fit them? How long does fitting take?", SENSORS
+    )
+    assert [(a.status, a.slug) for a in found] == [("answered", "fitting-checklist")] * 2
+    assert "no shutdown of the line" in found[0].text
+    assert found[1].text.startswith("Installation takes about 45 minutes")
+
+
+def test_something_the_library_never_mentions_is_left_open() -> None:
+    found = answer_all(
+        "Are your sensors certified for ATEX Zone 2? Can they cope with 60 °C?", SENSORS
+    )
+    assert [a.status for a in found] == ["open", "answered"]
+    assert "−20 °C to +70 °C" in found[1].text
+
+
+def test_each_question_of_one_sentence_gets_its_own_answer() -> None:
+    found = answer_all(
+        "What is the price per sensor per month, and is there a discount for paying annually?",
+        SENSORS,
+    )
+    texts = " ".join(a.text for a in found)
+    assert "€12 per sensor per month" in texts
+    assert "2 months free" in texts
+    assert all(a.status == "answered" for a in found)
+
+
+def test_a_published_discount_is_answered_and_a_price_match_is_left_to_the_rep() -> None:
+    [published] = answer_all("Is there a discount if we pay annually?", SENSORS)
+    assert (published.status, published.text) == ("answered", "Annual billing: 2 months free.")
+    [match] = answer_all("A competitor quoted €9. Can you match that price?", SENSORS)
+    assert (match.status, match.topic) == ("rep_only", "discounts")
+
+
+def test_that_and_it_are_read_from_the_question_before() -> None:
+    found = answer_all("Could we pilot it on one site first? What does that cost?", SENSORS)
+    assert found[0].slug == "prices"
+    assert "€2,900 flat" in found[0].text
+    assert len(found) == 1  # one point answers both: it is given once
+
+
+def test_an_answer_is_named_by_what_was_asked() -> None:
+    found = answer_all("What is the price per sensor? How long does fitting take?", SENSORS)
+    assert [a.label for a in found] == ["Pricing", "Timing"]
+
+
+def test_a_question_in_german_finds_the_english_point() -> None:
+    [found] = answer_all(
+        "Müssen wir für die Montage der Sensoren die Leitung abschalten?", SENSORS, language="de"
+    )
+    assert found.slug == "fitting-checklist"
+    assert "no shutdown" in found.text

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.llm.base import ContentBrief
-from assistant.llm.points import Found, best_point, index
+from assistant.llm.language import guess
+from assistant.llm.points import Found, PointIndex, best_point, index, labels, terms
 
-MAX_QUESTIONS = 3
+MAX_QUESTIONS = 4
 QUOTE_WORDS = 22
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _GREETING = re.compile(
@@ -37,7 +38,8 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
     (
         "discounts",
         re.compile(
-            r"discount|\d+ ?% off|better price|best price|price match|rabatt|nachlass"
+            r"discount|\d+ ?% off|better price|best price|price match|(?:can you |you )?match"
+            r" (?:that|their|the|this|our|a) (?:price|quote|offer)|can you match|rabatt|nachlass"
             r"|remise|réduction|geste commercial|descuento|rebaja",
             re.I,
         ),
@@ -88,6 +90,9 @@ class Answer:
     text: str = ""  # answered: the library point, as the library writes it
     slug: str = ""  # answered: the item the point belongs to
     topic: str = ""  # rep_only: what only the rep decides
+    label: str = ""  # answered: what the answer is about ("Pricing"), when a concept names it
+    labels: tuple[str, ...] = ()  # answered: every name it might go by, best first
+    brief: str = ""  # answered: the first point alone, for a draft that must be shorter
 
 
 def short(sentence: str) -> str:
@@ -99,33 +104,118 @@ def short(sentence: str) -> str:
 
 def questions(reply: str | None) -> list[str]:
     """The lead's questions, in order: sentences ending in "?" or asking in so many words."""
+    return [question for question, _ in asked_in(reply)]
+
+
+def asked_in(reply: str | None) -> list[tuple[str, str]]:
+    """Each question with the sentences beside it, which say what "that" and "it" are."""
+    sentences = [part.strip().lstrip(">").strip() for part in _SPLIT.split(reply or "")]
+    sentences = [s for s in sentences if s]
     found = []
-    for part in _SPLIT.split(reply or ""):
-        sentence = part.strip().lstrip(">").strip()
+    for at, sentence in enumerate(sentences):
         # "Two things first: how often does it sync?" asks only what follows the colon.
         _, colon, tail = sentence.rpartition(": ")
         if colon and len(tail.split()) >= 3:
             sentence = tail[:1].upper() + tail[1:]
         if not sentence or _GREETING.match(sentence) or len(sentence.split()) < 3:
             continue
-        if sentence.endswith(("?", "？")) or _ASKING.match(sentence):
-            found.append(sentence)
+        if _asks(sentence):
+            # The statements beside it, not the next question: that one has its own answer.
+            before, after = sentences[max(0, at - 1) : at], sentences[at + 1 : at + 2]
+            # ... unless this one points back at it: "Could we trial it? What does that cost?"
+            refers = bool(_REFERS.search(sentence))
+            beside = [s for s in before if refers or not _asks(s)]
+            beside += [s for s in after if not _asks(s)]
+            found.append((sentence, " ".join(beside)))
     return found
+
+
+_REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.endswith(("?", "？")) or bool(_ASKING.match(sentence))
 
 
 def rep_topic(question: str) -> RepTopic | None:
     return next((topic for topic, pattern in _REP_ONLY if pattern.search(question)), None)
 
 
-def answer(question: str, library: tuple[ContentBrief, ...], prefer: Sequence[str]) -> Answer:
+# "..., and what does a flow sensor cost?" asks a second question in the same sentence.
+_CLAUSE = re.compile(
+    r",?\s+(?:and|also|und|sowie|et|y|e)\s+(?=(?:can|could|do|does|did|is|are|will|would|what|how"
+    r"|which|where|when|who|give|send|share|kann|können|gibt|ist|sind|wie|was|welche|wo|wann"
+    r"|s'il|est-ce|peut|pouvez|quel|quelle|quels|comment|où|combien|se puede|puede|hay|cuál"
+    r"|cuánto|cuánta|qué|cómo|dónde)\b)"
+    r"|,\s+(?=(?:is there|are there|can|could|do|does|what|how|which|where|gibt es|est-ce|hay)\b)"
+    r"|;\s+",
+    re.I,
+)
+# A discount the library publishes (annual billing, a pilot credited) is answered from it; a
+# price to match or a better price is the rep's to give, whatever the library says.
+_FIRM = re.compile(
+    r"price match|match (?:that|their|the|this)|better price|best price|beat (?:that|their)"
+    r"|negotia|\d+ ?% off|mitgehen|aligner|igualar",
+    re.I,
+)
+
+
+_CONDITION = re.compile(r"^(?:if|when|once|wenn|falls|sobald|si|quand|cuando|en caso)\b", re.I)
+
+
+def clauses(question: str) -> list[str]:
+    """The questions one sentence asks: "What does it cost, and is there a discount?" is two."""
+    parts = [part.strip(" ,;") for part in _CLAUSE.split(question)]
+    asked: list[str] = []
+    for part in parts:
+        # "If we cut energy, can you give us CO2 figures?" is one question with its condition.
+        if asked and (_CONDITION.match(asked[-1]) or len(asked[-1].split()) < 3):
+            asked[-1] = f"{asked[-1]}, {part}"
+        else:
+            asked.append(part)
+    return asked if len(asked) > 1 else [question]
+
+
+def answer(
+    question: str,
+    library: tuple[ContentBrief, ...],
+    prefer: Sequence[str],
+    *,
+    language: str = "en",
+    around: str = "",
+) -> Answer:
+    """The library's answer to one question, or why there is none."""
     topic = rep_topic(question)
-    if topic is not None:
+    points = index(library)
+    if topic is not None and not _published(question, topic, points, language):
         return Answer(short(question), "rep_only", topic=topic)
-    found: Found | None = best_point(question, index(library), prefer)
+    found: Found | None = best_point(question, points, prefer, language=language, around=around)
     if found is None:
         return Answer(short(question), "open")
     text = " ".join(_sentence(point.text) for point in found.points)
-    return Answer(short(question), "answered", text=text, slug=found.slug)
+    about = labels(question, terms(question, language), found, points, language)
+    return Answer(
+        short(question),
+        "answered",
+        text=text,
+        slug=found.slug,
+        label=next(iter(about), ""),
+        labels=tuple(about),
+        brief=_sentence(found.points[0].text),
+    )
+
+
+def _published(question: str, topic: str, points: PointIndex, language: str) -> bool:
+    """Whether the library itself answers a question about discounts (annual billing terms)."""
+    if topic != "discounts" or _FIRM.search(question):
+        return False
+    asked = terms(question, language)
+    if "@billing" not in asked and "@pilot" not in asked:
+        return False
+    found = best_point(question, points, language=language)
+    return found is not None and any(
+        {"@billing", "@discount", "@credit"} & point.words for point in found.points
+    )
 
 
 def _sentence(point: str) -> str:
@@ -135,15 +225,31 @@ def _sentence(point: str) -> str:
 
 
 def answer_all(
-    reply: str | None, library: tuple[ContentBrief, ...], prefer: Sequence[str] = ()
+    reply: str | None,
+    library: tuple[ContentBrief, ...],
+    prefer: Sequence[str] = (),
+    *,
+    language: str | None = None,
 ) -> list[Answer]:
     """An answer (or an honest "open") for each of the lead's first few questions."""
+    if language is None:
+        language = guess([reply or ""])
     found: list[Answer] = []
-    for question in questions(reply)[:MAX_QUESTIONS]:
-        given = answer(question, library, prefer)
+    asked = [
+        # "Could we trial it first, and what does that cost?": "that" is in the clause before.
+        (part, f"{before} {around}")
+        for question, around in asked_in(reply)
+        for before, part in zip(["", *clauses(question)], clauses(question), strict=False)
+    ]
+    for question, around in asked[:MAX_QUESTIONS]:
+        given = answer(question, library, prefer, language=language, around=around)
         # Two questions one point answers ("what does it cost?", "do managers count?") get it once.
         if given.text and any(given.text in earlier.text for earlier in found):
             continue
+        # Two answers under one name ("Pricing", "Pricing") take the next name the second has.
+        used = {earlier.label for earlier in found}
+        if given.label in used:
+            given = replace(given, label=next((n for n in given.labels if n not in used), ""))
         found.append(given)
     return found
 

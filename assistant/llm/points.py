@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from assistant.llm.base import ContentBrief
+from assistant.resources import folder
 
 _NUM = r"\d[\d,.]*(?:\s?[–-]\s?\d[\d,.]*)?"
 _FACTS = {
@@ -55,9 +58,10 @@ _ASKS = {
     "duration": r"how long|how fast|how quick|how soon|how often|timeline|time to|go live|be live"
     r"|real[- ]time|overnight|frequen|wie oft|echtzeit|temps réel|tiempo real|wie lange"
     r"|wie schnell|dauer|combien de temps|délai|delai|durée|duree|cuánto tiempo|plazo|rapidez",
-    "measure": r"accura|temperat|how (?:cold|low|high|precise)|genauig|précision|precisión|percent",
+    "measure": r"accura|temperat|how (?:cold|low|high|precise)|genauig|précision|precisión|percent"
+    r"|°\s?[cf]\b|\bbar\b|pressure|druck|pression|presión|cope with|withstand|rated for",
     "count": r"how many|wie viele|combien de|cuántos|cuantos|cuántas",
-    "standard": r"certif|soc ?2|iso|gdpr|hipaa|complian|zertifi|dsgvo|rgpd|conform|sso|saml|audit",
+    "standard": r"certif|soc ?2|iso|gdpr|hipaa|complian|zertifi|dsgvo|rgpd|conform|sso|saml",
     "plan": r"\bplans?\b|tier|edition|paket|formule|\bplan(?:es)?\b",
     "capability": r"support|integrat|work with|connect|do you have|does it|can it|can we|can you"
     r"|is there|unterstütz|funktion|anbind|können|prend en charge|compatible|intègr|integr"
@@ -190,9 +194,14 @@ _STEMS = {
     "batte": "batte",
     "batér": "batte",
 }
+_TARGETS = frozenset(_STEMS.values())
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Codes a lead asks about by name: ISO 27001, DN50, S7-1500, 8573.
+_CODE = re.compile(r"\b[a-z]+\d+[a-z\d]*\b|\b\d+[a-z]+[a-z\d]*\b|\b\d{4,}\b", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+_STEMMERS = {"en": "english", "de": "german", "fr": "french", "es": "spanish"}
+CONCEPT_WEIGHT = 1.5  # sharing what a question is about counts more than sharing a word
 
 
 def stem(word: str) -> str:
@@ -203,9 +212,104 @@ def stem(word: str) -> str:
     return _STEMS.get(word[:6], _STEMS.get(key, key))
 
 
+def _lexicon(word: str) -> str | None:
+    """The English stem the lexicon gives a word ("hébergées" -> "host"), if it knows one."""
+    word = word.lower()
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    found = _STEMS.get(word[:6], _STEMS.get(word[:5]))
+    # An English word the lexicon maps onto ("available" for "disponible") carries it too.
+    return found or (word[:5] if word[:5] in _TARGETS else None)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Any:
+    import Stemmer  # PyStemmer: the Snowball stemmers, compiled
+
+    return Stemmer.Stemmer(_STEMMERS[language])
+
+
 def words(text: str) -> frozenset[str]:
     """The text's content words, as stems."""
     return frozenset(stem(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in _STOP)
+
+
+@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    return tomllib.loads(folder("data", "language").joinpath("concepts.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _specific() -> frozenset[str]:
+    """The concepts a product has or lacks: asked about and never mentioned, they stay open."""
+    return frozenset(f"@{name}" for name, spec in _table().items() if spec.get("specific"))
+
+
+def labels(
+    question: str, asked: frozenset[str], found: Found, found_in: PointIndex, language: str
+) -> list[str]:
+    """What the answer is about, best first, each in a word or two of the lead's language.
+
+    What the question asks for (a price, a duration) names it first; then the most specific
+    concept the question and the answer share.
+    """
+    table = _table()
+    shared = [
+        term
+        for term in asked & frozenset().union(*(point.words for point in found.points))
+        if term.startswith("@") and "label" in table.get(term[1:], {})
+    ]
+    kinds = {f"@{kind}" for kind in asked_kinds(question)}
+    if "@duration" in kinds:
+        kinds.add("@frequency")  # "in real time or overnight?" asks how often
+    shared.sort(key=lambda term: (term not in kinds, -found_in.weight.get(term, 0.0)))
+    names = [table[term[1:]]["label"] for term in shared]
+    return [str(name.get(language, name["en"])) for name in names]
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The concepts of data/language/concepts.toml, each as one pattern over lower-case text."""
+    found = []
+    for name, spec in _table().items():
+        parts = []
+        for word in spec["words"]:
+            word = word.lower()
+            inner = word.startswith("*")
+            # "hot" is not "hotel"; "port=" is not "portal": a whole word, or its plural.
+            whole = word.endswith("=") or (len(word) <= 3 and word.isalnum())
+            body = re.escape(word.lstrip("*").rstrip("="))
+            if whole:
+                body += r"(?:s|es)?(?![^\W_])"
+            parts.append(body if inner or not word[:1].isalnum() else rf"(?<![^\W_]){body}")
+        found.append((name, re.compile("|".join(parts))))
+    return tuple(found)
+
+
+def concepts(text: str) -> frozenset[str]:
+    """What the text is about, as concept names ("@price", "@install")."""
+    low = f" {text.lower()} "
+    return frozenset(f"@{name}" for name, pattern in _concepts() if pattern.search(low))
+
+
+def words_of(text: str, language: str = "en") -> frozenset[str]:
+    """The text's content words, stemmed in its language."""
+    stemmer = _stemmer(language if language in _STEMMERS else "en")
+    found = (w.lower() for w in _WORD.findall(text))
+    return frozenset(stemmer.stemWord(w) for w in found if len(w) > 2 and w not in _STOP)
+
+
+def terms(text: str, language: str = "en") -> frozenset[str]:
+    """Everything a match is made on: stems, codes and concepts."""
+    found = set(words_of(text, language))
+    # The lexicon's stems carry a question in German, French or Spanish to an English point.
+    found |= {f"~{mapped}" for mapped in map(_lexicon, _WORD.findall(text)) if mapped}
+    found |= {code.lower() for code in _CODE.findall(text)}
+    kinds = fact_kinds(text)
+    # A point that states a price or a duration is about price or time, whatever its words.
+    found |= {f"@{kind}" for kind in ("price", "duration") if kind in kinds}
+    return frozenset(found) | concepts(text)
 
 
 def fact_kinds(text: str) -> frozenset[str]:
@@ -221,15 +325,17 @@ def asked_kinds(question: str) -> frozenset[str]:
 class Point:
     slug: str
     text: str
-    words: frozenset[str]
+    words: frozenset[str]  # the point's own terms: stems, codes, concepts
     kinds: frozenset[str]
-    title_words: frozenset[str] = frozenset()  # the item's title: counts half
+    title_words: frozenset[str] = frozenset()  # the item's title, topics and type: count half
+    story: bool = False  # a case study's point tells one customer's result, not what we offer
 
 
 @dataclass(frozen=True)
 class PointIndex:
     points: tuple[Point, ...]
-    weight: dict[str, float]  # a stem's weight: rarer across the library counts more
+    weight: dict[str, float]  # a term's weight: rarer across the library counts more
+    known: frozenset[str] = frozenset()  # every term the library has
 
 
 def split_points(body: str) -> list[str]:
@@ -241,18 +347,26 @@ def split_points(body: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(" ".join(lines)) if len(s.split()) >= 4]
 
 
+def _about(item: ContentBrief) -> frozenset[str]:
+    """What the item as a whole is about: its title, topics and type (a webinar is an event)."""
+    kind = item.type.replace("_", " ")
+    return terms(" ".join([item.title, ", ".join(item.topics), kind]))
+
+
 @lru_cache(maxsize=8)
 def index(library: tuple[ContentBrief, ...]) -> PointIndex:
     """Every point of every item; built once per library (the library tuple is cached)."""
-    points = tuple(
-        Point(item.slug, text, words(text), fact_kinds(text), words(item.title) - words(text))
-        for item in library
-        for text in split_points(item.key_points)
-    )
+    points = []
+    for item in library:
+        about = _about(item)
+        for text in split_points(item.key_points):
+            own = terms(text)
+            story = item.type == "case_study"
+            points.append(Point(item.slug, text, own, fact_kinds(text), about - own, story))
     counts = Counter(w for point in points for w in point.words | point.title_words)
     total = max(len(points), 1)
     weight = {w: math.log(1 + total / n) for w, n in counts.items()}
-    return PointIndex(points, weight)
+    return PointIndex(tuple(points), weight, frozenset(counts))
 
 
 @dataclass(frozen=True)
@@ -265,30 +379,93 @@ class Found:
         return self.points[0].slug
 
 
+def _weight(found_in: PointIndex, term: str) -> float:
+    scale = CONCEPT_WEIGHT if term.startswith("@") else 0.5 if term.startswith("~") else 1.0
+    return found_in.weight.get(term, 0.0) * scale
+
+
+def _unknown(question: str, asked: frozenset[str], found_in: PointIndex, language: str) -> bool:
+    """Whether the question names something the library never mentions (ATEX, Klingon).
+
+    A concept the library lacks, or a name (a capitalised word inside the sentence) it never
+    uses: an answer from the nearest point would answer another question.
+    """
+    if any(term in _specific() and term not in found_in.known for term in asked):
+        return True
+    if language == "de":  # every German noun is capitalised
+        return False
+    names = [w for w in _WORD.findall(question)[1:] if w[:1].isupper() and len(w) > 2]
+    return any(words_of(name) and not words_of(name) & found_in.known for name in names)
+
+
+def _score(
+    asked: frozenset[str],
+    kinds: frozenset[str],
+    point: Point,
+    found_in: PointIndex,
+    around: frozenset[str] = frozenset(),
+) -> float:
+    shared = asked & point.words
+    if not shared:
+        return 0.0
+    titled = (asked & point.title_words) - shared
+    score = sum(_weight(found_in, w) for w in shared)
+    score += 0.5 * sum(_weight(found_in, w) for w in titled)
+    beside = (around - asked) & (point.words | point.title_words)
+    if len(shared) + len(titled) + min(len(beside), 1) < 2 and not kinds & point.kinds:
+        return 0.0
+    # The sentences beside the question ("Our mains are DN50") tell which point fits best.
+    score += 0.3 * sum(_weight(found_in, w) for w in beside)
+    score += 1.5 if kinds & point.kinds else 0.0
+    if kinds and not kinds & point.kinds and kinds != {"capability"}:
+        score *= 0.7  # "how long?" wants a duration, not a mention of the timeline
+    # Another customer's result answers "what did others get", not "what do you offer".
+    if point.story and not asked & {"@customers", "@savings"}:
+        score *= 0.8
+    return score
+
+
+def _focus(asked: frozenset[str], found_in: PointIndex) -> str | None:
+    """What the question is most specifically about: its rarest concept the library knows."""
+    known = [term for term in asked if term.startswith("@") and term in found_in.weight]
+    return max(known, key=lambda term: found_in.weight[term], default=None)
+
+
+def _adds(terms_: frozenset[str], covered: frozenset[str], found_in: PointIndex) -> bool:
+    """Whether a second point answers a part of the question the first leaves out."""
+    return any(_weight(found_in, w) >= 1.0 for w in terms_ - covered)
+
+
 def best_point(
-    question: str, found_in: PointIndex, prefer: Sequence[str] = (), minimum: float = 2.2
+    question: str,
+    found_in: PointIndex,
+    prefer: Sequence[str] = (),
+    minimum: float = 3.0,
+    language: str = "en",
+    around: str = "",
 ) -> Found | None:
     """The point that answers `question`, or None when no point does well enough.
 
-    A point must share a rare word with the question and either carry a fact of the kind
-    asked for or share more than one word; the preferred items (the chosen content) win ties.
-    A second point of the same item that answers nearly as well comes along ("Week 1–2: ...",
-    "Week 7–8: full rollout").
+    A point must share a term with the question (a word, a code, or what both are about)
+    and either carry a fact of the kind asked for or share more than one term; the item's
+    title and topics count half; the preferred items (the chosen content) win ties. A
+    question about something the library never mentions is left open. A second point of the
+    same item comes along when it answers a part of the question the first does not ("where
+    is the data hosted, and can we host it ourselves?").
     """
-    asked = words(question)
+    asked = terms(question, language)
+    if _unknown(question, asked, found_in, language):
+        return None
     kinds = asked_kinds(question)
+    beside = terms(around, language) if around else frozenset()
+    focus = _focus(asked, found_in)
     scored: list[tuple[float, int, Point]] = []
     for order, point in enumerate(found_in.points):
-        shared = asked & point.words
-        titled = asked & point.title_words
-        if not shared and not titled:
+        score = _score(asked, kinds, point, found_in, beside)
+        if score <= 0.0:
             continue
-        score = sum(found_in.weight.get(w, 0.0) for w in shared)
-        score += 0.5 * sum(found_in.weight.get(w, 0.0) for w in titled)
-        typed = bool(kinds & point.kinds)
-        if not typed and len(shared) + len(titled) < 2:
-            continue
-        score += 1.5 if typed else 0.0
+        if focus and focus not in point.words | point.title_words:
+            score *= 0.75
         score += 0.3 if point.slug in prefer else 0.0
         if score >= minimum:
             scored.append((score, order, point))
@@ -296,15 +473,25 @@ def best_point(
         return None
     scored.sort(key=lambda item: (-item[0], item[1]))
     top_score, top_order, top = scored[0]
-    # Of the near-equals, the last: a plan's first and last steps span the whole of it.
+    covered = asked & (top.words | top.title_words)
+    same = [(score, order, point) for score, order, point in scored[1:] if point.slug == top.slug]
+    # Of the near-equals that state the fact asked for, the last: a plan's first and last steps
+    # span the whole of it ("Week 1–2: ...", "Week 7–8: full rollout").
     second = max(
         (
             (order, point)
-            for score, order, point in scored[1:]
-            if point.slug == top.slug and score >= 0.9 * top_score and point.kinds & kinds
+            for score, order, point in same
+            if score >= 0.9 * top_score and point.kinds & kinds
         ),
         key=lambda item: item[0],
         default=None,
+    ) or next(
+        (
+            (order, point)
+            for score, order, point in same
+            if score >= 0.6 * top_score and _adds(asked & point.words, covered, found_in)
+        ),
+        None,
     )
     if second is None:
         return Found((top,), top_score)
