@@ -212,10 +212,11 @@ def test_the_lead_question_is_taken_up_in_the_first_lines(
     question = "Does the Salesforce sync run in real time, or overnight?"
     result = draft(request(shelf, reply=f"Thanks Ana. {question}"))
 
+    # The integration guide's key points answer it, in the library's words, under the name
+    # of what was asked rather than a quote of the question.
     opening = result.body.split("\n\n")[:3]
-    assert f"> {question}" in opening
-    # The integration guide's key points answer it, in the library's words.
-    assert "history every 5 minutes." in result.body
+    assert any(line.endswith("history every 5 minutes.") for line in opening)
+    assert f"> {question}" not in result.body
     assert UNANSWERED not in result.flags
 
 

@@ -220,7 +220,7 @@ def test_a_freeze_gets_at_most_one_light_item(shelf: dict[str, ContentBrief]) ->
 
 def test_a_request_to_talk_gets_times_or_the_booking_link(shelf: dict[str, ContentBrief]) -> None:
     times, _ = draft(shelf, "Can we talk Thursday?", None, zone="Europe/London")
-    assert "Thursday at 09:00 or 13:00 (London time)" in times.body
+    assert "Thursday at 09:00 or 13:00 (UK time)" in times.body
     link, _ = draft(shelf, "Can we talk Thursday?", None, booking_link="https://meet.acme.test/ana")
     assert "https://meet.acme.test/ana" in link.body and "Thursday at" not in link.body
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.llm.base import DraftRequest, LeadProfile, RepProfile, ToneRules, Turn
 from assistant.llm.eventtime import event_time
-from assistant.llm.turns import read, slots, when_words
+from assistant.llm.turns import lead_zone, read, slots, when_words, window
 
 WEDNESDAY = datetime(2026, 7, 8, 9, 30, tzinfo=UTC)
 
@@ -94,3 +94,55 @@ def test_an_event_is_shown_in_the_leads_zone_and_a_date_alone_as_a_date() -> Non
     )
     assert event_time("2027-03-04T00:00:00+00:00", "America/New_York") == "Thursday 4 March 2027"
     assert event_time("2027-02-11T14:00:00+00:00", "", "fr") == "jeudi 11 février 2027 à 14:00 UTC"
+
+
+def test_a_referral_in_plain_words_is_read() -> None:
+    reply = (
+        "Thanks Tom, but compressed air isn't on my desk. The person you want is our energy"
+        " manager, Priya Nair - priya.nair@halvorsen.test. Feel free to mention my name."
+    )
+    turn = read(request(reply))
+    assert (turn.kind, turn.referred) == ("referral", "Priya Nair")
+
+
+@pytest.mark.parametrize(
+    ("reply", "span"),
+    [
+        ("I'm free any time after 2pm UK time.", (14 * 60 + 30, 18 * 60)),
+        ("Je suis disponible entre 10 h et 12 h.", (10 * 60, 12 * 60)),
+        ("Am besten zwischen 9 und 11 Uhr.", (9 * 60, 11 * 60)),
+        ("Anytime before 11am works.", (8 * 60, 11 * 60)),
+        ("Thursday afternoon would suit.", (13 * 60, 17 * 60)),
+        ("Can we talk Thursday?", None),
+    ],
+)
+def test_the_leads_window_for_a_call_is_read(reply: str, span: tuple[int, int] | None) -> None:
+    assert window(reply) == span
+
+
+def test_the_leads_clock_is_what_they_say_else_ours_else_their_country() -> None:
+    assert lead_zone("after 2pm UK time", "America/Chicago", "a@b.fr") == "Europe/London"
+    assert lead_zone("je suis disponible", "", "t.lachaud@papeteries.fr") == "Europe/Paris"
+    assert lead_zone("any time", "America/Denver", "x@y.com") == "America/Denver"
+    assert lead_zone("et puis", "", "x@y.com") == ""  # "et" is French, not Eastern time
+
+
+def test_times_are_offered_inside_the_leads_window_in_their_words() -> None:
+    thursday, wednesday = date(2026, 12, 3), date(2026, 12, 2)
+    after_two = slots(
+        thursday,
+        wednesday,
+        lead_zone="Europe/London",
+        rep_zone="Europe/London",
+        wanted=window("any time after 2pm"),
+    )
+    assert after_two == "Thursday at 14:30 or 15:30 (UK time)"
+    paris = slots(
+        thursday,
+        wednesday,
+        lead_zone="Europe/Paris",
+        rep_zone="Europe/Paris",
+        lang="fr",
+        wanted=window("entre 10 h et 12 h"),
+    )
+    assert paris == "jeudi à 10 h ou 11 h (heure de Paris)"

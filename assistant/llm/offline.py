@@ -331,6 +331,10 @@ def _more(
             "text": a.text,
             "topic": a.topic,
             "source": _source(titles.get(a.slug), lang) if a.slug else None,
+            "label": a.label,
+            "brief": a.brief,
+            # "Annual billing: 2 months free" names its own subject; it needs no label.
+            "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text)),
             "in_item": bool(content and a.slug == content.slug),
         }
         for a in found
@@ -363,10 +367,11 @@ def _more(
         "slots": turns.slots(
             turn.day,
             today,
-            lead_zone=lead.timezone,
+            lead_zone=turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email),
             rep_zone=request.rep.timezone,
             hours=hours,
             lang=lang,
+            wanted=turns.window(request.latest_reply or ""),
         )
         if turn.kind == "meeting" and not request.tone.booking_link
         else "",
@@ -394,9 +399,15 @@ def _source(content: ContentBrief | None, lang: str) -> dict[str, str] | None:
     return {"title": content.title, "kind": _kind(content, lang), "url": content.url}
 
 
+_NAME = re.compile(r"[A-Z][a-z]+(?:'s)?\s+(?:[a-z]+s\b|is\b|has\b|was\b)")  # "Pneumetric converts"
+
+
 def _lower_first(text: str) -> str:
     """The text as the middle of a sentence: "I've" keeps its capital."""
-    return text if re.match(r"I\b", text) else text[:1].lower() + text[1:]
+    # "I've", "ISO 27001", "SAP PM" and "Pneumetric" (a name) keep their capitals.
+    if re.match(r"I\b|[A-Z][A-Z0-9]|[A-Z]\w*[A-Z]", text) or _NAME.match(text):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _item(content: ContentBrief, formal: bool) -> dict[str, Any]:

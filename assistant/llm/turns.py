@@ -9,8 +9,10 @@ time"), so that a draft names nothing the thread does not hold.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.llm.base import DraftRequest
@@ -106,6 +108,97 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
+# "after 2pm", "nach 14 Uhr", "entre 10h et 12h", "de 10:00 a 12:00": a time of day.
+_CLOCK = r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|uhr|h\b)?"
+_AFTER = re.compile(
+    rf"\b(?:after|from|nach|ab|après|à partir de|después de|a partir de)\s+{_CLOCK}", re.I
+)
+_BEFORE = re.compile(rf"\b(?:before|until|by|vor|bis|avant|antes de|hasta)\s+{_CLOCK}", re.I)
+_BETWEEN = re.compile(
+    rf"\b(?:between|zwischen|entre|from|von|de)\s+{_CLOCK}\s*(?:and|und|et|y|to|bis|à|a|-|–)\s*{_CLOCK}",
+    re.I,
+)
+_PARTS_OF_DAY = (
+    (re.compile(r"\b(?:morning|vormittag|morgens|matin(?:ée)?|por la mañana)\b", re.I), (540, 720)),
+    (re.compile(r"\b(?:afternoon|nachmittag|après-midi|por la tarde)\b", re.I), (780, 1020)),
+)
+# Where the lead says their clock is: "UK time", "heure de Paris", "8am Central".
+_ZONE_WORDS = tuple(
+    (re.compile(words, flags), zone)
+    for words, flags, zone in (
+        (r"\buk time\b|\blondon\b|\bbritish time\b|\bgmt\b|\bbst\b", re.I, "Europe/London"),
+        (r"\bdublin\b|\birish time\b", re.I, "Europe/Dublin"),
+        (r"\bparis\b|\bheure française\b|\bheure de france\b", re.I, "Europe/Paris"),
+        (r"\bberlin\b|\bdeutscher zeit\b|\bCES?T\b|\bMES?Z\b", re.I, "Europe/Berlin"),
+        (r"\bmadrid\b|\bhora peninsular\b|\bhora de españa\b", re.I, "Europe/Madrid"),
+        (r"\bamsterdam\b", re.I, "Europe/Amsterdam"),
+        (r"\beastern time\b|\bnew york\b|\bboston\b", re.I, "America/New_York"),
+        (r"\bE[SD]?T\b", 0, "America/New_York"),
+        (r"\bcentral time\b|\bchicago\b", re.I, "America/Chicago"),
+        (r"\bC[SD]?T\b", 0, "America/Chicago"),
+        (r"\bmountain time\b|\bdenver\b", re.I, "America/Denver"),
+        (r"\bpacific time\b|\blos angeles\b|\bsan francisco\b", re.I, "America/Los_Angeles"),
+        (r"\bP[SD]?T\b", 0, "America/Los_Angeles"),
+    )
+)
+# Without a word from the lead, the address's country says where the lead's clock is.
+_COUNTRY_ZONES = {
+    "uk": "Europe/London",
+    "ie": "Europe/Dublin",
+    "de": "Europe/Berlin",
+    "at": "Europe/Vienna",
+    "ch": "Europe/Zurich",
+    "fr": "Europe/Paris",
+    "be": "Europe/Brussels",
+    "nl": "Europe/Amsterdam",
+    "es": "Europe/Madrid",
+    "pt": "Europe/Lisbon",
+    "it": "Europe/Rome",
+    "dk": "Europe/Copenhagen",
+    "se": "Europe/Stockholm",
+    "no": "Europe/Oslo",
+    "fi": "Europe/Helsinki",
+    "pl": "Europe/Warsaw",
+}
+# What a zone is called beside a time, where its city is not what people say.
+_ZONE_NAMES = {"en": {"Europe/London": "UK"}, "fr": {}, "de": {}, "es": {}}
+
+
+def _minutes(hour: str, minute: str | None, half: str | None) -> int | None:
+    value = int(hour)
+    mark = (half or "").lower().replace(".", "")
+    if mark == "pm" and value < 12:
+        value += 12
+    elif mark == "am" and value == 12:
+        value = 0
+    elif not mark and value < 7:
+        value += 12  # "after 2" is two in the afternoon
+    return value * 60 + int(minute or 0) if 0 <= value <= 23 else None
+
+
+def window(text: str) -> tuple[int, int] | None:
+    """The lead's own window for a call, in minutes of their day, when the reply gives one."""
+    if found := _BETWEEN.search(text):
+        start, end = _minutes(*found.groups()[:3]), _minutes(*found.groups()[3:])
+        if start is not None and end is not None and start < end:
+            return start, end
+    after, before = _AFTER.search(text), _BEFORE.search(text)
+    start = _minutes(*after.groups()) if after else None
+    if start is not None:
+        start += 30  # "after 2pm" is 14:30, not the edge of the window
+    end = _minutes(*before.groups()) if before else None
+    if start is not None or end is not None:
+        return (start if start is not None else 8 * 60), (end if end is not None else 18 * 60)
+    return next((span for pattern, span in _PARTS_OF_DAY if pattern.search(text)), None)
+
+
+def lead_zone(text: str, stored: str, email: str) -> str:
+    """The lead's time zone: what the reply says, else what we hold, else the address's country."""
+    said = next((zone for words, zone in _ZONE_WORDS if words.search(text)), None)
+    country = email.rsplit(".", 1)[-1].lower() if "@" in email else ""
+    return said or stored or _COUNTRY_ZONES.get(country, "")
+
+
 def slots(
     day: date | None,
     today: date,
@@ -114,34 +207,81 @@ def slots(
     rep_zone: str,
     hours: str = "09:00-17:00",
     lang: str = "en",
+    wanted: tuple[int, int] | None = None,
 ) -> str:
-    """Two times inside the rep's working hours, written in the lead's time zone.
+    """Two times inside the rep's working hours and the lead's window, in the lead's time zone.
 
-    On the day the lead asked for, else the next two working days; a time outside the lead's
-    own 8:00-18:00 is passed over.
+    On the day the lead asked for, else the next two working days. The lead's window is what
+    the reply says ("after 2pm", "entre 10h et 12h"), else their 8:00-18:00; a call starts at
+    least half an hour after "after 2pm" and ends by "before 11".
     """
     lead_tz = _zone(lead_zone) or _zone(rep_zone) or UTC
     rep_tz = _zone(rep_zone) or lead_tz
     start_text, _, end_text = hours.partition("-")
-    start_hour, end_hour = int(start_text.split(":")[0]), int(end_text.split(":")[0] or 17)
+    rep_start = int(start_text.split(":")[0]) * 60
+    rep_end = int(end_text.split(":")[0] or 17) * 60
+    first, last = wanted or (8 * 60, 18 * 60)
     days = [day] if day else []
     probe = today
     while len(days) < 3:
         probe += timedelta(days=1)
         if probe.weekday() < 5 and probe not in days:
             days.append(probe)
-    found: list[datetime] = []
     for when in days:
-        # Mid-morning and mid-afternoon first, then any other hour both days share.
-        preferred = [start_hour + 1, end_hour - 3]
-        hours_left = [h for h in range(start_hour, end_hour) if h not in preferred]
-        for hour in [*preferred, *hours_left]:
-            at = datetime.combine(when, time(hour), tzinfo=rep_tz).astimezone(lead_tz)
-            if 8 <= at.hour < 18 and at.date() == when and at not in found:
+        found: list[datetime] = []
+        for minute in _candidates(wanted, rep_start, rep_end, when, lead_tz, rep_tz):
+            at = datetime.combine(when, time(minute // 60, minute % 60), tzinfo=lead_tz)
+            there = at.astimezone(rep_tz)
+            local = there.hour * 60 + there.minute
+            if there.date() != when or not rep_start <= local <= rep_end - 30:
+                continue
+            if not first <= minute <= last - 30 or at in found:
+                continue
+            # An hour apart where the window allows, so the lead has a real choice.
+            if not found or at - found[0] >= timedelta(hours=1) or minute + 30 >= last - 30:
                 found.append(at)
             if len(found) == 2:
-                return _offer(found, lang, lead_zone or rep_zone or "UTC")
+                return _offer(sorted(found), lang, _zone_name(lead_tz, lang))
     return ""
+
+
+def _candidates(
+    wanted: tuple[int, int] | None,
+    rep_start: int,
+    rep_end: int,
+    when: date,
+    lead_tz: Any,
+    rep_tz: Any,
+) -> list[int]:
+    """Start times to try, in minutes of the lead's day, best first.
+
+    Inside the lead's window, the earliest first; with no window, mid-morning and
+    mid-afternoon of the rep's day first, then any other hour.
+    """
+    if wanted:
+        return list(range(wanted[0], wanted[1] - 29, 30))
+    preferred = [rep_start + 60, rep_end - 180]
+    others = [m for m in range(rep_start, rep_end, 60) if m not in preferred]
+    found = []
+    for minute in [*preferred, *others]:
+        at = datetime.combine(when, time(minute // 60, minute % 60), tzinfo=rep_tz)
+        there = at.astimezone(lead_tz)
+        found.append(there.hour * 60 + there.minute)
+    return found
+
+
+def _zone_name(zone: ZoneInfo | Any, lang: str) -> str:
+    key = str(getattr(zone, "key", "UTC"))
+    if key == "UTC":
+        return "UTC"
+    return _ZONE_NAMES.get(lang, {}).get(key) or key.split("/")[-1].replace("_", " ")
+
+
+def _clock(at: datetime, lang: str) -> str:
+    """A time as the language writes it: 14:30, or "10 h 30" in French."""
+    if lang == "fr":
+        return f"{at.hour} h {at.minute:02d}" if at.minute else f"{at.hour} h"
+    return f"{at:%H:%M}"
 
 
 def _offer(times: list[datetime], lang: str, zone: str) -> str:
@@ -152,7 +292,7 @@ def _offer(times: list[datetime], lang: str, zone: str) -> str:
     return (same if one.date() == two.date() else other).format(
         day=names[one.weekday()],
         day2=names[two.weekday()],
-        t1=f"{one:%H:%M}",
-        t2=f"{two:%H:%M}",
-        z=zone.split("/")[-1].replace("_", " "),
+        t1=_clock(one, lang),
+        t2=_clock(two, lang),
+        z=zone,
     )

@@ -73,6 +73,10 @@ _WRONG_PERSON = _rx(
     r"\b(?:you should|please|best to|better to) (?:talk|speak|reach out|contact|get in touch)\b"
     r".{0,20}\b(?:to|with)\b",
     r"\b(?:i'?m|i am) (?:not|no longer) (?:responsible|in charge|handling|the one)\b",
+    r"\bthe (?:person|one|people|colleague) (?:you want|you need|to (?:talk|speak) to)\b",
+    r"\b(?:isn'?t|is not|not) (?:on|really on) my (?:desk|plate)\b",
+    r"\bnot my (?:area|remit|department)\b",
+    r"\b(?:feel free to|you can|please) (?:mention|use|drop) my name\b",
     r"\b(?:handles|owns|is responsible for|is in charge of) (?:this|that|these|our|vendor)\b",
     r"\bnicht (?:der|die) (?:richtige|zuständige) (?:ansprechpartner|ansprechpartnerin|person)",
     r"\bwenden sie sich (?:bitte )?an\b|\bzuständig ist\b",
