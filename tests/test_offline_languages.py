@@ -207,7 +207,7 @@ def test_a_freeze_gets_at_most_one_light_item(shelf: dict[str, ContentBrief]) ->
     heavy, _ = draft(
         shelf, "Budget is frozen through the end of Q1 2027.", "business-case-template"
     )
-    assert "at the end of March 2027" in heavy.body and "http" not in heavy.body
+    assert "at the start of April 2027" in heavy.body and "http" not in heavy.body
     light, _ = draft(
         shelf,
         "Budget is frozen through the end of Q1 2027.",

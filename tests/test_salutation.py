@@ -70,4 +70,5 @@ def test_an_english_sign_off_gives_way_to_the_language_a_custom_one_stays() -> N
     assert sign_off("Kind regards,", "fr", "neutral") == "Cordialement,"
     assert sign_off("Best,", "es", "neutral") == "Un saludo,"
     assert sign_off("Herzliche Grüße aus Berlin", "de", "formal") == "Herzliche Grüße aus Berlin"
-    assert sign_off("Best,", "en", "formal") == "Best,"
+    assert sign_off("Best,", "en", "formal") == "Kind regards,"  # the default is too casual
+    assert sign_off("Cheers,", "en", "formal") == "Cheers,"  # the team chose it

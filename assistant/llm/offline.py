@@ -16,6 +16,7 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -362,7 +363,7 @@ def _more(
         "rep_only": [a for a in answers if a["status"] == "rep_only"],
         "item": item,
         "turn": turn.kind,
-        "until": turns.when_words(turn.until, lang, today) if turn.until else "",
+        "until": turns.when_words(_resumes(turn), lang, today) if turn.until else "",
         "referred": turn.referred.split()[0] if turn.referred else "",
         "slots": turns.slots(
             turn.day,
@@ -378,6 +379,12 @@ def _more(
         "booking_link": request.tone.booking_link,
         "newcomers": [_first(name) for name in request.newcomers],
     }
+
+
+def _resumes(turn: turns.Turn) -> date:
+    """When the rep writes again: the day after a freeze that runs "through" a month's end."""
+    assert turn.until is not None
+    return turns.resume_day(turn.until) if turn.kind == "freeze" else turn.until
 
 
 def _first(name: str) -> str:

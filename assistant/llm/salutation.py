@@ -174,6 +174,7 @@ _ENGLISH_SIGN_OFF = re.compile(
     r"|many thanks|cheers|sincerely|yours sincerely|talk soon)[,!.]?$",
     re.I,
 )
+DEFAULT_SIGN_OFF = "Best,"
 _SIGN_OFFS = {
     "de": {"formal": "Mit freundlichen Grüßen", "neutral": "Viele Grüße", "casual": "Viele Grüße"},
     "fr": {"formal": "Bien cordialement,", "neutral": "Cordialement,", "casual": "À bientôt,"},
@@ -185,4 +186,6 @@ def sign_off(configured: str, lang: str, style: str) -> str:
     """The team's sign-off, or the language's own when the team's is English and we are not."""
     if lang in _SIGN_OFFS and (not configured.strip() or _ENGLISH_SIGN_OFF.match(configured)):
         return _SIGN_OFFS[lang][style if style in _SIGN_OFFS[lang] else "neutral"]
+    if lang == "en" and style == "formal" and configured.strip() in ("", DEFAULT_SIGN_OFF):
+        return "Kind regards,"  # "Best," is the default's casual word, not a CFO's
     return configured

@@ -89,6 +89,12 @@ def read(request: DraftRequest) -> Turn:
     return Turn("")
 
 
+def resume_day(until: date) -> date:
+    """The day the rep writes again: a freeze "through the end of March" ends on 1 April."""
+    last = calendar.monthrange(until.year, until.month)[1]
+    return until + timedelta(days=1) if until.day == last else until
+
+
 def when_words(day: date, lang: str, today: date) -> str:
     """A pause's end as a person writes it: "in mid-September", "at the end of March 2027"."""
     month = MONTH_NAMES[lang].split()[day.month - 1]
