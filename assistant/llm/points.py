@@ -82,7 +82,8 @@ _STOP = frozenset(
         " los las una son para con por que qué cómo como cuál del sus nuestro nuestra usted ustedes"
         " tienen puede pueden hay one two three four five six second thing things before"
         " bring team teams actually really currently right now today run runs use uses take"
-        " takes usually seen give offer able going"
+        " takes usually seen give offer able going roughly approximately around about without"
+        " ungefähr etwa circa environ aproximadamente"
     )
 )
 _STEMS = {
