@@ -292,10 +292,12 @@ def _iso(value: datetime | None) -> str | None:
 def _more_evaluations() -> None:
     """Reading and drafting are measured from their own modules, loaded with `nurture eval`."""
     from assistant.commands.eval_drafting import eval_drafting
+    from assistant.commands.eval_injection import eval_injection
     from assistant.commands.understanding import eval_understanding
 
     evaluation.add_command(eval_understanding)
     evaluation.add_command(eval_drafting)
+    evaluation.add_command(eval_injection)
 
 
 _more_evaluations()
