@@ -17,10 +17,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from assistant.errors import NotFound, StateError
+from assistant.lifecycle import cas
 from assistant.models import OPEN_DRAFT_STATES, ContentItem, Draft, DraftState, Lead
 from assistant.records import audit, record_delivery
 
@@ -32,12 +32,7 @@ def move(
 ) -> bool:
     """Move a draft on only if it is still in `source`; False when someone else moved it."""
     sources = source if isinstance(source, tuple) else (source,)
-    result = session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft_id, col(Draft.state).in_([s.value for s in sources]))
-        .values(**values)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return cas.move(session, Draft, draft_id, "state", sources, **values)
 
 
 def get(session: Session, draft_id: int) -> Draft:

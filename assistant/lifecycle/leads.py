@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from assistant.errors import StateError
-from assistant.lifecycle import drafts
+from assistant.lifecycle import cas, drafts
 from assistant.models import Lead, LeadStatus, Rep
 from assistant.records import audit, is_suppressed, suppress
 
@@ -37,12 +37,7 @@ def require(moved: bool, lead: Lead) -> None:
 
 
 def _move(session: Session, lead: Lead, allowed: tuple[LeadStatus, ...], **values: Any) -> bool:
-    result = session.execute(
-        update(Lead)
-        .where(col(Lead.id) == lead.id, col(Lead.status).in_([s.value for s in allowed]))
-        .values(**values)
-    )
-    moved = getattr(result, "rowcount", 0) == 1
+    moved = cas.move(session, Lead, lead.id, "status", allowed, **values)
     if moved:
         session.refresh(lead)
     return moved
@@ -186,12 +181,7 @@ def hand_over(session: Session, lead: Lead, evidence: str | None, now: datetime)
 
 def confirm(session: Session, lead: Lead, actor: str, now: datetime) -> bool:
     """A lead found in a reply becomes one Nurture writes to, once a person says so."""
-    result = session.execute(
-        update(Lead)
-        .where(col(Lead.id) == lead.id, col(Lead.confirmed) == False)  # noqa: E712
-        .values(confirmed=True)
-    )
-    moved = getattr(result, "rowcount", 0) == 1
+    moved = cas.move(session, Lead, lead.id, "confirmed", (False,), confirmed=True)
     if moved:
         session.refresh(lead)
         audit(session, actor, "confirmed", lead, now)
@@ -203,6 +193,7 @@ def reassign(session: Session, lead: Lead, rep: Rep, actor: str, now: datetime) 
     if lead.owner_id == rep.id:
         raise StateError(f"{lead.email} already belongs to {rep.name}.")
     before = lead.owner_id
+    # A compare-and-set on the owner, who may be nobody yet (NULL is not IN anything).
     result = session.execute(
         update(Lead)
         .where(col(Lead.id) == lead.id, col(Lead.owner_id).is_not_distinct_from(before))

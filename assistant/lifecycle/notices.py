@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
+from assistant.lifecycle import cas
 from assistant.models import NoticeState, Notification
 
 _N = NoticeState
 
 
 def _move(session: Session, notice_id: int, source: NoticeState, **values: object) -> bool:
-    result = session.execute(
-        update(Notification)
-        .where(col(Notification.id) == notice_id, col(Notification.state) == source.value)
-        .values(**values)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return cas.move(session, Notification, notice_id, "state", (source,), **values)
 
 
 def claim_next(session: Session, owner: str, now: datetime) -> Notification | None:
