@@ -38,28 +38,27 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[i
     later = [job for job in jobs if draft_batch.can_wait(ctx, job)]
     if later:
         now_jobs += await draft_batch.submit(ctx, later, now)
-    limit = asyncio.Semaphore(ctx.settings.llm.max_concurrency)
     by_lead = {job.lead_id: job for job in now_jobs}
 
     async def one(lead_id: int) -> int | None:
-        async with limit:
-            try:
-                return await write(ctx, by_lead[lead_id], now)
-            except DraftError as exc:  # the model is down or refused: the next pass tries again
-                ctx.log.error("lead %s: no draft this time: %s", lead_id, exc)
-                return None
+        try:
+            return await write(ctx, by_lead[lead_id], now)
+        except DraftError as exc:  # the model is down or refused: the next pass tries again
+            ctx.log.error("lead %s: no draft this time: %s", lead_id, exc)
+            return None
 
-    async def each(lead_ids: list[int]) -> list[int | None]:
-        return await shunt.each(
-            ctx.engine, ctx.log, "draft", "lead", lead_ids, one, now, ctx.stopping
-        )
-
-    ids = list(by_lead)
-    width = max(1, ctx.settings.llm.max_concurrency)
-    slices = [ids[i::width] for i in range(width)]
-    for results in await asyncio.gather(*(each(part) for part in slices if part)):
-        made += [draft_id for draft_id in results if draft_id is not None]
-    return made
+    results = await shunt.each(
+        ctx.engine,
+        ctx.log,
+        "draft",
+        "lead",
+        list(by_lead),
+        one,
+        now,
+        ctx.stopping,
+        concurrency=ctx.settings.llm.max_concurrency,
+    )
+    return made + [draft_id for draft_id in results if draft_id is not None]
 
 
 async def write(ctx: Context, job: Job, now: datetime) -> int | None:

@@ -9,6 +9,7 @@ failure. Cancellation and interrupts are never swallowed.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
@@ -125,35 +126,43 @@ async def each(
     work: Callable[[int], Awaitable[Any]],
     now: datetime,
     stop: threading.Event | None = None,
+    *,
+    concurrency: int = 1,
 ) -> list[Any]:
-    """Run `work` on each item; a failure is recorded and never stops the others.
+    """Run `work` on each item, at most `concurrency` at a time; a failure is recorded and
+    never stops the others.
 
-    Returns the results of the items that went through, in order. Once `stop` is set no
-    further item is started: they stay in the database for the next pass.
+    Returns the results of the items that went through, in the order of `ids`. Once `stop` is
+    set no further item is started: they stay in the database for the next pass.
     """
     retrying = _retrying(engine, stage, kind)
-    results: list[Any] = []
-    for item_id in ids:
-        if stop is not None and stop.is_set():
-            break
-        try:
-            results.append(await work(item_id))
-        except Exception as exc:  # the shunt: every failure is recorded, none stops the stage
-            failure = record(engine, stage, kind, item_id, exc, now)
-            log.error(
-                "%s: %s %s failed (attempt %d%s): %s",
-                stage,
-                kind,
-                item_id,
-                failure.attempts,
-                ", waiting for a person" if failure.state == _F.gave_up else "",
-                failure.reason,
-            )
-            continue
-        if item_id in retrying:
-            with transaction(engine) as session:
-                clear(session, stage, kind, item_id)
-    return results
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(item_id: int) -> tuple[bool, Any]:
+        async with gate:
+            if stop is not None and stop.is_set():
+                return False, None
+            try:
+                result = await work(item_id)
+            except Exception as exc:  # the shunt: every failure is recorded, none stops the stage
+                failure = record(engine, stage, kind, item_id, exc, now)
+                log.error(
+                    "%s: %s %s failed (attempt %d%s): %s",
+                    stage,
+                    kind,
+                    item_id,
+                    failure.attempts,
+                    ", waiting for a person" if failure.state == _F.gave_up else "",
+                    failure.reason,
+                )
+                return False, None
+            if item_id in retrying:
+                with transaction(engine) as session:
+                    clear(session, stage, kind, item_id)
+            return True, result
+
+    done = await asyncio.gather(*(one(item_id) for item_id in ids))
+    return [result for went, result in done if went]
 
 
 def retry_now(engine: Engine, failure_id: int) -> Failure | None:
