@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 from aiosmtpd.controller import Controller
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from assistant import clock, resources
@@ -128,6 +129,51 @@ async def _story(root: Path, pause: float) -> None:
         controller.stop()
 
 
+def _narrated() -> logging.Logger:
+    """The demo's log: told as a story on the terminal, not as log lines."""
+    log = logging.getLogger("nurture.demo")
+    log.propagate = False
+    log.handlers = [_Narrator()]
+    log.setLevel(logging.INFO)
+    return log
+
+
+def _earlier_touches(
+    engine: Engine, story: dict[str, Any], boxes: dict[str, LocalMailbox], now: datetime
+) -> dict[str, tuple[str, str]]:
+    """The reps' first emails, put in their Sent folders: each lead's Message-ID and subject."""
+    reps = story["reps"]
+    sent_ids: dict[str, tuple[str, str]] = {}
+    with Session(engine) as session:
+        for touch in story["touches"]:
+            lead = session.exec(select(Lead).where(Lead.email == touch["lead"])).one()
+            item = session.exec(
+                select(ContentItem).where(ContentItem.slug == touch["content"])
+            ).one()
+            rep = next(r for r in reps if r["email"] == touch["rep"])
+            at = now - timedelta(days=touch["days_ago"])
+            body = touch["body"].format(
+                first=lead.name.split()[0],
+                title=item.title,
+                url=item.url,
+                rep=rep["name"].split()[0],
+            )
+            raw, mid = _mail(
+                f"{rep['name']} <{rep['email']}>",
+                f"{lead.name} <{lead.email}>",
+                touch["subject"],
+                body,
+                at,
+            )
+            boxes[rep["email"]].deliver("Sent", raw)
+            sent_ids[lead.email] = (mid, touch["subject"])
+            _say(
+                f'  {rep["name"]} → {lead.name} ({lead.company}): "{touch["subject"]}" '
+                f'— linked "{item.title}"'
+            )
+    return sent_ids
+
+
 async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pause: float) -> None:
     reps = story["reps"]
     settings = parse(
@@ -165,11 +211,7 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
             smtp.SmtpAccount("127.0.0.1", port, "none"), sender, recipient, raw
         )
 
-    log = logging.getLogger("nurture.demo")
-    log.propagate = False
-    log.handlers = [_Narrator()]
-    log.setLevel(logging.INFO)
-    ctx = Context(settings, engine, OfflineDrafter(), open_mailbox, submit, log)
+    ctx = Context(settings, engine, OfflineDrafter(), open_mailbox, submit, _narrated())
     now = clock.now()
 
     _heading("Nurture demo", pause)
@@ -184,34 +226,7 @@ async def _play(root: Path, story: dict[str, Any], outbox: Outbox, port: int, pa
     )
 
     _heading("Earlier: the reps' own emails, found in their Sent folders", pause)
-    sent_ids: dict[str, tuple[str, str]] = {}
-    with Session(engine) as session:
-        for touch in story["touches"]:
-            lead = session.exec(select(Lead).where(Lead.email == touch["lead"])).one()
-            item = session.exec(
-                select(ContentItem).where(ContentItem.slug == touch["content"])
-            ).one()
-            rep = next(r for r in reps if r["email"] == touch["rep"])
-            at = now - timedelta(days=touch["days_ago"])
-            body = touch["body"].format(
-                first=lead.name.split()[0],
-                title=item.title,
-                url=item.url,
-                rep=rep["name"].split()[0],
-            )
-            raw, mid = _mail(
-                f"{rep['name']} <{rep['email']}>",
-                f"{lead.name} <{lead.email}>",
-                touch["subject"],
-                body,
-                at,
-            )
-            boxes[rep["email"]].deliver("Sent", raw)
-            sent_ids[lead.email] = (mid, touch["subject"])
-            _say(
-                f'  {rep["name"]} → {lead.name} ({lead.company}): "{touch["subject"]}" '
-                f'— linked "{item.title}"'
-            )
+    sent_ids = _earlier_touches(engine, story, boxes, now)
     time.sleep(pause)
 
     _heading("New mail in the reps' inboxes", pause)

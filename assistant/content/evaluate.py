@@ -227,18 +227,7 @@ def _parse_case(
         raise bad(f"lead stage '{stage}' is not one of: {', '.join(STAGES)}")
     delivered = _strings(data["delivered"], "delivered", bad)
     expected = _strings(data["expected"], "expected", bad)
-    if not expected:
-        raise bad("'expected' must name at least one acceptable slug")
-    for slug in expected:
-        if slug not in known:
-            raise bad(f"expected slug '{slug}' is not in the library")
-        if not known[slug].is_available(today):
-            raise bad(f"expected slug '{slug}' is retired or expired on {today}")
-        if slug in delivered:
-            raise bad(f"expected slug '{slug}' was already delivered")
-    for slug in delivered:
-        if slug not in known:
-            raise bad(f"delivered slug '{slug}' is not in the library")
+    _check_slugs(expected, delivered, known, today, bad)
     for key in ("id", "reply"):
         if not isinstance(data[key], str):
             raise bad(f"'{key}' must be a string")
@@ -265,6 +254,28 @@ def _parse_case(
         delivered=delivered,
         expected=expected,
     )
+
+
+def _check_slugs(
+    expected: tuple[str, ...],
+    delivered: tuple[str, ...],
+    known: dict[str, ContentSpec],
+    today: date,
+    bad: Callable[[str], InputError],
+) -> None:
+    """Every slug a case names is in the library; an expected one is still available and new."""
+    if not expected:
+        raise bad("'expected' must name at least one acceptable slug")
+    for slug in expected:
+        if slug not in known:
+            raise bad(f"expected slug '{slug}' is not in the library")
+        if not known[slug].is_available(today):
+            raise bad(f"expected slug '{slug}' is retired or expired on {today}")
+        if slug in delivered:
+            raise bad(f"expected slug '{slug}' was already delivered")
+    for slug in delivered:
+        if slug not in known:
+            raise bad(f"delivered slug '{slug}' is not in the library")
 
 
 def _string(value: object, name: str, bad: Callable[[str], InputError]) -> str:

@@ -213,52 +213,9 @@ def _split_addresses(value: str) -> list[_Element]:
             cur.phrase.append(word.group(0))
             i = word.end()
             continue
-        if ch == '"':
-            end = i + 1
-            chars: list[str] = []
-            while end < n and value[end] != '"':
-                if value[end] == "\\" and end + 1 < n:
-                    end += 1
-                chars.append(value[end])
-                end += 1
-            if end >= n:
-                cur.bad = True
-            if cur.angle is not None and cur.after_angle:
-                cur.bad = True
-            cur.phrase.append('"' + "".join(chars) + '"')
-            i = end + 1
-            continue
-        if ch == "(":
-            depth, end = 1, i + 1
-            chars = []
-            while end < n and depth:
-                c = value[end]
-                if c == "\\" and end + 1 < n:
-                    end += 1
-                    c = value[end]
-                elif c == "(":
-                    depth += 1
-                elif c == ")":
-                    depth -= 1
-                if depth:
-                    chars.append(c)
-                end += 1
-            if depth:
-                cur.bad = True
-            cur.comments.append("".join(chars))
-            i = end
-            continue
-        if ch == "<":
-            end = value.find(">", i + 1)
-            if end < 0 or cur.angle is not None:
-                cur.bad = True
-                end = n if end < 0 else end
-            inner = value[i + 1 : end]
-            if any(c in inner for c in '<"(),;'):
-                cur.bad = True
-            cur.angle = inner
-            cur.after_angle = True
-            i = end + 1
+        reader = _READERS.get(ch)
+        if reader is not None:
+            i = reader(value, i, cur)
             continue
         if ch in ",;":
             elements.append(cur)
@@ -273,6 +230,60 @@ def _split_addresses(value: str) -> list[_Element]:
         i += 1
     elements.append(cur)
     return elements
+
+
+def _read_quoted(value: str, i: int, cur: _Element) -> int:
+    """A quoted string from value[i] == '"'; returns where reading goes on."""
+    n, end = len(value), i + 1
+    chars: list[str] = []
+    while end < n and value[end] != '"':
+        if value[end] == "\\" and end + 1 < n:
+            end += 1
+        chars.append(value[end])
+        end += 1
+    if end >= n or (cur.angle is not None and cur.after_angle):
+        cur.bad = True
+    cur.phrase.append('"' + "".join(chars) + '"')
+    return end + 1
+
+
+def _read_comment(value: str, i: int, cur: _Element) -> int:
+    """A (possibly nested) comment from value[i] == "("; returns where reading goes on."""
+    n, depth, end = len(value), 1, i + 1
+    chars: list[str] = []
+    while end < n and depth:
+        c = value[end]
+        if c == "\\" and end + 1 < n:
+            end += 1
+            c = value[end]
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if depth:
+            chars.append(c)
+        end += 1
+    if depth:
+        cur.bad = True
+    cur.comments.append("".join(chars))
+    return end
+
+
+def _read_angle(value: str, i: int, cur: _Element) -> int:
+    """An <addr-spec> from value[i] == "<"; returns where reading goes on."""
+    n, end = len(value), value.find(">", i + 1)
+    if end < 0 or cur.angle is not None:
+        cur.bad = True
+        end = n if end < 0 else end
+    inner = value[i + 1 : end]
+    if any(c in inner for c in '<"(),;'):
+        cur.bad = True
+    cur.angle = inner
+    cur.after_angle = True
+    return end + 1
+
+
+_READERS = {'"': _read_quoted, "(": _read_comment, "<": _read_angle}
 
 
 def _display_name(pieces: list[str]) -> str:
