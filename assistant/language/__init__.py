@@ -51,13 +51,12 @@ def _read(item: Traversable) -> dict[str, object]:
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
-    """Dotted keys to leaves; a table keyed by numbers is a leaf (months, weekdays)."""
+    """Every value under its dotted key: `[dates.months]` `1 = [...]` is "dates.months.1"."""
     for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and not all(k.isdigit() for k in value):
-            yield from _flatten(value, f"{name}.")
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
         else:
-            yield name, value
+            yield f"{prefix}{key}", value
 
 
 Languages = tuple[tuple[str, dict[str, object]], ...]
@@ -111,14 +110,32 @@ def alternatives(key: str) -> str:
     return "|".join(found)
 
 
+def table(key: str) -> dict[str, str]:
+    """Every language's words under a table of lists (`[dates.units]` `week = [...]`) to their key.
+
+    A word two languages give for different keys goes to the later language's.
+    """
+    prefix = f"{key}."
+    found: dict[str, str] = {}
+    for code, data in _languages():
+        for name, value in data.items():
+            if name.startswith(prefix):
+                found.update(dict.fromkeys(_strings(code, name, value), name[len(prefix) :]))
+    return found
+
+
 def numbered(key: str) -> dict[str, int]:
     """Every language's words under a numbered table (`1 = ["january", "jan"]`) to their number."""
-    table: dict[str, int] = {}
+    return {word: int(number) for word, number in table(key).items()}
+
+
+def grouped(key: str) -> dict[str, tuple[str, ...]]:
+    """Every language's strings under each key of a table of lists, in language order."""
+    prefix = f"{key}."
+    found: dict[str, tuple[str, ...]] = {}
     for code, data in _languages():
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise NurtureError(f"In the {code} language file, {key} must be a table of lists")
-        for number, words in value.items():
-            for word in _strings(code, f"{key}.{number}", words):
-                table[word] = int(number)
-    return table
+        for name, value in data.items():
+            if name.startswith(prefix):
+                group = name[len(prefix) :]
+                found[group] = found.get(group, ()) + tuple(_strings(code, name, value))
+    return found
