@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from assistant.language import entries
+
 TYPE_WORDS = {
     "white_paper": "white paper guide",
     "webinar": "webinar live session",
@@ -398,44 +400,9 @@ _STEMMER = Stemmer.Stemmer("english")
 WORD = re.compile(r"[a-z0-9]+")
 _IT = re.compile(r"\b(?:IT|TI)\b")
 _IT_WORD = re.compile(r"\bit\b", re.IGNORECASE)
-STOPWORDS = wordset(
-    """
-    a about above after again all also am an and any are as at be because been before being
-    below between both but by can could did do does doing don down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself
-    just let me more most my no nor not now of off on once only or other our ours out over own
-    same she should so some such than that the their them then there these they this those
-    through to too under until up very was we were what when where which while who whom why
-    will with would you your yours hi hello thanks thank regards best please cheers dear
-    ll re ve get got really still like want need know think see send anything something
-    good great nice love interesting useful look looks looking read day days next step steps
-    short long lot way thing things actually honestly maybe sure much many one two use using
-    make take give keep go going come say tell ask asked help work works rather right time
-    busy talk chat speak
-    team teams share shared sharing stuff review reviewed reviewing circulate circulated
-    internal internally helpful send sending sent lots forward forwarded pass passed colleague
-    colleagues boss today tomorrow soon later back touch reach quick info material materials
-    link links document documents pdf attachment attached reading feedback discuss discussed
-    glad happy appreciate appreciated noted perfect excellent awesome cool fine okay ok yes
-    der die das den dem des ein eine einen und oder aber wir sie ich es ist sind haben hat
-    mit von zu zum zur bei bis auf fur uber unser unsere ihr ihre kein keine nicht noch nur
-    auch wie was wo gibt sehr bitte danke vielen dank gerne kollegen kollegin weiterleiten
-    teilen schon gut prima le la les un une des du de et ou mais nous vous je merci equipe
-    partager collegues bien tres super gracias equipo compartir colegas bueno
-    il elle est sont avec pour par sur dans pas plus notre nos votre vos ce cette qui que
-    el los las unos unas y o pero nosotros usted es son con para por en no mas nuestro
-    nuestra nuestros su sus este esta que cual como muy gracias hola
-    """
-)
+STOPWORDS = frozenset(" ".join(entries("content.stop_words")).split())
 # Words of a title or persona label that say nothing about the role itself ("Head of ...").
-ROLE_FILLER = wordset(
-    """
-    manager managers management head heads director directors vp svp evp avp chief officer
-    lead leads leader leaders senior sr junior jr principal global regional group team teams
-    specialist staff member members associate assistant deputy interim acting coordinator
-    responsable jefe jefa leiter leiterin gerente directeur directrice directora
-    """
-)
+ROLE_FILLER = frozenset(" ".join(entries("content.role_filler")).split())
 # Words of a title too general to tell two roles apart ("VP of Sales and Marketing").
 ROLE_COMMON = wordset("vice president chief officer")
 _LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}
