@@ -27,6 +27,13 @@ negation = ['''\\b(?:ne|neniam)\\b''']
 
 [autoreply]
 subject = ['''aŭtomata respondo''']
+return_words = ['''ĝis''']
+
+[dates]
+until = ['''ĝis''']
+
+[dates.months]
+3 = ["marto"]
 
 [reply]
 verbs = ['''skribis''']
@@ -40,7 +47,7 @@ MAILS = {
         "Dankon, sed ni ne interesiĝas pri tio.\n\nAna\n\nBob Smith skribis:\n"
         "Reply STOP to unsubscribe from these emails.\n",
     ),
-    "absence": ("Aŭtomata respondo: Via gvidilo", "Mi estas for ĝis lundo.\n"),
+    "absence": ("Aŭtomata respondo: Via gvidilo", "Mi estas for ĝis 16 marto.\n"),
 }
 
 # Reads each mail with the real parser and reader in a fresh process: the modules compile the
@@ -60,7 +67,8 @@ for name, (subject, body) in json.loads(sys.argv[1]).items():
     mail["Subject"] = subject
     mail.set_content(body)
     reading = understand(parse_message(mail.as_bytes()), today=date(2026, 3, 2))
-    found[name] = [reading.kind, reading.intent, reading.opt_out]
+    back = reading.return_date.isoformat() if reading.return_date else None
+    found[name] = [reading.kind, reading.intent, reading.opt_out, back]
 print(json.dumps(found))
 """
 
@@ -87,14 +95,15 @@ def test_a_language_file_in_the_search_path_is_read_without_editing_a_module(
 ) -> None:
     (tmp_path / "eo.toml").write_text(ESPERANTO, encoding="utf-8")
     assert _read_in_process([]) == {
-        "opt_out": ["human", "other", False],
-        "refusal": ["human", "not_interested", True],
-        "absence": ["human", "other", False],
+        "opt_out": ["human", "other", False, None],
+        "refusal": ["human", "not_interested", True, None],
+        "absence": ["human", "other", False, None],
     }
+    # Back on the day after the last day away, as "until 16 March" reads in English.
     assert _read_in_process([tmp_path]) == {
-        "opt_out": ["human", "not_interested", True],
-        "refusal": ["human", "not_interested", False],
-        "absence": ["auto_reply", None, False],
+        "opt_out": ["human", "not_interested", True, None],
+        "refusal": ["human", "not_interested", False, None],
+        "absence": ["auto_reply", None, False, "2026-03-17"],
     }
 
 
