@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from assistant.language import alternatives, entries, grouped
+
 TYPE_WORDS = {
     "white_paper": "white paper guide",
     "webinar": "webinar live session",
@@ -27,33 +29,6 @@ TYPE_WORDS = {
     "report": "report research benchmark",
 }
 
-# Titles in English, German, French and Spanish, matched on lowercase text without accents.
-PERSONA_PATTERNS = {
-    "finance": r"cfo|financ\w*|finanz\w*|controller|controlling|comptroller|fp ?& ?a|treasur\w*|"
-    r"accounting|daf|kaufmannisch\w*|procurement|purchasing|einkauf|achats|compras|"
-    r"accounts? (?:payable|receivable)|payables|receivables|billing|bookkeep\w*|tax|"
-    r"comptab\w*|contab\w*|contador\w*|buchhalt\w*|audit\w*",
-    "technical": r"cto|cio|ciso|information technology|engineering|engineers?|developers?|"
-    r"architect|data|security|systems|sistemas|dsi|informatique|technology|tecnologia|"
-    r"admin\w*|devops|help ?desk|service desk|sysadmin|infrastructure|network|informatics",
-    "sales_leader": r"cro|(?:sales|vertrieb|ventas|commercial|comercial)(?! ?(?:ops|operations))"
-    r"|vertriebsleiter\w*|directeur commercial|chief revenue officer",
-    "marketing": r"cmo|marketing|demand gen\w*|growth|brand",
-    "operations": r"revops|rev ops|operations?|ops|coo|operaciones|vertriebssteuerung|"
-    r"enablement|procurement|administrator|admin|office manager|plant|maintenance|fleet|"
-    r"facilit\w*|warehouse|dispatch\w*|field service|service manager|store manager|"
-    r"supply chain|logistics|production|quality|project manager|betrieb\w*|exploitation|"
-    r"instandhaltung|mantenimiento",
-    "executive": r"ceo|coo|cfo|cro|cmo|cto|cio|chief \w+ officer|founder|"
-    r"(?<!vice )president|owner|managing director|general manager|geschaftsfuhrer\w*|"
-    r"directeur general|director general|pdg|vorstand",
-    "hr": r"hr|hris|chro|human resources?|human capital|payroll|talent|recruit\w*|benefits|"
-    r"(?:vp|head|director|chief|svp) (?:of )?people|people (?:ops|operations|team|partner|officer)|"
-    r"personalleit\w*|personalabteilung|personalwesen|ressources humaines|drh|rrhh|"
-    r"recursos humanos|nomina|paie|lohnbuchhaltung|entgeltabrechnung",
-    "legal": r"legal|counsel|lawyer|attorney|juridique|juriste|abogad\w*|rechtsabteilung|"
-    r"justiziar\w*|data protection officer|dpo|privacy officer|compliance",
-}
 PERSONA_WORDS = {
     "finance": "finance",
     "technical": "technical",
@@ -64,59 +39,28 @@ PERSONA_WORDS = {
     "hr": "HR",
     "legal": "legal",
 }
+# Titles in each language of assistant/language, matched on lowercase text without accents.
+PERSONA_PATTERNS = {name: "|".join(found) for name, found in grouped("content.personas").items()}
 # First match wins, so the more specific industries come before the broad ones.
-INDUSTRY_PATTERNS = (
-    (
-        "healthcare",
-        r"health\w*|hospital\w*|medic\w*|medtech|pharma\w*|clinic\w*|sante|salud|"
-        r"gesundheit\w*|krankenh\w*|life sciences",
-    ),
-    (
-        "financial_services",
-        r"financial|financ\w* services|bank\w*|insur\w*|fintech|lending|"
-        r"wealth|versicherung\w*|banque|banca|seguros|asset management|finanz\w*",
-    ),
-    ("logistics", r"logist\w*|freight|transport\w*|shipping|3pl|supply chain|spedition|trucking"),
-    (
-        "retail",
-        r"retail|e-?commerce|consumer|cpg|fashion|einzelhandel|commerce de detail|"
-        r"minorista|grocery",
-    ),
-    (
-        "manufacturing",
-        r"manufactur\w*|industrial|machinery|maschinenbau|fertigung|fabrica\w*|"
-        r"industrie|automotive|chemicals",
-    ),
-    ("software", r"software|saas|tech\w*|cloud|internet|it services"),
+_INDUSTRY_ORDER = (
+    "healthcare",
+    "financial_services",
+    "logistics",
+    "retail",
+    "manufacturing",
+    "software",
 )
+_INDUSTRIES = grouped("content.industries")
+INDUSTRY_PATTERNS = tuple((name, "|".join(_INDUSTRIES[name])) for name in _INDUSTRY_ORDER)
 # A sentence that brings a new person into the buying group; plain (folded) text.
-NEWCOMER_CUES = (
-    r"loop\w* in|looping|adding|added|cc(?:'?d)?|copied|copying|in copy|"
-    r"introduc\w*|involv\w*|bring\w* in|brought in|asked (?:our|my)|"
-    r"hinzugefugt|in kopie|en copie|ajoute\w*|en copia|anadido|incorporado"
-)
+NEWCOMER_CUES = alternatives("content.newcomer")
 # Cues that name the newcomer right after them ("our new CFO", "joined by our head of IT"):
 # "the new fiscal year" brings nobody in, so the role must follow closely.
-NEWCOMER_NEXT_CUES = (
-    r"joined|joins|joining|join|(?:our|the|a|my) new|neue[rn]?|nouveau|nouvelle|nuevo|nueva"
-)
+NEWCOMER_NEXT_CUES = alternatives("content.newcomer_next")
 # Words that say the lead is weighing us against another vendor.
-COMPARISON_CUES = (
-    r"also (?:looking at|evaluating|considering|talking to)|(?:looking at|evaluating) \w+ as well|"
-    r"another vendor|other vendors?|competitors?|alternatives?|versus|vs|"
-    r"cheaper|instead of|why (?:would|should) we (?:pick|choose|go with)|shortlist\w*|"
-    r"down to (?:you|two|three)|finalists?|came in (?:\w+ )?(?:under|below|lower)|"
-    r"been (?:on|using) \w+ for (?:\w+ )?years|(?:switch\w*|mov\w*) (?:away )?(?:from|off)|"
-    r"(?:under|below) your (?:number|price|quote)|bigger name|"
-    r"wettbewerb\w*|konkurren\w*|anderen anbieter\w*|concurren\w*|autre (?:fournisseur|editeur)|"
-    r"competidor\w*|otro proveedor|otra (?:solucion|herramienta)"
-)
+COMPARISON_CUES = alternatives("content.comparison")
 # A lead who liked what they read, said in words the intent classifier may not know.
-ENGAGED_CUES = (
-    r"impressed|relevant|(?:read|learn|see|hear) more|more (?:of this|like this|please)|"
-    r"keep (?:going|them coming)|good stuff|great (?:stuff|read)|spannend|mehr davon|"
-    r"passionnant|pertinent|interesante|muy util|mas de esto"
-)
+ENGAGED_CUES = alternatives("content.engaged")
 
 # Domain words of German, French and Spanish replies, and a few English synonyms, mapped to
 # the library's English vocabulary. Keys have no accents. The originals stay in the query.
@@ -398,44 +342,9 @@ _STEMMER = Stemmer.Stemmer("english")
 WORD = re.compile(r"[a-z0-9]+")
 _IT = re.compile(r"\b(?:IT|TI)\b")
 _IT_WORD = re.compile(r"\bit\b", re.IGNORECASE)
-STOPWORDS = wordset(
-    """
-    a about above after again all also am an and any are as at be because been before being
-    below between both but by can could did do does doing don down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself
-    just let me more most my no nor not now of off on once only or other our ours out over own
-    same she should so some such than that the their them then there these they this those
-    through to too under until up very was we were what when where which while who whom why
-    will with would you your yours hi hello thanks thank regards best please cheers dear
-    ll re ve get got really still like want need know think see send anything something
-    good great nice love interesting useful look looks looking read day days next step steps
-    short long lot way thing things actually honestly maybe sure much many one two use using
-    make take give keep go going come say tell ask asked help work works rather right time
-    busy talk chat speak
-    team teams share shared sharing stuff review reviewed reviewing circulate circulated
-    internal internally helpful send sending sent lots forward forwarded pass passed colleague
-    colleagues boss today tomorrow soon later back touch reach quick info material materials
-    link links document documents pdf attachment attached reading feedback discuss discussed
-    glad happy appreciate appreciated noted perfect excellent awesome cool fine okay ok yes
-    der die das den dem des ein eine einen und oder aber wir sie ich es ist sind haben hat
-    mit von zu zum zur bei bis auf fur uber unser unsere ihr ihre kein keine nicht noch nur
-    auch wie was wo gibt sehr bitte danke vielen dank gerne kollegen kollegin weiterleiten
-    teilen schon gut prima le la les un une des du de et ou mais nous vous je merci equipe
-    partager collegues bien tres super gracias equipo compartir colegas bueno
-    il elle est sont avec pour par sur dans pas plus notre nos votre vos ce cette qui que
-    el los las unos unas y o pero nosotros usted es son con para por en no mas nuestro
-    nuestra nuestros su sus este esta que cual como muy gracias hola
-    """
-)
+STOPWORDS = frozenset(" ".join(entries("content.stop_words")).split())
 # Words of a title or persona label that say nothing about the role itself ("Head of ...").
-ROLE_FILLER = wordset(
-    """
-    manager managers management head heads director directors vp svp evp avp chief officer
-    lead leads leader leaders senior sr junior jr principal global regional group team teams
-    specialist staff member members associate assistant deputy interim acting coordinator
-    responsable jefe jefa leiter leiterin gerente directeur directrice directora
-    """
-)
+ROLE_FILLER = frozenset(" ".join(entries("content.role_filler")).split())
 # Words of a title too general to tell two roles apart ("VP of Sales and Marketing").
 ROLE_COMMON = wordset("vice president chief officer")
 _LEXICON = {k: v for k, v in _parse_lexicon(_LEXICON_TEXT).items() if " " not in k}

@@ -1,4 +1,4 @@
-"""Dates written in mail (en de fr es nl sv it pt), resolved against a given `today`.
+"""Dates written in mail, in the languages of assistant/language, resolved against `today`.
 
 Explicit dates ("3 March", "03.03.", "Monday 12/1") and relative ones ("in six months",
 "Q3", "after the holidays", "nach Ostern"). Conventions: a day-month without a year is the
@@ -15,60 +15,30 @@ from datetime import date, timedelta
 
 from dateutil.easter import easter
 
-_MONTH_NAMES = {
-    1: "january jan januar jän janvier janv enero ene januari gennaio genn gen janeiro",
-    2: "february feb februar février fevrier févr fevr febrero februari febbraio fevereiro fev",
-    3: "march mar märz maerz mars marzo mrt maart marzo março marco",
-    4: "april apr avril avr abril abr aprile",
-    5: "may mai mayo mei maj maggio mag maio",
-    6: "june jun juni juin junio giugno giu junho",
-    7: "july jul juli juillet juil julio luglio lug julho",
-    8: "august aug août aout agosto ago augustus augusti",
-    9: "september sep sept septembre septiembre setiembre settembre sett setembro",
-    10: "october oct oktober octobre octubre okt ottobre ott outubro out",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dez dezember décembre decembre déc diciembre dic dicembre dezembro",
-}
-_WEEKDAY_NAMES = {
-    0: "monday mon montag mo lundi lunes maandag måndag lunedì lunedi segunda-feira",
-    1: "tuesday tue tues dienstag di mardi martes dinsdag tisdag martedì martedi terça-feira",
-    2: "wednesday wed mittwoch mi mercredi miércoles miercoles woensdag onsdag mercoledì "
-    "mercoledi quarta-feira",
-    3: "thursday thu thurs donnerstag do jeudi jueves donderdag torsdag giovedì giovedi "
-    "quinta-feira",
-    4: "friday fri freitag fr vendredi viernes vrijdag fredag venerdì venerdi sexta-feira",
-    5: "saturday sat samstag sa samedi sábado sabado zaterdag lördag sabato",
-    6: "sunday sun sonntag so dimanche domingo zondag söndag domenica",
-}
-_NUMBER_NAMES = {
-    1: "one a an ein einen einem einer un une uno una een ett en uma um",
-    2: "two couple zwei deux dos twee två due dois duas",
-    3: "three few drei trois tres drie tre três",
-    4: "four vier quatre cuatro fyra quattro quatro",
-    5: "five fünf cinq cinco vijf fem cinque",
-    6: "six sechs seis zes sex sei",
-    8: "eight acht huit ocho åtta otto oito",
-    9: "nine neun neuf nueve negen nio nove",
-    10: "ten zehn dix diez tien tio dieci dez",
-    12: "twelve zwölf douze doce twaalf tolv dodici",
-}
+from assistant.language import alternatives, entries, grouped, numbered
 
-
-def _table(names: dict[int, str]) -> dict[str, int]:
-    return {word: key for key, words in names.items() for word in words.split()}
-
-
-MONTHS = _table(_MONTH_NAMES)
-WEEKDAYS = _table(_WEEKDAY_NAMES)
-NUMBERS = _table(_NUMBER_NAMES)
+MONTHS = numbered("dates.months")
+WEEKDAYS = numbered("dates.weekdays")
+NUMBERS = numbered("dates.numbers")
+_ORDINAL = numbered("dates.ordinals")
 
 
 def _alternation(words: dict[str, int]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _any(key: str) -> str:
+    return alternatives(f"dates.{key}")
+
+
+def _units(key: str) -> str:
+    """Units by kind, each kind a named group, so a match tells its kind by `lastgroup`."""
+    return "|".join(f"(?P<{kind}>{'|'.join(found)})" for kind, found in grouped(key).items())
+
+
 _MONTH = _alternation(MONTHS)
 _WEEKDAY = _alternation({w: 0 for w in WEEKDAYS if len(w) > 2})
+_QUARTER_LETTER = f"[{''.join(sorted(set(entries('dates.quarter_letter'))))}]"
 _DAY_MONTH = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|e|º|°)?\.?\s+(?:de\s+|of\s+)?({_MONTH})\b\.?"
     rf"(?:\s+(?:de\s+)?(\d{{4}}))?",
@@ -80,93 +50,44 @@ _NUMERIC = re.compile(
 )
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _WEEKDAY_WORD = re.compile(rf"\b({_WEEKDAY})\b")
-_TOMORROW = re.compile(r"\b(tomorrow|morgen|demain|mañana|imorgon|domani|amanhã)\b")
+_TOMORROW = re.compile(rf"\b({_any('tomorrow')})\b")
 _UNTIL = re.compile(
-    rf"\b(?:until|till|through|thru|to|bis(?: einschließlich| zum| zu)?|jusqu'?au|jusqu'?à|au|"
-    rf"hasta(?: el)?|al|tot en met|t/m|tot|till och med|t\.o\.m\.|fino al|fino a|até)\s*"
-    rf"(?:(?:the|le|el|den|il|o|dem|de)\s+)?(?:(?:{_WEEKDAY})\.?,?\s*)?$",
+    rf"\b(?:{_any('until')})\s*"
+    rf"(?:(?:{_any('until_article')})\s+)?(?:(?:{_WEEKDAY})\.?,?\s*)?$",
 )
-_QUARTER = re.compile(r"\b[qtk]([1-4])\b(?:\s*[/']?\s*(\d{4}|\d{2})\b)?")
-_ORDINAL_QUARTER = re.compile(
-    r"\b(first|1st|ersten|premier|primer|primero|eerste|första|primo|primeiro|second|2nd|"
-    r"zweiten|deuxième|segundo|tweede|andra|secondo|third|3rd|dritten|troisième|tercer|tercero|"
-    r"derde|tredje|terzo|terceiro|fourth|4th|vierten|quatrième|cuarto|vierde|fjärde|quarto)\s+"
-    r"(?:quarter|quartal|trimestre|kwartaal|kvartalet|kvartal)",
-)
-_ORDINAL = _table(
-    {
-        1: "first 1st ersten premier primer primero eerste första primo primeiro",
-        2: "second 2nd zweiten deuxième segundo tweede andra secondo",
-        3: "third 3rd dritten troisième tercer tercero derde tredje terzo terceiro",
-        4: "fourth 4th vierten quatrième cuarto vierde fjärde quarto",
-    }
-)
+_QUARTER = re.compile(rf"\b{_QUARTER_LETTER}([1-4])\b(?:\s*[/']?\s*(\d{{4}}|\d{{2}})\b)?")
+_ORDINAL_QUARTER = re.compile(rf"\b({_alternation(_ORDINAL)})\s+(?:{_any('quarter')})")
 _IN_PERIOD = re.compile(
-    rf"\b(?:in|within|after|nach|dans|d'ici|en|dentro de|over|om|tra|fra|daqui a|em|about|"
-    rf"ungefähr|etwa)\s+(?:(?:a|an|ein|einem|einen|un|une|uno|una|een|ett|en|um|uma)\s+)?"
-    rf"(\d{{1,2}}|{_alternation(NUMBERS)})(?:\s*(?:-|–|to|or|bis|à|a|o|of)\s*\d{{1,2}})?\s*"
+    rf"\b(?:{_any('period_preposition')})\s+(?:(?:{_any('period_article')})\s+)?"
+    rf"(\d{{1,2}}|{_alternation(NUMBERS)})(?:\s*(?:-|–|{_any('period_range')})\s*\d{{1,2}})?\s*"
     r"(?:of\s+)?(?:more\s+)?"
-    r"(days?|tagen?|jours?|días?|dias?|dagen?|dagar|giorni|weeks?|wochen?|semaines?|semanas?|"
-    r"weken|veckor|vecka|settimane?|months?|monaten?|monat|mois|meses|mes|maanden|maand|"
-    r"månader|månad|mesi|mese|years?|jahren?|jahr|ans?|années?|años?|jaar|jaren|år|anni|anno|anos?|"
-    r"quarters?)\b",
+    rf"(?:{_units('dates.period_units')})\b",
 )
-_HALF_YEAR = re.compile(
-    r"\b(?:half a year|halben jahr|halbes jahr|six mois|medio año|half jaar|halvår|sei mesi|"
-    r"seis meses)\b",
-)
+_HALF_YEAR = re.compile(rf"\b(?:{_any('half_year')})\b")
+_NEXT_UNITS = grouped("dates.next_units")
 _NEXT = re.compile(
-    r"\b(?:next|nächste[nsr]?|prochaine?|próxim[oa]|volgende?|nästa|prossim[oa])\s+"
-    r"(week|woche|semaine|semana|vecka|settimana|month|monat|mois|mes|mês|maand|månad|mese|"
-    r"quarter|quartal|trimestre|kwartaal|kvartal|year|jahr|année|año|ano|jaar|år|anno)\b|"
-    r"\b(?:la |le |l')?(semaine|mois|année|trimestre) prochaine?\b|"
-    r"\b(?:la |el |o )?(semana|mes|año|ano|trimestre) que vem\b|"
-    r"\b(?:la |el )?(semana|mes|año) que viene\b|\b(?:l'|il )?(anno) prossimo\b",
+    rf"\b(?:{_any('next')})\s+({'|'.join(w for words in _NEXT_UNITS.values() for w in words)})\b|"
+    + _any("next_after")
 )
-_UNIT = {
-    **dict.fromkeys(["week", "woche", "semaine", "semana", "vecka", "settimana"], "week"),
-    **dict.fromkeys(["month", "monat", "mois", "mes", "mês", "maand", "månad", "mese"], "month"),
-    **dict.fromkeys(["quarter", "quartal", "trimestre", "kwartaal", "kvartal"], "quarter"),
-    **dict.fromkeys(["year", "jahr", "année", "año", "ano", "jaar", "år", "anno"], "year"),
-}
-_HOLIDAYS = re.compile(
-    r"\b(?:after|past|over) (?:the )?(?:holidays|christmas|new year)|\bin the new year|"
-    r"\bnach (?:den feiertagen|weihnachten|neujahr|dem jahreswechsel)|\bim neuen jahr|"
-    r"\baprès les fêtes|\baprès noël|\bdespués de (?:las fiestas|navidad|año nuevo)|"
-    r"\bna de (?:feestdagen|kerst)|\bna nieuwjaar|\befter (?:helgerna|jul|nyår)|"
-    r"\bdopo (?:le feste|natale|capodanno)|\bdepois (?:das festas|do natal|do ano novo)",
-)
-_SUMMER = re.compile(
-    r"\b(?:after the summer|in the (?:fall|autumn)|im herbst|à l'automne|en otoño|in het najaar|"
-    r"på hösten|in autunno|no outono|nach dem sommer|nach den sommerferien|après l'été|"
-    r"après les vacances|"
-    r"después del verano|na de zomer|efter sommaren|dopo l'estate|depois do verão)\b",
-)
-_EASTER = re.compile(
-    r"\b(?:after easter|nach ostern|après pâques|después de semana santa|después de pascua|"
-    r"na pasen|efter påsk|dopo pasqua|depois da páscoa)\b",
-)
+_UNIT = {word: kind for kind, words in _NEXT_UNITS.items() for word in words}
+_HOLIDAYS = re.compile(_any("holidays"))
+_SUMMER = re.compile(rf"\b(?:{_any('after_summer')})\b")
+_EASTER = re.compile(rf"\b(?:{_any('after_easter')})\b")
 _IN_MONTH = re.compile(
-    rf"\b(?:(?i:in|im|en|em|early|mid|late|end of|beginning of|anfang|mitte|ende|début|fin|"
-    rf"principios de|mediados de|finales de|begin|eind|början av|slutet av|inizio|metà|fine|"
-    rf"início de|meados de|final de)|(?-i:i|a|ad))\s+(?:de\s+|di\s+)?(?i:({_MONTH}))\b(?!\s*\d)"
-)
-
-
-_END_WORDS = (
-    r"(?:(?:by |until |till |through |to )?(?:the )?end of|through|thru|"
-    r"(?:bis )?(?:zum )?ende(?: des)?|(?:jusqu'à |à )?(?:la )?fin(?: de| du)?|"
-    r"(?:a |hasta )?(?:finales|fines|final) de(?:l)?|eind|slutet av|fine)"
+    rf"\b(?:(?i:{_any('in_month')})|(?-i:{_any('in_month_lower')}))\s+(?:de\s+|di\s+)?"
+    rf"(?i:({_MONTH}))\b(?!\s*\d)"
 )
 _QUARTER_END = re.compile(
-    rf"\b{_END_WORDS}\s+(?:the\s+|le\s+)?[qtk]([1-4])\b(?:\s*[/']?\s*(\d{{4}}|\d{{2}})\b)?"
+    rf"\b(?:{_any('period_end')})\s+(?:(?:{_any('quarter_end_article')})\s+)?"
+    rf"{_QUARTER_LETTER}([1-4])\b(?:\s*[/']?\s*(\d{{4}}|\d{{2}})\b)?"
 )
 _MONTH_PART = re.compile(
-    r"\b(?:(early|beginning of|start of|anfang|début|principios de|comienzos de)|"
-    r"(mid|middle of|mitte|mi|mediados de)|(late|end of|the end of|through|thru|ende|fin|"
-    rf"finales de|fines de|final de))[\s-]+(?:de\s+|d'|of\s+)?({_MONTH})\b\.?(?:\s+(\d{{4}}))?"
+    rf"\b(?:({_any('month_start')})|({_any('month_middle')})|({_any('month_end')}))"
+    rf"[\s-]+(?:de\s+|d'|of\s+)?({_MONTH})\b\.?(?:\s+(\d{{4}}))?"
 )
 _PART_DAY = {1: 1, 2: 15, 3: 0}  # 0: the month's last day
+# Holidays with a rule of their own: the working day after a US holiday, and the German
+# school summer holidays.
 _US_HOLIDAY = re.compile(r"\bafter (labor day|labour day|memorial day|thanksgiving)\b")
 _SOMMERFERIEN = re.compile(r"\bnach den sommerferien\b")
 
@@ -314,17 +235,14 @@ def _next_quarter(quarter: int, today: date, year: str | None) -> date:
     return _quarter_start(quarter, today.year + 1)
 
 
-def _after_period(count: int, unit: str, today: date) -> date:
-    unit = unit.lower()
-    if unit.startswith(("day", "tag", "jour", "día", "dia", "dag", "giorn")):
+def _after_period(count: int, kind: str, today: date) -> date:
+    if kind == "day":
         return today + timedelta(days=count)
-    if unit.startswith(
-        ("week", "woche", "semaine", "semana", "vecka", "veckor", "weken", "settiman")
-    ):
+    if kind == "week":
         return today + timedelta(weeks=count)
-    if unit.startswith("quarter"):
+    if kind == "quarter":
         return add_months(today, 3 * count)
-    if unit.startswith(("mo", "mes", "mê", "maand", "mån", "mois")):
+    if kind == "month":
         return add_months(today, count)
     return add_months(today, 12 * count)
 
@@ -356,7 +274,7 @@ def later_date(sentence: str, today: date, *, month_first: bool = False) -> date
     if m := _IN_PERIOD.search(sentence):
         word = m.group(1).lower()
         count = int(word) if word.isdigit() else NUMBERS[word]
-        return _after_period(count, m.group(2), today) if count else None
+        return _after_period(count, m.lastgroup or "year", today) if count else None
     if _HOLIDAYS.search(sentence):
         after = date(today.year + (1 if today.month >= 7 else 0), 1, 7)
         return after if after > today else None

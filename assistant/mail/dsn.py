@@ -10,6 +10,7 @@ from email.message import Message
 
 from flufl.bounce import all_failures
 
+from assistant.language import alternatives
 from assistant.mail.headers import Address, header_text, message_ids, parse_addresses
 from assistant.mail.parse import ParsedMessage
 
@@ -21,26 +22,7 @@ _BOUNCE_LOCALPARTS = frozenset(
 )
 # Delivery-report subjects of the common MTAs, and Exchange's NDR prefix in its languages.
 _BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
-    r"undeliver(?:able|ed)|undelivered mail|delivery status notification|"
-    r"delivery (?:has )?fail|delivery failure|delivery notification|failure notice|"
-    r"mail delivery (?:failed|failure|system)|returned mail|non[- ]?delivery|"
-    r"warning: (?:could not send|message .{0,40} delayed|message still undelivered)|"
-    r"delayed mail|(?:mail )?delivery delayed|delayed delivery|message not delivered|"
-    r"mail failure|failure delivery|notice: mail delivery status|delivery report|"
-    r"non-?deliverable|message status - undeliverable|mail system error|could not send message|"
-    r"(?:your )?(?:message|mail) could not be delivered|message delivery (?:has )?failed|"
-    r"unzustellbar|nicht zustellbar|ihre (?:e-?mail|nachricht) konnte nicht zugestellt|"
-    r"non remis|non distribuable|échec de (?:la )?remise|impossible de remettre|"
-    r"no se puede entregar|no entregado|no se pudo entregar|"
-    r"onbestelbaar|niet bezorgd|kan niet worden bezorgd|"
-    r"kan inte levereras|olevererbart|ej levererat|"
-    r"non recapitabile|impossibile recapitare|mancato recapito|"
-    r"não é possível entregar|nao e possivel entregar|não entregue|não foi possível entregar|"
-    r"kan ikke leveres|ikke leveret|kunne ikke leveres|ei voitu toimittaa|toimitus epäonnistui|"
-    r"nie można dostarczyć|niedostarczalne|nedoručitelné|nelze doručit|kézbesíthetetlen|"
-    r"teslim edilemedi|не доставлено|невозможно доставить)",
-    re.IGNORECASE,
+    rf"^\s*(?:\[[^\]]{{0,40}}\]\s*)?(?:{alternatives('bounce.subject')})", re.IGNORECASE
 )
 # A From field a mail system writes, even without a domain ("MAILER-DAEMON").
 _DAEMON_FROM = re.compile(

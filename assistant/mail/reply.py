@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import re
 
+from assistant.language import alternatives, entries
+
 MAX_BODY_CHARS = 200_000
 _SIGNOFF_TAIL_LINES = 9
 # A full business card (address, phones, web, register) under a closing runs longer.
 _SIGNOFF_CARD_LINES = 20
 _SIGNOFF_TAIL_WIDTH = 80
 
-_VERBS = (
-    r"wrote|writes|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|schreef|"
-    r"heeft geschreven|het volgende geschreven|skrev|ha scritto|scrisse|escreveu|kirjoitti|"
-    r"napisał(?:\(a\))?|napisal(?:\(a\))?|a scris|ezt írta|napisao|napisala|napísal(?:\(a\))?|"
-    r"rašė|rakstīja|kirjutas|đã viết|menulis|"
-    r"написал(?:\(а\))?|написав|napsal(?:\(a\))?|írta|yazdı|έγραψε|写道|寫道|작성"
-)
+_VERBS = alternatives("reply.verbs")
 # The verb ends the line ("X wrote:") or comes before the name ("Am … schrieb X <x@y>:").
 _VERB = re.compile(rf"(?<!\w)(?:{_VERBS})(?!\w)", re.IGNORECASE)
 _ATTRIBUTION_END = re.compile(r"(?::|：|-{2,})\s*-*\s*$")
@@ -24,9 +20,9 @@ _ATTRIBUTION_END = re.compile(r"(?::|：|-{2,})\s*-*\s*$")
 # line naming an address in angle brackets and ending in a colon, right above `>` quotes.
 _DATED_ADDRESS = re.compile(r"\d.*<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$")
 _NAME_AFTER_VERB = 200
+# Every language's opening words, and what opens an attribution in any language: "D." and a date.
 _ATTRIBUTION_START = re.compile(
-    r"^\s*(?:-+\s*)?(?:On|Am|Le|El|Op|Den|D\.|Il|Em|No dia|Quoting|Zitat von|Dnia|W dniu|"
-    r"Citando|Citation de|Citerar|El día|Il giorno|În|Στις|Le \w+\.?|"
+    rf"^\s*(?:-+\s*)?(?:{alternatives('reply.attribution_start')}|D\.|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|"
     r"\d{1,2}\.? \w+ \d{4})\b",
     re.IGNORECASE,
@@ -35,49 +31,20 @@ _ATTRIBUTION_START = re.compile(
 _SHORT_ATTRIBUTION = re.compile(rf"^[A-ZÀ-Þ][\w.'-]*(?:\s+[A-ZÀ-Þ][\w.'-]*)?\s+(?:{_VERBS}):$")
 _HAS_DETAIL = re.compile(r"@|\d")
 _SEPARATOR = re.compile(
-    r"^\s*[-_=*]{2,}\s*(?:Original(?:ly)? Message|Original-Nachricht|Originalnachricht|"
-    r"Ursprüngliche Nachricht|Message d'origine|Message original|Mensaje original|"
-    r"Oorspronkelijk bericht|Origineel bericht|Ursprungligt meddelande|Originalmeddelande|"
-    r"Messaggio originale|Mensagem original|Forwarded message|Weitergeleitete Nachricht|"
-    r"Message transféré|Mensaje reenviado|Doorgestuurd bericht|Vidarebefordrat meddelande|"
-    r"Messaggio inoltrato|Mensagem encaminhada|Reply message|Reply above this line|"
-    r"Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Исходное сообщение|"
-    r"Wiadomość oryginalna|Původní zpráva|原始邮件|原始郵件|元のメッセージ|원본 메시지|"
-    r"Пересылаемое сообщение|Перенаправленное сообщение|Переадресованное сообщение|"
-    r"Пересланное сообщение|Forwarded e-?mail|Forward(?:ed)? Message|Doorgestuurd e-?mailbericht|"
-    r"Videresendt (?:melding|meddelelse)|Välitetty viesti|Przekazana wiadomość|Přeposlaná zpráva|"
-    r"Továbbított üzenet|Eredeti üzenet|Mesaj redirecționat|Mesaj original|Orijinal mesaj|"
-    r"Προωθημένο μήνυμα|Αρχικό μήνυμα|转发的邮件|轉寄的郵件|転送メッセージ)"
-    r"\s*[-_=*]*\s*$|^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|"
-    r"Début du message réexpédié|Inicio del mensaje reenviado|Begin doorgestuurd bericht|"
-    r"Vidarebefordrat brev|Inizio messaggio inoltrato|Início da mensagem reencaminhada)\s*:\s*$|"
-    r"^\s*-{3,}\s*(?:Forwarded|Weitergeleitet) (?:by|von) .{1,120}-{3,}\s*$|"
-    # Tobit david's line above the quoted message.
-    r"^\s*Original Message processed by .{1,60}$",
+    rf"^\s*[-_=*]{{2,}}\s*(?:{alternatives('reply.separator')})\s*[-_=*]*\s*$|"
+    rf"^\s*(?:{alternatives('reply.forward_opening')})\s*:\s*$|"
+    rf"^\s*-{{3,}}\s*(?:{alternatives('reply.forwarded_by')}) .{{1,120}}-{{3,}}\s*$|"
+    rf"^\s*(?:{alternatives('reply.processed_by')}) .{{1,60}}$",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
-_FROM_NAMES = (
-    r"From|Von|De|De la|Van|Från|Fra|Da|Od|Lähettäjä|Feladó|Gönderen|От|Від|Kimden|Odesílatel|"
-    r"Από|Šalje|"
-    r"差出人|发件人|寄件者|보낸 사람"
-)
-_OTHER_NAMES = (
-    r"Sent|Date|To|Cc|Bcc|Subject|Reply-To|Gesendet|Datum|An|Betreff|Kopie|Envoyé(?: le)?|Objet|"
-    r"Sujet|À|A|Copie à|Enviado(?: el)?|Enviada em|Fecha|Para|Asunto|Assunto|Verzonden|Aan|"
-    r"Onderwerp|Skickat|Till|Ämne|Inviato|Data|Oggetto|Sendt|Til|Emne|Lähetetty|Aihe|Vastaanottaja|"
-    r"Отправлено|Кому|Тема|Дата|Копия|Wysłano|Do|Temat|Odesláno|Komu|Předmět|Gönderildi|Konu|"
-    r"Kime|Tarih|Bilgi|Elküldve|Címzett|Tárgy|Másolat|Dátum|Trimis|Către|Catre|Subiect|"
-    r"Στάλθηκε|Ημερομηνία|Προς|Θέμα|Κοιν\.?|Надіслано|Poslano|Prima|Predmet|"
-    r"送信日時|宛先|件名|发送时间|收件人|主题|抄送|日期|寄件日期|收件者|主旨|"
-    r"보낸 날짜|받는 사람|제목|참조"
-)
+_FROM_NAMES = alternatives("reply.from_labels")
+_OTHER_NAMES = alternatives("reply.header_labels")
 _FIELD_LABEL = rf"\*?\s*(?:(?P<from>{_FROM_NAMES})|{_OTHER_NAMES})\s*\*?\s*[:：]"
 _FIELD_LINE = re.compile(rf"^\s*{_FIELD_LABEL}", re.IGNORECASE)
 # Lotus/IBM Notes and some webmails set the label apart by a tab or spaces, not a colon.
 _TAB_FIELD_LINE = re.compile(
-    rf"^\s*(?:(?P<from>{_FROM_NAMES})|Sent|Date|To|Cc|Bcc|Subject|Gesendet|Datum|An|Kopie|"
-    r"Blindkopie|Betreff|Thema|Envoyé|À|Objet|Para|Asunto|Aan|Onderwerp)(?:\t+| {2,})\S",
+    rf"^\s*(?:(?P<from>{_FROM_NAMES})|{alternatives('reply.tab_labels')})(?:\t+| {{2,}})\S",
     re.IGNORECASE,
 )
 _INLINE_LABEL = re.compile(rf"(?:^|\s){_FIELD_LABEL}\s", re.IGNORECASE)
@@ -86,54 +53,12 @@ _QUOTED = re.compile(r"^\s*>")
 _DASHES_SIGNATURE = re.compile(r"^--\s*$|^__\s*$")
 # "Sent from my iPhone" is a short tag on its own line; "Sent from my desk, is easier …" is a
 # sentence.
-_DEVICE_SIGNATURE = re.compile(
-    r"^\s*(?:Sent from [^,;:!?.]{2,50}\.?(?:,\s*(?:please )?(?:excuse|pardon|sorry)[^,;:]{0,40})?$|"
-    r"Sent via |Get Outlook for |"
-    r"Sent with |Von meinem \S+ gesendet|Gesendet von meinem|Gesendet mit|Envoyé de mon|"
-    r"Envoyé depuis|Obtenir Outlook pour|Enviado desde mi|Enviado desde |Obtener Outlook para|"
-    r"Verstuurd vanaf mijn|Verzonden vanaf mijn|Verzonden met|Skickat från min|Skickades från|"
-    r"Inviato da(?:l mio)? |Enviado do meu|Enviado do |Obter o Outlook para|Scarica Outlook|"
-    r"Sendt fra min|Lähetetty (?:iPhonesta|Android)|Wysłane z)",
-    re.IGNORECASE,
-)
-_SIGNOFF_WORDS = (
-    r"(?:(?:best|kind|kindest|warm|warmest|many|with kind|with best)?\s*(?:regards|wishes)|"
-    r"best|cheers|thanks|thank you|thx|many thanks|thanks (?:again|much|a lot)|"
-    r"(?:thanks|thank you) in advance|all the best|sincerely|respectfully|take care|"
-    r"yours(?: sincerely| truly| faithfully)?|talk soon|speak soon|br|kr|"
-    r"tsch(?:ü|ue)s(?:s)?|ciao|salut|bises|(?:à|a) bient(?:ô|o)t|un abrazo|abrazos|abs|"
-    r"groetjes|cu respect|grazie e saluti|"
-    r"(?:mit )?(?:freundliche|beste|liebe|viele|herzliche|schöne|sonnige)n? gr(?:ü|ue)(?:ß|ss)en?|"
-    r"mfg|lg|vg|gru(?:ß|ss)|gr(?:ü|ue)(?:ß|ss)(?:e|le)|danke|vielen dank|danke im voraus|"
-    r"cordialement|bien cordialement|bien à vous|salutations|merci|merci d'avance|"
-    r"merci par avance|bonne journée|"
-    r"saludos(?: cordiales)?|(?:un )?(?:cordial )?saludo|cordiales saludos|atentamente|"
-    r"gracias|muchas gracias|gracias de antemano|"
-    r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groet|mvg|bedankt|"
-    r"hartelijke groet(?:en)?|hartelijk dank|"
-    r"(?:med )?vänlig(?:a)? hälsning(?:ar)?|hälsningar|hälsning|mvh|tack|tack så mycket|"
-    r"(?:med )?(?:venlig|vennlig|venlige|kærlig|beste) (?:hilsen|hilsner)|hilsen|hilsner|"
-    r"mvh|vh|"
-    r"(?:ystävällisin |parhain )?terveisin|kiitos|"
-    r"üdvözlettel|udvozlettel|üdv|udv|tisztelettel|köszönettel|köszönöm|"
-    r"cu (?:stimă|stima|drag|bine)|toate cele bune|mulțumesc|multumesc|"
-    r"με εκτίμηση|φιλικά|ευχαριστώ|χαιρετισμούς|"
-    r"iyi çalışmalar|selamlar|sevgiler|"
-    r"всего доброго|всего хорошего|с уважением и наилучшими пожеланиями|"
-    r"cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie in anticipo|buona giornata|"
-    r"atenciosamente|cumprimentos|abraços|abraço|obrigad[oa]|att\.?|"
-    r"pozdrawiam(?: serdecznie)?|serdecznie pozdrawiam|pozdrowienia|z poważaniem|"
-    r"z wyrazami szacunku|dziękuję|"
-    r"(?:s |se )(?:pozdravem|srdečným pozdravem|přátelským pozdravem)|děkuji|díky|"
-    r"lp|(?:lijep|lep|srdačan|srdačni) pozdrav(?:i)?|s poštovanjem|pozdrav|"
-    r"с уважением|спасибо|с наилучшими пожеланиями|saygılarımla|teşekkürler|"
-    r"以上です|(?:以上(?:です)?[、，,]?\s*)?(?:どうぞ)?よろしくお願い(?:いた|致|申し上げ)?(?:します|ます)|以上|"
-    r"谢谢|謝謝|此致(?:\s*敬礼)?|敬礼|祝好|顺祝商祺|감사합니다)"
-)
+_DEVICE_SIGNATURE = re.compile(rf"^\s*(?:{alternatives('reply.device_signature')})", re.IGNORECASE)
+_SIGNOFF_WORDS = f"(?:{alternatives('reply.signoff')})"
 # Two closings joined ("Danke und Gruß", "Thanks & regards", "Kiitos ja terveisin") and a
 # place after them ("Beste Grüße aus Berlin").
-_JOINED = r"(?:\s*[/&+]\s*|\s+(?:and|und|et|en|e|y|og|och|ja|i|a|и|ve|és)\s+)"
-_PLACE = r"(?:\s+(?:aus|from|van|uit|de|da|desde|fra|från|z|из)\s+[\w-]+(?:\s[\w-]+)?)?"
+_JOINED = rf"(?:\s*[/&+]\s*|\s+(?:{alternatives('reply.signoff_joiner')})\s+)"
+_PLACE = rf"(?:\s+(?:{alternatives('reply.signoff_place')})\s+[\w-]+(?:\s[\w-]+)?)?"
 _SIGNOFF = re.compile(
     rf"^\s*{_SIGNOFF_WORDS}(?:{_JOINED}{_SIGNOFF_WORDS})?{_PLACE}"
     r"(?:\s*[,.!:;。！、]*|\s*[,!–-]+\s*[\w.'-]+(?:\s[\w.'-]+)?)\s*$",
@@ -147,16 +72,16 @@ _DASH_SIGNOFF = re.compile(
 _BULLET = re.compile(r"^\s*(?:[-–—*•/]|\d{1,2}[.)])\s*\S")
 # A lone name closing the message ("John.", "Michael Scott"), not a one-word answer.
 _NAME_LINE = re.compile(r"^-?\s*[A-ZÀ-ÖØ-Þ][\w'.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'.-]*){0,2}[.,]?$")
-_NOT_NAMES = frozenset({"yes", "no", "ok", "okay", "sure", "hello", "hi", "done", "agreed"})
+_NOT_NAMES = frozenset(entries("reply.not_names"))
 _CONTACT = re.compile(
     r"\+?\d[\d\s().-]{6,}\d|www\.|https?://|\s\|\s|@|^\s*(?:p|t|m|f|tel|phone|mobile|fax)\s*[:.]",
     re.IGNORECASE,
 )
 _CARD_MAX_LINES = 6
 _DISCLAIMER = re.compile(
-    r"^\s*(?:CONFIDENTIALITY NOTICE|DISCLAIMER\s*:|"
-    r"(?:This|Diese|Ce|Este|Esta|Dit|Deze|Detta|Questo|Questa)\s.{0,80}(?:confidential|"
-    r"vertraulich|confidenti|vertrouwelijk|konfidentiell|riservat))",
+    rf"^\s*(?:{alternatives('reply.disclaimer_title')}|"
+    rf"(?:{alternatives('reply.disclaimer_opening')})\s.{{0,80}}"
+    rf"(?:{alternatives('reply.disclaimer_word')}))",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.?!]\s*$")
