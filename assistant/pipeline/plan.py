@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 from sqlmodel import Session, col, or_, select
 
+from assistant import leases
 from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
 from assistant.lifecycle import drafts, leads
@@ -417,6 +418,7 @@ def _fallen_due(session: Session, scope: Scope, now: datetime) -> set[int]:
 def _plan_one(
     ctx: Context, session: Session, lead_id: int, now: datetime, owners: dict[int | None, Cadence]
 ) -> None:
+    leases.wait_for_lead(session, lead_id)  # a replica planning it too waits its turn
     lead = session.get(Lead, lead_id)
     if lead is None or is_suppressed(session, lead.email):
         return
