@@ -140,15 +140,23 @@ class Daemon:
     def hold(self, at: datetime) -> leases.Round:
         """The one decision of which mailboxes this process watches: those it holds a lease on,
         out of the candidates, about its fair share of them (see assistant.leases)."""
-        daemon = self.settings.daemon
+        return leases.keep(
+            self.ctx.engine,
+            candidate_mailboxes(self.settings),
+            at,
+            timedelta(seconds=self.settings.daemon.lease_ttl_seconds),
+            giving_back=frozenset(self.giving_back),
+        )
+
+    def announce(self) -> bool:
+        """Tell the other daemons this one is here, before it takes anything, so that a round
+        later it takes its fair share rather than every mailbox; False on SQLite, where it is
+        alone and takes them all at once."""
+        ttl = timedelta(seconds=self.settings.daemon.lease_ttl_seconds)
         with transaction(self.ctx.engine) as session:
-            return leases.keep(
-                session,
-                candidate_mailboxes(self.settings),
-                at,
-                timedelta(seconds=daemon.lease_ttl_seconds),
-                giving_back=frozenset(self.giving_back),
-            )
+            leases.start(session)
+            leases.beat(session, clock.wall(), ttl)
+            return leases.is_shared(session)
 
     async def lease_round(self) -> None:
         """Renew, take and give back mailbox leases; start and stop watchers to match."""
@@ -273,8 +281,8 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
         loop.add_signal_handler(sig, stop.set)
     daemon = Daemon(ctx, settings)
     server = await _start_web(settings, ctx) if web else None
-    with transaction(ctx.engine) as session:
-        leases.start(session)
+    if await asyncio.to_thread(daemon.announce):
+        await asyncio.sleep(settings.daemon.lease_heartbeat_seconds)
     await daemon.lease_round()
     tasks = daemon.start()
     log.info(

@@ -29,8 +29,10 @@ from typing import Any
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select, text
 
+from assistant.db import transaction
 from assistant.models import Lease, Replica
 
 # This process, as every lease and heartbeat names it: host, pid, and a random part, since a
@@ -182,7 +184,7 @@ class Round:
 
 
 def keep(
-    session: Session,
+    engine: Engine,
     candidates: Sequence[str],
     at: datetime,
     ttl: timedelta,
@@ -193,11 +195,18 @@ def keep(
 ) -> Round:
     """One heartbeat: beat, renew what is ours, take free mailboxes up to the fair share, and
     name the surplus. `giving_back` are leases already on their way back (renewed meanwhile,
-    so that no other daemon starts on a mailbox this one may still be syncing)."""
-    beat(session, at, ttl, holder)
-    mine = renew(session, MAILBOX, at, ttl, holder) - giving_back
-    moves = balance(candidates, mine, taken(session, MAILBOX, at, holder), live(session, at), rng)
-    got = {m for m in moves.wanted if acquire(session, MAILBOX, m, at, ttl, holder)}
+    so that no other daemon starts on a mailbox this one may still be syncing). Each take is a
+    transaction of its own: daemons taking many at once never wait on each other's."""
+    with transaction(engine) as session:
+        beat(session, at, ttl, holder)
+        mine = renew(session, MAILBOX, at, ttl, holder) - giving_back
+        others = taken(session, MAILBOX, at, holder)
+        moves = balance(candidates, mine, others, live(session, at), rng)
+    got = set()
+    for mailbox in moves.wanted:
+        with transaction(engine) as session:
+            if acquire(session, MAILBOX, mailbox, at, ttl, holder):
+                got.add(mailbox)
     return Round(frozenset((mine - moves.surplus) | got), moves.surplus)
 
 

@@ -38,8 +38,8 @@ def _acquire(engine: Engine, holder: str, key: str, at: datetime) -> bool:
 
 def _round(engine: Engine, holder: str, at: datetime) -> leases.Round:
     """One heartbeat of a daemon that gives its surplus back at once."""
+    held = leases.keep(engine, MAILBOXES, at, TTL, holder=holder, rng=random.Random(1))
     with transaction(engine) as session:
-        held = leases.keep(session, MAILBOXES, at, TTL, holder=holder, rng=random.Random(1))
         leases.release(session, leases.MAILBOX, held.surplus, holder)
     return held
 
@@ -125,8 +125,7 @@ def test_daemons_joining_share_the_mailboxes_and_the_dead_ones_pass_to_the_livin
 
 def test_a_mailbox_no_longer_a_candidate_is_given_back(engine: Engine) -> None:
     assert _acquire(engine, "a", "gone@acme.test", T0)
-    with transaction(engine) as session:
-        held = leases.keep(session, MAILBOXES[:2], T0, TTL, holder="a")
+    held = leases.keep(engine, MAILBOXES[:2], T0, TTL, holder="a")
     assert held.held == set(MAILBOXES[:2]) and held.surplus == {"gone@acme.test"}
 
 
@@ -145,11 +144,10 @@ def test_planning_a_lead_holds_it_for_the_transaction(engine: Engine) -> None:
 
 def test_on_sqlite_the_one_daemon_clears_what_a_dead_one_left(tmp_path: Path) -> None:
     engine = open_database(f"sqlite:///{tmp_path}/nurture.db")
-    with transaction(engine) as session:
-        leases.keep(session, MAILBOXES, T0, TTL, holder="killed")
+    leases.keep(engine, MAILBOXES, T0, TTL, holder="killed")
     with transaction(engine) as session:
         leases.start(session, "next")
-        held = leases.keep(session, MAILBOXES, T0 + timedelta(seconds=1), TTL, holder="next")
+    held = leases.keep(engine, MAILBOXES, T0 + timedelta(seconds=1), TTL, holder="next")
     assert held.held == set(MAILBOXES)
     engine.dispose()
 
@@ -159,3 +157,27 @@ def test_a_heartbeat_slower_than_half_the_ttl_is_refused(tmp_path: Path) -> None
     path.write_text("[daemon]\nlease_ttl_seconds = 30\nlease_heartbeat_seconds = 20\n")
     with pytest.raises(ConfigError, match="lease_heartbeat_seconds"):
         load(path)
+
+
+def test_daemons_taking_many_mailboxes_at_once_never_deadlock(engine: Engine) -> None:
+    floor = [f"rep{i:03d}@acme.test" for i in range(120)]
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def daemon(holder: str) -> None:
+        start.wait()
+        try:
+            for _ in range(3):  # all three alone at first: each reaches for everything
+                leases.keep(engine, floor, T0, TTL, holder=holder)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=daemon, args=(f"d{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        rows = session.exec(select(Lease)).all()
+    assert sorted(row.key for row in rows) == floor  # each mailbox once, by one holder
