@@ -62,6 +62,7 @@ class Daemon:
         self.audit_mark = 0  # the newest audit entry the timer passes have seen
         self._started = time.monotonic()
         self.ctx.held = frozenset()  # until the first lease round says otherwise
+        self.ctx.shared_out = frozenset(candidate_mailboxes(settings))
         self.giving_back: frozenset[str] = frozenset()  # surplus leases on their way back
         self.side_tasks: set[asyncio.Task[None]] = set()
         self.renewed = time.monotonic()  # the last lease round that reached the database
@@ -182,6 +183,7 @@ class Daemon:
         """Watchers for the mailboxes newly held; none for those lost or given back."""
         before = self.ctx.held or frozenset()
         self.ctx.held = held.held
+        self.ctx.shared_out = frozenset(candidate_mailboxes(self.settings))
         gone = (before | frozenset(self.watchers)) - held.held
         for mailbox in gone:
             watcher = self.watchers.pop(mailbox, None)

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select, text
 
 from assistant.db import transaction
-from assistant.models import Lease, Replica
+from assistant.models import Lead, Lease, Rep, Replica
 
 # This process, as every lease and heartbeat names it: host, pid, and a random part, since a
 # pid comes round again after a restart.
@@ -208,6 +208,19 @@ def keep(
             if acquire(session, MAILBOX, mailbox, at, ttl, holder):
                 got.add(mailbox)
     return Round(frozenset((mine - moves.surplus) | got), moves.surplus)
+
+
+def swept_here(held: frozenset[str] | None, shared_out: frozenset[str]) -> Any:
+    """The leads this replica's sweeps (full and timer passes) take, as a condition on Lead:
+    those whose owner's mailbox it holds, and those whose owner has none to share out. None:
+    every lead (one process). A wake plans the leads of its own mail whoever owns them."""
+    if held is None:
+        return None
+    reps = select(Rep.id)
+    return or_(
+        col(Lead.owner_id).in_(reps.where(col(Rep.email).in_(sorted(held)))),
+        col(Lead.owner_id).not_in(reps.where(col(Rep.email).in_(sorted(shared_out)))),
+    )
 
 
 def wait_for_lead(session: Session, lead_id: int) -> None:

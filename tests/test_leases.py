@@ -17,7 +17,7 @@ from assistant import leases
 from assistant.config import load
 from assistant.db import open_database, transaction
 from assistant.errors import ConfigError
-from assistant.models import Lease
+from assistant.models import Lead, Lease, Rep
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 TTL = timedelta(seconds=30)
@@ -181,3 +181,22 @@ def test_daemons_taking_many_mailboxes_at_once_never_deadlock(engine: Engine) ->
     with Session(engine) as session:
         rows = session.exec(select(Lease)).all()
     assert sorted(row.key for row in rows) == floor  # each mailbox once, by one holder
+
+
+def test_a_replica_sweeps_the_leads_of_its_mailboxes_and_those_of_reps_without_one(
+    engine: Engine,
+) -> None:
+    with transaction(engine) as session:
+        for name in ("ana", "ben", "cy"):
+            rep = Rep(email=f"{name}@acme.test", name=name)
+            session.add(rep)
+            session.flush()
+            session.add(Lead(email=f"lead.{name}@customer.test", owner_id=rep.id))
+    share = leases.swept_here(
+        frozenset({"ana@acme.test"}), frozenset({"ana@acme.test", "ben@acme.test"})
+    )
+    with Session(engine) as session:
+        swept = set(session.exec(select(Lead.email).where(share)).all())
+    # ben's mailbox is another replica's; cy has none to share out, so every replica takes cy's
+    assert swept == {"lead.ana@customer.test", "lead.cy@customer.test"}
+    assert leases.swept_here(None, frozenset()) is None  # one process: every lead

@@ -41,7 +41,10 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[i
     made = await draft_batch.collect(ctx, now)
     only = scope.leads if scope is not None and not scope.timers else None
     with transaction(ctx.engine) as session:
-        jobs = [job for job in due_jobs(session, now, only) if job.step.trigger not in waiting]
+        share = leases.swept_here(ctx.held, ctx.shared_out)
+        jobs = [
+            job for job in due_jobs(session, now, only, share) if job.step.trigger not in waiting
+        ]
     now_jobs = [job for job in jobs if not draft_batch.can_wait(ctx, job)]
     later = [job for job in jobs if draft_batch.can_wait(ctx, job)]
     if later:
