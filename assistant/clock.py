@@ -23,6 +23,11 @@ def now() -> datetime:
     return datetime.now(UTC) + _offset
 
 
+def wall() -> datetime:
+    """The machine's real time, never moved: what daemons on several hosts agree on (leases)."""
+    return datetime.now(UTC)
+
+
 def fast_forward(delta: timedelta) -> None:
     """Move this process's clock forward (used by the demo and tests)."""
     global _offset

@@ -196,6 +196,19 @@ class DaemonSettings(_Section):
     startup_stagger_seconds: float = Field(default=10.0, ge=0, le=600)
     # Threads for parsing, understanding, planning and drafting, off the event loop.
     workers: int = Field(default=4, ge=1, le=64)
+    # Replicas on one PostgreSQL: a daemon renews its mailbox leases every heartbeat; those of
+    # a daemon that died pass to the living once `lease_ttl_seconds` have gone by.
+    lease_ttl_seconds: float = Field(default=30.0, gt=0, le=600)
+    lease_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _heartbeat(self) -> DaemonSettings:
+        if self.lease_heartbeat_seconds * 2 > self.lease_ttl_seconds:
+            raise ValueError(
+                f"lease_heartbeat_seconds ({self.lease_heartbeat_seconds:g}) must be at most half "
+                f"of lease_ttl_seconds ({self.lease_ttl_seconds:g})"
+            )
+        return self
 
 
 class WebSettings(_Section):

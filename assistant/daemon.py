@@ -1,6 +1,9 @@
 """The daemon: per-mailbox wakes, timer passes and an hourly full pass; SIGTERM stops it cleanly.
 
-An IMAP IDLE watcher per mailbox (see assistant.watch) asks for a pass over its own mailbox:
+Daemons sharing one PostgreSQL share the mailboxes out by lease (assistant.leases): a round
+every heartbeat renews this daemon's, takes free ones up to its fair share and gives back the
+surplus, and the watchers follow; passes sync only held mailboxes. An IMAP IDLE watcher per
+held mailbox (see assistant.watch) asks for a pass over its own mailbox:
 that mailbox is synced, its new messages understood, and only their leads planned and drafted.
 APScheduler runs three jobs beside: `timers` (the mailboxes without a watcher, and the leads
 whose follow-up, pause or retry fell due), `send` (approved mail, often) and `full` (every
@@ -30,8 +33,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assistant import clock
+from assistant import clock, leases
 from assistant.config import Settings
+from assistant.db import transaction
 from assistant.metrics import PASS_SECONDS
 from assistant.models import AuditEntry
 from assistant.pipeline import send, tick
@@ -57,6 +61,11 @@ class Daemon:
         self.woken = asyncio.Event()
         self.audit_mark = 0  # the newest audit entry the timer passes have seen
         self._started = time.monotonic()
+        self.ctx.held = frozenset()  # until the first lease round says otherwise
+        self.ctx.shared_out = frozenset(candidate_mailboxes(settings))
+        self.giving_back: frozenset[str] = frozenset()  # surplus leases on their way back
+        self.side_tasks: set[asyncio.Task[None]] = set()
+        self.renewed = time.monotonic()  # the last lease round that reached the database
 
     def now(self) -> datetime:
         if os.environ.get("NURTURE_NOW"):
@@ -90,13 +99,12 @@ class Daemon:
         self.audit_mark = max(self.audit_mark, mark)
 
     async def timers(self) -> None:
-        """Mailboxes no watcher holds, and the leads whose timers fell due."""
+        """Held mailboxes without a running watcher, and the leads whose timers fell due."""
         self._track()
         unwatched = frozenset(
-            rep.email
-            for rep in self.settings.reps
-            if rep.imap is not None
-            and (rep.email not in self.watchers or self.watchers[rep.email].done())
+            mailbox
+            for mailbox in self.ctx.held or ()
+            if mailbox not in self.watchers or self.watchers[mailbox].done()
         )
         scope = Scope(mailboxes=unwatched, leads=set(), timers=True, audit_after=self.audit_mark)
         await self._pass("timer", scope)
@@ -130,6 +138,108 @@ class Daemon:
         self.waiting.add(mailbox)
         self.woken.set()
 
+    def hold(self, at: datetime) -> leases.Round:
+        """The one decision of which mailboxes this process watches: those it holds a lease on,
+        out of the candidates, about its fair share of them (see assistant.leases)."""
+        return leases.keep(
+            self.ctx.engine,
+            candidate_mailboxes(self.settings),
+            at,
+            timedelta(seconds=self.settings.daemon.lease_ttl_seconds),
+            giving_back=frozenset(self.giving_back),
+        )
+
+    def announce(self) -> bool:
+        """Tell the other daemons this one is here, before it takes anything, so that a round
+        later it takes its fair share rather than every mailbox; False on SQLite, where it is
+        alone and takes them all at once."""
+        ttl = timedelta(seconds=self.settings.daemon.lease_ttl_seconds)
+        with transaction(self.ctx.engine) as session:
+            leases.start(session)
+            leases.beat(session, clock.wall(), ttl)
+            return leases.is_shared(session)
+
+    async def lease_round(self) -> None:
+        """Renew, take and give back mailbox leases; start and stop watchers to match."""
+        try:
+            held = await asyncio.to_thread(self.hold, clock.wall())
+        except Exception as exc:  # the database is away: past the TTL, the others take over
+            ttl = self.settings.daemon.lease_ttl_seconds
+            if time.monotonic() - self.renewed > ttl:
+                self._watch(leases.Round(frozenset(), frozenset()))
+            log.warning("mailbox leases not renewed (%s); trying again", exc)
+            return
+        self.renewed = time.monotonic()
+        self._watch(held)
+
+    async def keep_leases(self) -> None:
+        """A lease round every heartbeat, until the daemon stops."""
+        beat = self.settings.daemon.lease_heartbeat_seconds
+        while not self.ctx.stopping.is_set():
+            await asyncio.sleep(beat)
+            await self.lease_round()
+
+    def _watch(self, held: leases.Round) -> None:
+        """Watchers for the mailboxes newly held; none for those lost or given back."""
+        before = self.ctx.held or frozenset()
+        self.ctx.held = held.held
+        self.ctx.shared_out = frozenset(candidate_mailboxes(self.settings))
+        gone = (before | frozenset(self.watchers)) - held.held
+        for mailbox in gone:
+            watcher = self.watchers.pop(mailbox, None)
+            if watcher is not None:
+                watcher.cancel()
+        surplus = held.surplus - self.giving_back
+        if surplus:
+            self.giving_back |= surplus
+            task = asyncio.create_task(self._give_back(surplus), name="give-back")
+            self.side_tasks.add(task)
+            task.add_done_callback(self.side_tasks.discard)
+        new = sorted(held.held - before)
+        if gone or new:
+            log.info(
+                "holding %d mailbox(es)%s%s",
+                len(held.held),
+                f"; took {', '.join(new)}" if new else "",
+                f"; left {', '.join(sorted(gone))}" if gone else "",
+            )
+        daemon = self.settings.daemon
+        if not daemon.idle or not new:
+            return
+        spread = daemon.startup_stagger_seconds / len(new)
+        for index, mailbox in enumerate(new):
+            rep = self.settings.rep(mailbox)
+            if rep is None or mailbox in self.watchers:
+                continue
+            self.watchers[mailbox] = asyncio.create_task(
+                watch(
+                    rep,
+                    self.ctx.open_mailbox,
+                    partial(self.wake, mailbox),
+                    renew=daemon.idle_renew_seconds,
+                    reconnect_cap=daemon.reconnect_max_seconds,
+                    log=log,
+                    delay=index * spread + random.uniform(0, spread),
+                ),
+                name=f"watch:{mailbox}",
+            )
+
+    async def _give_back(self, mailboxes: frozenset[str]) -> None:
+        """Release surplus leases once the pass under way (which may be syncing one of them)
+        is over; no later pass touches them, they are no longer held."""
+        async with self.passes:
+            await asyncio.to_thread(self._release, mailboxes)
+        self.giving_back -= mailboxes
+
+    def _release(self, mailboxes: frozenset[str]) -> None:
+        with transaction(self.ctx.engine) as session:
+            leases.release(session, leases.MAILBOX, mailboxes)
+
+    def leave(self) -> None:
+        """On a clean stop the leases go back at once: the others need not wait out the TTL."""
+        with transaction(self.ctx.engine) as session:
+            leases.leave(session)
+
     def start(self) -> list[asyncio.Task[None]]:
         options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         daemon = self.settings.daemon
@@ -148,25 +258,19 @@ class Daemon:
             self.send, "interval", seconds=daemon.send_interval_seconds, id="send", **options
         )
         self.scheduler.start()
-        tasks = [asyncio.create_task(self.wakes(), name="wakes")]
-        if not daemon.idle:
-            return tasks
-        reps = [rep for rep in self.settings.reps if rep.imap is not None]
-        spread = daemon.startup_stagger_seconds / max(1, len(reps))
-        for index, rep in enumerate(reps):
-            self.watchers[rep.email] = asyncio.create_task(
-                watch(
-                    rep,
-                    self.ctx.open_mailbox,
-                    partial(self.wake, rep.email),
-                    renew=daemon.idle_renew_seconds,
-                    reconnect_cap=daemon.reconnect_max_seconds,
-                    log=log,
-                    delay=index * spread + random.uniform(0, spread),
-                ),
-                name=f"watch:{rep.email}",
-            )
-        return [*tasks, *self.watchers.values()]
+        return [
+            asyncio.create_task(self.wakes(), name="wakes"),
+            asyncio.create_task(self.keep_leases(), name="leases"),
+        ]
+
+    def tasks(self) -> list[asyncio.Task[Any]]:
+        """Everything to cancel on the way out: the loops, the watchers, the give-backs."""
+        return [*self.watchers.values(), *self.side_tasks]
+
+
+def candidate_mailboxes(settings: Settings) -> list[str]:
+    """The mailboxes the daemons share out among themselves: every rep's with IMAP."""
+    return [rep.email for rep in settings.reps if rep.imap is not None]
 
 
 async def _main(ctx: Context, settings: Settings, web: bool) -> None:
@@ -179,9 +283,13 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
         loop.add_signal_handler(sig, stop.set)
     daemon = Daemon(ctx, settings)
     server = await _start_web(settings, ctx) if web else None
+    if await asyncio.to_thread(daemon.announce):
+        await asyncio.sleep(settings.daemon.lease_heartbeat_seconds)
+    await daemon.lease_round()
     tasks = daemon.start()
     log.info(
-        "daemon started: %d rep(s); timers every %ss, sends every %ss, %d IMAP watcher(s)",
+        "daemon started as %s: %d rep(s); timers every %ss, sends every %ss, %d IMAP watcher(s)",
+        leases.ME,
         len(settings.reps),
         settings.daemon.sync_interval_seconds,
         settings.daemon.send_interval_seconds,
@@ -195,10 +303,15 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     daemon.scheduler.pause()
     if daemon.running:
         await asyncio.wait(list(daemon.running), timeout=STOP_WITHIN)
+    tasks += daemon.tasks()
     for task in tasks:
         task.cancel()
     await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
     daemon.scheduler.shutdown(wait=False)
+    try:
+        await asyncio.to_thread(daemon.leave)
+    except Exception as exc:  # the leases then simply expire
+        log.warning("mailbox leases not given back (%s); they expire on their own", exc)
     if server is not None:
         server.should_exit = True
     log.info("stopped")

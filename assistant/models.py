@@ -483,3 +483,21 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_start: datetime | None = _ts()
     locked_until: datetime | None = _ts()
+
+
+class Replica(SQLModel, table=True):
+    """A running daemon, seen by the others through its heartbeat (see assistant.leases)."""
+
+    id: str = Field(sa_column=Column(String(200), primary_key=True))  # host:pid:random
+    started_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts(index=True)  # gone unless it beats again before then
+
+
+class Lease(SQLModel, table=True):
+    """One thing held by one daemon until `expires_at`: a mailbox it watches, a draft it writes."""
+
+    kind: str = Field(sa_column=Column(String(20), primary_key=True))  # mailbox | draft
+    key: str = Field(sa_column=Column(String(400), primary_key=True))
+    holder: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+    acquired_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts(index=True)

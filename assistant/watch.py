@@ -10,6 +10,7 @@ Servers without IDLE are left to the daemon's regular polling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -44,6 +45,22 @@ async def watch(
     `delay` staggers the first login, so a daemon with hundreds of mailboxes does not open
     them all in the same second.
     """
+    try:
+        await _watch(rep, open_mailbox, wake, renew, reconnect_cap, log, delay)
+    finally:  # the mailbox went to another replica, or the daemon stops: no longer watched here
+        with contextlib.suppress(KeyError):
+            IDLE.remove(rep.email)
+
+
+async def _watch(
+    rep: RepSettings,
+    open_mailbox: OpenMailbox,
+    wake: Callable[[str], None],
+    renew: float,
+    reconnect_cap: float,
+    log: logging.Logger,
+    delay: float,
+) -> None:
     folder = rep.imap.inbox if rep.imap else "INBOX"
     failures = 0
     idle = IDLE.labels(rep.email)

@@ -55,6 +55,19 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/nurture.db"
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A SQLAlchemy URL for an empty PostgreSQL database of its own (what replicas share)."""
+    try:
+        url = create_database()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A SQLAlchemy URL for an empty database, once on SQLite and once on PostgreSQL."""

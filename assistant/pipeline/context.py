@@ -57,3 +57,12 @@ class Context:
     # Set on SIGTERM: stages finish the item in hand and start no other; the rest waits in
     # the database for the next start.
     stopping: threading.Event = field(default_factory=threading.Event)
+    # The mailboxes this process holds (the daemon's leases, see assistant.leases): only these
+    # are opened, synced and their mail understood. None: every mailbox (`nurture tick`).
+    held: frozenset[str] | None = None
+    # Every mailbox the replicas share out; a lead whose owner's mailbox is among them is swept
+    # (full and timer passes) by that mailbox's holder only, any other lead by every replica.
+    shared_out: frozenset[str] = frozenset()
+
+    def holds(self, mailbox: str) -> bool:
+        return self.held is None or mailbox in self.held

@@ -4,15 +4,19 @@ Every drafter's output goes through the same guardrails before it is stored, fla
 each draft records its template, prompt hash, rules version, drafter and what the model
 cost. Replies are drafted at once; with `[llm] batch = true` follow-ups wait in a Message
 Batch (see `draft_batch`). The trigger is unique, so two ticks or two replicas planning the
-same step make one draft.
+same step make one draft; a lease on the trigger while it is written keeps a second replica
+from paying the model for it too.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
+from sqlmodel import select
+
+from assistant import clock, leases
 from assistant.db import transaction
 from assistant.errors import DraftError, NotFound, StateError
 from assistant.models import Draft, DraftState, DraftVersion, Lead, LeadStatus
@@ -22,6 +26,10 @@ from assistant.pipeline.draft_store import checked, model_of, store
 from assistant.pipeline.plan import Job, Situation, Step, due_jobs, step_from_json
 from assistant.pipeline.prepare import Prepared, prepare
 from assistant.records import audit, is_suppressed
+
+# Longer than any one drafting (the model's timeout and retries); a replica that died holding
+# a claim leaves the step to the others after this.
+DRAFT_CLAIM = timedelta(minutes=10)
 
 
 async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[int]:
@@ -33,7 +41,10 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[i
     made = await draft_batch.collect(ctx, now)
     only = scope.leads if scope is not None and not scope.timers else None
     with transaction(ctx.engine) as session:
-        jobs = [job for job in due_jobs(session, now, only) if job.step.trigger not in waiting]
+        share = leases.swept_here(ctx.held, ctx.shared_out)
+        jobs = [
+            job for job in due_jobs(session, now, only, share) if job.step.trigger not in waiting
+        ]
     now_jobs = [job for job in jobs if not draft_batch.can_wait(ctx, job)]
     later = [job for job in jobs if draft_batch.can_wait(ctx, job)]
     if later:
@@ -41,11 +52,16 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[i
     by_lead = {job.lead_id: job for job in now_jobs}
 
     async def one(lead_id: int) -> int | None:
+        job = by_lead[lead_id]
+        if not await asyncio.to_thread(_claim, ctx, job):
+            return None  # another replica is writing this very step
         try:
-            return await write(ctx, by_lead[lead_id], now)
+            return await write(ctx, job, now)
         except DraftError as exc:  # the model is down or refused: the next pass tries again
             ctx.log.error("lead %s: no draft this time: %s", lead_id, exc)
             return None
+        finally:
+            await asyncio.to_thread(_unclaim, ctx, job)
 
     results = await shunt.each(
         ctx.engine,
@@ -59,6 +75,26 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> list[i
         concurrency=ctx.settings.llm.max_concurrency,
     )
     return made + [draft_id for draft_id in results if draft_id is not None]
+
+
+def _claim(ctx: Context, job: Job) -> bool:
+    """Lease the step's trigger while it is drafted: the unique trigger already keeps a second
+    draft out, the lease also keeps a second replica from asking the model for it."""
+    trigger = job.step.trigger
+    assert trigger is not None
+    with transaction(ctx.engine) as session:
+        if not leases.acquire(session, leases.DRAFT, trigger, clock.wall(), DRAFT_CLAIM):
+            return False
+        if session.exec(select(Draft.id).where(Draft.trigger == trigger)).first() is None:
+            return True
+        leases.release(session, leases.DRAFT, [trigger])  # written while this pass looked
+        return False
+
+
+def _unclaim(ctx: Context, job: Job) -> None:
+    assert job.step.trigger is not None
+    with transaction(ctx.engine) as session:
+        leases.release(session, leases.DRAFT, [job.step.trigger])
 
 
 async def write(ctx: Context, job: Job, now: datetime) -> int | None:

@@ -34,12 +34,14 @@ class IngestReport:
 
 
 async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> IngestReport:
-    """Sync the mailboxes in scope (all by default); one unreachable mailbox never stops the
-    others."""
+    """Sync the mailboxes in scope (all by default) that this process holds; one unreachable
+    mailbox never stops the others."""
     report = IngestReport()
     wanted = scope.mailboxes if scope is not None else None
     for rep in ctx.settings.reps:
         if rep.imap is None or (wanted is not None and rep.email not in wanted):
+            continue
+        if not ctx.holds(rep.email):  # another replica's mailbox
             continue
         if ctx.stopping.is_set():
             break

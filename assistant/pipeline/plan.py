@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 from sqlmodel import Session, col, or_, select
 
+from assistant import leases
 from assistant.cadence import Calendar, calendar_for, follow_up_wait, room
 from assistant.db import transaction
 from assistant.lifecycle import drafts, leads
@@ -343,10 +344,13 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
             col(Lead.id).not_in(shunt.held("plan", "lead", now)),
             col(Lead.id).not_in(_unread()),
         )
+        share = leases.swept_here(ctx.held, ctx.shared_out)
         if scope is not None and scope.leads is not None:
             if scope.timers:
-                scope.leads |= _fallen_due(session, scope, now)
+                scope.leads |= _fallen_due(session, scope, now, share)
             query = query.where(col(Lead.id).in_(sorted(scope.leads)))
+        elif share is not None:
+            query = query.where(share)
         lead_ids = [i for i in session.exec(query.order_by(col(Lead.id))).all() if i is not None]
     owners: dict[int | None, Cadence] = {}  # the rules in force per owner, read once a pass
 
@@ -361,10 +365,11 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
     return len(done)
 
 
-def _fallen_due(session: Session, scope: Scope, now: datetime) -> set[int]:
+def _fallen_due(session: Session, scope: Scope, now: datetime, share: Any) -> set[int]:
     """Leads whose timers fell due, each found on an indexed column: a waiting step come due,
     a pause at its end, a failed attempt at its retry, a change recorded in the audit log
-    (a person's action, a send) since the last timer pass; and leads with no step yet."""
+    (a person's action, a send) since the last timer pass; and leads with no step yet. Of
+    these, the replica's share (`share`, a condition on Lead; None: all)."""
     found: set[int] = set()
     found.update(
         session.exec(
@@ -411,12 +416,16 @@ def _fallen_due(session: Session, scope: Scope, now: datetime) -> set[int]:
         ).all()
         if i is not None
     )
-    return found
+    if share is None or not found:
+        return found
+    mine = session.exec(select(Lead.id).where(col(Lead.id).in_(sorted(found)), share)).all()
+    return {i for i in mine if i is not None}
 
 
 def _plan_one(
     ctx: Context, session: Session, lead_id: int, now: datetime, owners: dict[int | None, Cadence]
 ) -> None:
+    leases.wait_for_lead(session, lead_id)  # a replica planning it too waits its turn
     lead = session.get(Lead, lead_id)
     if lead is None or is_suppressed(session, lead.email):
         return
@@ -462,13 +471,17 @@ def _unread() -> Any:
     )
 
 
-def due_jobs(session: Session, now: datetime, leads: set[int] | None = None) -> list[Job]:
+def due_jobs(
+    session: Session, now: datetime, leads: set[int] | None = None, share: Any = None
+) -> list[Job]:
     """Stored steps that call for a draft not yet written, of leads still being nurtured
-    (of the given leads only, when given)."""
+    (of the given leads only, when given; else of the replica's `share`, a condition on Lead)."""
     written = select(Draft.trigger)
     query = select(PlannedStep)
     if leads is not None:
         query = query.where(col(PlannedStep.lead_id).in_(sorted(leads)))
+    elif share is not None:
+        query = query.where(share)
     rows = session.exec(
         query.join(Lead, col(Lead.id) == PlannedStep.lead_id)
         .where(

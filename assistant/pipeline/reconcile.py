@@ -176,6 +176,8 @@ async def file_copies(ctx: Context, now: datetime, report: SendReport) -> None:
         rep = ctx.settings.rep(email)
         if rep is None or rep.imap is None or not rep.imap.append_to_sent:
             continue
+        if not ctx.holds(email):  # the mailbox's holder files it: two replicas could both
+            continue  # look, find nothing and append
         folder = rep.imap.sent_folder
         try:
             async with ctx.open_mailbox(rep) as mailbox:

@@ -59,25 +59,25 @@ MODEL_HORIZON = timedelta(days=30)
 async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
     """Understand every stored message; returns how many were handled.
 
-    Each message goes through the shunt: one that makes understanding fail is recorded, held
-    back for its backoff, and the others are understood in the same pass. Parsing and reading
-    run in the worker threads; each message's lead joins the pass's scope.
+    A replica takes the mail of the mailboxes it holds. Each message goes through the shunt:
+    one that makes understanding fail is recorded, held back for its backoff, and the others
+    are understood in the same pass. Parsing and reading run in the worker threads; each
+    message's lead joins the pass's scope.
     """
     done, after = 0, 0
     while True:
         with transaction(ctx.engine) as session:
+            query = select(Message.id).where(
+                Message.state == MessageState.stored.value,
+                col(Message.id).not_in(shunt.held("understand", "message", now)),
+                col(Message.id) > after,
+            )
+            if ctx.held is not None:  # the mail of this replica's mailboxes only
+                mine = select(Rep.id).where(col(Rep.email).in_(sorted(ctx.held)))
+                query = query.where(col(Message.rep_id).in_(mine))
             ids = [
                 i
-                for i in session.exec(
-                    select(Message.id)
-                    .where(
-                        Message.state == MessageState.stored.value,
-                        col(Message.id).not_in(shunt.held("understand", "message", now)),
-                        col(Message.id) > after,
-                    )
-                    .order_by(col(Message.id))
-                    .limit(BATCH)
-                ).all()
+                for i in session.exec(query.order_by(col(Message.id)).limit(BATCH)).all()
                 if i is not None
             ]
         if not ids:
@@ -128,7 +128,11 @@ def _understand_stored(
 ) -> int | None:
     """Understand one message in its own transaction; returns its lead, if it has one."""
     with transaction(ctx.engine) as session:
-        message = session.get(Message, message_id)
+        # Locked, so that of two replicas reading it at once one stores the reading and the
+        # other finds it understood (or skips it while the first holds it).
+        message = session.exec(
+            select(Message).where(Message.id == message_id).with_for_update(skip_locked=True)
+        ).first()
         if message is None or message.state != MessageState.stored.value:
             return None  # another replica took it
         understand_one(ctx, session, message, parsed, now, reading)
