@@ -226,6 +226,11 @@ def evaluation() -> None:
     type=click.Choice(RANKERS),
     help="bm25, or hybrid with sentence embeddings (else [content] ranker).",
 )
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Count a case's 'acceptable' items as right too, not only 'best'.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def eval_selection(
@@ -235,18 +240,21 @@ def eval_selection(
     seed: int,
     today: datetime | None,
     method: str | None,
+    lenient: bool,
     as_json: bool,
 ) -> None:
     """Precision@1 and MRR of the ranker and two baselines on labelled cases (JSON lines).
 
     Each line: {"id", "lead": {"title", "industry", "stage", "topics"}, "delivered",
-    "reply", "expected"}; optional "intent" and "events", else read from the reply.
+    "reply", "expected"}; optional "intent" and "events", else read from the reply. Also
+    read: "best" (or "expected_slug") with "acceptable", "sent_slugs", and a "thread" whose
+    last lead message is the reply.
     """
     settings = app.settings_or_defaults()
     folder = library or settings.resolve(settings.content.library)
     day = today.date() if today else clock.now().date()
     method = method or settings.content.ranker
-    report = evaluate(cases, folder, seed=seed, today=day, method=method)
+    report = evaluate(cases, folder, seed=seed, today=day, method=method, lenient=lenient)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return

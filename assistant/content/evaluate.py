@@ -109,12 +109,13 @@ def evaluate(
     seed: int = 0,
     today: date = EVAL_TODAY,
     method: str = "bm25",
+    lenient: bool = False,
 ) -> EvalReport:
     """Rank every case with the ranker (bm25 or hybrid) and both baselines and score them."""
     items, errors = load_library_report(library_dir)
     if errors:
         raise LibraryErrors(library_dir, errors)
-    cases = load_cases(cases_path, items, today=today)
+    cases = load_cases(cases_path, items, today=today, lenient=lenient)
     ranker = Ranker(items, encoder=load_encoder() if method == "hybrid" else None)
     rng = random.Random(seed)
     available = [item for item in items if item.is_available(today)]
@@ -174,7 +175,9 @@ class CaseErrors(InputError):
         super().__init__(str(path), f"{len(errors)} bad lines:\n{lines}", line=errors[0].line)
 
 
-def load_cases(path: Path, items: Sequence[ContentSpec], *, today: date) -> list[Case]:
+def load_cases(
+    path: Path, items: Sequence[ContentSpec], *, today: date, lenient: bool = False
+) -> list[Case]:
     """Read one JSON case a line; raise CaseErrors naming every bad line by its number."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -188,7 +191,7 @@ def load_cases(path: Path, items: Sequence[ContentSpec], *, today: date) -> list
         if not raw.strip():
             continue
         try:
-            case = _parse_case(raw, number, str(path), known, today)
+            case = _parse_case(raw, number, str(path), known, today, lenient)
         except InputError as exc:
             errors.append(exc)
             continue
@@ -205,7 +208,12 @@ def load_cases(path: Path, items: Sequence[ContentSpec], *, today: date) -> list
 
 
 def _parse_case(
-    raw: str, line: int, where: str, known: dict[str, ContentSpec], today: date
+    raw: str,
+    line: int,
+    where: str,
+    known: dict[str, ContentSpec],
+    today: date,
+    lenient: bool = False,
 ) -> Case:
     def bad(problem: str) -> InputError:
         return InputError(where, problem, line=line)
@@ -216,6 +224,7 @@ def _parse_case(
         raise bad(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(data, dict):
         raise bad("a case must be a JSON object")
+    data = _plain_shape(data, lenient)
     for key in ("id", "lead", "delivered", "reply", "expected"):
         if key not in data:
             raise bad(f"the case has no '{key}'")
@@ -254,6 +263,31 @@ def _parse_case(
         delivered=delivered,
         expected=expected,
     )
+
+
+def _plain_shape(data: dict[str, Any], lenient: bool) -> dict[str, Any]:
+    """A case written in another common shape, read as ours.
+
+    `best` (or `expected_slug`) is the one right item and `acceptable` (or
+    `acceptable_slugs`) the others a careful marketer would accept, counted only when
+    `lenient`; `sent_slugs` is `delivered`; a `thread` gives the lead's last message as
+    `reply`.
+    """
+    data = dict(data)
+    best = data.get("best", data.get("expected_slug"))
+    if "expected" not in data and isinstance(best, str):
+        others = data.get("acceptable", data.get("acceptable_slugs")) or []
+        extra = [slug for slug in others if isinstance(slug, str) and slug != best]
+        data["expected"] = [best, *extra] if lenient else [best]
+    if "delivered" not in data and "sent_slugs" in data:
+        data["delivered"] = data["sent_slugs"]
+    thread = data.get("thread")
+    if "reply" not in data and isinstance(thread, list):
+        said = [
+            t.get("text", "") for t in thread if isinstance(t, dict) and t.get("from") == "lead"
+        ]
+        data["reply"] = said[-1] if said else ""
+    return data
 
 
 def _check_slugs(

@@ -17,6 +17,8 @@ from assistant.llm.language import guess
 from assistant.llm.points import Found, PointIndex, best_point, index, labels, terms
 
 MAX_QUESTIONS = 4
+CLEAR_ANSWER = 0.35  # the share of a question an answer must hold to choose the content
+CLEAR_SCORE = 6.0  # and how strongly it must match
 QUOTE_WORDS = 22
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _GREETING = re.compile(
@@ -255,8 +257,18 @@ def answer_all(
 
 
 def answering_slug(reply: str | None, library: tuple[ContentBrief, ...]) -> str | None:
-    """The item whose key points answer the lead's first answerable question, if any."""
-    for found in answer_all(reply, library):
-        if found.status == "answered":
-            return found.slug
+    """The item whose key points answer the lead's first answerable question, if any.
+
+    Only a clear answer picks the content over the ranker: it must hold most of what was
+    asked, not a word or two of it.
+    """
+    points = index(library)
+    language = guess([reply or ""])
+    for question, around in asked_in(reply):
+        for part in clauses(question):
+            if rep_topic(part) is not None:
+                continue
+            found = best_point(part, points, language=language, around=around)
+            if found and found.coverage >= CLEAR_ANSWER and found.score >= CLEAR_SCORE:
+                return found.slug
     return None

@@ -83,7 +83,7 @@ _STOP = frozenset(
         " tienen puede pueden hay one two three four five six second thing things before"
         " bring team teams actually really currently right now today run runs use uses take"
         " takes usually seen give offer able going roughly approximately around about without"
-        " ungefähr etwa circa environ aproximadamente"
+        " ungefähr etwa circa environ aproximadamente look looks looking even stay top worth"
     )
 )
 _STEMS = {
@@ -202,6 +202,7 @@ _CODE = re.compile(r"\b[a-z]+\d+[a-z\d]*\b|\b\d+[a-z]+[a-z\d]*\b|\b\d{4,}\b", re
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _STEMMERS = {"en": "english", "de": "german", "fr": "french", "es": "spanish"}
+MIN_COVERAGE = 0.3  # an answer holds at least this share of what the question asks
 CONCEPT_WEIGHT = 1.5  # sharing what a question is about counts more than sharing a word
 
 
@@ -374,6 +375,7 @@ def index(library: tuple[ContentBrief, ...]) -> PointIndex:
 class Found:
     points: tuple[Point, ...]  # one, or two of the same item in the library's order
     score: float
+    coverage: float = 1.0  # how much of what the question asks the answer holds, 0 to 1
 
     @property
     def slug(self) -> str:
@@ -473,6 +475,8 @@ def best_point(
     if not scored:
         return None
     scored.sort(key=lambda item: (-item[0], item[1]))
+    if _coverage(asked, (scored[0][2],), found_in) < MIN_COVERAGE:
+        return None  # the nearest point shares a word or two, not what was asked
     top_score, top_order, top = scored[0]
     covered = asked & (top.words | top.title_words)
     same = [(score, order, point) for score, order, point in scored[1:] if point.slug == top.slug]
@@ -495,6 +499,18 @@ def best_point(
         None,
     )
     if second is None:
-        return Found((top,), top_score)
-    pair = sorted([(top_order, top), second], key=lambda item: item[0])
-    return Found(tuple(point for _, point in pair), top_score)
+        return Found((top,), top_score, _coverage(asked, (top,), found_in))
+    pair = tuple(point for _, point in sorted([(top_order, top), second], key=lambda x: x[0]))
+    return Found(pair, top_score, _coverage(asked, pair, found_in))
+
+
+def _coverage(asked: frozenset[str], points: tuple[Point, ...], found_in: PointIndex) -> float:
+    """The share of the question's weight the answer carries (its item's title at half)."""
+    total = sum(_weight(found_in, w) for w in asked)
+    if total <= 0:
+        return 0.0
+    own = frozenset().union(*(point.words for point in points))
+    about = frozenset().union(*(point.title_words for point in points)) - own
+    held = sum(_weight(found_in, w) for w in asked & own)
+    held += 0.5 * sum(_weight(found_in, w) for w in asked & about)
+    return held / total
