@@ -196,6 +196,8 @@ class DaemonSettings(_Section):
     startup_stagger_seconds: float = Field(default=10.0, ge=0, le=600)
     # Threads for parsing, understanding, planning and drafting, off the event loop.
     workers: int = Field(default=4, ge=1, le=64)
+    # How often the daemon reads the reps table and starts or stops mailbox watchers.
+    reconcile_seconds: float = Field(default=5.0, gt=0, le=600)
 
 
 class WebSettings(_Section):
@@ -315,6 +317,7 @@ class OAuthSettings(_Section):
 class RepSettings(_Section):
     email: str
     name: str
+    title: str = ""
     signature: str = ""
     team: str = "default"
     timezone: str = ""  # IANA name; the last resort for a lead's local time

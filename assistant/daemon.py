@@ -30,8 +30,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assistant import clock
-from assistant.config import Settings
+from assistant import clock, roster
+from assistant.config import RepSettings, Settings
 from assistant.metrics import PASS_SECONDS
 from assistant.models import AuditEntry
 from assistant.pipeline import send, tick
@@ -52,6 +52,9 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.running: set[asyncio.Task[Any]] = set()
         self.watchers: dict[str, asyncio.Task[None]] = {}
+        self.watching: dict[str, RepSettings] = {}  # the settings each watcher was started with
+        self._first = True
+        self.base: list[asyncio.Task[Any]] = []
         self.passes = asyncio.Lock()  # one pass at a time: two would plan the same lead
         self.waiting: set[str] = set()  # mailboxes a watcher asked to sync
         self.woken = asyncio.Event()
@@ -92,11 +95,9 @@ class Daemon:
     async def timers(self) -> None:
         """Mailboxes no watcher holds, and the leads whose timers fell due."""
         self._track()
+        desired = await asyncio.to_thread(self.desired_mailboxes)
         unwatched = frozenset(
-            rep.email
-            for rep in self.settings.reps
-            if rep.imap is not None
-            and (rep.email not in self.watchers or self.watchers[rep.email].done())
+            email for email in desired if email not in self.watchers or self.watchers[email].done()
         )
         scope = Scope(mailboxes=unwatched, leads=set(), timers=True, audit_after=self.audit_mark)
         await self._pass("timer", scope)
@@ -130,6 +131,59 @@ class Daemon:
         self.waiting.add(mailbox)
         self.woken.set()
 
+    def desired_mailboxes(self) -> dict[str, RepSettings]:
+        """The mailboxes this process should watch: every active rep's with IMAP settings.
+
+        The one place that decides; a rep paused or removed drops out, a rep added or resumed
+        comes in, and the next `reconcile` makes the watchers match.
+        """
+        return {rep.email: rep for rep in roster.reps(self.ctx.engine) if rep.imap is not None}
+
+    async def reconcile(self) -> None:
+        """Start a watcher for each desired mailbox without one (or whose settings changed),
+        stop the watchers of mailboxes no longer desired. Runs every few seconds."""
+        self._track()
+        desired = await asyncio.to_thread(self.desired_mailboxes)
+        for email in [e for e, rep in self.watching.items() if desired.get(e) != rep]:
+            self._unwatch(email)
+        if not self.settings.daemon.idle or self.ctx.stopping.is_set():
+            return
+        new = [rep for email, rep in desired.items() if email not in self.watching]
+        # The first reconcile spreads its logins over the start-up stagger; later ones start
+        # the few mailboxes that changed at once, a moment apart.
+        stagger = self.settings.daemon.startup_stagger_seconds if self._first else 0.0
+        spread = stagger / max(1, len(new)) if stagger else 0.2
+        self._first = False
+        for index, rep in enumerate(new):
+            self._watch(rep, index * spread + random.uniform(0, spread))
+
+    def _watch(self, rep: RepSettings, delay: float) -> None:
+        daemon = self.settings.daemon
+        self.watching[rep.email] = rep
+        self.watchers[rep.email] = asyncio.create_task(
+            watch(
+                rep,
+                self.ctx.open_mailbox,
+                partial(self.wake, rep.email),
+                renew=daemon.idle_renew_seconds,
+                reconnect_cap=daemon.reconnect_max_seconds,
+                log=log,
+                delay=delay,
+            ),
+            name=f"watch:{rep.email}",
+        )
+        log.info("watching the mailbox of %s: %d IMAP watcher(s)", rep.email, len(self.watchers))
+
+    def _unwatch(self, email: str) -> None:
+        """Close this mailbox's IDLE connection; a pass already asked for still runs."""
+        self.watching.pop(email, None)
+        task = self.watchers.pop(email, None)
+        if task is not None:
+            task.cancel()
+            log.info(
+                "stopped watching the mailbox of %s: %d IMAP watcher(s)", email, len(self.watchers)
+            )
+
     def start(self) -> list[asyncio.Task[None]]:
         options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         daemon = self.settings.daemon
@@ -147,26 +201,20 @@ class Daemon:
         self.scheduler.add_job(
             self.send, "interval", seconds=daemon.send_interval_seconds, id="send", **options
         )
+        self.scheduler.add_job(
+            self.reconcile,
+            "interval",
+            seconds=daemon.reconcile_seconds,
+            next_run_time=datetime.now(UTC),
+            id="reconcile",
+            **options,
+        )
         self.scheduler.start()
-        tasks = [asyncio.create_task(self.wakes(), name="wakes")]
-        if not daemon.idle:
-            return tasks
-        reps = [rep for rep in self.settings.reps if rep.imap is not None]
-        spread = daemon.startup_stagger_seconds / max(1, len(reps))
-        for index, rep in enumerate(reps):
-            self.watchers[rep.email] = asyncio.create_task(
-                watch(
-                    rep,
-                    self.ctx.open_mailbox,
-                    partial(self.wake, rep.email),
-                    renew=daemon.idle_renew_seconds,
-                    reconnect_cap=daemon.reconnect_max_seconds,
-                    log=log,
-                    delay=index * spread + random.uniform(0, spread),
-                ),
-                name=f"watch:{rep.email}",
-            )
-        return [*tasks, *self.watchers.values()]
+        return [asyncio.create_task(self.wakes(), name="wakes")]
+
+    def tasks(self) -> list[asyncio.Task[Any]]:
+        """What stops with the daemon: the wakes loop and the watchers of the moment."""
+        return [*self.base, *self.watchers.values()]
 
 
 async def _main(ctx: Context, settings: Settings, web: bool) -> None:
@@ -179,13 +227,12 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
         loop.add_signal_handler(sig, stop.set)
     daemon = Daemon(ctx, settings)
     server = await _start_web(settings, ctx) if web else None
-    tasks = daemon.start()
+    daemon.base = daemon.start()
     log.info(
-        "daemon started: %d rep(s); timers every %ss, sends every %ss, %d IMAP watcher(s)",
-        len(settings.reps),
+        "daemon started: %d active rep(s); timers every %ss, sends every %ss",
+        len(roster.reps(ctx.engine)),
         settings.daemon.sync_interval_seconds,
         settings.daemon.send_interval_seconds,
-        len(daemon.watchers),
     )
     await stop.wait()
     log.info("stopping: the running pass finishes the item in hand")
@@ -195,6 +242,7 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     daemon.scheduler.pause()
     if daemon.running:
         await asyncio.wait(list(daemon.running), timeout=STOP_WITHIN)
+    tasks = daemon.tasks()
     for task in tasks:
         task.cancel()
     await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)

@@ -1,0 +1,197 @@
+"""`nurture reps add|list|pause|resume|remove`: the floor's reps and mailboxes, while Nurture runs.
+
+The OAuth verbs (connect, grants, token-key) live in assistant.commands.reps_oauth; this
+group holds both. A running daemon sees every change within `[daemon] reconcile_seconds`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from assistant import clock
+from assistant.commands.app import App, pass_app
+from assistant.commands.reps_oauth import connect, grants, token_key
+from assistant.errors import InputError
+
+HELP = "Add, list, pause, resume and remove reps; connect their mailboxes with OAuth."
+
+
+@click.group("reps", help=HELP)
+def reps() -> None:
+    pass
+
+
+for _command in (connect, grants, token_key):
+    reps.add_command(_command)
+
+_SECURITY = click.Choice(["ssl", "starttls", "none"])
+_AUTH = click.Choice(["password", "xoauth2", "oauthbearer"])
+
+
+@reps.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="The rep's name, as leads see it.")
+@click.option("--title", default="", help="Job title.")
+@click.option("--signature", default="", help=r"Signature under each draft (\n for new lines).")
+@click.option("--team", default="default", show_default=True)
+@click.option("--timezone", default="", help="IANA name, e.g. Europe/Madrid.")
+@click.option("--imap-host", help="IMAP server; without it the mailbox is not synced.")
+@click.option("--imap-port", type=int)
+@click.option("--imap-security", type=_SECURITY)
+@click.option("--imap-username", help="Login (default: EMAIL).")
+@click.option("--imap-password-env", help="Environment variable holding the IMAP password.")
+@click.option("--sent-folder", help=r'Sent folder, or "\Sent" to ask the server.')
+@click.option("--append-to-sent/--no-append-to-sent", default=None)
+@click.option("--smtp-host", help="SMTP server; without it nothing is sent from this mailbox.")
+@click.option("--smtp-port", type=int)
+@click.option("--smtp-security", type=_SECURITY)
+@click.option("--smtp-username", help="Login (default: the IMAP login).")
+@click.option("--smtp-password-env", help="Environment variable holding the SMTP password.")
+@click.option("--auth", type=_AUTH, default="password", show_default=True)
+@click.option(
+    "--provider",
+    type=click.Choice(["google", "microsoft", "custom"]),
+    help="Whose OAuth client grants the token (with --auth xoauth2 or oauthbearer).",
+)
+@pass_app
+def add(app: App, email: str, **options: Any) -> None:
+    """Add a rep and their mailbox; a running daemon starts watching it within seconds."""
+    from assistant.config import RepSettings
+    from assistant.db import transaction
+    from assistant.lifecycle import reps as lifecycle
+
+    try:
+        rep = RepSettings.model_validate(_settings(email, options))
+    except ValidationError as exc:
+        raise InputError(_option(exc), _problem(exc)) from None
+    with transaction(app.engine) as session:
+        lifecycle.add(session, rep, app.actor(), clock.now())
+    watched = "its mailbox is watched" if rep.imap else "no mailbox (no --imap-host)"
+    click.echo(f"Added {rep.email} ({rep.name}): {watched}.")
+
+
+def _settings(email: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The options as the shape of a `[[reps]]` table; unset options keep their defaults."""
+
+    def given(**values: Any) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if v is not None}
+
+    auth, provider = options["auth"], options["provider"]
+    data: dict[str, Any] = given(
+        email=email,
+        name=options["name"],
+        title=options["title"],
+        signature=options["signature"].replace("\\n", "\n"),
+        team=options["team"],
+        timezone=options["timezone"],
+    )
+    if options["imap_host"]:
+        data["imap"] = given(
+            host=options["imap_host"],
+            port=options["imap_port"],
+            security=options["imap_security"],
+            username=options["imap_username"] or email.strip().lower(),
+            auth=auth,
+            provider=provider,
+            password_env=options["imap_password_env"],
+            sent_folder=options["sent_folder"],
+            append_to_sent=options["append_to_sent"],
+        )
+    if options["smtp_host"]:
+        data["smtp"] = given(
+            host=options["smtp_host"],
+            port=options["smtp_port"],
+            security=options["smtp_security"],
+            username=options["smtp_username"] or options["imap_username"],
+            auth=auth,
+            provider=provider,
+            password_env=options["smtp_password_env"],
+        )
+    return data
+
+
+_SHARED = ("auth", "provider", "sent_folder", "append_to_sent")
+
+
+def _option(exc: ValidationError) -> str:
+    """The command-line option a validation error is about, e.g. --imap-password-env."""
+    loc = [str(part) for part in exc.errors()[0]["loc"]]
+    if loc[0] in ("imap", "smtp"):
+        if len(loc) == 1:  # the section's own check: OAuth without a provider
+            return "--provider"
+        name = loc[1] if loc[1] in _SHARED else f"{loc[0]}_{loc[1]}"
+        return "--" + name.replace("_", "-")
+    return "EMAIL" if loc[0] == "email" else "--" + loc[0].replace("_", "-")
+
+
+def _problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    if first["type"] == "missing":
+        return "is required"
+    text = str(first["msg"]).removeprefix("Value error, ")
+    return text[0].lower() + text[1:]
+
+
+@reps.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--all", "show_all", is_flag=True, help="Removed reps too.")
+@pass_app
+def list_reps(app: App, as_json: bool, show_all: bool) -> None:
+    """Each rep with status, leads owned and the mailbox's state."""
+    from assistant.roster import floor
+
+    rows = floor(app.engine, app.settings, clock.now(), removed=show_all)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
+        return
+    if not rows:
+        click.echo("No reps yet: `nurture reps add EMAIL --name NAME ...`.")
+    for row in rows:
+        click.echo(
+            f"{row.email:<32} {row.status:<8} {row.leads:>5} lead(s)  {row.mailbox}"
+            + (f"  ({row.name})" if row.name else "")
+        )
+
+
+def _move(app: App, email: str, verb: str) -> None:
+    from assistant.db import transaction
+    from assistant.lifecycle import reps as lifecycle
+
+    with transaction(app.engine) as session:
+        rep = lifecycle.get(session, email)
+        move = {"pause": lifecycle.pause, "resume": lifecycle.resume, "remove": lifecycle.remove}
+        lifecycle.require(move[verb](session, rep, app.actor(), clock.now()), rep)
+    done = {
+        "pause": "paused: its mailbox is not synced and nothing is sent from it",
+        "resume": "active again: its mailbox is watched and its approved mail sent",
+        "remove": "removed: its leads stay, to be reassigned",
+    }
+    click.echo(f"{rep.email} {done[verb]}.")
+
+
+@reps.command("pause")
+@click.argument("email")
+@pass_app
+def pause(app: App, email: str) -> None:
+    """Stop syncing a rep's mailbox and sending from it; approved mail waits."""
+    _move(app, email, "pause")
+
+
+@reps.command("resume")
+@click.argument("email")
+@pass_app
+def resume(app: App, email: str) -> None:
+    """Bring a paused or removed rep back: watched, synced, sending."""
+    _move(app, email, "resume")
+
+
+@reps.command("remove")
+@click.argument("email")
+@pass_app
+def remove(app: App, email: str) -> None:
+    """Take a rep off the floor; their leads and history stay, to be reassigned."""
+    _move(app, email, "remove")
