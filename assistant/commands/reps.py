@@ -157,19 +157,33 @@ def list_reps(app: App, as_json: bool, show_all: bool) -> None:
         )
 
 
-def _move(app: App, email: str, verb: str) -> None:
-    from assistant.db import transaction
-    from assistant.lifecycle import reps as lifecycle
+def _move(app: App, email: str, verb: str, reassign_to: str | None = None) -> None:
+    from sqlmodel import select
 
+    from assistant.db import transaction
+    from assistant.lifecycle import leads as lead_moves
+    from assistant.lifecycle import reps as lifecycle
+    from assistant.models import Lead
+
+    now = clock.now()
     with transaction(app.engine) as session:
         rep = lifecycle.get(session, email)
+        target = lifecycle.get(session, reassign_to) if reassign_to else None
+        if target is not None and target.id == rep.id:
+            raise InputError("--reassign-to", "names the rep being removed")
         move = {"pause": lifecycle.pause, "resume": lifecycle.resume, "remove": lifecycle.remove}
-        lifecycle.require(move[verb](session, rep, app.actor(), clock.now()), rep)
+        lifecycle.require(move[verb](session, rep, app.actor(), now), rep)
+        owned = session.exec(select(Lead).where(Lead.owner_id == rep.id)).all() if target else []
+        for lead in owned:
+            assert target is not None
+            lead_moves.reassign(session, lead, target, app.actor(), now)
     done = {
         "pause": "paused: its mailbox is not synced and nothing is sent from it",
         "resume": "active again: its mailbox is watched and its approved mail sent",
         "remove": "removed: its leads stay, to be reassigned",
     }
+    if target is not None:
+        done["remove"] = f"removed: its {len(owned)} lead(s) now belong to {target.email}"
     click.echo(f"{rep.email} {done[verb]}.")
 
 
@@ -191,7 +205,8 @@ def resume(app: App, email: str) -> None:
 
 @reps.command("remove")
 @click.argument("email")
+@click.option("--reassign-to", metavar="EMAIL", help="Hand every lead of the rep to this rep.")
 @pass_app
-def remove(app: App, email: str) -> None:
+def remove(app: App, email: str, reassign_to: str | None) -> None:
     """Take a rep off the floor; their leads and history stay, to be reassigned."""
-    _move(app, email, "remove")
+    _move(app, email, "remove", reassign_to)
