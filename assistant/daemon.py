@@ -172,7 +172,9 @@ class Daemon:
             ),
             name=f"watch:{rep.email}",
         )
-        log.info("watching the mailbox of %s: %d IMAP watcher(s)", rep.email, len(self.watchers))
+        log.info(
+            "started watching the mailbox of %s: %d IMAP watcher(s)", rep.email, len(self.watchers)
+        )
 
     def _unwatch(self, email: str) -> None:
         """Close this mailbox's IDLE connection; a pass already asked for still runs."""
