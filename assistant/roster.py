@@ -18,18 +18,20 @@ The configuration file's `[[reps]]` tables seed the table on every start (`seed`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.config import RepSettings, Settings
 from assistant.db import transaction
+from assistant.errors import InputError
 from assistant.models import FolderState, Lead, Rep, RepSource, RepStatus
 
 log = logging.getLogger("nurture")
@@ -65,6 +67,76 @@ def values(rep: RepSettings) -> dict[str, Any]:
         "imap": rep.imap.model_dump(mode="json") if rep.imap else None,
         "smtp": rep.smtp.model_dump(mode="json") if rep.smtp else None,
     }
+
+
+FIELDS = (
+    "name", "title", "signature", "team", "timezone", "auth", "provider",
+    "imap_host", "imap_port", "imap_security", "imap_username", "imap_password_env",
+    "sent_folder", "append_to_sent",
+    "smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password_env",
+)  # fmt: skip
+_SHARED = ("auth", "provider", "sent_folder", "append_to_sent")
+
+
+def from_fields(
+    email: str, fields: Mapping[str, Any], named: Callable[[str], str] = str
+) -> RepSettings:
+    """A new rep's settings from flat fields (the CLI's options, the admin page's form), in
+    the shape of a `[[reps]]` table; an empty field keeps its default. A bad field is one
+    sentence naming it as `named` says (an option, a label)."""
+
+    def given(**values: Any) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    f = {key: fields.get(key) for key in FIELDS}
+    auth = f["auth"] or "password"
+    data: dict[str, Any] = given(
+        email=email,
+        name=f["name"],
+        title=f["title"],
+        signature=(f["signature"] or "").replace("\\n", "\n"),
+        team=f["team"],
+        timezone=f["timezone"],
+    )
+    if f["imap_host"]:
+        data["imap"] = given(
+            host=f["imap_host"],
+            port=f["imap_port"],
+            security=f["imap_security"],
+            username=f["imap_username"] or email.strip().lower(),
+            auth=auth,
+            provider=f["provider"],
+            password_env=f["imap_password_env"],
+            sent_folder=f["sent_folder"],
+            append_to_sent=f["append_to_sent"],
+        )
+    if f["smtp_host"]:
+        data["smtp"] = given(
+            host=f["smtp_host"],
+            port=f["smtp_port"],
+            security=f["smtp_security"],
+            username=f["smtp_username"] or f["imap_username"],
+            auth=auth,
+            provider=f["provider"],
+            password_env=f["smtp_password_env"],
+        )
+    try:
+        return RepSettings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        problem = "is required" if first["type"] == "missing" else str(first["msg"])
+        problem = problem.removeprefix("Value error, ")
+        raise InputError(named(_field(first["loc"])), problem[0].lower() + problem[1:]) from None
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """The flat field a validation error is about: ("imap", "port") -> imap_port."""
+    parts = [str(part) for part in loc]
+    if parts[0] in ("imap", "smtp"):
+        if len(parts) == 1:  # the section's own check: OAuth without a provider
+            return "provider"
+        return parts[1] if parts[1] in _SHARED else f"{parts[0]}_{parts[1]}"
+    return parts[0]
 
 
 @contextmanager

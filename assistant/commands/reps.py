@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from assistant import clock
 from assistant.commands.app import App, pass_app
@@ -27,6 +26,12 @@ def reps() -> None:
 
 for _command in (connect, grants, token_key):
     reps.add_command(_command)
+
+
+def _option(field: str) -> str:
+    """The command-line option of a field: imap_password_env -> --imap-password-env."""
+    return "EMAIL" if field == "email" else "--" + field.replace("_", "-")
+
 
 _SECURITY = click.Choice(["ssl", "starttls", "none"])
 _AUTH = click.Choice(["password", "xoauth2", "oauthbearer"])
@@ -60,80 +65,15 @@ _AUTH = click.Choice(["password", "xoauth2", "oauthbearer"])
 @pass_app
 def add(app: App, email: str, **options: Any) -> None:
     """Add a rep and their mailbox; a running daemon starts watching it within seconds."""
-    from assistant.config import RepSettings
     from assistant.db import transaction
     from assistant.lifecycle import reps as lifecycle
+    from assistant.roster import from_fields
 
-    try:
-        rep = RepSettings.model_validate(_settings(email, options))
-    except ValidationError as exc:
-        raise InputError(_option(exc), _problem(exc)) from None
+    rep = from_fields(email, options, _option)
     with transaction(app.engine) as session:
         lifecycle.add(session, rep, app.actor(), clock.now())
     watched = "its mailbox is watched" if rep.imap else "no mailbox (no --imap-host)"
     click.echo(f"Added {rep.email} ({rep.name}): {watched}.")
-
-
-def _settings(email: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The options as the shape of a `[[reps]]` table; unset options keep their defaults."""
-
-    def given(**values: Any) -> dict[str, Any]:
-        return {k: v for k, v in values.items() if v is not None}
-
-    auth, provider = options["auth"], options["provider"]
-    data: dict[str, Any] = given(
-        email=email,
-        name=options["name"],
-        title=options["title"],
-        signature=options["signature"].replace("\\n", "\n"),
-        team=options["team"],
-        timezone=options["timezone"],
-    )
-    if options["imap_host"]:
-        data["imap"] = given(
-            host=options["imap_host"],
-            port=options["imap_port"],
-            security=options["imap_security"],
-            username=options["imap_username"] or email.strip().lower(),
-            auth=auth,
-            provider=provider,
-            password_env=options["imap_password_env"],
-            sent_folder=options["sent_folder"],
-            append_to_sent=options["append_to_sent"],
-        )
-    if options["smtp_host"]:
-        data["smtp"] = given(
-            host=options["smtp_host"],
-            port=options["smtp_port"],
-            security=options["smtp_security"],
-            username=options["smtp_username"] or options["imap_username"],
-            auth=auth,
-            provider=provider,
-            password_env=options["smtp_password_env"],
-        )
-    return data
-
-
-_SHARED = ("auth", "provider", "sent_folder", "append_to_sent")
-
-
-def _option(exc: ValidationError) -> str:
-    """The command-line option a validation error is about, e.g. --imap-password-env."""
-    loc = [str(part) for part in exc.errors()[0]["loc"]]
-    if loc[0] in ("imap", "smtp"):
-        if len(loc) == 1:  # the section's own check: OAuth without a provider
-            return "--provider"
-        name = loc[1] if loc[1] in _SHARED else f"{loc[0]}_{loc[1]}"
-        return "--" + name.replace("_", "-")
-    return "EMAIL" if loc[0] == "email" else "--" + loc[0].replace("_", "-")
-
-
-def _problem(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    if first["type"] == "missing":
-        return "is required"
-    text = str(first["msg"]).removeprefix("Value error, ")
-    return text[0].lower() + text[1:]
 
 
 @reps.command("list")
