@@ -54,8 +54,8 @@ COMMANDS = {
         "Explain what happens to a lead next, and why (rule, date, the lead's local time).",
     ),
     "reps": (
-        "assistant.commands.reps_oauth:reps",
-        "Reps' mailboxes: OAuth connections.",
+        "assistant.commands.reps:reps",
+        "Add, list, pause, resume and remove reps; connect their mailboxes with OAuth.",
     ),
     "rules": (
         "assistant.commands.rules:rules_group",

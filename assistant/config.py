@@ -210,6 +210,9 @@ class DaemonSettings(_Section):
             )
         return self
 
+    # How often the daemon reads the reps table and starts or stops mailbox watchers.
+    reconcile_seconds: float = Field(default=5.0, gt=0, le=600)
+
 
 class WebSettings(_Section):
     host: str = "127.0.0.1"
@@ -328,6 +331,7 @@ class OAuthSettings(_Section):
 class RepSettings(_Section):
     email: str
     name: str
+    title: str = ""
     signature: str = ""
     team: str = "default"
     timezone: str = ""  # IANA name; the last resort for a lead's local time

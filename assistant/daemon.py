@@ -33,8 +33,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assistant import clock, leases
-from assistant.config import Settings
+from assistant import clock, leases, roster
+from assistant.config import RepSettings, Settings
 from assistant.db import transaction
 from assistant.metrics import PASS_SECONDS
 from assistant.models import AuditEntry
@@ -56,13 +56,15 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.running: set[asyncio.Task[Any]] = set()
         self.watchers: dict[str, asyncio.Task[None]] = {}
+        self.watching: dict[str, RepSettings] = {}  # the settings each watcher was started with
+        self._first = True
         self.passes = asyncio.Lock()  # one pass at a time: two would plan the same lead
         self.waiting: set[str] = set()  # mailboxes a watcher asked to sync
         self.woken = asyncio.Event()
         self.audit_mark = 0  # the newest audit entry the timer passes have seen
         self._started = time.monotonic()
         self.ctx.held = frozenset()  # until the first lease round says otherwise
-        self.ctx.shared_out = frozenset(candidate_mailboxes(settings))
+        self.ctx.shared_out = frozenset()  # the first lease round reads the reps table
         self.giving_back: frozenset[str] = frozenset()  # surplus leases on their way back
         self.side_tasks: set[asyncio.Task[None]] = set()
         self.renewed = time.monotonic()  # the last lease round that reached the database
@@ -138,16 +140,24 @@ class Daemon:
         self.waiting.add(mailbox)
         self.woken.set()
 
-    def hold(self, at: datetime) -> leases.Round:
+    def candidates(self) -> dict[str, RepSettings]:
+        """The mailboxes the daemons share out: every active rep's with IMAP settings, read from
+        the reps table each round, so that a rep added, paused, resumed or removed while the
+        daemons run is picked up or let go at the next round."""
+        return {rep.email: rep for rep in roster.reps(self.ctx.engine) if rep.imap is not None}
+
+    def hold(self, at: datetime) -> tuple[leases.Round, dict[str, RepSettings]]:
         """The one decision of which mailboxes this process watches: those it holds a lease on,
         out of the candidates, about its fair share of them (see assistant.leases)."""
-        return leases.keep(
+        wanted = self.candidates()
+        held = leases.keep(
             self.ctx.engine,
-            candidate_mailboxes(self.settings),
+            list(wanted),
             at,
             timedelta(seconds=self.settings.daemon.lease_ttl_seconds),
             giving_back=frozenset(self.giving_back),
         )
+        return held, wanted
 
     def announce(self) -> bool:
         """Tell the other daemons this one is here, before it takes anything, so that a round
@@ -162,40 +172,42 @@ class Daemon:
     async def lease_round(self) -> None:
         """Renew, take and give back mailbox leases; start and stop watchers to match."""
         try:
-            held = await asyncio.to_thread(self.hold, clock.wall())
+            held, wanted = await asyncio.to_thread(self.hold, clock.wall())
         except Exception as exc:  # the database is away: past the TTL, the others take over
             ttl = self.settings.daemon.lease_ttl_seconds
             if time.monotonic() - self.renewed > ttl:
-                self._watch(leases.Round(frozenset(), frozenset()))
+                self._watch(leases.Round(frozenset(), frozenset()), {})
             log.warning("mailbox leases not renewed (%s); trying again", exc)
             return
         self.renewed = time.monotonic()
-        self._watch(held)
+        self._watch(held, wanted)
 
     async def keep_leases(self) -> None:
-        """A lease round every heartbeat, until the daemon stops."""
-        beat = self.settings.daemon.lease_heartbeat_seconds
+        """A lease round every heartbeat (or every `reconcile_seconds`, when shorter) until the
+        daemon stops: the reps table and the other daemons are read again each time."""
+        daemon = self.settings.daemon
+        every = min(daemon.lease_heartbeat_seconds, daemon.reconcile_seconds)
         while not self.ctx.stopping.is_set():
-            await asyncio.sleep(beat)
+            await asyncio.sleep(every)
             await self.lease_round()
 
-    def _watch(self, held: leases.Round) -> None:
-        """Watchers for the mailboxes newly held; none for those lost or given back."""
+    def _watch(self, held: leases.Round, wanted: dict[str, RepSettings]) -> None:
+        """Watchers for the mailboxes newly held; none for those lost, given back, paused or
+        removed; a new watcher where a rep's mailbox settings changed."""
         before = self.ctx.held or frozenset()
         self.ctx.held = held.held
-        self.ctx.shared_out = frozenset(candidate_mailboxes(self.settings))
+        self.ctx.shared_out = frozenset(wanted)
+        changed = {m for m, rep in self.watching.items() if m in wanted and wanted[m] != rep}
         gone = (before | frozenset(self.watchers)) - held.held
-        for mailbox in gone:
-            watcher = self.watchers.pop(mailbox, None)
-            if watcher is not None:
-                watcher.cancel()
+        for mailbox in gone | changed:
+            self._unwatch(mailbox)
         surplus = held.surplus - self.giving_back
         if surplus:
             self.giving_back |= surplus
             task = asyncio.create_task(self._give_back(surplus), name="give-back")
             self.side_tasks.add(task)
             task.add_done_callback(self.side_tasks.discard)
-        new = sorted(held.held - before)
+        new = sorted((held.held - before) | (changed & held.held))
         if gone or new:
             log.info(
                 "holding %d mailbox(es)%s%s",
@@ -204,13 +216,18 @@ class Daemon:
                 f"; left {', '.join(sorted(gone))}" if gone else "",
             )
         daemon = self.settings.daemon
-        if not daemon.idle or not new:
+        if not daemon.idle or not new or self.ctx.stopping.is_set():
             return
-        spread = daemon.startup_stagger_seconds / len(new)
+        # The first round spreads its logins over the start-up stagger; later ones start the
+        # few mailboxes that changed a moment apart.
+        stagger = daemon.startup_stagger_seconds if self._first else 0.2 * len(new)
+        self._first = False
+        spread = stagger / len(new)
         for index, mailbox in enumerate(new):
-            rep = self.settings.rep(mailbox)
+            rep = wanted.get(mailbox)
             if rep is None or mailbox in self.watchers:
                 continue
+            self.watching[mailbox] = rep
             self.watchers[mailbox] = asyncio.create_task(
                 watch(
                     rep,
@@ -223,6 +240,13 @@ class Daemon:
                 ),
                 name=f"watch:{mailbox}",
             )
+
+    def _unwatch(self, mailbox: str) -> None:
+        """Close this mailbox's IDLE connection; a pass already asked for still runs."""
+        self.watching.pop(mailbox, None)
+        watcher = self.watchers.pop(mailbox, None)
+        if watcher is not None:
+            watcher.cancel()
 
     async def _give_back(self, mailboxes: frozenset[str]) -> None:
         """Release surplus leases once the pass under way (which may be syncing one of them)
@@ -268,11 +292,6 @@ class Daemon:
         return [*self.watchers.values(), *self.side_tasks]
 
 
-def candidate_mailboxes(settings: Settings) -> list[str]:
-    """The mailboxes the daemons share out among themselves: every rep's with IMAP."""
-    return [rep.email for rep in settings.reps if rep.imap is not None]
-
-
 async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -288,12 +307,12 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
     await daemon.lease_round()
     tasks = daemon.start()
     log.info(
-        "daemon started as %s: %d rep(s); timers every %ss, sends every %ss, %d IMAP watcher(s)",
+        "daemon started as %s: %d active rep(s); timers every %ss, sends every %ss, %d IMAP "
+        "watcher(s)",
         leases.ME,
-        len(settings.reps),
+        len(roster.reps(ctx.engine)),
         settings.daemon.sync_interval_seconds,
         settings.daemon.send_interval_seconds,
-        len(daemon.watchers),
     )
     await stop.wait()
     log.info("stopping: the running pass finishes the item in hand")

@@ -15,13 +15,13 @@ import aiosmtplib
 from sqlalchemy import text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from assistant import config
+from assistant import config, roster
 from assistant.config import RepSettings, Settings, secret
-from assistant.db import known_revisions, make_engine, schema_revisions
+from assistant.db import is_current, known_revisions, make_engine, schema_revisions
 from assistant.errors import ConfigError, ImapError, NurtureError
 from assistant.mail import imap
 from assistant.mail.hints import tls_mismatch
-from assistant.runtime import imap_account, smtp_account
+from assistant.runtime import imap_account, smtp_account, where
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,30 @@ def _probe(rep: RepSettings) -> tuple[str, bytes]:
     return message["Message-ID"], bytes(message)
 
 
-async def _mailbox(settings: Settings, index: int, rep: RepSettings) -> AsyncIterator[Check]:
+def _key(settings: Settings, rep: RepSettings, section: str) -> str:
+    """How a check names a rep's section: `reps[0].imap` in the file, else the database's."""
+    path, key = where(settings, rep, section)
+    return key if path == str(settings.path) else f"rep {rep.email} (database) {section}"
+
+
+def _database_reps(settings: Settings) -> list[RepSettings]:
+    """Reps on the floor that the database holds and the file does not (added at run time);
+    none when the database cannot be read, which its own check reports."""
+    in_file = {rep.email for rep in settings.reps}
+    engine = make_engine(settings.database_url)
+    try:
+        if not is_current(engine):
+            return []
+        return [r for r in roster.reps(engine, roster.ON_FLOOR) if r.email not in in_file]
+    except (NurtureError, SQLAlchemyError):
+        return []
+    finally:
+        engine.dispose()
+
+
+async def _mailbox(settings: Settings, rep: RepSettings) -> AsyncIterator[Check]:
     assert rep.imap is not None
-    key = f"reps[{index}].imap"
+    key = _key(settings, rep, "imap")
     try:
         account = imap_account(settings, rep)
     except ConfigError as exc:
@@ -176,9 +197,9 @@ async def _append(
     return Check(True, f"{key}: test APPEND to {folder} stored and deleted")
 
 
-async def _smtp(settings: Settings, index: int, rep: RepSettings) -> Check:
+async def _smtp(settings: Settings, rep: RepSettings) -> Check:
     assert rep.smtp is not None
-    key = f"reps[{index}].smtp"
+    key = _key(settings, rep, "smtp")
     try:
         account = smtp_account(settings, rep)
     except ConfigError as exc:
@@ -263,12 +284,14 @@ async def checks(path: Path) -> AsyncIterator[Check]:
         yield Check(False, f"configuration: {exc}", "Fix that key and run `nurture doctor` again.")
         return
     yield Check(True, f"configuration {path} reads ({len(settings.reps)} rep(s))")
-    for check in await asyncio.to_thread(_database, settings):
+    database = await asyncio.to_thread(_database, settings)
+    for check in database:
         yield check
-    for index, rep in enumerate(settings.reps):
+    added = await asyncio.to_thread(_database_reps, settings) if all(c.ok for c in database) else []
+    for rep in [*settings.reps, *added]:
         if rep.imap is not None:
-            async for check in _mailbox(settings, index, rep):
+            async for check in _mailbox(settings, rep):
                 yield check
         if rep.smtp is not None:
-            yield await _smtp(settings, index, rep)
+            yield await _smtp(settings, rep)
     yield await asyncio.to_thread(_model, settings)

@@ -64,7 +64,10 @@ def import_leads(
     with transaction(engine) as session:
         connection = session.connection()
         reps = {
-            email: rep_id for email, rep_id in connection.execute(sa.select(_rep.email, _rep.id))
+            email: rep_id
+            for email, rep_id in connection.execute(
+                sa.select(_rep.email, _rep.id).where(_rep.status != "removed")  # none to them
+            )
         }
         rows: dict[str, _Row] = {}
         for row in tqdm(_records(path), desc="Reading", unit=" rows", disable=not progress):

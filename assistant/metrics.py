@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from assistant import clock
+from assistant import clock, roster
 from assistant.config import Settings
 from assistant.models import Draft, DraftState, FolderState, ModelUsage, Notification, Rep
 
@@ -65,7 +65,7 @@ def sync_lag(session: Session, settings: Settings, now: datetime) -> dict[str, f
     ).all()
     oldest = {email: synced for email, synced, _ in rows}
     lags: dict[str, float | None] = {}
-    for rep in settings.reps:
+    for rep in roster.reps(session):
         if rep.imap is None:
             continue
         synced = oldest.get(rep.email)

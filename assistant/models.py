@@ -104,12 +104,35 @@ class FailureState(enum.StrEnum):
     dismissed = "dismissed"  # a person settled it by hand: never tried again, shown no more
 
 
+class RepStatus(enum.StrEnum):
+    active = "active"  # its mailbox is watched and synced, its approved mail sent
+    paused = "paused"  # not synced, nothing sent from it: approved mail waits
+    removed = "removed"  # off the floor: its leads and history stay, to be reassigned
+
+
+class RepSource(enum.StrEnum):
+    file = "file"  # a `[[reps]]` table of the configuration file: the file owns its settings
+    database = "database"  # added with `nurture reps add` or the web app
+
+
 class Rep(SQLModel, table=True):
+    """A rep and their mailbox. Passwords are never here: the settings name the environment
+    variable that holds one, or the mailbox uses an OAuth grant (MailboxGrant)."""
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
     name: str
     signature: str = Field(default="", sa_column=Column(Text, nullable=False))
     team: str = "default"
+    title: str = ""
+    timezone: str = ""
+    imap: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    smtp: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    status: str = Field(default=RepStatus.active.value, index=True)
+    source: str = RepSource.database.value
+    created_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+    status_changed_at: datetime | None = _ts()
 
 
 class FolderState(SQLModel, table=True):

@@ -9,17 +9,16 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
+from assistant import roster
 from assistant.clock import now
 from assistant.config import RepSettings, Settings, secret
-from assistant.db import open_database, transaction
+from assistant.db import open_database
 from assistant.errors import ConfigError, ImapError
 from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.mail.hints import tls_mismatch
-from assistant.models import Rep
 from assistant.oauth import notice
 from assistant.oauth.providers import secret_warnings
 from assistant.oauth.sources import TokenSources
@@ -27,12 +26,19 @@ from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
 
 
+def where(settings: Settings, rep: RepSettings, key: str) -> tuple[str, str]:
+    """(file, key) naming a rep's setting: `reps[0].imap.port` in the file, else the database's."""
+    for index, filed in enumerate(settings.reps):
+        if filed.email == rep.email:
+            return str(settings.path), f"reps[{index}].{key}"
+    return f"the database (rep {rep.email})", key
+
+
 def imap_account(
     settings: Settings, rep: RepSettings, tokens: TokenSources | None = None
 ) -> imap.ImapAccount:
     assert rep.imap is not None
-    index = settings.reps.index(rep)
-    password = secret(str(settings.path), f"reps[{index}].imap.password_env", rep.imap.password_env)
+    password = secret(*where(settings, rep, "imap.password_env"), rep.imap.password_env)
     return imap.ImapAccount(
         rep.imap.host,
         rep.imap.port,
@@ -49,8 +55,7 @@ def smtp_account(
     settings: Settings, rep: RepSettings, tokens: TokenSources | None = None
 ) -> smtp.SmtpAccount:
     assert rep.smtp is not None
-    index = settings.reps.index(rep)
-    password = secret(str(settings.path), f"reps[{index}].smtp.password_env", rep.smtp.password_env)
+    password = secret(*where(settings, rep, "smtp.password_env"), rep.smtp.password_env)
     return smtp.SmtpAccount(
         rep.smtp.host,
         rep.smtp.port,
@@ -117,14 +122,8 @@ def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
 
 
 def sync_reps(engine: Engine, settings: Settings) -> None:
-    """The reps of the configuration file, as rows (added or updated, never removed)."""
-    with transaction(engine) as session:
-        for rep in settings.reps:
-            row = session.exec(select(Rep).where(Rep.email == rep.email)).first() or Rep(
-                email=rep.email, name=rep.name
-            )
-            row.name, row.signature, row.team = rep.name, rep.signature, rep.team
-            session.add(row)
+    """The reps of the configuration file, as rows (see assistant.roster for the rules)."""
+    roster.seed(engine, settings, now())
 
 
 def context(settings: Settings, engine: Engine | None = None) -> Context:
@@ -151,7 +150,7 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
             async with imap.connect(account) as mailbox:
                 yield mailbox
         except ImapError as exc:
-            key = f"reps[{settings.reps.index(rep)}].imap.security"
+            key = where(settings, rep, "imap.security")[1]
             hint = tls_mismatch(str(exc), key, account.security, account.port)
             if hint:
                 raise ImapError(hint) from None
@@ -162,7 +161,7 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
     ) -> smtp.SubmitResult:
         account = smtp_account(settings, rep, tokens)
         result = await smtp.submit(account, sender, recipient, raw)
-        key = f"reps[{settings.reps.index(rep)}].smtp.security"
+        key = where(settings, rep, "smtp.security")[1]
         hint = tls_mismatch(result.detail, key, account.security, account.port)
         return replace(result, detail=hint) if hint else result
 

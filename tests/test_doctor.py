@@ -194,3 +194,29 @@ def test_a_tick_over_tls_to_a_plain_port_names_the_key(
         'answers in plain text: set reps[0].imap.security = "starttls" (or "none" on a trusted '
         "local link), or use the TLS port."
     )
+
+
+def test_a_rep_added_at_run_time_is_checked_too(
+    tmp_path: Path, sqlite_url: str, mailbox_user: MailboxUser
+) -> None:
+    path = tmp_path / "nurture.toml"
+    path.write_text(f'[database]\nurl = "{sqlite_url}"\n', encoding="utf-8")
+    env = {"DOCTOR_BOB": mailbox_user.password}
+    added = _doctor(
+        path, env, "reps", "add", "bob@acme.test", "--name", "Bob",
+        "--imap-host", mailbox_user.host, "--imap-port", str(mailbox_user.port),
+        "--imap-security", "none", "--imap-username", mailbox_user.name,
+        "--imap-password-env", "DOCTOR_BOB",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    result = _doctor(path, env, "doctor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"✓ rep bob@acme.test (database) imap: logged in as {mailbox_user.name}@" in (
+        result.stdout
+    )
+    missing = _doctor(path, {}, "doctor")
+    assert missing.returncode == 1
+    assert (
+        "✗ rep bob@acme.test (database) imap: environment variable DOCTOR_BOB is not set"
+        in missing.stdout
+    )

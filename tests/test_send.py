@@ -254,3 +254,19 @@ def test_where_the_provider_files_sent_mail_its_copy_settles_an_unknown_send(
     settled = world.draft(draft.id or 0)
     assert settled.state == "sent" and settled.filed_in_sent
     assert smtp_server.messages == []  # settled by looking, never by sending again
+
+
+def test_a_paused_reps_approved_mail_waits_and_goes_on_resume(world: SendWorld) -> None:
+    from assistant.lifecycle import reps as rep_moves
+
+    draft = world.approve(world.pending(LEAD, MONDAY), MONDAY)
+    with transaction(world.engine) as session:
+        rep_moves.pause(session, rep_moves.get(session, "ana@acme.test"), "admin", MONDAY)
+    report = world.send(MONDAY + timedelta(minutes=5))
+    assert (report.sent, report.deferred, world.smtp.messages) == ([], [], [])
+    assert world.draft(draft.id or 0).state == "approved"  # waiting, not failed or retried
+
+    with transaction(world.engine) as session:
+        rep_moves.resume(session, rep_moves.get(session, "ana@acme.test"), "admin", MONDAY)
+    assert world.send(MONDAY + timedelta(minutes=10)).sent == [draft.id]
+    assert [m.data for m in world.smtp.messages] == [draft.mime]

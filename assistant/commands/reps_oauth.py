@@ -1,4 +1,7 @@
-"""`nurture reps connect|grants|token-key`: OAuth mailbox grants from a terminal, no browser."""
+"""`nurture reps connect|grants|token-key`: OAuth mailbox grants from a terminal, no browser.
+
+The `reps` group itself, with the verbs that add and remove reps, is assistant.commands.reps.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import click
 from cryptography.fernet import Fernet
 
+from assistant import roster
 from assistant.clock import now
 from assistant.commands.app import App, pass_app
 from assistant.errors import NotFound, NurtureError
@@ -21,18 +25,13 @@ from assistant.oauth.providers import Provider, provider, secret_warnings
 from assistant.oauth.store import GrantStore, cipher
 
 
-@click.group("reps")
-def reps() -> None:
-    """Reps' mailboxes: OAuth connections."""
-
-
-@reps.command("token-key")
+@click.command("token-key")
 def token_key() -> None:
     """Print a new key for [oauth] token_key_env (keep it in the environment, never lose it)."""
     click.echo(Fernet.generate_key().decode())
 
 
-@reps.command("grants")
+@click.command("grants")
 @pass_app
 def grants(app: App) -> None:
     """Each connected mailbox and whether it works or needs reconnecting."""
@@ -47,7 +46,7 @@ def grants(app: App) -> None:
         click.echo(f"{row.email:<32} {row.provider:<10} {state}")
 
 
-@reps.command("connect")
+@click.command("connect")
 @click.argument("email")
 @click.option(
     "--provider",
@@ -61,9 +60,9 @@ def grants(app: App) -> None:
 def connect(app: App, email: str, provider_name: str, timeout: int) -> None:
     """Connect EMAIL's mailbox: loopback redirect (Google, custom) or device code (Microsoft)."""
     settings = app.settings
-    rep = settings.rep(email)
+    rep = roster.find(app.engine, email, roster.ON_FLOOR)
     if rep is None:
-        raise NotFound(f"{email} is not a rep in {settings.path}")
+        raise NotFound(f"{email} is not a rep on the floor (see `nurture reps list`).")
     chosen = provider(settings.oauth, provider_name, str(settings.path))
     store = GrantStore(app.engine, cipher(settings.oauth.token_key_env))
     if provider_name == "microsoft":

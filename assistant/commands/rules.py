@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlmodel import Session
 
-from assistant import clock, rules
+from assistant import clock, roster, rules
 from assistant.db import transaction
 from assistant.errors import InputError
 from assistant.models import RuleSet
@@ -25,9 +25,9 @@ def _scope(app: App, team: str | None, rep: str | None) -> tuple[str, str]:
     """(team, rep address): a rep's overrides live under the rep's own team."""
     if rep is None:
         return team or "default", ""
-    settings = app.settings.rep(rep)
+    settings = roster.find(app.engine, rep, roster.ANY)
     if settings is None:
-        raise InputError("--rep", f"{rep} is not a rep in {app.settings.path}")
+        raise InputError("--rep", f"{rep} is not a rep (see `nurture reps list`)")
     if team is not None and team != settings.team:
         raise InputError("--team", f"{rep} belongs to team '{settings.team}', not '{team}'")
     return settings.team, settings.email

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from assistant.errors import StateError
 from assistant.lifecycle import cas, drafts
-from assistant.models import Lead, LeadStatus, Rep
+from assistant.models import Lead, LeadStatus, Rep, RepStatus
 from assistant.records import audit, is_suppressed, suppress
 
 _S = LeadStatus
@@ -192,6 +192,8 @@ def reassign(session: Session, lead: Lead, rep: Rep, actor: str, now: datetime) 
     """Hand the lead to another rep; drafts written in the old rep's name are cancelled."""
     if lead.owner_id == rep.id:
         raise StateError(f"{lead.email} already belongs to {rep.name}.")
+    if rep.status == RepStatus.removed:
+        raise StateError(f"{rep.email} was removed: hand the lead to a rep on the floor.")
     before = lead.owner_id
     # A compare-and-set on the owner, who may be nobody yet (NULL is not IN anything).
     result = session.execute(

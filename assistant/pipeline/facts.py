@@ -102,12 +102,11 @@ def rules_for(session: Session, lead: Lead, settings: Settings) -> rules.Cadence
 
 def local_time(session: Session, lead: Lead, settings: Settings) -> LocalTime:
     rep = session.get(Rep, lead.owner_id) if lead.owner_id else None
-    rep_settings = settings.rep(rep.email) if rep else None
     return lead_local_time(
         lead.timezone,
         lead.email,
         _reply_offset(session, lead) if not lead.timezone else None,
-        rep_settings.timezone if rep_settings else "",
+        rep.timezone if rep else "",
         lead.extra.get("country", "").upper(),
     )
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from assistant import logs
+from assistant import logs, roster
 from assistant.config import RepSettings
 from assistant.db import transaction
 from assistant.errors import MailError
@@ -38,7 +38,7 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> Ingest
     mailbox never stops the others."""
     report = IngestReport()
     wanted = scope.mailboxes if scope is not None else None
-    for rep in ctx.settings.reps:
+    for rep in roster.reps(ctx.engine):
         if rep.imap is None or (wanted is not None and rep.email not in wanted):
             continue
         if not ctx.holds(rep.email):  # another replica's mailbox

@@ -14,6 +14,7 @@ from email.utils import format_datetime
 
 from sqlmodel import Session, col, select
 
+from assistant import roster
 from assistant.db import transaction
 from assistant.failpoints import hit
 from assistant.lifecycle import notices
@@ -112,10 +113,12 @@ async def _send(ctx: Context, notice_id: int, now: datetime) -> bool:
         notice = session.get(Notification, notice_id)
         assert notice is not None
         rep_row = session.get(Rep, notice.rep_id)
-    rep = ctx.settings.rep(rep_row.email) if rep_row else None
+    # A paused rep is still told of a hot lead; a removed one no longer has a mailbox of ours.
+    rep = roster.find(ctx.engine, rep_row.email, roster.ON_FLOOR) if rep_row else None
     if rep is None or rep.smtp is None:
+        why = "the rep was removed" if rep is None else "no SMTP settings for the rep"
         with transaction(ctx.engine) as session:
-            notices.fail(session, notice, "no SMTP settings for the rep in the configuration")
+            notices.fail(session, notice, why)
         return False
     msg = EmailMessage()
     msg["From"] = Address("Nurture", addr_spec=rep.email)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
 
+from assistant import roster
 from assistant.db import transaction
 from assistant.errors import MailError
 from assistant.failpoints import hit
@@ -38,7 +39,8 @@ class SendReport:
 
 def lease(ctx: Context) -> timedelta:
     """How long a claim from another host is trusted: longer than any one submission."""
-    longest = max((r.smtp.timeout_seconds for r in ctx.settings.reps if r.smtp), default=30.0)
+    every = roster.reps(ctx.engine, roster.ANY)
+    longest = max((r.smtp.timeout_seconds for r in every if r.smtp), default=30.0)
     return timedelta(seconds=5 * longest + 60)
 
 
@@ -67,7 +69,7 @@ def _drafts_by_rep(session: Session, drafts: list[Draft]) -> dict[str, list[Draf
 
 async def _found_in_sent(ctx: Context, rep_email: str, drafts: list[Draft]) -> set[int] | None:
     """Which drafts' Message-IDs are in the rep's Sent folder; None when it cannot be read."""
-    rep = ctx.settings.rep(rep_email)
+    rep = roster.find(ctx.engine, rep_email)  # a paused mailbox is not opened
     if rep is None or rep.imap is None:
         return set()
     found: set[int] = set()
@@ -121,7 +123,7 @@ async def abandoned(ctx: Context, now: datetime, report: SendReport) -> None:
 
 async def unknown(ctx: Context, now: datetime, report: SendReport) -> None:
     """Look again for unknown sends where the provider files its own Sent copy."""
-    own_copy = [r.email for r in ctx.settings.reps if r.imap and not r.imap.append_to_sent]
+    own_copy = [r.email for r in roster.reps(ctx.engine) if r.imap and not r.imap.append_to_sent]
     if not own_copy:
         return
     with transaction(ctx.engine) as session:
@@ -173,7 +175,7 @@ async def file_copies(ctx: Context, now: datetime, report: SendReport) -> None:
     for draft, rep_row in rows:
         by_rep.setdefault(rep_row.email, []).append(draft)
     for email, drafts in by_rep.items():
-        rep = ctx.settings.rep(email)
+        rep = roster.find(ctx.engine, email)  # a paused mailbox gets its copies on resume
         if rep is None or rep.imap is None or not rep.imap.append_to_sent:
             continue
         if not ctx.holds(email):  # the mailbox's holder files it: two replicas could both

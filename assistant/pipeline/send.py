@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
+from assistant import roster
 from assistant.db import transaction
 from assistant.failpoints import hit
 from assistant.lifecycle import drafts
 from assistant.mail.smtp import SubmitResult
-from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep
+from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep, RepStatus
 from assistant.pipeline import reconcile, schedule
 from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.reconcile import SendReport
@@ -33,6 +34,7 @@ MAX_ATTEMPTS = 8
 CLAIM_BATCH = 20
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 _rng = random.SystemRandom()
+_ACTIVE_REPS = select(Rep.id).where(Rep.status == RepStatus.active.value)
 
 
 def backoff(attempts: int, rng: random.Random = _rng) -> timedelta:
@@ -43,7 +45,7 @@ def backoff(attempts: int, rng: random.Random = _rng) -> timedelta:
 
 def submit_budget(ctx: Context, rep_email: str) -> float:
     """The longest one submission may take: connect, login, MAIL, RCPT and DATA timeouts."""
-    rep = ctx.settings.rep(rep_email)
+    rep = roster.find(ctx.engine, rep_email, roster.ANY)
     timeout = rep.smtp.timeout_seconds if rep and rep.smtp else 30.0
     return 5 * timeout
 
@@ -85,6 +87,7 @@ def claim_next(
                 Draft.state == DraftState.approved.value,
                 col(Draft.send_after) <= now,
                 or_(col(Draft.next_attempt_at).is_(None), col(Draft.next_attempt_at) <= now),
+                col(Draft.rep_id).in_(_ACTIVE_REPS),  # a paused mailbox's mail waits
             )
             .order_by(col(Draft.send_after), col(Draft.id))
             .limit(CLAIM_BATCH)
@@ -96,7 +99,9 @@ def claim_next(
                 return draft.id, None
         next_at = session.exec(
             select(func.min(Draft.send_after)).where(
-                Draft.state == DraftState.approved.value, col(Draft.send_after) > now
+                Draft.state == DraftState.approved.value,
+                col(Draft.send_after) > now,
+                col(Draft.rep_id).in_(_ACTIVE_REPS),
             )
         ).one()
     return None, next_at
@@ -147,8 +152,10 @@ async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport
         draft = session.get(Draft, draft_id)
         assert draft is not None and draft.mime is not None and draft.recipient is not None
         rep_email = _rep_email(session, draft)
-    rep = ctx.settings.rep(rep_email)
-    if rep is None or rep.smtp is None:
+    rep = roster.find(ctx.engine, rep_email)
+    if rep is None:  # paused or removed after the claim: tried again after the backoff
+        result = SubmitResult("deferred", f"{rep_email} is not active: nothing is sent from it")
+    elif rep.smtp is None:
         result = SubmitResult("deferred", f"no SMTP settings for {rep_email} in the configuration")
     else:
         try:

@@ -196,7 +196,11 @@ def _dispatch(
     ):
         raise Forbidden("This form has expired: reload the page and try again.")
     if signed.user.role not in roles:
-        raise Forbidden("This page is for managers.")
+        raise Forbidden(
+            "This page is for managers."
+            if UserRole.manager in roles
+            else "This page is for admins."
+        )
     req = Req(request, web, signed.user, signed.session, form, now)
     try:
         return handler(req)

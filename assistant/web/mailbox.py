@@ -9,6 +9,7 @@ from cryptography.fernet import InvalidToken
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from assistant import roster
 from assistant.errors import NotFound, NurtureError
 from assistant.models import Rep
 from assistant.oauth import flow
@@ -48,7 +49,7 @@ def _redirect_uri(req: Req) -> str:
 def mailbox_page(req: Req) -> Response:
     email = _own_email(req)
     grant = _store(req).get(email) if _providers(req) else None
-    rep = req.settings.rep(email)
+    rep = roster.find(req.engine, email, roster.ANY)
     return req.render(
         "mailbox.html",
         email=email,

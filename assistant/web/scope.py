@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from assistant.errors import NotFound
-from assistant.models import Draft, Lead, Rep, User, UserRole
+from assistant.models import Draft, Lead, Rep, RepStatus, User, UserRole
 
 
 def rep_ids(db: Session, user: User) -> set[int] | None:
@@ -24,8 +24,8 @@ def rep_ids(db: Session, user: User) -> set[int] | None:
 
 
 def reps(db: Session, user: User) -> list[Rep]:
-    """Reps the user may hand a lead to: their own team (every rep for an admin)."""
-    query = select(Rep).order_by(Rep.name)
+    """Reps the user may hand a lead to: their own team (every rep for an admin), on the floor."""
+    query = select(Rep).where(Rep.status != RepStatus.removed.value).order_by(Rep.name)
     if user.role != UserRole.admin:
         team = user.team
         if user.role == UserRole.rep and user.rep_id is not None:

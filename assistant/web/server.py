@@ -34,6 +34,7 @@ from assistant.web import (
     leads,
     login,
     mailbox,
+    reps_admin,
     rules_editor,
 )
 from assistant.web.http import MAX_BODY, Forbidden, SignedOut, Web, page
@@ -97,6 +98,7 @@ def routes() -> list[BaseRoute]:
         *rules_editor.pages.routes,
         *content_gaps.pages.routes,
         *content_admin.pages.routes,
+        *reps_admin.pages.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.routing import Mount, Route
 
-from assistant.models import ContentItem, Failure
+from assistant.models import ContentItem, Failure, Rep
 from assistant.web.server import create_app
 from tests.web.seeds import seed_queue
 from tests.web.world import SECRET, Server, World, csrf_of, sign_in
@@ -30,7 +30,7 @@ ANA_SECRETS = (
     "Sam Okafor",
     "Tom Becker",
 )
-OBJECT_PARAMS = {"draft_id", "lead_id", "failure_id"}
+OBJECT_PARAMS = {"draft_id", "lead_id", "failure_id", "rep_id"}
 
 
 def _routes(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Route]:
@@ -52,6 +52,8 @@ def _params(route: Route, world: World, draft: str) -> dict[str, Any]:
         "item_id": item_id,
         "kind": "tone",
         "failure_id": world.failures["maria"],
+        "rep_id": world.reps["ana@acme.test"],
+        "verb": "remove",
     }
     missing = set(route.param_convertors) - set(known)
     assert not missing, f"{route.path}: teach this test about {missing}"
@@ -85,6 +87,9 @@ def _form(csrf: str, world: World) -> dict[str, Any]:
         "topics": "x",
         "summary": "x",
         "retired": "1",
+        "reassign_to": "bob@acme.test",
+        "email": "intruder@evil.test",
+        "name": "Intruder",
     }
 
 
@@ -104,6 +109,8 @@ def _untouched(world: World) -> None:
     with Session(world.engine) as db:
         failure = db.get(Failure, world.failures["maria"])
         assert failure is not None and failure.state == "gave_up"
+        reps = {r.email: r.status for r in db.exec(select(Rep)).all()}
+        assert set(reps.values()) == {"active"} and "intruder@evil.test" not in reps
 
 
 @pytest.mark.parametrize("intruder", ["bob@acme.test", "cara@acme.test", "walt@acme.test"])
