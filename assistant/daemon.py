@@ -313,6 +313,7 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
         len(roster.reps(ctx.engine)),
         settings.daemon.sync_interval_seconds,
         settings.daemon.send_interval_seconds,
+        len(daemon.watchers),
     )
     await stop.wait()
     log.info("stopping: the running pass finishes the item in hand")
