@@ -1,20 +1,42 @@
-"""Small shared writes every stage uses: the audit log, suppression, the content ledger."""
+"""Small shared writes every stage uses: the reps, the audit log, suppression, the ledger."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from assistant.db import transaction
 from assistant.models import (
     AuditEntry,
     ContentDelivery,
     ContentItem,
     Lead,
+    Rep,
     Suppression,
     email_hash,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from assistant.config import Settings
+
+
+def sync_reps(engine: Engine, settings: Settings) -> None:
+    """The reps of the configuration file, as rows (added or updated, never removed).
+
+    Here rather than in assistant.runtime so that commands that only read and write the
+    database do not load the mail, model and OAuth modules.
+    """
+    with transaction(engine) as session:
+        for rep in settings.reps:
+            row = session.exec(select(Rep).where(Rep.email == rep.email)).first() or Rep(
+                email=rep.email, name=rep.name
+            )
+            row.name, row.signature, row.team = rep.name, rep.signature, rep.team
+            session.add(row)
 
 
 def suppress(session: Session, address: str, reason: str, now: datetime) -> None:

@@ -9,22 +9,21 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from assistant.clock import now
 from assistant.config import RepSettings, Settings, secret
-from assistant.db import open_database, transaction
+from assistant.db import open_database
 from assistant.errors import ConfigError, ImapError
 from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.mail.hints import tls_mismatch
-from assistant.models import Rep
 from assistant.oauth import notice
 from assistant.oauth.providers import secret_warnings
 from assistant.oauth.sources import TokenSources
 from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
+from assistant.records import sync_reps
 
 
 def imap_account(
@@ -114,17 +113,6 @@ def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
         return drafting, None
     reader = shared if llm.classifier_model in (None, llm.model) else client(llm.classifier_model)
     return drafting, ClaudeClassifier(reader)
-
-
-def sync_reps(engine: Engine, settings: Settings) -> None:
-    """The reps of the configuration file, as rows (added or updated, never removed)."""
-    with transaction(engine) as session:
-        for rep in settings.reps:
-            row = session.exec(select(Rep).where(Rep.email == rep.email)).first() or Rep(
-                email=rep.email, name=rep.name
-            )
-            row.name, row.signature, row.team = rep.name, rep.signature, rep.team
-            session.add(row)
 
 
 def context(settings: Settings, engine: Engine | None = None) -> Context:
