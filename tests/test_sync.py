@@ -307,3 +307,23 @@ def test_daemon_drafts_on_new_mail_through_idle_without_waiting_for_a_poll(
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=HANG_SECONDS)
     assert "Traceback" not in log.read_text()
+
+
+def test_a_sync_shows_how_far_it_read_only_when_asked(
+    tmp_path: Path,
+    sqlite_url: str,
+    dovecot: Dovecot,
+    mailbox_user: MailboxUser,
+    smtp_server: SmtpServer,
+) -> None:
+    config = write_config(tmp_path, sqlite_url, mailbox_user, smtp_server, rep_email=REP)
+    app = Nurture(config, mailbox_user.password)
+    for n in range(3):
+        dovecot.deliver(mailbox_user.name, _reply(n))
+    quiet = app.run("tick")  # stderr is a pipe here, not a terminal
+    assert "Synced" in quiet.stdout and "Syncing" not in quiet.stderr
+    for n in range(3, 8):
+        dovecot.deliver(mailbox_user.name, _reply(n))
+    shown = app.run("tick", "--progress")
+    assert f"Syncing {REP} INBOX: 100%" in shown.stderr and "5/5" in shown.stderr
+    assert f"Syncing {REP} Sent" not in shown.stderr  # nothing new there: no bar

@@ -57,3 +57,4 @@ class Context:
     # Set on SIGTERM: stages finish the item in hand and start no other; the rest waits in
     # the database for the next start.
     stopping: threading.Event = field(default_factory=threading.Event)
+    progress: bool = False  # a bar on stderr while a folder is read (`nurture tick --progress`)
