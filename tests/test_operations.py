@@ -23,7 +23,7 @@ from assistant.models import ModelUsage
 from assistant.web.server import create_app
 from tests.bounds import HANG_SECONDS
 from tests.mails import mail
-from tests.nurture_cli import NURTURE, Nurture, write_config
+from tests.nurture_cli import NURTURE, Nurture, seed, write_config
 from tests.servers import free_port
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
@@ -109,11 +109,8 @@ def app(
         "awareness,forecasting\n",
         encoding="utf-8",
     )
-    nurture = Nurture(path, mailbox_user.password, env={"TEST_WEB_SECRET": SECRET})
-    nurture.run("init")
-    nurture.run("content", "import")
-    nurture.run("leads", "import", str(tmp_path / "leads.csv"))
-    yield nurture
+    seed(path, tmp_path / "leads.csv", datetime.now(UTC))  # as the commands would
+    yield Nurture(path, mailbox_user.password, env={"TEST_WEB_SECRET": SECRET})
 
 
 def _port(app: Nurture) -> int:
