@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from assistant.db import make_engine, schema_revisions
 from assistant.models import Lead
+from tests.bounds import HANG_SECONDS
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
 
@@ -41,7 +42,8 @@ def test_dovecot_logs_in_and_returns_the_delivered_bytes(
 
 
 def test_dovecot_idle_announces_new_mail(dovecot: Dovecot, mailbox_user: MailboxUser) -> None:
-    with imaplib.IMAP4(mailbox_user.host, mailbox_user.port, timeout=5) as imap:
+    # The socket timeout only catches a hang: a busy machine may be slow to announce the mail.
+    with imaplib.IMAP4(mailbox_user.host, mailbox_user.port, timeout=HANG_SECONDS) as imap:
         imap.login(mailbox_user.name, mailbox_user.password)
         imap.select("INBOX")
         imap.send(b"t1 IDLE\r\n")
