@@ -71,6 +71,11 @@ log_format_option = click.option(
     default=None,
     help="text, or one JSON object per line (default: [logging] format, else text).",
 )
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
 # The verbs of earlier releases, kept so that scripts written for them still run.
 ALIASES = {
     verb: ("drafts", "list" if verb == "queue" else verb)
@@ -121,7 +126,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 def init(app: App) -> None:
     """Create the database or upgrade it to the newest schema."""
     from assistant.db import make_engine, upgrade
-    from assistant.runtime import sync_reps
+    from assistant.records import sync_reps
 
     engine = make_engine(app.settings.database_url)
     upgrade(engine)
@@ -131,18 +136,20 @@ def init(app: App) -> None:
 
 @cli.command()
 @log_format_option
+@progress_option
 @pass_app
-def tick(app: App, log_format: str | None) -> None:
+def tick(app: App, log_format: str | None, progress: bool | None) -> None:
     """Run one full pass: sync, understand, plan, draft, send approved mail."""
     import asyncio
 
-    from assistant.commands.ops import use_log_format
+    from assistant.commands.ops import show_progress, use_log_format
     from assistant.pipeline import tick as run_tick
 
     use_log_format(app, log_format)
     from assistant.runtime import context
 
     ctx = context(app.settings, app.engine)
+    ctx.progress = show_progress(progress)
     report = asyncio.run(run_tick(ctx, clock.now()))
     click.echo(
         f"Synced {report.synced} message(s), understood {report.understood}, "

@@ -2,7 +2,7 @@
 
 Re-importing updates rows in place, never duplicates them. Bad CSV rows are reported with
 the file's line number and the rest are imported. Rows are checked first, then written in
-batches: one query for the leads that exist, bulk inserts and updates for the rest.
+bulk: one pass over the stored leads, then COPY on PostgreSQL or executemany on SQLite.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
@@ -31,6 +32,7 @@ _STAGES = {s.value for s in Stage}
 _rep = Rep.__table__.c  # type: ignore[attr-defined]
 _lead = Lead.__table__  # type: ignore[attr-defined]
 _KEPT = ("id", "email", "name", "company", "title", "owner_id", "stage", "topics", "timezone")
+_CHANGED = (*_KEPT[2:], "extra")  # what an import may change on a stored lead
 
 
 @dataclass
@@ -179,28 +181,94 @@ def _write(
     updates: list[dict[str, Any]],
     progress: bool,
 ) -> None:
-    changed = [*_KEPT[2:], "extra"]
-    update = (
-        sa.update(_lead)
-        .where(_lead.c.id == sa.bindparam("lead_id"))
-        .values({name: sa.bindparam(f"new_{name}") for name in changed})
-    )
+    """Store the new leads and the changed ones: COPY on PostgreSQL, executemany on SQLite."""
+    write = _copy if connection.dialect.name == "postgresql" else _executemany
     with tqdm(
         total=len(inserts) + len(updates), desc="Storing", unit=" leads", disable=not progress
     ) as bar:
-        for i in range(0, len(inserts), _BATCH):
-            chunk = inserts[i : i + _BATCH]
-            # RETURNING puts SQLAlchemy on its "insertmanyvalues" path: many rows a statement.
-            connection.execute(sa.insert(_lead).returning(_lead.c.id), chunk).all()
-            bar.update(len(chunk))
-        for i in range(0, len(updates), _BATCH):
-            chunk = updates[i : i + _BATCH]
-            params = [
-                {"lead_id": lead["id"], **{f"new_{name}": lead[name] for name in changed}}
-                for lead in chunk
-            ]
-            connection.execute(update, params)
-            bar.update(len(chunk))
+        write(connection, inserts, updates, bar)
+
+
+def _executemany(
+    connection: Connection,
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    bar: tqdm[Any],
+) -> None:
+    """Plain executemany in chunks, inside the import's one transaction.
+
+    Without RETURNING, SQLite's driver runs one prepared statement for every row; a lead that
+    another writer stored meanwhile is updated, not a failed import.
+    """
+    insert = sqlite_insert(_lead)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[_lead.c.email], set_={name: insert.excluded[name] for name in _CHANGED}
+    )
+    update = (
+        sa.update(_lead)
+        .where(_lead.c.id == sa.bindparam("lead_id"))
+        .values({name: sa.bindparam(f"new_{name}") for name in _CHANGED})
+    )
+    for chunk in _chunks(inserts):
+        connection.execute(upsert, chunk)
+        bar.update(len(chunk))
+    for chunk in _chunks(updates):
+        params = [
+            {"lead_id": lead["id"], **{f"new_{name}": lead[name] for name in _CHANGED}}
+            for lead in chunk
+        ]
+        connection.execute(update, params)
+        bar.update(len(chunk))
+
+
+def _copy(
+    connection: Connection,
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    bar: tqdm[Any],
+) -> None:
+    """COPY every row into a temporary table, then one UPDATE and one INSERT from it.
+
+    Multi-row INSERTs with parameters spent most of their time in the driver rewriting the
+    statement; COPY sends rows as data. New leads go in file order; a lead another writer
+    stored meanwhile is updated rather than failing the import.
+    """
+    dialect = connection.dialect
+    columns = [c for c in _lead.c if c.name != "id"]
+    binds = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
+    names = ", ".join(c.name for c in columns)
+
+    def changed(source: str) -> str:
+        return ", ".join(f"{name} = {source}.{name}" for name in _CHANGED)
+
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE lead_import ON COMMIT DROP AS "
+        f"SELECT id, {names}, 0 AS line FROM lead WITH NO DATA"
+    )
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY lead_import (line, id, {names}) FROM STDIN") as copy:
+        for line, lead in enumerate([*inserts, *updates]):
+            values = [line, lead.get("id")]
+            for name in (c.name for c in columns):
+                value, bind = lead.get(name), binds[name]
+                values.append(bind(value) if bind is not None and value is not None else value)
+            copy.write_row(values)
+            if line % _BATCH == _BATCH - 1:
+                bar.update(_BATCH)
+    connection.exec_driver_sql(
+        f"UPDATE lead SET {changed('i')} FROM lead_import i "
+        "WHERE i.id IS NOT NULL AND lead.id = i.id"
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO lead ({names}) SELECT {names} FROM lead_import WHERE id IS NULL "
+        f"ORDER BY line ON CONFLICT (email) DO UPDATE SET {changed('excluded')}"
+    )
+    bar.update(bar.total - bar.n)
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for i in range(0, len(rows), _BATCH):
+        yield rows[i : i + _BATCH]
 
 
 def _lead_problem(row: dict[str, str], reps: dict[str, int]) -> str | None:

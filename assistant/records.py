@@ -1,9 +1,9 @@
-"""Small shared writes every stage uses: the audit log, suppression, the content ledger."""
+"""Small shared writes every stage uses: the reps, the audit log, suppression, the ledger."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
@@ -15,6 +15,22 @@ from assistant.models import (
     Suppression,
     email_hash,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from assistant.config import Settings
+
+
+def sync_reps(engine: Engine, settings: Settings) -> None:
+    """The reps of the configuration file, as rows (see assistant.roster for the rules).
+
+    Here rather than in assistant.runtime so that commands that only read and write the
+    database do not load the mail, model and OAuth modules.
+    """
+    from assistant import clock, roster
+
+    roster.seed(engine, settings, clock.now())
 
 
 def suppress(session: Session, address: str, reason: str, now: datetime) -> None:

@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from sqlalchemy.engine import Engine
 
-from assistant import roster
 from assistant.clock import now
 from assistant.config import RepSettings, Settings, secret
 from assistant.db import open_database
@@ -24,6 +23,7 @@ from assistant.oauth.providers import secret_warnings
 from assistant.oauth.sources import TokenSources
 from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
+from assistant.records import sync_reps
 
 
 def where(settings: Settings, rep: RepSettings, key: str) -> tuple[str, str]:
@@ -119,11 +119,6 @@ def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
         return drafting, None
     reader = shared if llm.classifier_model in (None, llm.model) else client(llm.classifier_model)
     return drafting, ClaudeClassifier(reader)
-
-
-def sync_reps(engine: Engine, settings: Settings) -> None:
-    """The reps of the configuration file, as rows (see assistant.roster for the rules)."""
-    roster.seed(engine, settings, now())
 
 
 def context(settings: Settings, engine: Engine | None = None) -> Context:

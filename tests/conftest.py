@@ -1,10 +1,12 @@
 """Shared fixtures: real Dovecot, SMTP and database servers for the tests."""
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from assistant.db import open_database
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.postgres import PostgresUnavailable, create_database, drop_database
 from tests.servers.smtp import SmtpServer
@@ -55,13 +57,18 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/nurture.db"
 
 
+def _postgres(template: str | None = None) -> str:
+    try:
+        return create_database(template)
+    except PostgresUnavailable as exc:
+        # A missing PostgreSQL must fail loudly: a skip would hide half of the suite.
+        pytest.fail(str(exc), pytrace=False)
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A SQLAlchemy URL for an empty PostgreSQL database of its own (what replicas share)."""
-    try:
-        url = create_database()
-    except PostgresUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+    url = _postgres()
     try:
         yield url
     finally:
@@ -69,16 +76,48 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A SQLAlchemy URL for an empty database, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/nurture.db"
         return
+    url = _postgres()
     try:
-        url = create_database()
-    except PostgresUnavailable as exc:
-        # A missing PostgreSQL must fail loudly: a skip would hide half of the suite.
-        pytest.fail(str(exc), pytrace=False)
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the newest schema, made once and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "nurture.db"
+    open_database(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database at the newest schema, made once and copied for each test."""
+    url = _postgres()
+    try:
+        open_database(url).dispose()  # no session may stay open on a template
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLAlchemy URL for a database at the newest schema and with no rows, once on SQLite
+    and once on PostgreSQL: a copy of a template, since running the migrations for every
+    test cost seconds each."""
+    if request.param == "sqlite":
+        path = tmp_path / "nurture.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = _postgres(request.getfixturevalue("postgres_template"))
     try:
         yield url
     finally:

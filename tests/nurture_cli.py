@@ -7,9 +7,15 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.config import load
+from assistant.content.store import import_library
+from assistant.db import open_database
+from assistant.imports import import_leads
+from assistant.records import sync_reps
 from tests.bounds import HANG_SECONDS
 from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer
@@ -96,3 +102,21 @@ class Nurture:
 
     def json(self, *args: str) -> Any:
         return json.loads(self.run(*args, "--json").stdout)
+
+
+def seed(config: Path, leads_csv: Path, now: datetime) -> None:
+    """In this process, what `nurture init`, `content import` and `leads import FILE` do.
+
+    For tests of other commands: those three have tests of their own, and each `nurture`
+    run costs a second or more of start-up.
+    """
+    settings = load(config)
+    engine = open_database(settings.database_url)
+    try:
+        sync_reps(engine, settings)
+        library = settings.resolve(settings.content.library)
+        import_library(engine, library, settings.content, str(settings.path), now)
+        report = import_leads(engine, leads_csv, now, default_owner=settings.leads.default_owner)
+        assert not report.problems, report.problems
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import ALIASES, COMMANDS
-from assistant.commands.lazy import load
+from assistant.commands.lazy import load as load_command
+from assistant.config import load
+from assistant.content.store import import_library
+from assistant.imports import import_leads
+from assistant.pipeline import tick
+from assistant.runtime import context
 from tests.bounds import HANG_SECONDS
 from tests.mails import mail
 from tests.nurture_cli import NURTURE, Nurture, write_config
@@ -34,7 +40,7 @@ def _help(*args: str) -> str:
 
 def test_help_lists_what_each_command_says_of_itself() -> None:
     for name, (target, line) in COMMANDS.items():
-        assert load(target).get_short_help_str(limit=500) == line, name
+        assert load_command(target).get_short_help_str(limit=500) == line, name
 
 
 def test_help_lists_the_noun_groups_and_the_old_verbs_as_aliases() -> None:
@@ -70,19 +76,32 @@ def test_help_loads_no_database_web_or_ranker_module() -> None:
 
 
 def _two_drafts(
-    tmp_path: Path, db_url: str, dovecot: Dovecot, user: MailboxUser, smtp: SmtpServer
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    db_url: str,
+    dovecot: Dovecot,
+    user: MailboxUser,
+    smtp: SmtpServer,
 ) -> tuple[Nurture, dict[str, int]]:
-    """Two leads who each answered the rep's email, and a pending draft for each."""
+    """Two leads who each answered the rep's email, and a pending draft for each.
+
+    Made in this process (the commands that import and tick have their own tests); only
+    the verbs under test run as `nurture` commands.
+    """
     app = Nurture(write_config(tmp_path, db_url, user, smtp), user.password, now=NOW)
-    app.run("init")
-    app.run("content", "import")
+    settings = load(app.config)
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", user.password)
+    ctx = context(settings)
+    now = datetime.fromisoformat(NOW)
+    library = settings.resolve(settings.content.library)
+    import_library(ctx.engine, library, settings.content, "test", now)
     rows = "".join(
         f"{email},{name},Co,CFO,ana@acme.test,decision\n" for email, name in LEADS.items()
     )
     (tmp_path / "leads.csv").write_text(
         "email,name,company,title,owner,stage\n" + rows, encoding="utf-8"
     )
-    app.run("leads", "import", "leads.csv")
+    assert import_leads(ctx.engine, tmp_path / "leads.csv", now).added == len(LEADS)
     for n, (email, name) in enumerate(LEADS.items()):
         sent, reply = f"<s{n}@acme.test>", f"<r{n}@{email.split('@')[1]}>"
         dovecot.deliver(
@@ -110,7 +129,10 @@ def _two_drafts(
                 date=datetime(2026, 11, 20, 9, tzinfo=UTC),
             ),
         )
-    app.run("tick")
+    try:
+        asyncio.run(tick(ctx, now))
+    finally:
+        ctx.engine.dispose()
     drafts = {d["lead"]["email"]: d["id"] for d in app.json("drafts", "list")}
     assert set(drafts) == set(LEADS)
     return app, drafts
@@ -118,13 +140,14 @@ def _two_drafts(
 
 @pytest.mark.slow
 def test_drafts_verbs_act_through_the_approve_stage_and_the_old_verbs_still_work(
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     db_url: str,
     dovecot: Dovecot,
     mailbox_user: MailboxUser,
     smtp_server: SmtpServer,
 ) -> None:
-    app, drafts = _two_drafts(tmp_path, db_url, dovecot, mailbox_user, smtp_server)
+    app, drafts = _two_drafts(monkeypatch, tmp_path, db_url, dovecot, mailbox_user, smtp_server)
     maria, tom = drafts["maria@northwind.test"], drafts["tom@contoso.test"]
     assert app.json("queue") == app.json("drafts", "list")
     assert app.json("show", str(maria)) == app.json("drafts", "show", str(maria))
@@ -152,13 +175,14 @@ def test_drafts_verbs_act_through_the_approve_stage_and_the_old_verbs_still_work
 
 @pytest.mark.slow
 def test_leads_verbs_pause_resume_stop_and_confirm(
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     db_url: str,
     dovecot: Dovecot,
     mailbox_user: MailboxUser,
     smtp_server: SmtpServer,
 ) -> None:
-    app, drafts = _two_drafts(tmp_path, db_url, dovecot, mailbox_user, smtp_server)
+    app, drafts = _two_drafts(monkeypatch, tmp_path, db_url, dovecot, mailbox_user, smtp_server)
 
     def status(email: str) -> tuple[str, str | None]:
         [lead] = [lead for lead in app.json("leads", "list") if lead["email"] == email]

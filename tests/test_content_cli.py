@@ -16,7 +16,7 @@ from assistant.db import open_database, transaction
 from assistant.models import Lead, Message, Rep
 from tests.bounds import HANG_SECONDS
 from tests.mails import mail
-from tests.nurture_cli import NURTURE, Nurture, write_config
+from tests.nurture_cli import NURTURE, Nurture, seed, write_config
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
 
@@ -233,14 +233,12 @@ def test_a_lead_who_has_everything_gets_no_filler_and_the_queue_says_so(
     """The rep already mailed every library link by hand; the next reply carries no item."""
     config = write_config(tmp_path, db_url, mailbox_user, smtp_server)
     app = Nurture(config, mailbox_user.password, now=NOW)
-    app.run("init")
-    app.run("content", "import")
     (tmp_path / "leads.csv").write_text(
         "email,name,company,title,owner,stage\n"
         "maria@northwind.test,María López,Northwind,CFO,ana@acme.test,decision\n",
         encoding="utf-8",
     )
-    app.run("leads", "import", str(tmp_path / "leads.csv"))
+    seed(config, tmp_path / "leads.csv", datetime.fromisoformat(NOW))
     urls = [item["url"] for item in app.json("content", "list")]
     dovecot.deliver(
         mailbox_user.name,

@@ -14,6 +14,7 @@ import pytest
 
 from assistant.config import load
 from assistant.runtime import context
+from tests.bounds import HANG_SECONDS
 from tests.faults.killrun import count, environment, kill_run, message_id
 from tests.faults.world import REP, SendWorld
 from tests.nurture_cli import Nurture, write_config
@@ -124,7 +125,7 @@ def test_daemon_killed_at_random_during_a_send_heavy_run_sends_each_approved_onc
         rng=random.Random(7),
         min_alive=1.2,
         max_alive=2.5,
-        settle_seconds=60,
+        settle_seconds=HANG_SECONDS,  # ends as soon as the drafts are settled
         due_drafts=2,
     )
     count(report, app.config, world.smtp, dovecot, world.user, closed={tokyo})

@@ -7,7 +7,11 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session, select
 
+from assistant.db import make_engine, schema_revisions
+from assistant.models import Lead
+from tests.bounds import HANG_SECONDS
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
 
@@ -38,7 +42,8 @@ def test_dovecot_logs_in_and_returns_the_delivered_bytes(
 
 
 def test_dovecot_idle_announces_new_mail(dovecot: Dovecot, mailbox_user: MailboxUser) -> None:
-    with imaplib.IMAP4(mailbox_user.host, mailbox_user.port, timeout=5) as imap:
+    # The socket timeout only catches a hang: a busy machine may be slow to announce the mail.
+    with imaplib.IMAP4(mailbox_user.host, mailbox_user.port, timeout=HANG_SECONDS) as imap:
         imap.login(mailbox_user.name, mailbox_user.password)
         imap.select("INBOX")
         imap.send(b"t1 IDLE\r\n")
@@ -156,7 +161,7 @@ def _plain(user: str, password: str) -> str:
     return base64.b64encode(f"\0{user}\0{password}".encode()).decode()
 
 
-def test_db_url_gives_an_empty_writable_database(db_url: str) -> None:
+def test_empty_db_url_gives_an_empty_writable_database(empty_db_url: str) -> None:
     metadata = sa.MetaData()
     lead = sa.Table(
         "lead",
@@ -164,7 +169,7 @@ def test_db_url_gives_an_empty_writable_database(db_url: str) -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("email", sa.String(320), nullable=False),
     )
-    engine = sa.create_engine(db_url)
+    engine = sa.create_engine(empty_db_url)
     try:
         with engine.begin() as conn:
             assert sa.inspect(conn).get_table_names() == []
@@ -172,6 +177,22 @@ def test_db_url_gives_an_empty_writable_database(db_url: str) -> None:
             conn.execute(lead.insert().values(email="lead@client.test"))
         with engine.connect() as conn:
             assert conn.execute(sa.select(lead.c.email)).scalar_one() == "lead@client.test"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("lead", ["first@client.test", "second@client.test"])
+def test_db_url_is_at_the_newest_schema_with_no_rows_and_each_test_has_its_own(
+    db_url: str, lead: str
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        current, head = schema_revisions(engine)
+        assert current == head
+        with Session(engine) as session:
+            assert session.exec(select(Lead)).all() == []  # the other test's row is not here
+            session.add(Lead(email=lead))
+            session.commit()
     finally:
         engine.dispose()
 

@@ -19,7 +19,7 @@ from assistant.db import open_database
 from assistant.errors import InputError
 from assistant.imports import import_leads
 from assistant.models import ContentItem, Lead
-from assistant.runtime import sync_reps
+from assistant.records import sync_reps
 from tests.bounds import HANG_SECONDS
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -65,6 +65,20 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(
     assert (again.added, again.updated) == (0, 2)
     with Session(engine) as session:
         assert len(session.exec(select(Lead)).all()) == 2
+
+
+def test_a_lead_stored_by_another_writer_meanwhile_is_updated_not_duplicated(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv = tmp_path / "leads.csv"
+    csv.write_text("email,name,owner\nkim@fabrikam.test,Kim,ana@acme.test\n", encoding="utf-8")
+    assert import_leads(engine, csv, NOW).added == 1
+    # The import reads the stored leads before it writes: here it saw none.
+    monkeypatch.setattr("assistant.imports._existing", lambda connection, emails: {})
+    csv.write_text("email,name,owner\nkim@fabrikam.test,Kim Park,ana@acme.test\n", encoding="utf-8")
+    assert import_leads(engine, csv, NOW).problems == []
+    with Session(engine) as session:
+        assert [lead.name for lead in session.exec(select(Lead)).all()] == ["Kim Park"]
 
 
 def test_csv_without_email_column_is_refused_whole(engine: Engine, tmp_path: Path) -> None:

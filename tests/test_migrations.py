@@ -54,8 +54,10 @@ def _fill(engine: sa.Engine) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("start", EARLIER)
-def test_upgrading_from_each_earlier_revision_keeps_every_row(db_url: str, start: str) -> None:
-    engine = make_engine(db_url)
+def test_upgrading_from_each_earlier_revision_keeps_every_row(
+    empty_db_url: str, start: str
+) -> None:
+    engine = make_engine(empty_db_url)
     upgrade(engine, start)
     assert schema_revisions(engine)[0] == start
     written = _fill(engine)

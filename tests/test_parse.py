@@ -12,6 +12,7 @@ from assistant.errors import ParseError
 from assistant.mail import parse
 from assistant.mail.headers import Address, parse_addresses
 from assistant.mail.parse import parse_headers, parse_message
+from tests.bounds import RUNAWAY_CPU_SECONDS
 
 SIMPLE = (
     b"From: Jane Doe <Jane.Doe@Acme-Corp.com>\r\n"
@@ -205,10 +206,10 @@ def test_message_at_the_part_limit_is_read() -> None:
 
 def test_tens_of_thousands_of_parts_are_cut_off_in_bounded_time() -> None:
     raw = _multipart(50_000)
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ParseError, match="MIME parts"):
         parse_message(raw)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < RUNAWAY_CPU_SECONDS
 
 
 def test_parts_beyond_the_limit_without_a_declared_boundary_count() -> None:
@@ -225,10 +226,10 @@ def test_deep_nesting_is_quarantined() -> None:
 
 def test_thousands_of_nested_messages_are_cut_off_in_bounded_time() -> None:
     raw = b"From: a@b.com\r\n" + b"Content-Type: message/rfc822\r\n\r\n" * 5_000 + b"hi"
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ParseError):
         parse_message(raw)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < RUNAWAY_CPU_SECONDS
 
 
 def test_unknown_and_refused_charsets_fall_back_to_readable_text() -> None:

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from assistant.errors import ParseError
 from assistant.mail.classify import classify_bytes, understand
 from assistant.mail.parse import parse_headers, parse_message
+from tests.bounds import RUNAWAY_CPU_SECONDS
 
 TODAY = date(2025, 3, 4)
-BOUND_SECONDS = 2.0
 SEEDS = [p.read_bytes() for p in sorted((Path(__file__).parent / "corpus").glob("*.eml"))]
 SEEDS = [s for s in SEEDS if 0 < len(s) < 100_000]
 TOKENS = [
@@ -52,7 +52,7 @@ TOKENS = [
 
 
 def _exercise(raw: bytes) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     parse_headers(raw)
     try:
         msg = parse_message(raw)
@@ -62,7 +62,7 @@ def _exercise(raw: bytes) -> None:
         understand(msg, today=TODAY, lead_addresses=frozenset({"jane.doe@acme-corp.com"}))
     result = classify_bytes(raw, today=TODAY)
     assert result["kind"] in ("human", "auto_reply", "bounce", "quarantined")
-    assert time.perf_counter() - started < BOUND_SECONDS
+    assert time.process_time() - started < RUNAWAY_CPU_SECONDS
 
 
 @st.composite

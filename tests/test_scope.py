@@ -25,6 +25,7 @@ from assistant.models import AuditEntry, Draft, FolderState, Lead, LeadStatus, P
 from assistant.pipeline import tick
 from assistant.pipeline.context import Context, Scope
 from assistant.runtime import context
+from tests.bounds import HANG_SECONDS
 from tests.mails import mail
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
@@ -147,7 +148,7 @@ def test_a_wake_syncs_its_own_mailbox_and_drafts_only_its_leads(
             synced = session.exec(select(FolderState.rep_id)).all()
             assert len(set(synced)) == 1
         # Dovecot writes its log from another process: wait for the one login expected.
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + HANG_SECONDS
         while _logins(dovecot, users[0]) == before[0] and time.monotonic() < deadline:
             time.sleep(0.05)
         after = [_logins(dovecot, user) for user in users]

@@ -57,6 +57,7 @@ class Context:
     # Set on SIGTERM: stages finish the item in hand and start no other; the rest waits in
     # the database for the next start.
     stopping: threading.Event = field(default_factory=threading.Event)
+    progress: bool = False  # a bar on stderr while a folder is read (`nurture tick --progress`)
     # The mailboxes this process holds (the daemon's leases, see assistant.leases): only these
     # are opened, synced and their mail understood. None: every mailbox (`nurture tick`).
     held: frozenset[str] | None = None

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
+from tqdm import tqdm
 
 from assistant import logs, roster
 from assistant.config import RepSettings
@@ -119,17 +120,33 @@ async def sync_folder(
         last_uid = state.last_uid
     seen = stored = 0
     top = info.uidnext - 1
-    for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
-        if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
-            break
-        end = min(start + HEADER_CHUNK - 1, top)
-        headers = await mailbox.fetch_headers(start, end)
-        seen += len(headers)
-        wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
-        bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
-        stored += await asyncio.to_thread(
-            _store_chunk, ctx, rep_id, rep_email, folder, role, info.uidvalidity, bodies, end, now
-        )
+    with tqdm(  # a first sync may read years of mail: show how far it got when asked
+        total=max(0, top - last_uid),
+        desc=f"Syncing {rep_email} {folder}",
+        unit=" UIDs",
+        disable=not ctx.progress or top <= last_uid,
+    ) as bar:
+        for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
+            if ctx.stopping.is_set():  # each chunk is committed with its mark: resume here
+                break
+            end = min(start + HEADER_CHUNK - 1, top)
+            headers = await mailbox.fetch_headers(start, end)
+            seen += len(headers)
+            wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
+            bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
+            stored += await asyncio.to_thread(
+                _store_chunk,
+                ctx,
+                rep_id,
+                rep_email,
+                folder,
+                role,
+                info.uidvalidity,
+                bodies,
+                end,
+                now,
+            )
+            bar.update(end - start + 1)
     if stored:
         ctx.log.info("synced %s %s: %d new message(s) about leads", rep_email, folder, stored)
     return SyncReport(rep_email, folder, seen, stored, changed)

@@ -17,6 +17,7 @@ from assistant.mail import imap
 from assistant.oauth.providers import provider
 from assistant.oauth.store import GrantStore, cipher
 from assistant.oauth.tokens import TokenSource
+from tests.bounds import HANG_SECONDS
 from tests.oauth.conftest import KEY_ENV, oauth_settings
 from tests.servers.dovecot import Dovecot
 from tests.servers.oauth_standin import OAuthStandIn
@@ -91,7 +92,7 @@ async def test_connect_with_the_loopback_redirect_then_the_mailbox_logs_in(
     url = _url(process)
     assert "code_challenge_method=S256" in url and "login_hint=ana%40acme.test" in url
     _consent(url, login, "allow")
-    out, err = process.communicate(timeout=60)
+    out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 0, err
     assert "Connected the mailbox of ana@acme.test through custom." in out
 
@@ -124,7 +125,7 @@ def test_a_refused_consent_or_a_missing_key_is_one_sentence(
     process = _start(config)
     if problem == "deny":
         _consent(_url(process), "nobody", "deny")
-    _out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 1
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     expected = "did not grant access: access_denied" if problem == "deny" else f"{KEY_ENV}"

@@ -31,11 +31,19 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
         ) from exc
 
 
-def create_database() -> str:
-    """Create an empty, uniquely named database and return its SQLAlchemy URL."""
+def create_database(template: str | None = None) -> str:
+    """Create a uniquely named database and return its SQLAlchemy URL.
+
+    Empty, or a copy of `template` (the URL of a database no one is connected to): copying
+    a migrated database is much quicker than running every migration again.
+    """
     name = f"nurture_test_{uuid.uuid4().hex[:12]}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        source = sql.Identifier(template.rsplit("/", 1)[1])
+        create = sql.SQL("{} TEMPLATE {}").format(create, source)
     with _admin() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        admin.execute(create)
     return f"postgresql+psycopg://{ADMIN_USER}@{HOST}:{PORT}/{name}"
 
 
