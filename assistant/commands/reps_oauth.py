@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 
 from assistant.clock import now
 from assistant.commands.app import App, pass_app
+from assistant.commands.reps_sync import sync
 from assistant.errors import NotFound, NurtureError
 from assistant.oauth import flow
 from assistant.oauth.providers import Provider, provider, secret_warnings
@@ -24,6 +25,9 @@ from assistant.oauth.store import GrantStore, cipher
 @click.group("reps")
 def reps() -> None:
     """Reps' mailboxes: OAuth connections."""
+
+
+reps.add_command(sync)
 
 
 @reps.command("token-key")

@@ -393,7 +393,12 @@ async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimap
     if account.auth == "password":
         response = await client.login(account.username, account.password)
         if response.result != "OK":
-            raise ImapError(f"IMAP login as {account.username} on {account.host} was refused")
+            said = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(
+                errors="replace"
+            )
+            raise ImapError(
+                f"IMAP login as {account.username} on {account.host} was refused: {said}"
+            )
     else:
         try:
             await _authenticate(client, account)

@@ -9,7 +9,7 @@ changes nothing. Parsing and storing run in the worker threads, off the event lo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,6 +43,8 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> Ingest
             continue
         if ctx.stopping.is_set():
             break
+        if ctx.manners.resting(rep.email):
+            continue  # its provider asked for a pause: said once when it began
         try:
             with logs.ids(mailbox=rep.email):
                 for folder in await sync_rep(ctx, rep, now):
@@ -50,7 +52,23 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> Ingest
         except MailError as exc:
             report.errors.append(str(exc))
             ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
+            await asyncio.to_thread(note_error, ctx, rep.email, str(exc))
     return report
+
+
+# Told after each chunk: the folder, UIDs gone through, UIDs to go through in all.
+Progress = Callable[[str, int, int], None]
+
+
+def note_error(ctx: Context, rep_email: str, error: str) -> None:
+    """Keep why the mailbox's last sync failed, for the status people see; a sync clears it."""
+    with transaction(ctx.engine) as session:
+        rep = session.exec(select(Rep).where(Rep.email == rep_email)).first()
+        if rep is None:
+            return
+        for state in session.exec(select(FolderState).where(FolderState.rep_id == rep.id)):
+            state.last_error = error
+            session.add(state)
 
 
 @dataclass(frozen=True)
@@ -62,8 +80,10 @@ class SyncReport:
     uidvalidity_changed: bool = False
 
 
-async def sync_rep(ctx: Context, rep_settings: RepSettings, now: datetime) -> list[SyncReport]:
-    """Sync the INBOX and the Sent folder of one rep."""
+async def sync_rep(
+    ctx: Context, rep_settings: RepSettings, now: datetime, progress: Progress | None = None
+) -> list[SyncReport]:
+    """Sync the INBOX and the Sent folder of one rep; `progress` hears of each chunk."""
     with transaction(ctx.engine) as session:
         rep = _rep(session, rep_settings.email)
         rep_id = rep.id
@@ -77,7 +97,9 @@ async def sync_rep(ctx: Context, rep_settings: RepSettings, now: datetime) -> li
     async with ctx.open_mailbox(rep_settings) as mailbox:
         for folder, role in folders:
             reports.append(
-                await sync_folder(ctx, mailbox, rep_id, rep_settings.email, folder, role, now)
+                await sync_folder(
+                    ctx, mailbox, rep_id, rep_settings.email, folder, role, now, progress
+                )
             )
     return reports
 
@@ -90,6 +112,7 @@ async def sync_folder(
     folder: str,
     role: str,
     now: datetime,
+    progress: Progress | None = None,
 ) -> SyncReport:
     info = await mailbox.select(folder)
     changed = False
@@ -111,12 +134,16 @@ async def sync_folder(
             state.last_uid = 0
             changed = True
         state.uidvalidity = info.uidvalidity
+        state.uidnext = info.uidnext
         if state.last_uid >= info.uidnext - 1:
             state.synced_at = now  # nothing new is a successful sync too (readiness reads it)
+            state.last_error = None
         session.add(state)
         last_uid = state.last_uid
     seen = stored = 0
     top = info.uidnext - 1
+    if progress is not None:
+        progress(folder, 0, max(0, top - last_uid))
     for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
         if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
             break
@@ -128,6 +155,8 @@ async def sync_folder(
         stored += await asyncio.to_thread(
             _store_chunk, ctx, rep_id, rep_email, folder, role, info.uidvalidity, bodies, end, now
         )
+        if progress is not None:
+            progress(folder, end - last_uid, top - last_uid)
     if stored:
         ctx.log.info("synced %s %s: %d new message(s) about leads", rep_email, folder, stored)
     return SyncReport(rep_email, folder, seen, stored, changed)
@@ -160,6 +189,7 @@ def _store_chunk(
         ).one()
         state.last_uid = max(state.last_uid, end)
         state.synced_at = now
+        state.last_error = None
         session.add(state)
     return stored
 
