@@ -10,9 +10,11 @@ replicas; pure functions here, the queries in `schedule`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 from assistant.config import RepSettings, Settings
 
@@ -83,23 +85,30 @@ def room(
     """The first moment from `moment` when `weight` more keeps every `span` within `cap`.
 
     `sends` may hold mail scheduled after `moment`: every window that would contain the new
-    send counts, on either side of it, so a send never pushes a later window over.
+    send counts, on either side of it, so a send never pushes a later window over. Sums come
+    from prefix sums, so a budget of thousands a day is checked in milliseconds.
     """
     if sum(s.recipients for s in sends) + weight <= cap:
         return moment  # the common case: far from the limit
     ordered = sorted(sends, key=lambda s: s.at)
     times = [s.at for s in ordered]
+    prefix = [0, *accumulate(s.recipients for s in ordered)]
 
-    def load(start: datetime) -> int:
-        return sum(s.recipients for s in ordered if start <= s.at < start + span)
+    def between(low: datetime, high: datetime) -> int:
+        """Recipients sent in low < t <= high."""
+        return prefix[bisect_right(times, high)] - prefix[bisect_right(times, low)]
+
+    def from_(start: datetime) -> int:
+        """Recipients sent in start <= t < start + span."""
+        return prefix[bisect_left(times, start + span)] - prefix[bisect_left(times, start)]
 
     candidates = [moment, *(t + span for t in times if t + span > moment)]
     for candidate in candidates:
-        near = sum(s.recipients for s in ordered if candidate - span < s.at < candidate + span)
-        if near + weight <= cap:
-            return candidate
-        starts = [candidate, *(t for t in times if candidate - span < t <= candidate)]
-        if all(load(start) + weight <= cap for start in starts):
+        if between(candidate - span, candidate) + weight > cap:
+            continue  # the day that ends here is full already
+        first = bisect_right(times, candidate - span)
+        starts = [candidate, *times[first : bisect_right(times, candidate)]]
+        if all(from_(start) + weight <= cap for start in starts):
             return candidate
     return candidates[-1]
 
