@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -22,7 +23,7 @@ from assistant.db import transaction
 from assistant.errors import MailError
 from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
-from assistant.mail.parse import HeaderSummary, header_fields, parse_headers
+from assistant.mail.parse import HeaderSummary, parse_headers, triage_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context, Scope
 
@@ -144,19 +145,38 @@ async def sync_folder(
     top = info.uidnext - 1
     if progress is not None:
         progress(folder, 0, max(0, top - last_uid))
-    for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
-        if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
-            break
-        end = min(start + HEADER_CHUNK - 1, top)
-        headers = await mailbox.fetch_headers(start, end)
-        seen += len(headers)
-        wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
-        bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
-        stored += await asyncio.to_thread(
-            _store_chunk, ctx, rep_id, rep_email, folder, role, info.uidvalidity, bodies, end, now
-        )
-        if progress is not None:
-            progress(folder, end - last_uid, top - last_uid)
+    # A chunk is stored in a worker thread while the next one's headers are fetched and
+    # triaged; chunks are stored in order, each with its mark, so a crash resumes cleanly.
+    storing: asyncio.Future[int] | None = None
+    try:
+        for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
+            if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
+                break
+            end = min(start + HEADER_CHUNK - 1, top)
+            headers = await mailbox.fetch_headers(start, end)
+            seen += len(headers)
+            wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
+            bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
+            if storing is not None:
+                stored += await storing
+            storing = asyncio.ensure_future(
+                asyncio.to_thread(
+                    _store_chunk,
+                    ctx,
+                    rep_id,
+                    rep_email,
+                    folder,
+                    role,
+                    info.uidvalidity,
+                    bodies,
+                    end,
+                    now,
+                    progress and partial(progress, folder, end - last_uid, top - last_uid),
+                )
+            )
+    finally:
+        if storing is not None:
+            stored += await storing
     if stored:
         ctx.log.info("synced %s %s: %d new message(s) about leads", rep_email, folder, stored)
     return SyncReport(rep_email, folder, seen, stored, changed)
@@ -177,8 +197,10 @@ def _store_chunk(
     bodies: list[tuple[int, bytes]],
     end: int,
     now: datetime,
+    stored_up_to: Callable[[], None] | None = None,
 ) -> int:
-    """Store one chunk's messages and advance the folder's mark, in one transaction."""
+    """Store one chunk's messages and advance the folder's mark, in one transaction; then
+    tell `stored_up_to`."""
     stored = 0
     with transaction(ctx.engine) as session:
         for uid, raw in bodies:
@@ -191,6 +213,8 @@ def _store_chunk(
         state.synced_at = now
         state.last_error = None
         session.add(state)
+    if stored_up_to is not None:
+        stored_up_to()
     return stored
 
 
@@ -205,8 +229,8 @@ def _relevant(
     session: Session, role: str, rep_email: str, headers: list[tuple[int, bytes]]
 ) -> set[int]:
     """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces."""
-    raws = dict(headers)
-    summaries = {uid: parse_headers(raw) for uid, raw in headers}
+    parsed = {uid: triage_headers(raw) for uid, raw in headers}
+    summaries = {uid: summary for uid, (summary, _) in parsed.items()}
     addresses: set[str] = set()
     ids: set[str] = set()
     for h in summaries.values():
@@ -223,7 +247,7 @@ def _relevant(
         elif (
             sender in leads
             or set(_referenced(h)) & known_ids
-            or is_probable_bounce(header_fields(raws[uid]))
+            or is_probable_bounce(parsed[uid][1])
             or (sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)))
         ):
             wanted.add(uid)
