@@ -3,11 +3,12 @@
     .venv/bin/python -m bench.first_sync --messages 5000 50000
 
 For each size, fills one Dovecot mailbox with years of mail in which `--lead-share` (2%) is
-from leads (some of it inside the `[sync] first_sync_days` horizon), then times Nurture's
-first pass in process (ingest, understand, then plan and draft, with the offline drafter)
-and, on the same mailbox, imap_tools fetching every message and parsing the fields a
-triage needs. Then 100 new messages arrive and the incremental sync is timed. imap_tools is
-a bench extra (`pip install imap-tools`); without it that column is left out.
+from 200 leads (some of it inside the `[sync] first_sync_days` horizon), then times Nurture's
+first pass in process on a new database (ingest and understand; plan and draft with the
+offline drafter once) and, on the same mailbox, imap_tools fetching every message and
+parsing the fields a triage needs; each side's best of `--repeat` runs taken in turn. Then
+100 new messages arrive and the incremental sync is timed. imap_tools is in the dev extra
+(`pip install imap-tools`); without it that column is left out.
 """
 
 from __future__ import annotations
@@ -92,8 +93,10 @@ def _settings(folder: Path, dovecot: Dovecot, user: str) -> object:
     )
 
 
-def _nurture(folder: Path, dovecot: Dovecot, user: str) -> dict[str, float]:
+def _nurture(folder: Path, dovecot: Dovecot, user: str, stages: int) -> dict[str, float]:
+    """A first pass on a new database: the first `stages` stages (ingest, understand ...)."""
     os.environ["BENCH_IMAP_PASSWORD"] = PASSWORD
+    folder.mkdir(parents=True)
     settings = _settings(folder, dovecot, user)
     ctx = context(settings)  # type: ignore[arg-type]
     rows = "".join(
@@ -106,17 +109,13 @@ def _nurture(folder: Path, dovecot: Dovecot, user: str) -> dict[str, float]:
     async def first_pass() -> dict[str, float]:
         took: dict[str, float] = {}
         scope = Scope()
-        for name, run in STAGES:
-            if name == "send":
-                continue
+        for name, run in STAGES[:stages]:
             started = time.perf_counter()
             await run(ctx, NOW, scope)
             took[name] = time.perf_counter() - started
         return took
 
-    started = time.perf_counter()
     took = asyncio.run(first_pass())
-    took["first_pass"] = time.perf_counter() - started
     ctx.engine.dispose()
     return took
 
@@ -147,21 +146,27 @@ def _imap_tools(dovecot: Dovecot, user: str) -> tuple[float, int] | None:
     return time.perf_counter() - started, count
 
 
-def run(size: int, share: float, rng: random.Random) -> dict[str, float]:
-    folder = Path(tempfile.mkdtemp(prefix=f"nurture-first-sync-{size}-"))
+def run(size: int, share: float, repeat: int, rng: random.Random) -> dict[str, float]:
+    """Best of `repeat` runs of each side, taken in turn (the machine may be shared)."""
+    base = Path(tempfile.mkdtemp(prefix=f"nurture-first-sync-{size}-"))
     dovecot = Dovecot()
     try:
         user = "rep0001"
         dovecot.add_user(user, PASSWORD)
         dovecot.fill(user, _mailbox(size, share, rng))
         _imap_tools(dovecot, user)  # a first SELECT indexes the Maildir: not anyone's cost
-        took = _nurture(folder, dovecot, user)
-        other = _imap_tools(dovecot, user)
-        if other is not None:
-            took["imap_tools"], fetched = other
-            assert fetched == size, f"imap_tools fetched {fetched} of {size}"
-        took["new_100"] = _incremental(folder, dovecot, user, rng)
-        return took
+        best: dict[str, float] = {}
+        for turn in range(repeat):
+            last = turn == repeat - 1
+            took = _nurture(base / f"run{turn}", dovecot, user, 5 if last else 2)
+            other = _imap_tools(dovecot, user)
+            if other is not None:
+                took["imap_tools"], fetched = other
+                assert fetched == size, f"imap_tools fetched {fetched} of {size}"
+            for key, value in took.items():
+                best[key] = min(best.get(key, value), value)
+        best["new_100"] = _incremental(base / f"run{repeat - 1}", dovecot, user, rng)
+        return best
     finally:
         dovecot.stop()
 
@@ -170,6 +175,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, nargs="+", default=[5000, 50000])
     parser.add_argument("--lead-share", type=float, default=0.02)
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     logging.disable(logging.INFO)
@@ -180,7 +186,7 @@ def main() -> int:
         flush=True,
     )
     for size in args.messages:
-        r = run(size, args.lead_share, rng)
+        r = run(size, args.lead_share, args.repeat, rng)
         first = r["ingest"] + r["understand"]
         rest = r["notify"] + r["plan"] + r["draft"]
         tools = (
