@@ -171,7 +171,7 @@ async def sync_folder(
                     bodies,
                     end,
                     now,
-                    progress and partial(progress, folder, end - last_uid, top - last_uid),
+                    partial(progress, folder, end - last_uid, top - last_uid) if progress else None,
                 )
             )
     finally:
