@@ -235,7 +235,8 @@ def understand_one(
     message.intent = result.intent
     message.reply_text = result.reply_text
     by = reading.by if reading is not None and result is reading.understanding else "offline"
-    if lead is not None and result.kind != "bounce":
+    if lead is not None and result.kind != "bounce" and not history:
+        # History is never drafted from: no prompt will hold it, so it needs no scan.
         result = _with_sent_findings(session, message, parsed, lead, result)
     message.understanding = dump(result, by)
     session.add(message)
