@@ -272,6 +272,8 @@ def room(times: Sequence[datetime], moment: datetime, cap: int, span: timedelta)
     `times` may hold mail already scheduled after `moment`: a window counts what falls in it
     on either side, so a send never pushes a later week over the cap.
     """
+    if len(times) < cap:
+        return moment  # fewer mails in all than the cap: no window can be full
     ordered = sorted(times)
     candidates = [moment, *(t + span for t in ordered if t + span > moment)]
     for candidate in candidates:

@@ -328,6 +328,25 @@ class OAuthSettings(_Section):
     notice_from: str | None = None
 
 
+class SendBudgetSettings(_Section):
+    """What one mailbox may send, on top of the cadence caps; unset fields keep the provider's."""
+
+    provider: Literal["google", "microsoft", "other"] | None = None  # else from hosts and grants
+    messages_per_day: int | None = Field(default=None, ge=1)
+    recipients_per_day: int | None = Field(default=None, ge=1)
+    messages_per_minute: int | None = Field(default=None, ge=1)
+
+
+class SendingSettings(_Section):
+    # The daily budget of a mailbox on a server that is neither Google's nor Microsoft's.
+    other_messages_per_day: int = Field(default=1000, ge=1)
+
+
+class SyncSettings(_Section):
+    # Mail older than this is recorded for the ledger and threading, never read for a draft.
+    first_sync_days: int = Field(default=90, ge=1, le=36500)
+
+
 class RepSettings(_Section):
     email: str
     name: str
@@ -337,6 +356,7 @@ class RepSettings(_Section):
     timezone: str = ""  # IANA name; the last resort for a lead's local time
     imap: ImapSettings | None = None
     smtp: SmtpSettings | None = None
+    send_budget: SendBudgetSettings = SendBudgetSettings()
 
     @field_validator("email")
     @classmethod
@@ -369,6 +389,8 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     leads: LeadsSettings = LeadsSettings()
     oauth: OAuthSettings = OAuthSettings()
+    sending: SendingSettings = SendingSettings()
+    sync: SyncSettings = SyncSettings()
     reps: tuple[RepSettings, ...] = ()
     path: Path | None = Field(default=None, exclude=True)
 

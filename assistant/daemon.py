@@ -237,6 +237,7 @@ class Daemon:
                     reconnect_cap=daemon.reconnect_max_seconds,
                     log=log,
                     delay=index * spread + random.uniform(0, spread),
+                    resting=self.ctx.manners.resting,
                 ),
                 name=f"watch:{mailbox}",
             )

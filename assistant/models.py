@@ -67,6 +67,8 @@ class Stage(enum.StrEnum):
 class MessageState(enum.StrEnum):
     stored = "stored"  # kept, not yet understood
     understood = "understood"
+    # Older than the sync horizon: kept for the ledger and threading, never answered or drafted.
+    history = "history"
     quarantined = "quarantined"  # could not be parsed; shown to a person
 
 
@@ -145,7 +147,9 @@ class FolderState(SQLModel, table=True):
     role: str  # inbox | sent
     uidvalidity: int | None = None
     last_uid: int = 0
+    uidnext: int | None = None  # the server's, when last selected: how far a sync has to go
     synced_at: datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Lead(SQLModel, table=True):

@@ -39,14 +39,16 @@ async def watch(
     reconnect_cap: float,
     log: logging.Logger,
     delay: float = 0.0,
+    resting: Callable[[str], float] = lambda _email: 0.0,
 ) -> None:
     """Run until cancelled; call `wake(reason)` whenever this mailbox should be synced now.
 
     `delay` staggers the first login, so a daemon with hundreds of mailboxes does not open
-    them all in the same second.
+    them all in the same second; `resting` tells how long the mailbox's provider asked it to
+    pause, which a reconnect waits out.
     """
     try:
-        await _watch(rep, open_mailbox, wake, renew, reconnect_cap, log, delay)
+        await _watch(rep, open_mailbox, wake, renew, reconnect_cap, log, delay, resting)
     finally:  # the mailbox went to another replica, or the daemon stops: no longer watched here
         with contextlib.suppress(KeyError):
             IDLE.remove(rep.email)
@@ -60,6 +62,7 @@ async def _watch(
     reconnect_cap: float,
     log: logging.Logger,
     delay: float,
+    resting: Callable[[str], float],
 ) -> None:
     folder = rep.imap.inbox if rep.imap else "INBOX"
     failures = 0
@@ -86,6 +89,6 @@ async def _watch(
                         wake(f"{rep.email}: new mail")
         except MailError as exc:
             failures += 1
-            delay = reconnect_delay(failures, reconnect_cap)
+            delay = max(reconnect_delay(failures, reconnect_cap), resting(rep.email))
             log.warning("%s: IMAP watch lost (%s); reconnecting in %.1f s", rep.email, exc, delay)
             await asyncio.sleep(delay)

@@ -14,6 +14,7 @@ import click
 from assistant import clock
 from assistant.commands.app import App, pass_app
 from assistant.commands.reps_oauth import connect, grants, token_key
+from assistant.commands.reps_sync import sync
 from assistant.errors import InputError
 
 HELP = "Add, list, pause, resume and remove reps; connect their mailboxes with OAuth."
@@ -24,7 +25,7 @@ def reps() -> None:
     pass
 
 
-for _command in (connect, grants, token_key):
+for _command in (connect, grants, token_key, sync):
     reps.add_command(_command)
 
 

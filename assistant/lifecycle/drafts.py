@@ -193,6 +193,23 @@ def retry(session: Session, draft: Draft, at: datetime, error: str) -> bool:
     )
 
 
+def throttled(session: Session, draft: Draft, at: datetime, error: str) -> bool:
+    """sending → approved: the provider asked the mailbox to slow down. The same bytes go
+    again at `at`, and the try does not count towards giving up: it was not the message's."""
+    assert draft.id is not None
+    return move(
+        session,
+        draft.id,
+        _D.sending,
+        state=_D.approved.value,
+        attempts=max(0, draft.attempts - 1),
+        next_attempt_at=at,
+        send_after=max(at, draft.send_after) if draft.send_after else at,
+        schedule_note=error,
+        last_error=error,
+    )
+
+
 def fail(session: Session, draft: Draft, error: str, now: datetime) -> bool:
     """sending → failed: refused for good; shown to the rep."""
     assert draft.id is not None

@@ -259,8 +259,31 @@ class ImapMailbox:
         return out
 
     async def _fetch(self, uid_set: str, parts: str) -> list[tuple[int, bytes]]:
-        response = await self._call("UID FETCH", self._client.uid("fetch", uid_set, parts))
-        return _fetched_literals(self._ok("UID FETCH", response))
+        """UID FETCH of one literal per message, read by `_FetchReader` off the wire.
+
+        aioimaplib splits and rescans its buffer line by line (and once held a first sync of
+        years of mail to its pace), so for this one command the reader takes the connection's
+        incoming bytes, and hands them back, with anything after the answer, when it is done.
+        """
+        protocol = self._client.protocol
+        if protocol.transport is None or protocol.pending_sync_command is not None:
+            raise ImapError(f"IMAP UID FETCH on {self._where}: the connection is not ready")
+        if protocol.pending_async_commands or protocol.incomplete_line:
+            raise ImapError(f"IMAP UID FETCH on {self._where}: another command is running")
+        tag = protocol.new_tag()
+        reader = _FetchReader(tag.encode(), asyncio.get_running_loop())
+        protocol.data_received = reader.feed  # an instance attribute: the class's is kept
+        try:
+            protocol.transport.write(f"{tag} UID FETCH {uid_set} {parts}\r\n".encode())
+            result, text, fetched = await self._call("UID FETCH", reader.done)
+        finally:
+            del protocol.data_received
+            if reader.rest:
+                protocol.data_received(bytes(reader.rest))
+        if result != b"OK":
+            said = text.decode(errors="replace")
+            raise ImapError(f"IMAP UID FETCH on {self._where} refused: {said}")
+        return fetched
 
     async def append(self, folder: str, raw: bytes) -> None:
         name = await self._resolve(folder)
@@ -333,30 +356,6 @@ def _unquote(name: bytes) -> str:
     return text
 
 
-def _fetched_literals(lines: list[Any]) -> list[tuple[int, bytes]]:
-    """(uid, literal) pairs from FETCH response lines; the UID may stand before or after it."""
-    out: list[tuple[int, bytes]] = []
-    pending: bytes | None = None
-    pending_uid: int | None = None
-    for line in lines:
-        if isinstance(line, bytearray):
-            pending = bytes(line)
-            continue
-        if not isinstance(line, bytes):
-            continue
-        if pending is not None:  # the line closing the previous FETCH item
-            uid = pending_uid
-            if uid is None and (m := _UID.search(line)):
-                uid = int(m.group(1))
-            if uid is not None:
-                out.append((uid, pending))
-            pending, pending_uid = None, None
-        if b" FETCH " in line and _LITERAL.search(line):
-            m = _UID.search(line)
-            pending_uid = int(m.group(1)) if m else None
-    return out
-
-
 @asynccontextmanager
 async def connect(account: ImapAccount) -> AsyncIterator[ImapMailbox]:
     """A logged-in mailbox, logged out (or dropped) on the way out, whatever happened."""
@@ -393,7 +392,12 @@ async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimap
     if account.auth == "password":
         response = await client.login(account.username, account.password)
         if response.result != "OK":
-            raise ImapError(f"IMAP login as {account.username} on {account.host} was refused")
+            said = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(
+                errors="replace"
+            )
+            raise ImapError(
+                f"IMAP login as {account.username} on {account.host} was refused: {said}"
+            )
     else:
         try:
             await _authenticate(client, account)
@@ -425,6 +429,64 @@ async def _authenticate(client: aioimaplib.IMAP4, account: ImapAccount) -> None:
             return
         account.tokens.invalidate()
     raise ImapError(f"IMAP {mechanism} login as {account.username} on {account.host} was refused")
+
+
+class _FetchReader:
+    """Reads a UID FETCH answer in which each message carries one literal: "* n FETCH (UID u
+    BODY[...] {size}", the literal's bytes, then the item's closing line, which may hold the
+    UID instead. Linear in the bytes read; untagged lines of other kinds are passed over."""
+
+    def __init__(self, tag: bytes, loop: asyncio.AbstractEventLoop) -> None:
+        self.tag = tag + b" "
+        self.done: asyncio.Future[tuple[bytes, bytes, list[tuple[int, bytes]]]] = (
+            loop.create_future()
+        )
+        self.rest = bytearray()  # what came after the tagged answer: aioimaplib's again
+        self._buffer = bytearray()
+        self._literal = 0  # bytes of the literal still to come
+        self._uid: int | None = None
+        self._body: bytes | None = None
+        self._fetched: list[tuple[int, bytes]] = []
+
+    def feed(self, data: bytes) -> None:
+        if self.done.done():
+            self.rest += data
+            return
+        buffer = self._buffer
+        buffer += data
+        at = 0
+        while True:
+            if self._literal:
+                if len(buffer) - at < self._literal:
+                    break
+                self._body = bytes(buffer[at : at + self._literal])
+                at += self._literal
+                self._literal = 0
+                continue
+            end = buffer.find(b"\r\n", at)
+            if end < 0:
+                break
+            line = bytes(buffer[at:end])
+            at = end + 2
+            if self._body is not None:  # the line that closes a FETCH item
+                uid = self._uid
+                if uid is None and (m := _UID.search(line)):
+                    uid = int(m.group(1))
+                if uid is not None:
+                    self._fetched.append((uid, self._body))
+                self._body, self._uid = None, None
+            if line.startswith(self.tag):
+                result, _, text = line[len(self.tag) :].partition(b" ")
+                self.rest += buffer[at:]
+                buffer.clear()
+                self.done.set_result((result.upper(), text, self._fetched))
+                return
+            if b" FETCH " in line and (m := _LITERAL.search(line)):
+                self._literal = int(m.group(1))
+                uid_match = _UID.search(line)
+                self._uid = int(uid_match.group(1)) if uid_match else None
+                self._body = None if self._literal else b""
+        del buffer[:at]
 
 
 class _SaslCommand(aioimaplib.Command):

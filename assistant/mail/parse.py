@@ -153,6 +153,12 @@ def parse_headers(raw: bytes) -> HeaderSummary:
     return _summary(_first(_fields(_header_block(raw))))
 
 
+def triage_headers(raw: bytes) -> tuple[HeaderSummary, Mapping[str, str]]:
+    """`parse_headers` and `header_fields` of one message from a single pass over its block."""
+    first = _first(_fields(_header_block(raw)))
+    return _summary(first), _DecodedHeaders(first)
+
+
 def header_fields(raw: bytes) -> Mapping[str, str]:
     """Lower-cased name to first decoded value, from a header block or a whole message."""
     return _DecodedHeaders(_first(_fields(_header_block(raw))))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
 from assistant.config import RepSettings, Settings
+from assistant.errors import ImapError
 from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.mail.imap import Mailbox
+from assistant.mail.polite import Manners, imap_throttled
 from assistant.mail.smtp import SubmitResult
 
 
@@ -65,5 +67,33 @@ class Context:
     # (full and timer passes) by that mailbox's holder only, any other lead by every replica.
     shared_out: frozenset[str] = frozenset()
 
+    manners: Manners = field(default_factory=Manners)
+
     def holds(self, mailbox: str) -> bool:
         return self.held is None or mailbox in self.held
+
+    def __post_init__(self) -> None:
+        # Every connection any stage or watcher opens goes through the mailbox's gate (once:
+        # a context copied from another keeps the gate it has).
+        if not getattr(self.open_mailbox, "mannerly", False):
+            self.open_mailbox = mannerly(self.open_mailbox, self.manners, self.log)
+
+
+def mannerly(open_mailbox: OpenMailbox, manners: Manners, log: logging.Logger) -> OpenMailbox:
+    """`open_mailbox` with at most `manners.limit` connections per mailbox at once, and a rest
+    for the mailbox whose server answers that it is throttling it."""
+
+    @asynccontextmanager
+    async def opened(rep: RepSettings) -> AsyncIterator[Mailbox]:
+        async with manners.connection(rep.email):
+            try:
+                async with open_mailbox(rep) as mailbox:
+                    yield mailbox
+            except ImapError as exc:
+                if imap_throttled(str(exc)):
+                    manners.throttled(rep.email, str(exc), log)
+                raise
+            manners.recovered(rep.email)
+
+    opened.mannerly = True  # type: ignore[attr-defined]
+    return opened

@@ -9,9 +9,11 @@ changes nothing. Parsing and storing run in the worker threads, off the event lo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -23,7 +25,7 @@ from assistant.db import transaction
 from assistant.errors import MailError
 from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
-from assistant.mail.parse import HeaderSummary, header_fields, parse_headers
+from assistant.mail.parse import HeaderSummary, parse_headers, triage_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context, Scope
 
@@ -46,6 +48,8 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> Ingest
             continue
         if ctx.stopping.is_set():
             break
+        if ctx.manners.resting(rep.email):
+            continue  # its provider asked for a pause: said once when it began
         try:
             with logs.ids(mailbox=rep.email):
                 for folder in await sync_rep(ctx, rep, now):
@@ -53,7 +57,23 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> Ingest
         except MailError as exc:
             report.errors.append(str(exc))
             ctx.log.error("%s: mailbox not synced this time: %s", rep.email, exc)
+            await asyncio.to_thread(note_error, ctx, rep.email, str(exc))
     return report
+
+
+# Told after each chunk: the folder, UIDs gone through, UIDs to go through in all.
+Progress = Callable[[str, int, int], None]
+
+
+def note_error(ctx: Context, rep_email: str, error: str) -> None:
+    """Keep why the mailbox's last sync failed, for the status people see; a sync clears it."""
+    with transaction(ctx.engine) as session:
+        rep = session.exec(select(Rep).where(Rep.email == rep_email)).first()
+        if rep is None:
+            return
+        for state in session.exec(select(FolderState).where(FolderState.rep_id == rep.id)):
+            state.last_error = error
+            session.add(state)
 
 
 @dataclass(frozen=True)
@@ -65,8 +85,10 @@ class SyncReport:
     uidvalidity_changed: bool = False
 
 
-async def sync_rep(ctx: Context, rep_settings: RepSettings, now: datetime) -> list[SyncReport]:
-    """Sync the INBOX and the Sent folder of one rep."""
+async def sync_rep(
+    ctx: Context, rep_settings: RepSettings, now: datetime, progress: Progress | None = None
+) -> list[SyncReport]:
+    """Sync the INBOX and the Sent folder of one rep; `progress` hears of each chunk."""
     with transaction(ctx.engine) as session:
         rep = _rep(session, rep_settings.email)
         rep_id = rep.id
@@ -80,7 +102,9 @@ async def sync_rep(ctx: Context, rep_settings: RepSettings, now: datetime) -> li
     async with ctx.open_mailbox(rep_settings) as mailbox:
         for folder, role in folders:
             reports.append(
-                await sync_folder(ctx, mailbox, rep_id, rep_settings.email, folder, role, now)
+                await sync_folder(
+                    ctx, mailbox, rep_id, rep_settings.email, folder, role, now, progress
+                )
             )
     return reports
 
@@ -93,6 +117,7 @@ async def sync_folder(
     folder: str,
     role: str,
     now: datetime,
+    progress: Progress | None = None,
 ) -> SyncReport:
     info = await mailbox.select(folder)
     changed = False
@@ -114,42 +139,68 @@ async def sync_folder(
             state.last_uid = 0
             changed = True
         state.uidvalidity = info.uidvalidity
+        state.uidnext = info.uidnext
         if state.last_uid >= info.uidnext - 1:
             state.synced_at = now  # nothing new is a successful sync too (readiness reads it)
+            state.last_error = None
         session.add(state)
         last_uid = state.last_uid
     seen = stored = 0
     top = info.uidnext - 1
-    with tqdm(  # a first sync may read years of mail: show how far it got when asked
-        total=max(0, top - last_uid),
-        desc=f"Syncing {rep_email} {folder}",
-        unit=" UIDs",
-        disable=not ctx.progress or top <= last_uid,
-    ) as bar:
+    bar = _bar(ctx, rep_email, folder, top - last_uid) if progress is None else None
+    if bar is not None:
+        progress = bar[1]
+    if progress is not None:
+        progress(folder, 0, max(0, top - last_uid))
+    # A chunk is stored in a worker thread while the next one's headers are fetched and
+    # triaged; chunks are stored in order, each with its mark, so a crash resumes cleanly.
+    storing: asyncio.Future[int] | None = None
+    try:
         for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
-            if ctx.stopping.is_set():  # each chunk is committed with its mark: resume here
+            if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
                 break
             end = min(start + HEADER_CHUNK - 1, top)
             headers = await mailbox.fetch_headers(start, end)
             seen += len(headers)
             wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
             bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
-            stored += await asyncio.to_thread(
-                _store_chunk,
-                ctx,
-                rep_id,
-                rep_email,
-                folder,
-                role,
-                info.uidvalidity,
-                bodies,
-                end,
-                now,
+            if storing is not None:
+                stored += await storing
+            storing = asyncio.ensure_future(
+                asyncio.to_thread(
+                    _store_chunk,
+                    ctx,
+                    rep_id,
+                    rep_email,
+                    folder,
+                    role,
+                    info.uidvalidity,
+                    bodies,
+                    end,
+                    now,
+                    partial(progress, folder, end - last_uid, top - last_uid) if progress else None,
+                )
             )
-            bar.update(end - start + 1)
+    finally:
+        if storing is not None:
+            stored += await storing
+        if bar is not None:
+            bar[0].close()
     if stored:
         ctx.log.info("synced %s %s: %d new message(s) about leads", rep_email, folder, stored)
     return SyncReport(rep_email, folder, seen, stored, changed)
+
+
+def _bar(ctx: Context, rep_email: str, folder: str, total: int) -> tuple[Any, Progress] | None:
+    """A bar on stderr for `nurture tick --progress`: a first sync may read years of mail."""
+    if not ctx.progress or total <= 0:
+        return None
+    bar = tqdm(total=total, desc=f"Syncing {rep_email} {folder}", unit=" UIDs")
+
+    def advance(_folder: str, done: int, _total: int) -> None:
+        bar.update(done - bar.n)
+
+    return bar, advance
 
 
 def _triage(ctx: Context, role: str, rep_email: str, headers: list[tuple[int, bytes]]) -> set[int]:
@@ -167,8 +218,10 @@ def _store_chunk(
     bodies: list[tuple[int, bytes]],
     end: int,
     now: datetime,
+    stored_up_to: Callable[[], None] | None = None,
 ) -> int:
-    """Store one chunk's messages and advance the folder's mark, in one transaction."""
+    """Store one chunk's messages and advance the folder's mark, in one transaction; then
+    tell `stored_up_to`."""
     stored = 0
     with transaction(ctx.engine) as session:
         for uid, raw in bodies:
@@ -179,7 +232,10 @@ def _store_chunk(
         ).one()
         state.last_uid = max(state.last_uid, end)
         state.synced_at = now
+        state.last_error = None
         session.add(state)
+    if stored_up_to is not None:
+        stored_up_to()
     return stored
 
 
@@ -194,8 +250,8 @@ def _relevant(
     session: Session, role: str, rep_email: str, headers: list[tuple[int, bytes]]
 ) -> set[int]:
     """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces."""
-    raws = dict(headers)
-    summaries = {uid: parse_headers(raw) for uid, raw in headers}
+    parsed = {uid: triage_headers(raw) for uid, raw in headers}
+    summaries = {uid: summary for uid, (summary, _) in parsed.items()}
     addresses: set[str] = set()
     ids: set[str] = set()
     for h in summaries.values():
@@ -212,7 +268,7 @@ def _relevant(
         elif (
             sender in leads
             or set(_referenced(h)) & known_ids
-            or is_probable_bounce(header_fields(raws[uid]))
+            or is_probable_bounce(parsed[uid][1])
             or (sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)))
         ):
             wanted.add(uid)

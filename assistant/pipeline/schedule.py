@@ -2,6 +2,7 @@
 
 `slot` is pure: approval calls it to fix `send_after`, and the send stage calls it again at
 the last moment, because the rules, the clock or the mailbox's load may have moved since.
+The mailbox's limits are the cadence caps and, above them, the provider's send budget.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from sqlmodel import Session, col, func, select
 
 from assistant.cadence import Calendar, calendar_for, room
 from assistant.config import Settings
-from assistant.models import Draft, DraftState, Lead
-from assistant.pipeline import facts
+from assistant.models import Draft, DraftState, Lead, Rep
+from assistant.oauth.store import MailboxGrant
+from assistant.pipeline import budget, facts
+from assistant.pipeline.budget import Budget, Send
 from assistant.rules import Cadence
 
 DAY = timedelta(hours=24)
@@ -46,11 +49,16 @@ def slot(
     company: Sequence[datetime] = (),
     *,
     rng: random.Random,
+    limit: Budget | None = None,
+    sends: Sequence[Send] = (),
+    recipients: int = 1,
 ) -> Slot:
     """The first moment from `earliest` inside the lead's window and the mailbox's limits.
 
     `mailbox` holds the times of the mailbox's other sends (done or scheduled); `company`
     those to the lead's company, for unsolicited mail only (a reply is never held back by it).
+    `limit` is the mailbox's send budget, counted over `sends` (the same sends with their
+    recipients); no cadence cap can take a mailbox past it.
     """
     moment, notes = earliest, []
     busy = sorted(mailbox)
@@ -77,14 +85,20 @@ def slot(
             moment = later
             notes.append(f"the company's weekly cap ({rules.company_weekly_cap}) is reached")
             continue
+        if limit is not None:
+            later, why = budget.earliest(limit, sends, moment, recipients)
+            if later > moment:
+                moment = later
+                notes.append(why)
+                continue
         break
     return Slot(moment, "; ".join(dict.fromkeys(notes)) or "as soon as approved")
 
 
-def mailbox_times(
+def mailbox_sends(
     session: Session, rep_id: int, around: datetime, exclude: int | None, scheduled: bool
-) -> list[datetime]:
-    """When this mailbox sent (and, if `scheduled`, will send) mail from a day before `around`."""
+) -> list[Send]:
+    """This mailbox's sends (and, if `scheduled`, those to come) from a day before `around`."""
     states = [*_SPENT, DraftState.approved.value] if scheduled else list(_SPENT)
     rows = session.exec(
         select(Draft).where(
@@ -98,8 +112,24 @@ def mailbox_times(
     for d in rows:
         moment = d.send_after if d.state == DraftState.approved else (d.sent_at or d.sending_since)
         if moment is not None and moment < around + HORIZON:
-            out.append(moment)
+            out.append(Send(moment, 1 + len(d.cc)))
     return out
+
+
+def mailbox_budget(session: Session, settings: Settings, rep_id: int) -> Budget | None:
+    """The send budget of this rep's mailbox; None for a rep without mailbox settings."""
+    from assistant import roster
+
+    rep = session.get(Rep, rep_id)
+    # The file's own entry carries a per-rep [reps.send_budget]; a rep added at run time has
+    # the provider's defaults.
+    rep_settings = (settings.rep(rep.email) or roster.as_settings(rep)) if rep else None
+    if rep is None or rep_settings is None:
+        return None
+    granted = session.exec(
+        select(MailboxGrant.provider).where(MailboxGrant.email == rep.email)
+    ).first()
+    return budget.budget_for(settings, rep_settings, granted)
 
 
 def recent_count(session: Session, rep_id: int, since: datetime) -> int:
@@ -133,5 +163,17 @@ def for_draft(
     if draft.situation != "reply":
         company = facts.company_sends(session, lead, earliest, exclude=draft.id)
     rng = random.Random(draft.id)  # the same draft gets the same jitter on every replica
-    busy = mailbox_times(session, draft.rep_id, earliest, draft.id, not at_send_time)
-    return slot(cal, rules, earliest, busy, company, rng=rng), cal, rules
+    sends = mailbox_sends(session, draft.rep_id, earliest, draft.id, not at_send_time)
+    limit = mailbox_budget(session, settings, draft.rep_id)
+    found = slot(
+        cal,
+        rules,
+        earliest,
+        [s.at for s in sends],
+        company,
+        rng=rng,
+        limit=limit,
+        sends=sends,
+        recipients=1 + len(draft.cc),
+    )
+    return found, cal, rules

@@ -23,6 +23,7 @@ from assistant import roster
 from assistant.db import transaction
 from assistant.failpoints import hit
 from assistant.lifecycle import drafts
+from assistant.mail.polite import smtp_throttled
 from assistant.mail.smtp import SubmitResult
 from assistant.models import Draft, DraftState, Lead, LeadStatus, Rep, RepStatus
 from assistant.pipeline import reconcile, schedule
@@ -117,6 +118,8 @@ def _claim(ctx: Context, session: Session, draft: Draft, now: datetime, report: 
             report.failed.append(draft.id)
             ctx.log.info("draft %s to %s blocked at send time: %s", draft.id, lead.email, blocked)
         return False
+    if not _lock_mailbox(session, draft.rep_id):
+        return False  # another replica is claiming for this mailbox: its count comes first
     when, _, _ = schedule.for_draft(session, ctx.settings, draft, lead, now, at_send_time=True)
     if when.at > now:
         if drafts.hold(session, draft.id, when.at, when.note):
@@ -124,6 +127,16 @@ def _claim(ctx: Context, session: Session, draft: Draft, now: datetime, report: 
             ctx.log.info("draft %s held until %s: %s", draft.id, when.at.isoformat(), when.note)
         return False
     return drafts.claim(session, draft, OWNER, now)
+
+
+def _lock_mailbox(session: Session, rep_id: int) -> bool:
+    """Lock the mailbox's row until this claim commits, so that two replicas never count its
+    sends against the budget at once; False when another holds it (PostgreSQL; SQLite has
+    one writer anyway)."""
+    locked = session.exec(
+        select(Rep.id).where(Rep.id == rep_id).with_for_update(skip_locked=True)
+    ).first()
+    return locked is not None
 
 
 def _blocked(session: Session, lead: Lead, draft: Draft) -> str | None:
@@ -166,7 +179,47 @@ async def deliver(ctx: Context, draft_id: int, now: datetime, report: SendReport
         except TimeoutError:
             result = SubmitResult("unknown", "the SMTP exchange did not finish in time")
     hit("after_smtp")
+    if result.outcome == "deferred" and smtp_throttled(result.code, result.detail):
+        _rest_mailbox(ctx, draft, rep_email, result, now, report)
+        return
+    if result.outcome == "accepted":
+        ctx.manners.recovered(rep_email)
     _record(ctx, draft, result, now, report)
+
+
+def _rest_mailbox(
+    ctx: Context,
+    draft: Draft,
+    rep_email: str,
+    result: SubmitResult,
+    now: datetime,
+    report: SendReport,
+) -> None:
+    """The provider throttles this mailbox: its mail waits, approved, until the rest is over.
+
+    The pause is written on the drafts themselves (this one and the mailbox's others due
+    before it ends), so every replica sees it; the other mailboxes send on.
+    """
+    assert draft.id is not None
+    until = now + timedelta(seconds=ctx.manners.throttled(rep_email, result.detail, ctx.log))
+    note = (
+        f"the provider asked this mailbox to slow down ({result.detail}); "
+        f"trying again at {until:%H:%M} UTC"
+    )
+    with transaction(ctx.engine) as session:
+        drafts.throttled(session, draft, until, note)
+        waiting = session.exec(
+            select(Draft.id).where(
+                Draft.rep_id == draft.rep_id,
+                Draft.state == DraftState.approved.value,
+                col(Draft.send_after) < until,
+                col(Draft.id) != draft.id,
+            )
+        ).all()
+        for other in waiting:
+            if other is not None:
+                drafts.hold(session, other, until, note)
+    report.deferred.append(draft.id)
 
 
 def _record(

@@ -6,6 +6,9 @@ classification. A message that cannot be parsed is quarantined with its reason a
 the stage moves on. With a model classifier, a lead's reply is read by the model first, out
 of any transaction; the mail of a lead who objected, every machine mail and mail older than
 MODEL_HORIZON never reach it, and an unreachable model leaves the offline reading in place.
+Mail older than `[sync] first_sync_days` (a first sync's years of history) is history: its
+content goes into the ledger and an opt-out or hard bounce in it still counts, but nothing
+else in it moves its lead or asks for a draft.
 """
 
 from __future__ import annotations
@@ -159,6 +162,8 @@ async def closer_reading(
             return None
         if message.sent_at is not None and now - message.sent_at > MODEL_HORIZON:
             return None  # a first sync's history is the rules' to read, not the model's
+        if is_history(ctx, message, now):
+            return None
         lead = session.get(Lead, message.lead_id) if message.lead_id else None
         if lead is None or lead.status == LeadStatus.opted_out:
             return None
@@ -184,6 +189,12 @@ async def closer_reading(
     return Reading(found, spent, ctx.classifier.name)
 
 
+def is_history(ctx: Context, message: Message, now: datetime) -> bool:
+    """Mail from before the sync horizon: recorded, never answered."""
+    horizon = timedelta(days=ctx.settings.sync.first_sync_days)
+    return message.sent_at is not None and now - message.sent_at > horizon
+
+
 def understand_one(
     ctx: Context,
     session: Session,
@@ -202,7 +213,8 @@ def understand_one(
         )
         return
     message.text = parsed.text
-    message.state = MessageState.understood.value
+    history = is_history(ctx, message, now)
+    message.state = (MessageState.history if history else MessageState.understood).value
     if message.direction == Direction.outbound.value:
         message.reply_text = parsed.text
         session.add(message)
@@ -227,7 +239,8 @@ def understand_one(
     message.intent = result.intent
     message.reply_text = result.reply_text
     by = reading.by if reading is not None and result is reading.understanding else "offline"
-    if lead is not None and result.kind != "bounce":
+    if lead is not None and result.kind != "bounce" and not history:
+        # History is never drafted from: no prompt will hold it, so it needs no scan.
         result = _with_sent_findings(session, message, parsed, lead, result)
     message.understanding = dump(result, by)
     session.add(message)
@@ -236,6 +249,8 @@ def understand_one(
         decisions = on_bounce(result.bounce) if lead is not None else ()
     else:
         decisions = react(result, lead.status, now) if lead is not None else ()
+    if history:  # an objection holds for good; the rest of old mail is past news
+        decisions = tuple(d for d in decisions if isinstance(d, OptOut | HardBounce))
     for decision in decisions:
         assert lead is not None
         apply(ctx, session, message, lead, decision, now)

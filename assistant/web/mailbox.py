@@ -10,12 +10,14 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from assistant import roster
+from assistant.clock import now
 from assistant.errors import NotFound, NurtureError
 from assistant.models import Rep
 from assistant.oauth import flow
 from assistant.oauth.providers import provider
 from assistant.oauth.store import GrantStore, cipher
 from assistant.web.http import Pages, Req
+from assistant.web.sync_status import statuses
 
 pages = Pages()
 COOKIE = "nurture_oauth"  # the pending flow: state, PKCE verifier, provider; encrypted
@@ -50,8 +52,11 @@ def mailbox_page(req: Req) -> Response:
     email = _own_email(req)
     grant = _store(req).get(email) if _providers(req) else None
     rep = roster.find(req.engine, email, roster.ANY)
+    with Session(req.engine) as db:
+        sync_statuses = statuses(db, req.settings, now(), [email])
     return req.render(
         "mailbox.html",
+        sync_statuses=sync_statuses,
         email=email,
         grant=grant,
         providers=[(name, LABELS[name]) for name in _providers(req)],

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,6 +299,21 @@ class Dovecot:
         if status != "OK" or found is None:
             raise DovecotError(f"APPEND to {folder} for {user} failed: {status} {reply}")
         return int(found.group(1))
+
+    def fill(self, user: str, raws: Iterable[bytes], folder: str = "INBOX") -> int:
+        """Put many messages straight into the folder's Maildir, as years of mail would be;
+        Dovecot numbers them on the next SELECT. Far faster than one APPEND each."""
+        with self._imap(user) as imap:  # the first login makes the Maildir
+            _check(imap.select(_quote(folder)), f"SELECT {folder}")
+        maildir = self.root / "mail" / user / "Maildir"
+        target = (maildir if folder.upper() == "INBOX" else maildir / f".{folder}") / "cur"
+        stamp = int(time.time())
+        count = 0
+        for count, raw in enumerate(raws, 1):
+            path = target / f"{stamp}.M{count:07d}P{os.getpid()}.nurture,S={len(raw)}:2,S"
+            path.write_bytes(raw.replace(b"\r\n", b"\n"))
+            os.chown(path, self._account.pw_uid, self._account.pw_gid)
+        return count
 
     def messages(self, user: str, folder: str = "INBOX") -> list[bytes]:
         """Every message in the folder, raw, in UID order."""

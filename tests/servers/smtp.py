@@ -35,7 +35,8 @@ class _Recorder:
         self.changed = threading.Condition()
         self.messages: list[Received] = []
         self.dropped: list[Received] = []
-        self.faults: list[int] = []
+        self.refused: list[Received] = []  # answered with a queued failure code
+        self.faults: list[int | tuple[int, str]] = []  # a code, or a code and its text
 
     def authenticate(
         self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
@@ -71,11 +72,14 @@ class _Recorder:
             data=bytes(envelope.original_content or b""),
         )
         with self.changed:
-            fault = self.faults.pop(0) if self.faults else None
+            queued = self.faults.pop(0) if self.faults else None
+            fault, text = queued if isinstance(queued, tuple) else (queued, None)
             if fault is None:
                 self.messages.append(received)
             elif fault == DROP:
                 self.dropped.append(received)
+            else:
+                self.refused.append(received)
             self.changed.notify_all()
         if fault is None:
             return "250 OK"
@@ -83,9 +87,9 @@ class _Recorder:
             await _hang_up(server)
         if fault == 421:
             # 421 means the server closes the channel right after the reply.
-            await server.push("421 4.3.0 Service shutting down (injected)")
+            await server.push(f"421 {text or '4.3.0 Service shutting down (injected)'}")
             await _hang_up(server)
-        return f"{fault} {fault // 100}.0.0 Injected failure"
+        return f"{fault} {text or f'{fault // 100}.0.0 Injected failure'}"
 
     def wait(self, count: int, timeout: float) -> list[Received]:
         with self.changed:
@@ -160,6 +164,12 @@ class SmtpServer:
             return list(self._recorder.messages)
 
     @property
+    def refused(self) -> list[Received]:
+        """Messages whose DATA was answered with a queued failure code."""
+        with self._recorder.changed:
+            return list(self._recorder.refused)
+
+    @property
     def dropped(self) -> list[Received]:
         """Messages whose DATA was read but never answered."""
         with self._recorder.changed:
@@ -179,15 +189,16 @@ class SmtpServer:
         with self._recorder.changed:
             return list(self._recorder.bearer_logins)
 
-    def fail_next(self, code: int, times: int = 1) -> None:
-        """Answer the next ``times`` DATA commands with ``code``; 421 also hangs up.
+    def fail_next(self, code: int, times: int = 1, text: str | None = None) -> None:
+        """Answer the next ``times`` DATA commands with ``code`` (and ``text``, e.g. a
+        provider's "4.7.0 Try again later"); 421 also hangs up.
 
         Faults queued with this and ``drop_after_data_next`` apply in the order queued.
         """
         if not 400 <= code <= 599:
             raise ValueError(f"not an SMTP failure code: {code}")
         with self._recorder.changed:
-            self._recorder.faults.extend([code] * times)
+            self._recorder.faults.extend([(code, text) if text else code] * times)
 
     def drop_after_data_next(self, times: int = 1) -> None:
         """Read the next ``times`` messages, then close the connection without a reply."""
