@@ -243,3 +243,39 @@ def test_the_sample_library_loads_with_no_errors() -> None:
     attached = [item for item in items if item.file]
     assert len(attached) >= 2 and all(item.file and item.file.is_file() for item in attached)
     assert all(item.url.startswith("https://acme.test/") for item in items)
+
+
+def test_an_item_in_another_authors_words_loads(tmp_path: Path) -> None:
+    # No summary, `audience` for the personas, a webinar's `starts_at` with its zone apart.
+    text = """\
+---
+slug: winter-webinar
+title: "Cold chain in winter"
+type: webinar
+url: https://coldtrace.test/resources/winter
+stage: consideration
+topics: [winter, alarms]
+audience: [Fleet manager]
+language: en
+starts_at: "2027-01-14T10:00:00"
+timezone: Europe/Berlin
+---
+
+# Cold chain in winter
+
+- Live on **Thursday 14 January 2027**, 60 minutes, free to attend.
+- Fresh produce is more often damaged by cold than by heat in winter.
+"""
+    item = load_item(write(tmp_path, "winter.md", text))
+    assert item.summary == "Live on Thursday 14 January 2027, 60 minutes, free to attend."
+    assert item.personas == ("fleet_manager",)
+    assert item.event_date == datetime(2027, 1, 14, 9, 0, tzinfo=UTC)
+
+
+def test_a_webinar_zone_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    text = GOOD.replace("type: white_paper", "type: webinar").replace(
+        "stage: decision", 'stage: decision\ndate: "2027-01-14T10:00"\ntimezone: Mars/Olympus'
+    )
+    with pytest.raises(ContentError) as caught:
+        load_item(write(tmp_path, "bad.md", text))
+    assert caught.value.field == "timezone"

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from tqdm import tqdm
@@ -42,9 +43,14 @@ PERSONAS = (
     "legal",
 )
 
-REQUIRED = ("slug", "title", "type", "url", "stage", "topics", "summary")
-# Personas and industries may be left out: the item is then for anyone.
-OPTIONAL = ("personas", "industries", "file", "date", "expires", "retired")
+REQUIRED = ("slug", "title", "type", "url", "stage", "topics")
+# Personas and industries may be left out: the item is then for anyone. Without a summary
+# the body's first point stands for it.
+OPTIONAL = ("summary", "personas", "industries", "file", "date", "expires", "retired", "timezone")
+# Other names authors give the same fields: `audience` for the personas, a webinar's
+# `starts_at` for its date, a `description` for the summary.
+FIELD_ALIASES = {"audience": "personas", "starts_at": "date", "description": "summary"}
+SUMMARY_WORDS = 40
 # Other spellings of the types that authors write ("white paper", "tool"). Any other type
 # ("podcast", "one pager") is kept as written: the list of kinds is the marketer's to extend.
 TYPE_ALIASES = {
@@ -129,10 +135,13 @@ def load_item(path: Path) -> ContentSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(where, "", f"cannot be read as UTF-8 text ({exc})") from exc
     meta, body = _split_front_matter(text, where)
+    for alias, name in FIELD_ALIASES.items():
+        if alias in meta and name not in meta:
+            meta[name] = meta.pop(alias)
 
     # Extra fields (an author, a language) are the author's own notes and are left alone;
     # one that looks like a misspelt known field would silently lose its meaning, so it stops.
-    for name in sorted(set(meta) - set(REQUIRED) - set(OPTIONAL)):
+    for name in sorted(set(meta) - set(REQUIRED) - set(OPTIONAL) - set(FIELD_ALIASES)):
         close = difflib.get_close_matches(name.lower(), (*REQUIRED, *OPTIONAL), n=1, cutoff=0.75)
         if close:
             raise ContentError(where, name, f"unknown field: did you mean '{close[0]}'?")
@@ -162,7 +171,7 @@ def load_item(path: Path) -> ContentSpec:
         industries=tuple(
             i for i in _words(meta, "industries", where, required=False) if i not in ANY_INDUSTRY
         ),
-        summary=_text(meta, "summary", where),
+        summary=_text(meta, "summary", where) if meta.get("summary") else _summary(body, meta),
         body=body.strip(),
         file=attached,
         file_sha256=digest,
@@ -277,12 +286,31 @@ def _type(meta: dict[str, Any], where: str) -> str:
     return kind
 
 
+def _summary(body: str, meta: dict[str, Any]) -> str:
+    """The body's first point or paragraph, plain and short, for an item written without one."""
+    for line in body.splitlines():
+        text = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()
+        if not text or text.startswith("#"):
+            continue
+        text = re.sub(r"[*_`]+", "", text)
+        words = text.split()
+        return " ".join(words[:SUMMARY_WORDS]) + ("…" if len(words) > SUMMARY_WORDS else "")
+    return str(meta.get("title", "")).strip()
+
+
 def _event_date(meta: dict[str, Any], where: str) -> datetime | None:
     value = meta.get("date")
     if value is None:
         return None
     when = _parse_when(value, datetime.fromisoformat)
     if isinstance(when, datetime):
+        if when.tzinfo is None and meta.get("timezone"):
+            try:  # "2027-01-14T10:00" with timezone: Europe/Berlin is ten o'clock in Berlin
+                return when.replace(tzinfo=ZoneInfo(str(meta["timezone"])))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ContentError(
+                    where, "timezone", f"'{meta['timezone']}' is not a time zone like Europe/Berlin"
+                ) from None
         return when if when.tzinfo else when.replace(tzinfo=UTC)
     if isinstance(when, date):
         return datetime(when.year, when.month, when.day, tzinfo=UTC)
