@@ -279,3 +279,22 @@ def test_a_webinar_zone_that_does_not_exist_is_named(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         load_item(write(tmp_path, "bad.md", text))
     assert caught.value.field == "timezone"
+
+
+def test_a_webinar_nobody_recorded_is_over_once_it_has_aired(tmp_path: Path) -> None:
+    text = (
+        GOOD.replace("type: white_paper", "type: webinar")
+        .replace("stage: decision", 'stage: decision\ndate: "2026-11-19T15:00:00+01:00"')
+        .replace("- Viewers are free.", "- Live only, not recorded: slides on request.")
+    )
+    item = load_item(write(tmp_path, "live.md", text))
+    assert item.expires == date(2026, 11, 19)
+    assert item.is_available(date(2026, 11, 19)) and not item.is_available(TODAY)
+    recorded = load_item(
+        write(
+            tmp_path,
+            "recorded.md",
+            text.replace("Live only, not recorded", "Recording sent to all"),
+        )
+    )
+    assert recorded.expires is None

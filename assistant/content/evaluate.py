@@ -188,8 +188,8 @@ def load_cases(
     errors: list[InputError] = []
     seen: set[str] = set()
     for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
+        if not raw.strip() or _expects_nothing(raw):
+            continue  # "no content at all" (an opt-out, a pause) is the drafting eval's to judge
         try:
             case = _parse_case(raw, number, str(path), known, today, lenient)
         except InputError as exc:
@@ -263,6 +263,17 @@ def _parse_case(
         delivered=delivered,
         expected=expected,
     )
+
+
+def _expects_nothing(raw: str) -> bool:
+    """A case whose right answer is no content: `best` or `expected_slug` given as null."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return False
+    if not isinstance(data, dict) or "expected" in data:
+        return False
+    return any(key in data and data[key] is None for key in ("best", "expected_slug"))
 
 
 def _plain_shape(data: dict[str, Any], lenient: bool) -> dict[str, Any]:

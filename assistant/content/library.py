@@ -51,6 +51,13 @@ OPTIONAL = ("summary", "personas", "industries", "file", "date", "expires", "ret
 # `starts_at` for its date, a `description` for the summary.
 FIELD_ALIASES = {"audience": "personas", "starts_at": "date", "description": "summary"}
 SUMMARY_WORDS = 40
+# A webinar whose body says it is not recorded: once aired there is nothing left to offer.
+_LIVE_ONLY = re.compile(
+    r"\b(?:live only|not (?:be )?recorded|no recording|won't be recorded|will not be recorded"
+    r"|keine aufzeichnung|nicht aufgezeichnet|pas d'enregistrement|pas enregistré"
+    r"|sin grabación|no se grabará|no (?:será|queda) grabad[oa])\b",
+    re.I,
+)
 # Other spellings of the types that authors write ("white paper", "tool"). Any other type
 # ("podcast", "one pager") is kept as written: the list of kinds is the marketer's to extend.
 TYPE_ALIASES = {
@@ -159,6 +166,9 @@ def load_item(path: Path) -> ContentSpec:
     if kind != "webinar":
         event_date = None  # a publication date: only a webinar's date changes how it is offered
     attached, digest = _attachment(meta, path, where)
+    expires = _expires(meta, where)
+    if event_date is not None and expires is None and _LIVE_ONLY.search(body):
+        expires = event_date.date()  # a webinar nobody recorded is over once it has aired
 
     return ContentSpec(
         slug=slug,
@@ -176,7 +186,7 @@ def load_item(path: Path) -> ContentSpec:
         file=attached,
         file_sha256=digest,
         event_date=event_date,
-        expires=_expires(meta, where),
+        expires=expires,
         retired=_retired(meta, where),
         source=path,
     )
