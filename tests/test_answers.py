@@ -228,3 +228,10 @@ def test_a_question_in_german_finds_the_english_point() -> None:
     )
     assert found.slug == "fitting-checklist"
     assert "no shutdown" in found.text
+
+
+def test_a_point_is_quoted_without_markdown_marks() -> None:
+    assert split_points("- Accuracy **±0.5 °C**, `IP67`.\n- __Live__ only.") == [
+        "Accuracy ±0.5 °C, IP67.",
+        "Live only.",
+    ]

@@ -199,6 +199,7 @@ _TARGETS = frozenset(_STEMS.values())
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Codes a lead asks about by name: ISO 27001, DN50, S7-1500, 8573.
 _CODE = re.compile(r"\b[a-z]+\d+[a-z\d]*\b|\b\d+[a-z]+[a-z\d]*\b|\b\d{4,}\b", re.I)
+_EMPHASIS = re.compile(r"(?:\*\*|__)(.+?)(?:\*\*|__)")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _STEMMERS = {"en": "english", "de": "german", "fr": "french", "es": "spanish"}
@@ -343,10 +344,15 @@ class PointIndex:
 def split_points(body: str) -> list[str]:
     """An item's key points: its bullets, else the sentences of its paragraphs."""
     lines = [line for line in body.splitlines() if line.strip() and not line.startswith("#")]
-    bullets = [_BULLET.sub("", line).strip() for line in lines if _BULLET.match(line)]
+    bullets = [_plain(_BULLET.sub("", line)) for line in lines if _BULLET.match(line)]
     if bullets:
         return bullets
-    return [s.strip() for s in _SENTENCE.split(" ".join(lines)) if len(s.split()) >= 4]
+    return [_plain(s) for s in _SENTENCE.split(" ".join(lines)) if len(s.split()) >= 4]
+
+
+def _plain(text: str) -> str:
+    """A point as a mail says it: no Markdown emphasis or code marks (**±0.5 °C**)."""
+    return _EMPHASIS.sub(r"\1", text).replace("`", "").strip()
 
 
 def _about(item: ContentBrief) -> frozenset[str]:
