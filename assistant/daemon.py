@@ -241,6 +241,11 @@ class Daemon:
                 ),
                 name=f"watch:{mailbox}",
             )
+            log.info(
+                "started watching the mailbox of %s: %d IMAP watcher(s)",
+                mailbox,
+                len(self.watchers),
+            )
 
     def _unwatch(self, mailbox: str) -> None:
         """Close this mailbox's IDLE connection; a pass already asked for still runs."""
@@ -248,6 +253,11 @@ class Daemon:
         watcher = self.watchers.pop(mailbox, None)
         if watcher is not None:
             watcher.cancel()
+            log.info(
+                "stopped watching the mailbox of %s: %d IMAP watcher(s)",
+                mailbox,
+                len(self.watchers),
+            )
 
     async def _give_back(self, mailboxes: frozenset[str]) -> None:
         """Release surplus leases once the pass under way (which may be syncing one of them)
