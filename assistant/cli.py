@@ -126,7 +126,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 def init(app: App) -> None:
     """Create the database or upgrade it to the newest schema."""
     from assistant.db import make_engine, upgrade
-    from assistant.records import sync_reps
+    from assistant.roster import sync_reps
 
     engine = make_engine(app.settings.database_url)
     upgrade(engine)

@@ -43,7 +43,7 @@ from assistant.pipeline import approve as approve_stage
 from assistant.pipeline import send, tick
 from assistant.pipeline.context import Context
 from assistant.pipeline.plan import add_business_days
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 
 DATA = resources.folder("data")
 

@@ -17,20 +17,7 @@ from assistant.models import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
-    from assistant.config import Settings
-
-
-def sync_reps(engine: Engine, settings: Settings) -> None:
-    """The reps of the configuration file, as rows (see assistant.roster for the rules).
-
-    Here rather than in assistant.runtime so that commands that only read and write the
-    database do not load the mail, model and OAuth modules.
-    """
-    from assistant import clock, roster
-
-    roster.seed(engine, settings, clock.now())
+    pass
 
 
 def suppress(session: Session, address: str, reason: str, now: datetime) -> None:

@@ -56,19 +56,6 @@ def as_settings(row: Rep) -> RepSettings:
     )
 
 
-def values(rep: RepSettings) -> dict[str, Any]:
-    """What a row keeps of the settings: everything but the address, passwords only by name."""
-    return {
-        "name": rep.name,
-        "title": rep.title,
-        "signature": rep.signature,
-        "team": rep.team,
-        "timezone": rep.timezone,
-        "imap": rep.imap.model_dump(mode="json") if rep.imap else None,
-        "smtp": rep.smtp.model_dump(mode="json") if rep.smtp else None,
-    }
-
-
 FIELDS = (
     "name", "title", "signature", "team", "timezone", "auth", "provider",
     "imap_host", "imap_port", "imap_security", "imap_username", "imap_password_env",
@@ -180,11 +167,13 @@ def seed(engine: Engine, settings: Settings, now: datetime) -> None:
         for email, rep in in_file.items():
             row = rows.get(email)
             if row is None:
-                row = Rep(email=email, created_at=now, status_changed_at=now, **values(rep))
+                row = Rep(
+                    email=email, created_at=now, status_changed_at=now, **lifecycle.values(rep)
+                )
                 row.source = RepSource.file.value
                 session.add(row)
                 continue
-            changed = {k: v for k, v in values(rep).items() if getattr(row, k) != v}
+            changed = {k: v for k, v in lifecycle.values(rep).items() if getattr(row, k) != v}
             if row.source != RepSource.file.value:
                 changed["source"] = RepSource.file.value
             for key, value in changed.items():
@@ -283,3 +272,11 @@ def _mailbox_state(
     if ago > lag:
         return f"sync lagging: last synced {when}", True
     return f"synced {when}", False
+
+
+def sync_reps(engine: Engine, settings: Settings) -> None:
+    """The reps of the configuration file, as rows (see `seed` for the rules); light enough
+    for every command, which runs it before it reads the database."""
+    from assistant import clock
+
+    seed(engine, settings, clock.now())

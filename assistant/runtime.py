@@ -23,7 +23,7 @@ from assistant.oauth.providers import secret_warnings
 from assistant.oauth.sources import TokenSources
 from assistant.oauth.tokens import TokenSource
 from assistant.pipeline.context import Context
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 
 
 def where(settings: Settings, rep: RepSettings, key: str) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from assistant.config import parse
 from assistant.db import open_database
 from assistant.imports import import_leads
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 
 REPS = ("ana@acme.test", "bob@acme.test", "cara@acme.test")
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

@@ -30,7 +30,7 @@ from assistant import clock, config  # noqa: E402
 from assistant.content.store import import_library  # noqa: E402
 from assistant.db import open_database, transaction  # noqa: E402
 from assistant.models import Draft, Lead, Message, Rep, User  # noqa: E402
-from assistant.records import sync_reps  # noqa: E402
+from assistant.roster import sync_reps  # noqa: E402
 from assistant.web.security import hash_password  # noqa: E402
 from assistant.web.server import create_app  # noqa: E402
 

@@ -31,7 +31,7 @@ from assistant.mail.localbox import LocalMailbox
 from assistant.models import Draft, Lead
 from assistant.pipeline import TickReport, tick
 from assistant.pipeline.context import Context
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 from assistant.runtime import models
 from tests.mails import mail
 from tests.servers.anthropic_standin import tool_name

@@ -15,7 +15,7 @@ from assistant.config import load
 from assistant.content.store import import_library
 from assistant.db import open_database
 from assistant.imports import import_leads
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 from tests.bounds import HANG_SECONDS
 from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer

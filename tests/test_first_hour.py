@@ -20,7 +20,7 @@ from assistant.db import make_engine, open_database
 from assistant.errors import ConfigError
 from assistant.imports import import_leads
 from assistant.models import ContentItem, Lead, Rep
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 from tests.servers import free_port
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

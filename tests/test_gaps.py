@@ -21,7 +21,7 @@ from assistant.content.rank import Ranker
 from assistant.content.store import import_library
 from assistant.db import open_database, transaction
 from assistant.models import ContentGap, GapScan, Lead, Message, Rep
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "data" / "content"

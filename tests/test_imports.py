@@ -19,7 +19,7 @@ from assistant.db import open_database
 from assistant.errors import InputError
 from assistant.imports import import_leads
 from assistant.models import ContentItem, Lead
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 from tests.bounds import HANG_SECONDS
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

@@ -20,7 +20,8 @@ from assistant.content.store import import_library, set_retired
 from assistant.db import open_database, transaction
 from assistant.models import ContentDelivery, ContentItem, Draft, DraftState, Lead, Rep
 from assistant.pipeline.select import choose
-from assistant.records import record_delivery, sync_reps
+from assistant.records import record_delivery
+from assistant.roster import sync_reps
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "data" / "content"

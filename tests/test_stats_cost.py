@@ -17,7 +17,7 @@ from assistant.commands.stats import cost_report
 from assistant.config import parse
 from assistant.db import open_database, transaction
 from assistant.models import ModelUsage, Rep
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 REPS = ("ana@acme.test", "ben@acme.test")

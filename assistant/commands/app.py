@@ -45,7 +45,7 @@ class App:
     def engine(self) -> Engine:
         if self._engine is None:
             from assistant.db import open_database
-            from assistant.records import sync_reps
+            from assistant.roster import sync_reps
 
             self._engine = open_database(self.settings.database_url)
             sync_reps(self._engine, self.settings)

@@ -33,7 +33,7 @@ from assistant.mail.localbox import LocalMailbox
 from assistant.models import ContentItem, Draft, Lead
 from assistant.pipeline import tick
 from assistant.pipeline.context import Context
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 from assistant.runtime import models
 
 REP_EMAIL = "rep@nurture-eval.test"

@@ -13,13 +13,25 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from assistant import roster
 from assistant.config import RepSettings
 from assistant.errors import StateError
 from assistant.models import Rep, RepSource, RepStatus
 from assistant.records import audit
 
 _S = RepStatus
+
+
+def values(rep: RepSettings) -> dict[str, Any]:
+    """What a row keeps of the settings: everything but the address, passwords only by name."""
+    return {
+        "name": rep.name,
+        "title": rep.title,
+        "signature": rep.signature,
+        "team": rep.team,
+        "timezone": rep.timezone,
+        "imap": rep.imap.model_dump(mode="json") if rep.imap else None,
+        "smtp": rep.smtp.model_dump(mode="json") if rep.smtp else None,
+    }
 
 
 def _move(
@@ -55,7 +67,7 @@ def add(session: Session, rep: RepSettings, actor: str, now: datetime) -> Rep:
         hint = " (`nurture reps resume` brings it back)" if found.status != _S.active else ""
         raise StateError(f"{rep.email} is already a rep, {found.status}{hint}.")
     row = Rep(email=rep.email, name=rep.name, created_at=now, updated_at=now, status_changed_at=now)
-    for key, value in roster.values(rep).items():
+    for key, value in values(rep).items():
         setattr(row, key, value)
     row.source = RepSource.database.value
     session.add(row)

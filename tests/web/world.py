@@ -32,7 +32,7 @@ from assistant.models import (
     Rep,
     User,
 )
-from assistant.records import sync_reps
+from assistant.roster import sync_reps
 from assistant.web.security import hash_password
 from tests.bounds import HANG_SECONDS
 from tests.servers import free_port
