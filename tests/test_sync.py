@@ -261,7 +261,7 @@ async def test_every_imap_command_on_a_stalled_link_ends_in_an_error_not_a_hang(
                 mailbox.contains_message_id("Sent", "<x@y>"),
                 mailbox.append("Sent", _reply(1)),
             ):
-                with pytest.raises(ImapError, match="timed out|not ready"):
+                with pytest.raises(ImapError, match=r"timed out|not ready"):
                     await asyncio.wait_for(call, HANG_SECONDS)  # a hang fails the test
     finally:
         proxy.stop()
