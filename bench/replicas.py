@@ -26,79 +26,16 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 from assistant.db import make_engine
-from assistant.models import Draft, Failure, Lead, Lease, Notification, Replica
+from assistant.models import Draft, Failure, Lead, Notification
 from tests.mails import mail
 from tests.servers.dovecot import Dovecot
+from tests.servers.floor import floor_config, imap_connections, lease_holders
 from tests.servers.postgres import create_database, drop_database
 
-ROOT = Path(__file__).resolve().parents[1]
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 PASSWORD = "bench-secret"
 DAEMONS = 3
 LEADS_PER_REP = 2
-
-
-def _config(folder: Path, url: str, dovecot: Dovecot, users: list[str], ttl: float) -> Path:
-    reps = "".join(
-        f"""
-[[reps]]
-email = "{user}@acme.test"
-name = "Rep {user}"
-  [reps.imap]
-  host = "{dovecot.host}"
-  port = {dovecot.port}
-  security = "none"
-  username = "{user}"
-  password_env = "BENCH_IMAP_PASSWORD"
-  timeout_seconds = 30
-"""
-        for user in users
-    )
-    path = folder / "nurture.toml"
-    path.write_text(
-        f"""
-[database]
-url = "{url}"
-[llm]
-provider = "offline"
-[content]
-library = "{ROOT / "data" / "content"}"
-[cadence]
-working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-window_start = "00:00"
-window_end = "24:00"
-[daemon]
-sync_interval_seconds = 30
-send_interval_seconds = 30
-lease_ttl_seconds = {ttl}
-lease_heartbeat_seconds = {ttl / 3}
-{reps}""",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _connections(dovecot: Dovecot) -> dict[str, int]:
-    out = subprocess.run(
-        ["doveadm", "-c", str(dovecot.config_path), "who", "-1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    counts: dict[str, int] = {}
-    for line in out.splitlines()[1:]:
-        if line.split():
-            counts[line.split()[0]] = counts.get(line.split()[0], 0) + 1
-    return counts
-
-
-def _holders(engine: object) -> dict[str, str]:
-    now = datetime.now(UTC)
-    with Session(engine) as session:  # type: ignore[arg-type]
-        rows = session.exec(select(Lease).where(Lease.kind == "mailbox")).all()
-        live = set(session.exec(select(Replica.id).where(col(Replica.expires_at) > now)).all())
-    alive = [r for r in rows if r.expires_at and r.expires_at > now and r.holder in live]
-    return {r.key: r.holder for r in alive}
 
 
 def _until(condition: object, limit: float, what: str) -> float:
@@ -123,7 +60,19 @@ def run(size: int, replies: int, ttl: float, rng: random.Random) -> None:
         users = [f"rep{i:04d}" for i in range(size)]
         for user in users:
             dovecot.add_user(user, PASSWORD)
-        config = _config(folder, url, dovecot, users, ttl)
+        config = floor_config(
+            folder,
+            url,
+            dovecot,
+            users,
+            password_env="BENCH_IMAP_PASSWORD",
+            daemon=f"""
+sync_interval_seconds = 30
+send_interval_seconds = 30
+lease_ttl_seconds = {ttl}
+lease_heartbeat_seconds = {ttl / 3}
+""",
+        )
         rows = "".join(
             f"lead{j}.{u}@customer.test,Lead {j},Customer {u} {j},CTO,{u}@acme.test\n"
             for u in users
@@ -144,14 +93,14 @@ def run(size: int, replies: int, ttl: float, rng: random.Random) -> None:
             )
 
         def shared(n: int) -> bool:
-            holders = _holders(engine)
+            holders = lease_holders(engine)
             if len(holders) != size or len(set(holders.values())) != n:
                 return False
-            connections = _connections(dovecot)
+            connections = imap_connections(dovecot)
             return all(connections.get(u) == 1 for u in users)
 
         settle = _until(lambda: shared(DAEMONS), 900, "three daemons sharing")
-        holders = _holders(engine)
+        holders = lease_holders(engine)
         load = sorted(list(holders.values()).count(h) for h in set(holders.values()))
         print(f"mailboxes {size}, lease TTL {ttl:g} s, heartbeat {ttl / 3:g} s")
         print(f"  shared out and watched once each after {settle:.1f} s: per daemon {load}")
@@ -163,14 +112,14 @@ def run(size: int, replies: int, ttl: float, rng: random.Random) -> None:
         victim.wait()
 
         def re_leased() -> bool:
-            now = _holders(engine)
+            now = lease_holders(engine)
             return all(m in now and now[m] != victim_id for m in orphaned)
 
         _until(re_leased, 900, "re-lease")
         leased_after = time.monotonic() - killed
         _until(lambda: shared(DAEMONS - 1), 900, "two daemons watching")
         watched_after = time.monotonic() - killed
-        holders = _holders(engine)
+        holders = lease_holders(engine)
         load = sorted(list(holders.values()).count(h) for h in set(holders.values()))
         print(
             f"  kill -9 of the daemon with {len(orphaned)}: its mailboxes leased again after "

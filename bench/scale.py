@@ -27,50 +27,12 @@ from pathlib import Path
 
 from tests.mails import mail
 from tests.servers.dovecot import Dovecot
+from tests.servers.floor import floor_config
 
-ROOT = Path(__file__).resolve().parents[1]
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 PASSWORD = "bench-secret"
 LEADS_PER_REP = 10
 LOGIN = re.compile(r"Login: user=<([^>]+)>")
-
-
-def _config(folder: Path, dovecot: Dovecot, users: list[str]) -> Path:
-    reps = "".join(
-        f"""
-[[reps]]
-email = "{user}@acme.test"
-name = "Rep {i}"
-  [reps.imap]
-  host = "{dovecot.host}"
-  port = {dovecot.port}
-  security = "none"
-  username = "{user}"
-  password_env = "BENCH_IMAP_PASSWORD"
-  timeout_seconds = 30
-"""
-        for i, user in enumerate(users)
-    )
-    path = folder / "nurture.toml"
-    path.write_text(
-        f"""
-[database]
-url = "sqlite:///{folder / "nurture.db"}"
-[llm]
-provider = "offline"
-[content]
-library = "{ROOT / "data" / "content"}"
-[cadence]
-working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-window_start = "00:00"
-window_end = "24:00"
-[daemon]
-sync_interval_seconds = 30
-send_interval_seconds = 30
-{reps}""",
-        encoding="utf-8",
-    )
-    return path
 
 
 def _logins(dovecot: Dovecot) -> dict[str, int]:
@@ -125,7 +87,14 @@ def run(size: int, replies: int, rng: random.Random) -> dict[str, float]:
         users = [f"rep{i:04d}" for i in range(size)]
         for user in users:
             dovecot.add_user(user, PASSWORD)
-        config = _config(folder, dovecot, users)
+        config = floor_config(
+            folder,
+            f"sqlite:///{folder / 'nurture.db'}",
+            dovecot,
+            users,
+            password_env="BENCH_IMAP_PASSWORD",
+            daemon="sync_interval_seconds = 30\nsend_interval_seconds = 30",
+        )
         rows = "".join(
             f"lead{j}.{u}@customer{j}.test,Lead {j},Customer {j},CTO,{u}@acme.test\n"
             for u in users

@@ -17,63 +17,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.db import make_engine
-from assistant.models import Draft, Failure, Lead, Lease, Notification, Replica
+from assistant.models import Draft, Failure, Lead, Notification
 from tests.bounds import HANG_SECONDS
 from tests.mails import mail
-from tests.nurture_cli import NURTURE, ROOT, Nurture
+from tests.nurture_cli import NURTURE, Nurture
 from tests.servers.dovecot import Dovecot
+from tests.servers.floor import floor_config, imap_connections, lease_holders
 from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.slow
 PASSWORD = "replica-secret"
 USERS = [f"floor{i}" for i in range(6)]
 DAEMONS = 3
-
-
-def _config(folder: Path, db_url: str, dovecot: Dovecot, smtp: SmtpServer) -> Path:
-    reps = "".join(
-        f"""
-[[reps]]
-email = "{user}@acme.test"
-name = "Rep {user}"
-  [reps.imap]
-  host = "{dovecot.host}"
-  port = {dovecot.port}
-  security = "none"
-  username = "{user}"
-  password_env = "TEST_IMAP_PASSWORD"
-  timeout_seconds = 10
-  [reps.smtp]
-  host = "{smtp.host}"
-  port = {smtp.port}
-  security = "none"
-  timeout_seconds = 10
-"""
-        for user in USERS
-    )
-    path = folder / "nurture.toml"
-    path.write_text(
-        f"""
-[database]
-url = "{db_url}"
-[llm]
-provider = "offline"
-[content]
-library = "{ROOT / "data" / "content"}"
-[cadence]
-working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-window_start = "00:00"
-window_end = "24:00"
-[daemon]
+DAEMON = """
 sync_interval_seconds = 1
 send_interval_seconds = 1
 startup_stagger_seconds = 0.5
 lease_ttl_seconds = 4
 lease_heartbeat_seconds = 1
-{reps}""",
-        encoding="utf-8",
-    )
-    return path
+"""
 
 
 def _lead(user: str, n: int) -> str:
@@ -90,44 +52,16 @@ def _wait(condition: Callable[[], bool], what: str) -> float:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _connections(dovecot: Dovecot) -> dict[str, int]:
-    """IMAP connections per user, as Dovecot itself counts them."""
-    out = subprocess.run(
-        ["doveadm", "-c", str(dovecot.config_path), "who", "-1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    counts: dict[str, int] = {}
-    for line in out.splitlines()[1:]:
-        if line.split():
-            counts[line.split()[0]] = counts.get(line.split()[0], 0) + 1
-    return counts
-
-
-def _holders(engine: Engine) -> dict[str, str]:
-    """Mailbox → the daemon whose lease on it is alive."""
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        rows = session.exec(select(Lease).where(Lease.kind == "mailbox")).all()
-        live = set(session.exec(select(Replica.id).where(col(Replica.expires_at) > now)).all())
-    return {
-        row.key: row.holder
-        for row in rows
-        if row.expires_at and row.expires_at > now and row.holder in live
-    }
-
-
 def _shared_once_each(engine: Engine, dovecot: Dovecot, daemons: int) -> bool:
     """Every mailbox leased to one of `daemons` live daemons (fairly), and one IMAP connection
     per mailbox on the server."""
-    holders = _holders(engine)
+    holders = lease_holders(engine)
     if set(holders) != {f"{u}@acme.test" for u in USERS}:
         return False
     load = [list(holders.values()).count(h) for h in set(holders.values())]
     if len(load) != daemons or max(load) > -(-len(USERS) // daemons):
         return False
-    connections = _connections(dovecot)
+    connections = imap_connections(dovecot)
     return all(connections.get(user) == 1 for user in USERS)
 
 
@@ -141,7 +75,16 @@ def floor(dovecot: Dovecot) -> Iterator[Dovecot]:
 def test_three_daemons_share_the_mailboxes_and_survive_a_kill(
     tmp_path: Path, postgres_url: str, floor: Dovecot, smtp_server: SmtpServer
 ) -> None:
-    config = _config(tmp_path, postgres_url, floor, smtp_server)
+    config = floor_config(
+        tmp_path,
+        postgres_url,
+        floor,
+        USERS,
+        password_env="TEST_IMAP_PASSWORD",
+        smtp=smtp_server,
+        timeout=10,
+        daemon=DAEMON,
+    )
     rows = "".join(
         f"{_lead(u, n)},Lead {n},Customer {u} {n},CTO,{u}@acme.test\n"
         for u in USERS
@@ -177,13 +120,13 @@ def test_three_daemons_share_the_mailboxes_and_survive_a_kill(
         _wait(lambda: _drafted(engine) == set(asked), "drafts for the first replies")
 
         # kill -9 the daemon with the most mailboxes; the other two take them over.
-        holders = _holders(engine)
+        holders = lease_holders(engine)
         victim_id = max(set(holders.values()), key=list(holders.values()).count)
         victim = next(d for d in daemons if f":{d.pid}:" in victim_id)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=HANG_SECONDS)
         _wait(lambda: _shared_once_each(engine, floor, DAEMONS - 1), "two daemons sharing")
-        assert victim_id not in _holders(engine).values()
+        assert victim_id not in lease_holders(engine).values()
 
         # Replies after the kill, one of them ready to talk, in the victim's mailboxes too.
         later = [_lead(u, 2) for u in USERS]
@@ -222,7 +165,7 @@ def test_three_daemons_share_the_mailboxes_and_survive_a_kill(
     output = "\n".join(path.read_text() for path in logs)
     assert sorted(codes) == [-signal.SIGKILL, 0, 0], output
     assert "Traceback" not in output
-    assert _holders(make_engine(postgres_url)) == {}  # the survivors gave theirs back
+    assert lease_holders(make_engine(postgres_url)) == {}  # the survivors gave theirs back
 
 
 def _deliver(dovecot: Dovecot, lead: str, body: str, n: int) -> None:

@@ -1,0 +1,105 @@
+"""A sales floor on one Dovecot, for the replica test and the scale benchmarks: the config
+file with a rep per mailbox user, Dovecot's own count of open IMAP connections, and which
+daemon holds each mailbox's live lease."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from assistant.models import Lease, Replica
+from tests.servers.dovecot import Dovecot
+from tests.servers.smtp import SmtpServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def floor_config(
+    folder: Path,
+    db_url: str,
+    dovecot: Dovecot,
+    users: list[str],
+    *,
+    password_env: str,
+    daemon: str,
+    smtp: SmtpServer | None = None,
+    timeout: float = 30,
+) -> Path:
+    """nurture.toml with one rep per Dovecot user, every day a working day, the offline
+    drafter, and `daemon` as the [daemon] table's lines."""
+    sending = (
+        f"""  [reps.smtp]
+  host = "{smtp.host}"
+  port = {smtp.port}
+  security = "none"
+  timeout_seconds = {timeout:g}
+"""
+        if smtp
+        else ""
+    )
+    reps = "".join(
+        f"""
+[[reps]]
+email = "{user}@acme.test"
+name = "Rep {user}"
+  [reps.imap]
+  host = "{dovecot.host}"
+  port = {dovecot.port}
+  security = "none"
+  username = "{user}"
+  password_env = "{password_env}"
+  timeout_seconds = {timeout:g}
+{sending}"""
+        for user in users
+    )
+    path = folder / "nurture.toml"
+    path.write_text(
+        f"""
+[database]
+url = "{db_url}"
+[llm]
+provider = "offline"
+[content]
+library = "{ROOT / "data" / "content"}"
+[cadence]
+working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+window_start = "00:00"
+window_end = "24:00"
+[daemon]
+{daemon.strip()}
+{reps}""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def imap_connections(dovecot: Dovecot) -> dict[str, int]:
+    """IMAP connections per user, as Dovecot itself counts them."""
+    out = subprocess.run(
+        ["doveadm", "-c", str(dovecot.config_path), "who", "-1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    counts: dict[str, int] = {}
+    for line in out.splitlines()[1:]:
+        if line.split():
+            counts[line.split()[0]] = counts.get(line.split()[0], 0) + 1
+    return counts
+
+
+def lease_holders(engine: Engine) -> dict[str, str]:
+    """Mailbox → the daemon whose lease on it is alive."""
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        rows = session.exec(select(Lease).where(Lease.kind == "mailbox")).all()
+        live = set(session.exec(select(Replica.id).where(col(Replica.expires_at) > now)).all())
+    return {
+        row.key: row.holder
+        for row in rows
+        if row.expires_at and row.expires_at > now and row.holder in live
+    }
