@@ -13,7 +13,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -266,7 +266,7 @@ def labels(
     kinds = {f"@{kind}" for kind in asked_kinds(question)}
     if "@duration" in kinds:
         kinds.add("@frequency")  # "in real time or overnight?" asks how often
-    shared.sort(key=lambda term: (term not in kinds, -found_in.weight.get(term, 0.0)))
+    shared.sort(key=lambda term: (term not in kinds, -found_in.weight.get(term, 0.0), term))
     names = [table[term[1:]]["label"] for term in shared]
     return [str(name.get(language, name["en"])) for name in names]
 
@@ -388,6 +388,12 @@ class Found:
         return self.points[0].slug
 
 
+def _total(found_in: PointIndex, terms_: Iterable[str]) -> float:
+    """The terms' weights summed in a fixed order, so a tie between two points never depends
+    on how a set happens to iterate."""
+    return math.fsum(_weight(found_in, w) for w in sorted(terms_))
+
+
 def _weight(found_in: PointIndex, term: str) -> float:
     scale = CONCEPT_WEIGHT if term.startswith("@") else 0.5 if term.startswith("~") else 1.0
     return found_in.weight.get(term, 0.0) * scale
@@ -418,13 +424,13 @@ def _score(
     if not shared:
         return 0.0
     titled = (asked & point.title_words) - shared
-    score = sum(_weight(found_in, w) for w in shared)
-    score += 0.5 * sum(_weight(found_in, w) for w in titled)
+    score = _total(found_in, shared)
+    score += 0.5 * _total(found_in, titled)
     beside = (around - asked) & (point.words | point.title_words)
     if len(shared) + len(titled) + min(len(beside), 1) < 2 and not kinds & point.kinds:
         return 0.0
     # The sentences beside the question ("Our mains are DN50") tell which point fits best.
-    score += 0.3 * sum(_weight(found_in, w) for w in beside)
+    score += 0.3 * _total(found_in, beside)
     score += 1.5 if kinds & point.kinds else 0.0
     if kinds and not kinds & point.kinds and kinds != {"capability"}:
         score *= 0.7  # "how long?" wants a duration, not a mention of the timeline
@@ -437,7 +443,8 @@ def _score(
 def _focus(asked: frozenset[str], found_in: PointIndex) -> str | None:
     """What the question is most specifically about: its rarest concept the library knows."""
     known = [term for term in asked if term.startswith("@") and term in found_in.weight]
-    return max(known, key=lambda term: found_in.weight[term], default=None)
+    # Equal weights fall to the name: the same question always has the same focus.
+    return max(known, key=lambda term: (found_in.weight[term], term), default=None)
 
 
 def _adds(terms_: frozenset[str], covered: frozenset[str], found_in: PointIndex) -> bool:
@@ -512,11 +519,11 @@ def best_point(
 
 def _coverage(asked: frozenset[str], points: tuple[Point, ...], found_in: PointIndex) -> float:
     """The share of the question's weight the answer carries (its item's title at half)."""
-    total = sum(_weight(found_in, w) for w in asked)
+    total = _total(found_in, asked)
     if total <= 0:
         return 0.0
     own = frozenset().union(*(point.words for point in points))
     about = frozenset().union(*(point.title_words for point in points)) - own
-    held = sum(_weight(found_in, w) for w in asked & own)
-    held += 0.5 * sum(_weight(found_in, w) for w in asked & about)
+    held = _total(found_in, asked & own)
+    held += 0.5 * _total(found_in, asked & about)
     return held / total
