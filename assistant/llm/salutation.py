@@ -3,7 +3,8 @@
 The name is read from our records and from the lead's own mail (a signature "Dr. Jörg
 Wittenberg" gives the title); Herr/Frau, Monsieur/Madame, Sr./Sra. come from an honorific
 the lead used, a feminine job title ("Leiterin", "directrice", "directora") or a short list
-of common first names. When nothing tells, the greeting uses the full name, never a guess.
+of common first names. When nothing tells, the greeting uses the full name (in English the
+first name), never a guess.
 """
 
 from __future__ import annotations
@@ -165,7 +166,10 @@ def greeting(name: Name, lang: str, style: str) -> str:
     if style == "formal":
         if name.academic and name.last:
             return f"Dear {name.academic.split()[-1]} {name.last},"
-        return f"Dear {name.full},"
+        if name.gender and name.last:
+            return f"Dear {'Mr' if name.gender == 'm' else 'Ms'} {name.last},"
+        # "Dear Hannah Osei" reads like a mail merge; the first name is never wrong.
+        return f"Dear {first},"
     return f"Hi {first},"
 
 
