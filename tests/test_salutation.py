@@ -57,6 +57,9 @@ def test_a_job_title_tells_the_gender_when_the_name_does_not(title: str, gender:
         (Name("Pablo", "Ruiz", "", "m"), "es", "casual", "Hola, Pablo:"),
         (Name("Martin", "Hagen", "Prof. Dr.", "m"), "en", "formal", "Dear Dr. Hagen,"),
         (Name("Dana", "Cole", "", "f"), "en", "neutral", "Hi Dana,"),
+        (Name("Hannah", "Osei", "", "f"), "en", "formal", "Dear Ms Osei,"),
+        (Name("Richard", "Beaumont", "", "m"), "en", "formal", "Dear Mr Beaumont,"),
+        (Name("Kim", "Novak", "", ""), "en", "formal", "Dear Kim,"),  # never a guessed title
     ],
 )
 def test_greetings_follow_language_and_formality(

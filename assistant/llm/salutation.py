@@ -163,14 +163,19 @@ def greeting(name: Name, lang: str, style: str) -> str:
                 return f"{dear} {honorific} {name.last}:"
             return f"Buenos días, {honorific} {name.last}:"
         return f"Buenos días, {name.full}:"
-    if style == "formal":
-        if name.academic and name.last:
-            return f"Dear {name.academic.split()[-1]} {name.last},"
-        if name.gender and name.last:
-            return f"Dear {'Mr' if name.gender == 'm' else 'Ms'} {name.last},"
-        # "Dear Hannah Osei" reads like a mail merge; the first name is never wrong.
-        return f"Dear {first},"
-    return f"Hi {first},"
+    return _english(name, style)
+
+
+def _english(name: Name, style: str) -> str:
+    first = name.first or name.full
+    if style != "formal":
+        return f"Hi {first},"
+    if name.academic and name.last:
+        return f"Dear {name.academic.split()[-1]} {name.last},"
+    if name.gender and name.last:
+        return f"Dear {'Mr' if name.gender == 'm' else 'Ms'} {name.last},"
+    # "Dear Hannah Osei" reads like a mail merge; the first name is never wrong.
+    return f"Dear {first},"
 
 
 _ENGLISH_SIGN_OFF = re.compile(
