@@ -30,6 +30,7 @@ from assistant.llm.base import (
     ToneRules,
     Turn,
 )
+from assistant.llm.kinds import kind_name
 from assistant.llm.offline import COULD_NOT, UNANSWERED, UNSENT, OfflineDrafter
 from assistant.pipeline.prepare import library
 
@@ -336,3 +337,20 @@ def test_asking_for_a_kind_of_content_it_does_not_have_is_flagged(
     assert f"{COULD_NOT}: no webinar is left for this lead, the content is unchanged" in (
         result.flags
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "lang", "noun"),
+    [
+        ("pricing", "en", "pricing page"),
+        ("integration guide", "en", "integration guide"),
+        ("security", "en", "security overview"),
+        ("roi-model", "en", "page"),  # a kind that is no noun is never written as one
+        ("pricing", "de", "Preisübersicht"),
+        ("roi_model", "de", "Seite"),
+        ("comparison", "fr", "comparatif"),
+        ("integration", "es", "guía de integración"),
+    ],
+)
+def test_a_librarys_own_kinds_are_named_with_a_noun(kind: str, lang: str, noun: str) -> None:
+    assert kind_name(kind, lang) == noun

@@ -14,7 +14,7 @@ from typing import Literal
 
 from assistant.llm.base import ContentBrief
 from assistant.llm.language import guess
-from assistant.llm.points import Found, PointIndex, best_point, index, labels, terms
+from assistant.llm.points import Found, PointIndex, best_point, index, labels, terms, words_of
 
 MAX_QUESTIONS = 4
 CLEAR_ANSWER = 0.35  # the share of a question an answer must hold to choose the content
@@ -35,7 +35,9 @@ _ASKING = re.compile(
     r"j'aimerais savoir|pourriez-vous me dire|me gustaría saber|¿?podría decirme)\b",
     re.I,
 )
-RepTopic = Literal["discounts", "contract terms", "internal notes", "other customers", "payment"]
+RepTopic = Literal[
+    "discounts", "contract terms", "internal notes", "references", "other customers", "payment"
+]
 _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
     (
         "discounts",
@@ -60,6 +62,17 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
         re.compile(
             r"internal (?:notes?|docs?|pricing|instructions?)|your instructions|system prompt"
             r"|interne notizen|notes internes|notas internas",
+            re.I,
+        ),
+    ),
+    (
+        "references",
+        re.compile(
+            r"(?:names?|contacts?|phone(?: numbers?)?|numbers?|e-?mails?|details)\b[^.?]{0,30}\b"
+            r"(?:of|for|at) (?:one of |some of |a few of )?(?:your|the) (?:customers|clients|users)"
+            r"|reference (?:customer|call|contact|site|visit)s?|speak to (?:one of )?your customers"
+            r"|talk to (?:one of )?your customers|referenzkunde|kundenreferenz|client référent"
+            r"|cliente de referencia|contacto de (?:algún|un) cliente",
             re.I,
         ),
     ),
@@ -111,7 +124,9 @@ def questions(reply: str | None) -> list[str]:
 
 def asked_in(reply: str | None) -> list[tuple[str, str]]:
     """Each question with the sentences beside it, which say what "that" and "it" are."""
-    sentences = [part.strip().lstrip(">").strip() for part in _SPLIT.split(reply or "")]
+    sentences = [
+        _BULLET.sub("", part.strip().lstrip(">").strip()) for part in _SPLIT.split(reply or "")
+    ]
     sentences = [s for s in sentences if s]
     found = []
     for at, sentence in enumerate(sentences):
@@ -128,15 +143,49 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
             refers = bool(_REFERS.search(sentence))
             beside = [s for s in before if refers or not _asks(s)]
             beside += [s for s in after if not _asks(s)]
-            found.append((sentence, " ".join(beside)))
+            asked = _asked_part(sentence)
+            if (
+                before
+                and not _asks(before[0])
+                and len(before[0].split()) >= 4
+                and len(words_of(asked)) <= 1
+                and _BARE.search(asked)
+            ):
+                # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
+                asked = f"{before[0]} {asked}"
+            found.append((asked, " ".join(beside)))
     return found
 
 
+_BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
 _REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
+# "And is there a minimum term - we avoid multi-year deals." asks without a question mark: an
+# inverted verb or a question word at the start, its subject right after.
+_UNMARKED = re.compile(
+    r"^(?:(?:and|also|plus|but|so|oh,? and|und|et|y)\s+)?"
+    r"(?:(?:is|are|can|could|do|does|will|would|should|has|have)\s+"
+    r"(?:there|it|we|you|your|our|the|this|that|they|i|my|a|an|any|all|each|every|staff|users?)\b"
+    r"|(?:how (?:much|many|long|often|soon|fast|quickly|does|do|did|is|are|will|would|can|could)"
+    r"|what (?:is|are|does|do|would|will|happens)|which|where (?:is|are|do|does)"
+    r"|when (?:is|are|do|does|will|would|can|could))\b)",
+    re.I,
+)
+# A question too short to say what it is about ("Do you have one?") leans on the sentence before.
+_BARE = re.compile(r"\b(?:one|it|that|this|them|those|these|so)\b", re.I)
 
 
 def _asks(sentence: str) -> bool:
-    return sentence.endswith(("?", "？")) or bool(_ASKING.match(sentence))
+    if sentence.endswith(("?", "？")) or _ASKING.match(sentence):
+        return True
+    return bool(_UNMARKED.match(sentence)) and not sentence.endswith("!")
+
+
+def _asked_part(sentence: str) -> str:
+    """An unmarked question without the remark after its dash: "... length - we avoid ..." """
+    if sentence.endswith(("?", "？")) or _ASKING.match(sentence):
+        return sentence
+    head = re.split(r"\s+[-–—]\s+|,\s+(?=(?:we|i|our|as|since|because)\b)", sentence, maxsplit=1)[0]
+    return head.rstrip(" .,;") + "?"
 
 
 def rep_topic(question: str) -> RepTopic | None:
@@ -208,7 +257,19 @@ def answer(
 
 
 def _published(question: str, topic: str, points: PointIndex, language: str) -> bool:
-    """Whether the library itself answers a question about discounts (annual billing terms)."""
+    """Whether the library itself answers it: annual billing terms, a published minimum term."""
+    if topic == "contract terms":
+        asked = terms(question, language)
+        found = best_point(question, points, language=language)
+        return (
+            "@contract" in asked
+            and not _FIRM.search(question)
+            and found is not None
+            # A term is a length of time: "12-month minimum term", not "cancel out".
+            and any(
+                "@contract" in point.words and "duration" in point.kinds for point in found.points
+            )
+        )
     if topic != "discounts" or _FIRM.search(question):
         return False
     asked = terms(question, language)

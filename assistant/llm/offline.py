@@ -27,6 +27,7 @@ from assistant.llm import instructions, salutation, turns
 from assistant.llm.answers import Answer, answer_all
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
+from assistant.llm.kinds import FEMININE_DE, FEMININE_ES, MASCULINE_DE, kind_name
 
 TEMPLATES = resources.folder("templates", "drafts")
 SITUATIONS = ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close")
@@ -63,44 +64,6 @@ QUOTED = "the answer is quoted in English, as the library writes it: translate i
 WRITTEN = ("en", "de", "fr", "es")  # the languages the templates are written in
 # An item light enough to mention while a budget is frozen.
 LIGHT = ("blog_post", "infographic", "video", "webinar", "checklist")
-KIND_NAMES = {
-    "de": {
-        "white_paper": "Whitepaper",
-        "case_study": "Fallstudie",
-        "webinar": "Webinar",
-        "blog_post": "Artikel",
-        "video": "Video",
-        "ebook": "E-Book",
-        "checklist": "Checkliste",
-        "calculator": "Rechner",
-        "infographic": "Übersicht",
-        "guide": "Leitfaden",
-    },
-    "fr": {
-        "white_paper": "livre blanc",
-        "case_study": "étude de cas",
-        "webinar": "webinaire",
-        "blog_post": "article",
-        "video": "vidéo",
-        "ebook": "guide",
-        "checklist": "check-list",
-        "calculator": "calculateur",
-        "infographic": "synthèse",
-        "guide": "guide",
-    },
-    "es": {
-        "white_paper": "informe",
-        "case_study": "caso de éxito",
-        "webinar": "seminario web",
-        "blog_post": "artículo",
-        "video": "vídeo",
-        "ebook": "guía",
-        "checklist": "lista",
-        "calculator": "calculadora",
-        "infographic": "resumen",
-        "guide": "guía",
-    },
-}
 
 
 def sentences(text: str) -> list[str]:
@@ -185,14 +148,6 @@ def describe(summary: str, kind: str = "", *, formal: bool = False) -> str:
     return text
 
 
-TYPE_NAMES = {
-    "white_paper": "white paper",
-    "video": "short video",
-    "case_study": "case study",
-    "blog_post": "article",
-    "infographic": "one-page overview",
-    "ebook": "guide",
-}
 
 
 @dataclass(frozen=True)
@@ -337,8 +292,10 @@ def _more(
             # "Annual billing: 2 months free" names its own subject; it needs no label.
             "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text)),
             "in_item": bool(content and a.slug == content.slug),
+            # The first answer from an item names it; the next ones say "there".
+            "named": a.status == "answered" and a.slug not in {b.slug for b in found[:at]},
         }
-        for a in found
+        for at, a in enumerate(found)
     ]
     item = context["item"]
     if turn.kind in ("pause", "referral", "meeting"):
@@ -359,6 +316,7 @@ def _more(
         "voice": _voice(request.tone.voice),
         "answers": answers,
         "answered": any(a["status"] == "answered" for a in answers),
+        "item_named": any(a["in_item"] and a["named"] for a in answers) and lang != "en",
         "open": [a for a in answers if a["status"] == "open"],
         "rep_only": [a for a in answers if a["status"] == "rep_only"],
         "item": item,
@@ -378,6 +336,9 @@ def _more(
         else "",
         "booking_link": request.tone.booking_link,
         "newcomers": [_first(name) for name in request.newcomers],
+        "feminine_de": FEMININE_DE,
+        "masculine_de": MASCULINE_DE,
+        "feminine_es": FEMININE_ES,
     }
 
 
@@ -395,9 +356,7 @@ def _first(name: str) -> str:
 
 
 def _kind(content: ContentBrief, lang: str) -> str:
-    if lang == "en":
-        return TYPE_NAMES.get(content.type, content.type.replace("_", " "))
-    return KIND_NAMES[lang].get(content.type, content.type.replace("_", " "))
+    return kind_name(content.type, lang)
 
 
 def _source(content: ContentBrief | None, lang: str) -> dict[str, str] | None:
@@ -418,7 +377,7 @@ def _lower_first(text: str) -> str:
 
 
 def _item(content: ContentBrief, formal: bool) -> dict[str, Any]:
-    kind = TYPE_NAMES.get(content.type, content.type.replace("_", " "))
+    kind = kind_name(content.type, "en")
     title = content.title
     # "our case study, "Case Study: Cloudrise..."" says it twice; the link still names it.
     if content.url and not content.attachment and title.lower().startswith(f"{kind}:"):

@@ -56,6 +56,7 @@ _ASKS = {
     "price": r"cost|price|pricing|how much|expensive|fee|budget|licen[cs]|kost|preis|prix|coût"
     r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt",
     "duration": r"how long|how fast|how quick|how soon|how often|timeline|time to|go live|be live"
+    r"|contract length|minimum term|laufzeit|durée d'engagement|permanencia"
     r"|real[- ]time|overnight|frequen|wie oft|echtzeit|temps réel|tiempo real|wie lange"
     r"|wie schnell|dauer|combien de temps|délai|delai|durée|duree|cuánto tiempo|plazo|rapidez",
     "measure": r"accura|temperat|how (?:cold|low|high|precise)|genauig|précision|precisión|percent"
@@ -68,6 +69,7 @@ _ASKS = {
     r"|soporta|funciona|conect|se puede|puede",
 }
 _ASK = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
+_PER = re.compile(r"\b(?:per|pro|par|por)\s+([A-Za-z][\w-]{1,20})")
 
 _STOP = frozenset(
     str.split(
@@ -83,7 +85,7 @@ _STOP = frozenset(
         " tienen puede pueden hay one two three four five six second thing things before"
         " bring team teams actually really currently right now today run runs use uses take"
         " takes usually seen give offer able going roughly approximately around about without"
-        " ungefähr etwa circa environ aproximadamente look looks looking even stay top worth"
+        " ungefähr etwa circa environ aproximadamente look looks looking even stay top worth per"
     )
 )
 _STEMS = {
@@ -312,6 +314,8 @@ def terms(text: str, language: str = "en") -> frozenset[str]:
     kinds = fact_kinds(text)
     # A point that states a price or a duration is about price or time, whatever its words.
     found |= {f"@{kind}" for kind in ("price", "duration") if kind in kinds}
+    # "What does it cost per MWp?" is answered by a price per MWp, not a price per kWp.
+    found |= {f"per:{unit.lower()}" for unit in _PER.findall(text)}
     return frozenset(found) | concepts(text)
 
 
