@@ -148,8 +148,6 @@ def describe(summary: str, kind: str = "", *, formal: bool = False) -> str:
     return text
 
 
-
-
 @dataclass(frozen=True)
 class _Choices:
     """Picks one wording of several by the draft's seed, skipping any with a banned phrase."""
