@@ -122,6 +122,8 @@ class CadenceSettings(_Section):
     # 1.0 keeps the spacing even; 1.5 makes each wait half again as long as the one before.
     spacing_growth: float = Field(default=1.0, ge=1.0, le=4.0)
     re_engage_after_days: int = Field(default=2, ge=0, le=60)
+    # "Not right now" with no date: the lead rests this long, then is re-engaged.
+    pause_without_date_days: int = Field(default=42, ge=1, le=365)
     max_touches: int = Field(default=6, ge=1, le=50)
     min_days_between_touches: int = Field(default=2, ge=0, le=60)
     daily_cap_per_mailbox: int = Field(default=150, ge=1, le=5000)

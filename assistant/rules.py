@@ -82,6 +82,7 @@ class Cadence:
     follow_up_after_business_days: int = _FILE.follow_up_after_business_days
     spacing_growth: float = _FILE.spacing_growth
     re_engage_after_days: int = _FILE.re_engage_after_days
+    pause_without_date_days: int = _FILE.pause_without_date_days
     max_touches: int = _FILE.max_touches
     min_days_between_touches: int = _FILE.min_days_between_touches
     daily_cap_per_mailbox: int = _FILE.daily_cap_per_mailbox

@@ -194,7 +194,10 @@ def test_no_seed_invents_a_link_a_number_or_a_date(
 
     assert not [f for f in result.flags if f.startswith(INVENTED)], result.body
     assert "{" not in result.body and "[" not in result.body
-    assert result.body.rstrip().endswith(REP.signature)
+    # The signature ends the letter; the team's required lines follow it as a footer.
+    request_ = request(shelf, **SITUATIONS[name])
+    footer = "\n\n".join(request_.tone.required_lines)
+    assert result.body.rstrip().endswith(f"{REP.signature}\n\n{footer}".rstrip())
 
 
 @pytest.mark.parametrize("name", sorted(SITUATIONS))

@@ -242,7 +242,10 @@ def test_a_newcomer_on_cc_gets_a_line_of_their_own(shelf: dict[str, ContentBrief
         DraftRequest(**{**request.__dict__, "newcomers": ("Priya Nair",)})
     )
     assert "Priya, good to have you on the thread" in with_priya.body
-    assert "Priya, good to have you" not in result.body
+    # Introduced in words ("Adding Priya"), she is greeted too; nobody is greeted otherwise.
+    assert "Priya, good to have you on the thread" in result.body
+    plain, _ = draft(shelf, "Is there anything on ROI?", "roi-calculator")
+    assert "good to have you" not in plain.body
     german = OfflineDrafter().render(
         DraftRequest(
             **{

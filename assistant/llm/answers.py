@@ -31,6 +31,8 @@ _GREETING = re.compile(
 _ASKING = re.compile(
     r"^(?:i'?d (?:like|love) to (?:know|understand)|i (?:am|'m) wondering|i wonder|"
     r"(?:could|can) you (?:tell|let) me|please (?:tell|let) me know|"
+    r"(?:you|he|she|they)(?:'ll| will) (?:mainly |probably |certainly |also )?(?:want|need) to"
+    r" (?:understand|know|see)|(?:we|i) (?:need|want|would like|'d like) to understand|"
     r"ich würde gerne wissen|können sie mir sagen|mich würde interessieren|"
     r"j'aimerais savoir|pourriez-vous me dire|me gustaría saber|¿?podría decirme)\b",
     re.I,

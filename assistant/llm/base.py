@@ -105,6 +105,9 @@ class DraftRequest:
     # The day the lead asked to be written to again (ISO), as the plan read it: a draft may
     # name it although the thread says it in words ("after Labor Day").
     resumes_on: str | None = None
+    # The colleagues the lead pointed us to, as the reading found them (name, address): in the
+    # text, on Cc or in the signature.
+    referred: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -199,4 +202,5 @@ def request_from_json(data: dict[str, Any]) -> DraftRequest:
         seed=data["seed"],
         library=tuple(brief(item) for item in data.get("library", ())),
         newcomers=tuple(data.get("newcomers", ())),
+        referred=tuple((name, email) for name, email in data.get("referred", ())),
     )

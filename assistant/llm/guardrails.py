@@ -49,6 +49,11 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_CLOCK = re.compile(
+    r"(?<![\d.,])\d{1,2}(?::\d{2}\s?(?:am|pm|a\.m\.|p\.m\.)?|\s?(?:am|pm|a\.m\.|p\.m\.)"
+    r"|\s?h(?:\s?\d{2})?\b|\s?uhr\b)(?![\d.,]\d)",
+    re.IGNORECASE,
+)
 
 
 HIDDEN_REMOVED = "invisible characters removed from the draft"
@@ -95,6 +100,8 @@ def allowlists(request: DraftRequest, library: Iterable[ContentBrief] = ()) -> A
     for text in texts:
         urls.update(match.group(0) for match in _URL.finditer(text))
     addresses = {request.rep.email, request.lead.email}
+    # The colleagues the reading found on Cc or in a signature: the lead gave them to us.
+    addresses.update(email for _, email in request.referred)
     for text in texts:
         addresses.update(ADDRESS.findall(text))
     return Allowlists(
@@ -270,6 +277,8 @@ def _unsupported_facts(
         if not keys & known_dates:
             flags.append(f"date not found in thread or library: {match.group(0)}")
     text = "".join(_blank_dates(text))
+    # A time of day offered for a call ("Tuesday at 13:00", "jeudi à 10 h") is no claim.
+    text = _CLOCK.sub(" ", text)
     for match in _NUMBER.finditer(text):
         value, unit, currency = match.group("value"), match.group("unit"), match.group("currency")
         if not unit and not currency and len(value.replace(",", "").replace(".", "")) < 2:

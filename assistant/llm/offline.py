@@ -320,7 +320,14 @@ def _more(
         "item": item,
         "turn": turn.kind,
         "until": turns.when_words(_resumes(turn), lang, today) if turn.until else "",
-        "referred": turn.referred.split()[0] if turn.referred else "",
+        "pause_when": turns.pause_when(
+            turns.when_words(_resumes(turn), lang, today) if turn.until else "",
+            turns.after_words(turn.after, lang, style),
+            lang,
+        ),
+        "referred": turn.referred,
+        "referred_first": turn.referred.split()[0] if turn.referred else "",
+        "referred_email": turn.referred_email if turn.referred_email != turn.referred else "",
         "slots": turns.slots(
             turn.day,
             today,
@@ -333,7 +340,9 @@ def _more(
         if turn.kind == "meeting" and not request.tone.booking_link
         else "",
         "booking_link": request.tone.booking_link,
-        "newcomers": [_first(name) for name in request.newcomers],
+        "newcomers": [
+            _first(name) for name in request.newcomers or turns.introduced(request.latest_reply)
+        ],
         "feminine_de": FEMININE_DE,
         "masculine_de": MASCULINE_DE,
         "feminine_es": FEMININE_ES,
@@ -350,6 +359,8 @@ def _first(name: str) -> str:
     """A newcomer's first name; an address gives its local part ("tom.berg@..." -> "Tom")."""
     if "@" in name:
         return name.split("@")[0].split(".")[0].capitalize()
+    if re.match(r"(?:Mr|Ms|Mrs|Dr|Mme|M|Herr|Frau|Sr|Sra)\.?\s", name):
+        return name  # "Mme Lefèvre" is greeted as the lead wrote her
     return salutation.parse(name).first or name
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.llm.base import DraftRequest
-from assistant.mail.intent import classify_intent
+from assistant.mail.intent import AFTER_EVENT, classify_intent
 
 MONTH_NAMES = {
     "en": "January February March April May June July August September October November December",
@@ -56,7 +56,9 @@ class Turn:
     kind: str  # "pause", "freeze", "referral", "meeting" or "" (an ordinary reply)
     until: date | None = None
     referred: str = ""  # the colleague the lead named
+    referred_email: str = ""
     day: date | None = None  # meeting: the day the lead asked for
+    after: str = ""  # pause: the event the lead waits for, in their words ("after our trade fair")
 
 
 def today_of(request: DraftRequest) -> date:
@@ -79,14 +81,152 @@ def read(request: DraftRequest) -> Turn:
         return Turn("meeting", day=meeting.date if meeting else None)
     referral = kinds.get("referral")
     if intent == "wrong_person" and referral is not None:
-        return Turn("referral", referred=referral.name or referral.email or "")
+        name = referral.name or _name_of(referral.email or "", request.latest_reply)
+        return Turn("referral", referred=name, referred_email=referral.email or "")
+    if intent == "wrong_person" and request.referred:
+        # On Cc or in the signature: the reading found them, the new text does not hold them.
+        name, email = request.referred[0]
+        return Turn("referral", referred=name or _name_of(email, ""), referred_email=email)
+    if intent == "wrong_person":
+        return Turn("referral", referred=_colleague_named(request.latest_reply))
     later = kinds.get("come_back_later")
     until = later.date if later and later.date and later.date > today else None
+    after = event_words(later.evidence) if later else ""
     if "budget_freeze" in kinds:
-        return Turn("freeze", until=until)
-    if intent == "not_now" and until is not None:
-        return Turn("pause", until=until)
+        return Turn("freeze", until=until, after=after)
+    if intent == "not_now" and later is not None:
+        # With no date the lead rests for the cadence's pause_without_date_days.
+        return Turn("pause", until=until, after=after)
     return Turn("")
+
+
+_PHRASE_END = re.compile(
+    r"\s+(?:in|im|on|at|around|is|are|and|und|et|y|en|au|à|a|al|nochmal|noch|again|wieder|,)\b"
+    r"|[,.;:!?()]"
+)
+_LANG_OF_AFTER = {"after": "en", "once": "en", "following": "en", "nach": "de", "après": "fr"}
+_LANG_OF_AFTER |= {"apres": "fr", "después": "es", "despues": "es", "tras": "es"}
+_YOURS = {
+    "en": {"our": "your", "my": "your"},
+    "de": {"unserer": "Ihrer", "unserem": "Ihrem", "unseren": "Ihren"},
+    "fr": {"notre": "votre", "nos": "vos"},
+    "es": {"nuestra": "su", "nuestro": "su", "nuestras": "sus", "nuestros": "sus"},
+}
+_YOURS_CASUAL = {
+    "de": {"unserer": "eurer", "unserem": "eurem", "unseren": "euren", "Ihrer": "deiner"},
+    "es": {
+        "nuestra": "vuestra",
+        "nuestro": "vuestro",
+        "nuestras": "vuestras",
+        "nuestros": "vuestros",
+    },
+}
+
+
+def event_words(sentence: str) -> str:
+    """The event a pause waits for, as the lead wrote it: "after our trade fair"."""
+    found = AFTER_EVENT.search(sentence)
+    if not found:
+        return ""
+    rest = sentence[found.end() :]
+    stop = _PHRASE_END.search(rest)
+    tail = rest[: stop.start()] if stop else rest
+    words = (found.group(0) + tail).split()[:5]
+    while len(words) > 3 and words[-1].lower() in ("de", "of", "the", "del", "du", "des", "der"):
+        words.pop()
+    return " ".join(words)
+
+
+_SOME_WEEKS = {"en": "in a few weeks", "de": "in ein paar Wochen", "fr": "dans quelques semaines"}
+_SOME_WEEKS |= {"es": "dentro de unas semanas"}
+
+
+def pause_when(until: str, after: str, lang: str) -> str:
+    """When the rep writes again: "after your trade fair, on 15 March", or "in a few weeks"."""
+    if after and until:
+        return f"{after}, {until}," if lang == "de" else f"{after}, {until}"
+    return until or after or _SOME_WEEKS.get(lang, _SOME_WEEKS["en"])
+
+
+def after_words(phrase: str, lang: str, style: str) -> str:
+    """The lead's "after our trade fair" as the rep writes it: "after your trade fair"."""
+    words = phrase.split()
+    if not words:
+        return ""
+    lead_in = " ".join(words[:2]).lower() if words[0].lower() in ("después", "despues") else ""
+    if _LANG_OF_AFTER.get(lead_in.split()[0] if lead_in else words[0].lower()) != lang:
+        return ""  # written in another language than the draft
+    swap = {**_YOURS.get(lang, {}), **(_YOURS_CASUAL.get(lang, {}) if style == "casual" else {})}
+    out = [swap.get(w.lower(), w) for w in words]
+    out[0] = out[0].lower()
+    return " ".join(out)
+
+
+_NAMED = re.compile(
+    r"\b(?:copied|cc'?d|cc|copying|looped in|looping in|loop in|speak to|speak with|talk to|"
+    r"talk with|contact|reach out to|get in touch with|forwarded (?:this|it|your email) to|"
+    r"passed (?:this|it|your email) (?:on )?to|wenden sie sich an|sprechen sie mit|contactez|"
+    r"hable con|contacte con)\s+(?:my |our |mi |nuestra? |unsere[nm]? |notre )?"
+    r"(?:colleague,?\s+|kollegin,?\s+|kollegen,?\s+|collègue,?\s+|compañer[oa],?\s+)?"
+    r"([A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)?)"
+)
+
+
+_INTRODUCED = re.compile(
+    r"\b(?i:looping in|looped in|loop in|copying in|copied in|copying"
+    r"|i'?ve copied(?: in)?|i have copied(?: in)?"
+    r"|cc'?ing|i'?ve added|i have added|adding|i'?ll bring|i will bring|bringing|joined by"
+    r"|accompagnée? de|acompañad[oa] de|begleitet von|mit dabei ist|dazu kommt)"
+    r"\s+([^.()\n;:]{1,60})"
+)
+_PERSON = re.compile(
+    r"^(?:(?:Mr|Ms|Mrs|Dr|Mme|M|Herr|Frau|Sr|Sra)\.?\s+)?[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
+    r"(?:\s+[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+)?$"
+)
+
+
+def introduced(text: str | None) -> tuple[str, ...]:
+    """People the lead brings into the conversation in words: "Looping in Tomasz Nowak"."""
+    names: list[str] = []
+    for found in _INTRODUCED.finditer(text or ""):
+        for part in found.group(1).split(","):
+            words = part.strip().split()
+            # "Tomasz Nowak, our IT Director": a name, not a role; "who" ends it.
+            cut = next(
+                (
+                    i
+                    for i, w in enumerate(words)
+                    if w.lower() in ("who", "qui", "que", "der", "die")
+                ),
+                len(words),
+            )
+            candidate = " ".join(words[:cut])
+            plain = {w.lower() for w in words[:cut]}
+            if (
+                _PERSON.match(candidate)
+                and not plain & {"our", "the", "team", "all"}
+                and candidate not in names
+            ):
+                names.append(candidate)
+                break
+    return tuple(names)
+
+
+def _colleague_named(text: str | None) -> str:
+    """The colleague a lead names without an address: "I've copied Priya Nair" -> Priya Nair."""
+    found = _NAMED.search(text or "")
+    return found.group(1) if found else ""
+
+
+def _name_of(email: str, text: str) -> str:
+    """A colleague known only by address: "raj.patel@..." is Raj Patel, as the text writes it."""
+    local = email.split("@")[0]
+    parts = [p for p in re.split(r"[._-]+", local) if p.isalpha()]
+    if not parts:
+        return email
+    if text and (found := re.search(rf"\b{re.escape(parts[0])}(?:\s+[A-Z][\w'’-]+)?", text, re.I)):
+        return found.group(0)
+    return " ".join(p.capitalize() for p in parts[:2]) if len(parts) > 1 else email
 
 
 def resume_day(until: date) -> date:

@@ -16,7 +16,7 @@ from assistant.mail.autoreply import (
     out_of_office_return,
 )
 from assistant.mail.dsn import Bounce, find_bounce, looks_like_bounce
-from assistant.mail.intent import DEFAULT_COMPETITORS, Event, classify_intent
+from assistant.mail.intent import DEFAULT_COMPETITORS, Event, classify_intent, colleague_lines
 from assistant.mail.optout import find_opt_out
 from assistant.mail.parse import ParsedMessage, parse_message
 from assistant.mail.reply import new_text
@@ -68,6 +68,22 @@ def _new_stakeholders(msg: ParsedMessage, text: str, known: frozenset[str]) -> l
     return events
 
 
+def _referred_instead(
+    msg: ParsedMessage, events: list[Event], ignore: frozenset[str]
+) -> list[Event]:
+    """ "Not my area, talk to my colleague": the colleague is the one copied on the reply, or
+    the one the signature names with an address."""
+    copied = [e for e in events if e.type == "new_stakeholder" and e.email]
+    if copied:
+        return [
+            Event("referral", e.evidence, email=e.email, name=e.name) if e in copied else e
+            for e in events
+        ]
+    sender = msg.headers.from_
+    domain = _domain(sender.email) if sender else ""
+    return events + colleague_lines(msg.text, ignore, domain)[:1] if domain else events
+
+
 def understand(
     msg: ParsedMessage,
     *,
@@ -100,11 +116,15 @@ def understand(
         return Understanding("auto_reply", text, None, None, (), back, False, None, None)
     known = frozenset(a.lower() for a in lead_addresses)
     sender = msg.headers.from_
-    ignore = known | {a.email for a in msg.headers.to} | ({sender.email} if sender else set())
+    ignore = frozenset(
+        known | {a.email for a in msg.headers.to} | ({sender.email} if sender else set())
+    )
     intent, why, events = classify_intent(
         text, today, ignore_addresses=ignore, competitors=competitors
     )
     events.extend(_new_stakeholders(msg, text, known))
+    if intent == "wrong_person" and not any(e.type == "referral" and e.email for e in events):
+        events = _referred_instead(msg, events, ignore)
     opt_out = find_opt_out(text, msg.headers.subject)
     if opt_out is not None and intent not in ("not_interested", "wrong_person"):
         intent, why = "not_interested", opt_out

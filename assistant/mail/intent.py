@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from assistant.language import alternatives, entries
-from assistant.mail.dates import later_date
+from assistant.mail.dates import explicit_dates, later_date
 from assistant.mail.headers import parse_addresses
 from assistant.mail.text import evidence, sentences
 
@@ -86,6 +87,34 @@ def _referrals(
     return events
 
 
+_ROLE_WORDS = re.compile(
+    r"\b(?:manager|director|head|officer|lead|engineer|specialist|contact|team|department"
+    r"|leiter\w*|abteilung|responsable|directeur|directrice|jefe|jefa|director[a]?)\b",
+    re.IGNORECASE,
+)
+_NAME_ONLY = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){1,2}$")
+
+
+def colleague_lines(text: str, ignore: frozenset[str], domain: str) -> list[Event]:
+    """Colleagues named with an address at the sender's own domain, as in a signature's
+    "Technical contact: Raj Patel, Energy Manager – raj.patel@harlowfinch.test"."""
+    events: list[Event] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith(">"):
+            break  # the quoted thread: earlier mail, not this one
+        for match in _EMAIL.finditer(line):
+            address = match.group(0).rstrip(".").lower()
+            if address in ignore or not address.endswith("@" + domain):
+                continue
+            parts = re.split(r"[,:;|–—()<>\[\]]|\s-\s", line[: match.start()])
+            names = [p.strip() for p in parts if _NAME_ONLY.match(p.strip() or "x")]
+            name = next((n for n in names if not _ROLE_WORDS.search(n)), "")
+            events.append(
+                Event("referral", evidence(line.strip()), email=address, name=name or None)
+            )
+    return events
+
+
 @lru_cache(maxsize=16)
 def _competitor_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """Any of the names, first letter as written (so "outreach" is not Outreach), rest any case."""
@@ -124,9 +153,60 @@ def _come_back(
     for sentence in candidates:
         when = later_date(sentence, today, month_first=month_first)
         if when is not None:
+            when = _refined(when, sentence, sents, today, month_first)
             return Event("come_back_later", evidence(sentence), date=when)
     later = next((sents[i] for i in hits if _NOT_NOW.search(low[i])), None)
     return Event("come_back_later", evidence(later)) if later else None
+
+
+# "after our trade fair", "nach der Messe", "après notre salon": a pause until an event is over.
+AFTER_EVENT = re.compile(
+    r"\b(?:after|once|following|nach|après|apres|después de|despues de|tras|na|dopo)\s+"
+    r"(?:the|our|your|my|this|that|der|dem|den|unserer|unserem|unseren|la|le|les|l'|el|los|las"
+    r"|nuestra|nuestro|nuestras|nuestros|notre|nos|il|la|het|de|onze)\s+"
+    r"(?!(?:start|end|beginning|middle|first|second|third|fourth|next|new)\b)([^\W\d][\w-]*)",
+    re.IGNORECASE,
+)
+_WEEK_AFTER = re.compile(
+    r"\b(?:the )?week after\b|\bin der woche danach\b|\bla semaine (?:d')?après\b"
+    r"|\bla semana (?:siguiente|después)\b",
+    re.IGNORECASE,
+)
+
+
+def _refined(
+    when: date, sentence: str, sents: Sequence[str], today: date, month_first: bool
+) -> date:
+    """A month's first day made exact by what else the lead wrote.
+
+    "Nach der Messe im März, ab dem 22. März bin ich wieder da" is 22 March; "after our trade
+    fair in March" with "we exhibit 9-11 March" earlier is 12 March (the Monday after, when
+    "the week after would be ideal"), and without its dates the end of March.
+    """
+    if when.day != 1:
+        return when
+    same = [
+        d
+        for _, d in explicit_dates(sentence, today, month_first=month_first)
+        if (d.year, d.month) == (when.year, when.month) and d > today
+    ]
+    if same:
+        return max(same)
+    if not AFTER_EVENT.search(sentence):
+        return when
+    dated = [
+        d
+        for s in sents
+        for _, d in explicit_dates(s, today, month_first=month_first)
+        if (d.year, d.month) == (when.year, when.month)
+    ]
+    if not dated:
+        last = calendar.monthrange(when.year, when.month)[1]
+        return when.replace(day=last) + timedelta(days=1)
+    after = max(dated) + timedelta(days=1)
+    if any(_WEEK_AFTER.search(s) for s in sents):
+        after += timedelta(days=(7 - after.weekday()) % 7)
+    return after
 
 
 def classify_intent(

@@ -143,7 +143,8 @@ def _answers_once(snap: Snapshot, last_in: Touch) -> bool:
     """The reply that stopped the lead or handed it over, when it calls for one answer."""
     if snap.status == LeadStatus.sales_ready:
         return snap.sales_ready_at is not None and last_in.at <= snap.sales_ready_at
-    return last_in.refers and last_in.intent == Intent.wrong_person
+    # "Not my area": thanks, and the colleague's address asked for when the lead gave none.
+    return last_in.intent == Intent.wrong_person
 
 
 def _reply(

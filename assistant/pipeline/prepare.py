@@ -148,6 +148,11 @@ def prepare(
         library=library(session, now),
         newcomers=_newcomers(session, lead, rep, latest),
         resumes_on=_resumes_on(said),
+        referred=tuple(
+            (e.name or "", e.email)
+            for e in said.events
+            if e.type == reading.EventType.referral and e.email
+        ),
     )
     return Prepared(
         lead_id=lead.id,

@@ -8,7 +8,7 @@ so an opt-out is written together with its classification.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.lifecycle.leads import morning
@@ -64,8 +64,12 @@ def on_bounce(bounce: Any) -> tuple[Decision, ...]:
     return (HardBounce(bounce.status),) if bounce.hard else (SoftBounce(bounce.status),)
 
 
-def react(reading: Any, status: str, now: datetime) -> tuple[Decision, ...]:
-    """The decisions one reading of a lead's mail calls for, in the order they apply."""
+def react(reading: Any, status: str, now: datetime, undated_days: int = 42) -> tuple[Decision, ...]:
+    """The decisions one reading of a lead's mail calls for, in the order they apply.
+
+    "Not now" or a budget freeze with no date rests the lead `undated_days` (the cadence's
+    pause_without_date_days) rather than following up as if nothing was said.
+    """
     if reading.kind == Kind.auto_reply:
         back = reading.return_date
         if back and back > now.date() and status in (LeadStatus.active, LeadStatus.paused):
@@ -91,4 +95,10 @@ def react(reading: Any, status: str, now: datetime) -> tuple[Decision, ...]:
             why = f"asked to come back: {event.evidence}"
             out.append(Pause(morning(event.date), why, asked=True))
             break
+    else:
+        undated = next((e for e in reading.events if e.type in LATER_EVENTS and not e.date), None)
+        if undated is not None and status == LeadStatus.active:
+            back = now.date() + timedelta(days=undated_days)
+            why = f"asked to hold off, no date given ({undated_days} days): {undated.evidence}"
+            out.append(Pause(morning(back), why, asked=True))
     return tuple(out)

@@ -37,7 +37,7 @@ from assistant.models import (
     MessageState,
     Rep,
 )
-from assistant.pipeline import shunt, usage
+from assistant.pipeline import facts, shunt, usage
 from assistant.pipeline.context import Context, Scope
 from assistant.pipeline.notify import hot_lead_notice, queue_notice
 from assistant.pipeline.react import (
@@ -248,12 +248,20 @@ def understand_one(
         lead = _bounced_lead(session, message, parsed, result)
         decisions = on_bounce(result.bounce) if lead is not None else ()
     else:
-        decisions = react(result, lead.status, now) if lead is not None else ()
+        decisions = (
+            react(result, lead.status, now, _undated_days(session, lead, ctx))
+            if lead is not None
+            else ()
+        )
     if history:  # an objection holds for good; the rest of old mail is past news
         decisions = tuple(d for d in decisions if isinstance(d, OptOut | HardBounce))
     for decision in decisions:
         assert lead is not None
         apply(ctx, session, message, lead, decision, now)
+
+
+def _undated_days(session: Session, lead: Lead, ctx: Context) -> int:
+    return facts.rules_for(session, lead, ctx.settings).pause_without_date_days
 
 
 def _with_sent_findings(
