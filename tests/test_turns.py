@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from assistant.llm.base import DraftRequest, LeadProfile, RepProfile, ToneRules, Turn
 from assistant.llm.eventtime import event_time
-from assistant.llm.turns import lead_zone, read, slots, when_words, window
+from assistant.llm.turns import (
+    after_words,
+    introduced,
+    lead_zone,
+    pause_when,
+    read,
+    slots,
+    when_words,
+    window,
+)
 
 WEDNESDAY = datetime(2026, 7, 8, 9, 30, tzinfo=UTC)
 
@@ -146,3 +156,65 @@ def test_times_are_offered_inside_the_leads_window_in_their_words() -> None:
         wanted=window("entre 10 h et 12 h"),
     )
     assert paris == "jeudi à 10 h ou 11 h (heure de Paris)"
+
+
+@pytest.mark.parametrize(
+    ("reply", "until"),
+    [
+        # The event's own dates in the reply, and "the week after": the Monday after it ends.
+        (
+            "We exhibit at the expo, 14-16 October. Could you reach back out after our expo in "
+            "October? The week after would be ideal.",
+            date(2026, 10, 19),
+        ),
+        # Without the event's dates: the end of the month it falls in.
+        ("Please get back to me after our board retreat in September.", date(2026, 10, 1)),
+        # A day named beside the month wins over the month's first day.
+        (
+            "Meld dich nach der Messe im September, ab dem 21. September bin ich zurück.",
+            date(2026, 9, 21),
+        ),
+        # A month alone is still its first day.
+        ("Try me again in September, it's hectic now.", date(2026, 9, 1)),
+    ],
+)
+def test_a_pause_until_after_an_event_ends_when_the_event_does(reply: str, until: date) -> None:
+    turn = read(request(reply))
+    assert (turn.kind, turn.until) == ("pause", until)
+
+
+def test_a_pause_names_the_event_in_the_reps_words_and_without_a_date_rests() -> None:
+    turn = read(request("We're flat out until the fair. Please get back to me after our fair."))
+    assert (turn.kind, turn.until) == ("pause", None)
+    assert after_words(turn.after, "en", "neutral") == "after your fair"
+    assert pause_when("", after_words(turn.after, "en", "neutral"), "en") == "after your fair"
+    assert pause_when("", "", "fr") == "dans quelques semaines"
+    assert after_words("nach unserer Messe", "de", "formal") == "nach Ihrer Messe"
+    assert after_words("after our fair", "de", "formal") == ""  # another language than the draft
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Looping in Tomasz Nowak, our IT Director (cc'd), who signs off.", ("Tomasz Nowak",)),
+        ("I'll bring our head of ops, Dana.", ("Dana",)),
+        ("Je serai accompagné de notre DAF, Mme Lefèvre.", ("Mme Lefèvre",)),
+        ("I've copied in Sarah.", ("Sarah",)),
+        ("We are adding it to the agenda.", ()),
+        ("Thanks, adding our team to the invite.", ()),
+    ],
+)
+def test_people_brought_in_by_words_are_found(text: str, names: tuple[str, ...]) -> None:
+    assert introduced(text) == names
+
+
+def test_a_colleague_without_an_address_is_asked_for_and_one_on_record_is_used() -> None:
+    bare = read(request("I'm not the right person for this, please speak to Priya Nair."))
+    assert (bare.kind, bare.referred, bare.referred_email) == ("referral", "Priya Nair", "")
+    on_cc = read(
+        replace(
+            request("Not my area, I'm afraid. I've copied the right person."),
+            referred=(("", "raj.patel@northwind.test"),),
+        )
+    )
+    assert (on_cc.referred, on_cc.referred_email) == ("Raj Patel", "raj.patel@northwind.test")

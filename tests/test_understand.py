@@ -115,3 +115,33 @@ def test_classify_bytes_reports_quarantine_with_a_reason() -> None:
 )
 def test_putting_things_off_is_read_in_its_many_phrasings(text: str, intent: str) -> None:
     assert classify_intent(text, date(2026, 11, 22))[0] == intent
+
+
+def test_a_colleague_copied_instead_is_the_referral_not_a_newcomer() -> None:
+    raw = _msg(
+        "I'm not the right person for this; I've copied Priya, who owns the budget.",
+        "Cc: Priya Nair <priya.nair@acme-corp.com>\r\n",
+    )
+    found = understand(parse_message(raw), today=TODAY)
+    assert found.intent == "wrong_person"
+    assert [(e.type, e.email, e.name) for e in found.events] == [
+        ("referral", "priya.nair@acme-corp.com", "Priya Nair")
+    ]
+
+
+def test_a_colleague_named_in_the_signature_is_the_referral() -> None:
+    raw = _msg(
+        "Thanks. My colleague on the energy side will need to take a look first. Please "
+        "coordinate with him directly.\r\n\r\n--\r\nJane Doe\r\nHead of Procurement\r\n"
+        "Technical contact: Raj Patel, Energy Manager - raj.patel@acme-corp.com\r\n"
+        "Our supplier desk: suppliers@vendor.example\r\n"
+    )
+    found = understand(parse_message(raw), today=TODAY)
+    assert found.intent == "wrong_person"
+    referrals = [(e.email, e.name) for e in found.events if e.type == "referral"]
+    assert referrals == [("raj.patel@acme-corp.com", "Raj Patel")]
+
+
+def test_a_signature_address_is_no_referral_when_the_lead_refers_nobody() -> None:
+    raw = _msg("Thanks, useful.\r\n\r\n--\r\nJane\r\nAssistant: tom@acme-corp.com\r\n")
+    assert not [e for e in understand(parse_message(raw), today=TODAY).events]
