@@ -14,7 +14,16 @@ from typing import Literal
 
 from assistant.llm.base import ContentBrief
 from assistant.llm.language import guess
-from assistant.llm.points import Found, PointIndex, best_point, index, labels, terms, words_of
+from assistant.llm.points import (
+    Found,
+    PointIndex,
+    best_point,
+    index,
+    labels,
+    respelled,
+    terms,
+    words_of,
+)
 
 MAX_QUESTIONS = 4
 CLEAR_ANSWER = 0.35  # the share of a question an answer must hold to choose the content
@@ -110,6 +119,8 @@ class Answer:
     label: str = ""  # answered: what the answer is about ("Pricing"), when a concept names it
     labels: tuple[str, ...] = ()  # answered: every name it might go by, best first
     brief: str = ""  # answered: the first point alone, for a draft that must be shorter
+    asked: str = ""  # open: the question in full, and the sentences beside it
+    context: str = ""
 
 
 def short(sentence: str) -> str:
@@ -145,20 +156,16 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
             refers = bool(_REFERS.search(sentence))
             beside = [s for s in before if refers or not _asks(s)]
             beside += [s for s in after if not _asks(s)]
-            asked = _asked_part(sentence)
-            if (
-                before
-                and not _asks(before[0])
-                and len(before[0].split()) >= 4
-                and len(words_of(asked)) <= 1
-                and _BARE.search(asked)
-            ):
-                # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
-                asked = f"{before[0]} {asked}"
-            found.append((asked, " ".join(beside)))
+            found.append((_asked_part(sentence), " ".join(beside)))
     return found
 
 
+# What "one" or "it" stands for: the thing the sentence before asks for or requires.
+_OBJECT = re.compile(
+    r"\b(?:ask(?:s|ed)? for|requires?|needs?|wants?|expects?|demands?|mandates?|insists? on)\s+"
+    r"(?:a|an|the|some)?\s*(.+?)(?=\s+(?:from|for|to|of|on|that|which|before|by)\b|[.,;(]|$)",
+    re.I,
+)
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
 _REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
 # "And is there a minimum term - we avoid multi-year deals." asks without a question mark: an
@@ -213,12 +220,22 @@ _FIRM = re.compile(
 )
 
 
+_QWORD = re.compile(
+    r"^(?:what|how|which|where|when|who|why|is|are|can|could|do|does|will|would|should|has|have"
+    r"|if|wie|was|welche|wo|wann|gibt|kann|können|ist|sind|quel|quelle|comment|où|combien|est-ce"
+    r"|pouvez|peut|qué|cuál|cómo|dónde|cuánto|cuánta|hay|puede|pueden|se puede|¿)",
+    re.I,
+)
 _CONDITION = re.compile(r"^(?:if|when|once|wenn|falls|sobald|si|quand|cuando|en caso)\b", re.I)
 
 
 def clauses(question: str) -> list[str]:
     """The questions one sentence asks: "What does it cost, and is there a discount?" is two."""
     parts = [part.strip(" ,;") for part in _CLAUSE.split(question)]
+    # "I'm on site on Wednesdays so might miss it, is there a recording?" asks only the last.
+    if len(parts) > 1 and (question.endswith("?") or _UNMARKED.match(question)):
+        asking = [p for p in parts if p.endswith("?") or _UNMARKED.match(p) or _QWORD.match(p)]
+        parts = asking or parts
     asked: list[str] = []
     for part in parts:
         # "If we cut energy, can you give us CO2 figures?" is one question with its condition.
@@ -236,15 +253,23 @@ def answer(
     *,
     language: str = "en",
     around: str = "",
+    near: Sequence[str] = (),
 ) -> Answer:
     """The library's answer to one question, or why there is none."""
     topic = rep_topic(question)
     points = index(library)
+    matched = respelled(question, points)
+    if len(words_of(question)) <= 1 and _BARE.search(question) and around:
+        # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
+        thing = _OBJECT.search(_SPLIT.split(around)[0])
+        matched = f"{thing.group(1)}: {matched}" if thing else matched
     if topic is not None and not _published(question, topic, points, language):
         return Answer(short(question), "rep_only", topic=topic)
-    found: Found | None = best_point(question, points, prefer, language=language, around=around)
+    found: Found | None = best_point(
+        matched, points, prefer, language=language, around=around, near=near
+    )
     if found is None:
-        return Answer(short(question), "open")
+        return Answer(short(question), "open", asked=question, context=around)
     text = " ".join(_sentence(point.text) for point in found.points)
     about = labels(question, terms(question, language), found, points, language)
     return Answer(
@@ -295,6 +320,7 @@ def answer_all(
     prefer: Sequence[str] = (),
     *,
     language: str | None = None,
+    near: Sequence[str] = (),
 ) -> list[Answer]:
     """An answer (or an honest "open") for each of the lead's first few questions."""
     if language is None:
@@ -307,7 +333,7 @@ def answer_all(
         for before, part in zip(["", *clauses(question)], clauses(question), strict=False)
     ]
     for question, around in asked[:MAX_QUESTIONS]:
-        given = answer(question, library, prefer, language=language, around=around)
+        given = answer(question, library, prefer, language=language, around=around, near=near)
         # Two questions one point answers ("what does it cost?", "do managers count?") get it once.
         if given.text and any(given.text in earlier.text for earlier in found):
             continue

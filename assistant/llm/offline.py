@@ -15,8 +15,8 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from assistant.llm.answers import Answer, answer_all
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
 from assistant.llm.kinds import FEMININE_DE, FEMININE_ES, MASCULINE_DE, kind_name
+from assistant.llm.reported import reported
 
 TEMPLATES = resources.folder("templates", "drafts")
 SITUATIONS = ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close")
@@ -268,13 +269,16 @@ def _more(
     name = salutation.parse(lead.name, lead.title, [*inbound, request.latest_reply or ""])
     found: list[Answer] = []
     if request.situation == "reply" and not turn.kind:
+        # The draft's item first, then what the rep's own mail linked or spoke of.
         prefer = [content.slug] if content else []
+        near = [item.slug for item in _mentioned(request)]
         found = [
             a
-            for a in answer_all(request.latest_reply, request.library, prefer)
+            for a in answer_all(request.latest_reply, request.library, prefer, near=near)
             if not (_REQUEST.search(a.question) and _ASKS_FOR.search(a.question))
             and not _WANTS_CONTENT.search(a.question)
         ]
+    found = _event_times(request, found, lang)
     titles = {item.slug: item for item in request.library}
     if content:
         titles.setdefault(content.slug, content)
@@ -292,6 +296,10 @@ def _more(
             "in_item": bool(content and a.slug == content.slug),
             # The first answer from an item names it; the next ones say "there".
             "named": a.status == "answered" and a.slug not in {b.slug for b in found[:at]},
+            # An open question as the rep reports it: "whether we are BSI C5 certified".
+            "reported": reported(a.asked, a.context.split(". ")[0])
+            if a.status == "open" and lang == "en"
+            else "",
         }
         for at, a in enumerate(found)
     ]
@@ -347,6 +355,61 @@ def _more(
         "masculine_de": MASCULINE_DE,
         "feminine_es": FEMININE_ES,
     }
+
+
+_WHAT_TIME = re.compile(
+    r"\bwhat time\b|\bwhen (?:is|does) (?:it|that|this|the (?:webinar|session|event))\b"
+    r"|\bum wie ?viel uhr\b|\bwann (?:ist|beginnt|startet)\b|\bà quelle heure\b|\ba qué hora\b",
+    re.I,
+)
+
+
+def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[Answer]:
+    """ "What time is that for us in London?" about a live webinar: its start in the lead's zone.
+
+    The webinar is the draft's item or one the thread links to; the time comes from its front
+    matter, shown where the lead says they are.
+    """
+    mentioned = _mentioned(request)
+    events = [
+        item
+        for item in (request.content, *mentioned)
+        if item is not None and item.starts_at and _ahead(item.starts_at, request)
+    ]
+    if not events or lang != "en":
+        return found
+    event = events[0]
+    zone = turns.lead_zone(request.latest_reply or "", request.lead.timezone, request.lead.email)
+    when = event_time(event.starts_at, zone, lang)
+    return [
+        replace(a, status="answered", text=f"For you that is {when}.", slug=event.slug)
+        if a.status == "open" and _WHAT_TIME.search(a.asked or a.question)
+        else a
+        for a in found
+    ]
+
+
+def _ahead(starts_at: str, request: DraftRequest) -> bool:
+    start = datetime.fromisoformat(starts_at)
+    return start.date() > turns.today_of(request)
+
+
+def _mentioned(request: DraftRequest) -> list[ContentBrief]:
+    """Items the rep's own mail in the thread linked to, or named by their date ("On 20
+    January our Head of Data Science shows...")."""
+    said = " ".join(t.text for t in request.thread if t.direction == "outbound")
+    if not said:
+        return []
+    found = []
+    for item in request.library:
+        if item.url and item.url in said:
+            found.append(item)
+        elif item.starts_at:
+            start = datetime.fromisoformat(item.starts_at)
+            month = turns.MONTH_NAMES["en"].split()[start.month - 1]
+            if re.search(rf"\b{start.day} {month}\b|\b{month} {start.day}\b", said):
+                found.append(item)
+    return found
 
 
 def _resumes(turn: turns.Turn) -> date:

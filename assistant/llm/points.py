@@ -343,6 +343,7 @@ class PointIndex:
     points: tuple[Point, ...]
     weight: dict[str, float]  # a term's weight: rarer across the library counts more
     known: frozenset[str] = frozenset()  # every term the library has
+    spelled: frozenset[str] = frozenset()  # the library's longer words as written, for typos
 
 
 def split_points(body: str) -> list[str]:
@@ -378,7 +379,37 @@ def index(library: tuple[ContentBrief, ...]) -> PointIndex:
     counts = Counter(w for point in points for w in point.words | point.title_words)
     total = max(len(points), 1)
     weight = {w: math.log(1 + total / n) for w, n in counts.items()}
-    return PointIndex(tuple(points), weight, frozenset(counts))
+    spelled = frozenset(
+        w.lower() for item in library for w in _WORD.findall(item.key_points) if len(w) >= 7
+    )
+    return PointIndex(tuple(points), weight, frozenset(counts), spelled)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter dropped, added, changed or two swapped: "recroding" for "recording"."""
+    if a[0] != b[0] or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def respelled(text: str, found_in: PointIndex) -> str:
+    """The lead's typos of the library's own words put right, so "a recroding?" finds its
+    answer; a word the library does not hold nearly letter for letter stays as written."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if len(low) < 7 or low in found_in.spelled:
+            return word
+        near = sorted(w for w in found_in.spelled if _one_slip(low, w))
+        return near[0] if len(near) == 1 else word
+
+    return _WORD.sub(fix, text)
 
 
 @dataclass(frozen=True)
@@ -463,6 +494,8 @@ def best_point(
     minimum: float = 3.0,
     language: str = "en",
     around: str = "",
+    names_from: str | None = None,
+    near: Sequence[str] = (),
 ) -> Found | None:
     """The point that answers `question`, or None when no point does well enough.
 
@@ -474,7 +507,9 @@ def best_point(
     is the data hosted, and can we host it ourselves?").
     """
     asked = terms(question, language)
-    if _unknown(question, asked, found_in, language):
+    # A bare question read with the sentence before: only its own names can be unknown.
+    named = question if names_from is None else names_from
+    if _unknown(named, terms(named, language), found_in, language):
         return None
     kinds = asked_kinds(question)
     beside = terms(around, language) if around else frozenset()
@@ -487,6 +522,8 @@ def best_point(
         if focus and focus not in point.words | point.title_words:
             score *= 0.75
         score += 0.3 if point.slug in prefer else 0.0
+        # What the rep's own last mail offered is what "that" and "is there" are about.
+        score += 1.5 if point.slug in near else 0.0
         if score >= minimum:
             scored.append((score, order, point))
     if not scored:

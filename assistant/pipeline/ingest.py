@@ -433,6 +433,18 @@ def _thread_for(
             ).first()
         if hit is not None:
             return hit
+    if h.message_id:
+        # The reply came first (INBOX synced before Sent): it answers this message, so the
+        # message joins the reply's thread rather than starting one of its own.
+        answered = session.exec(
+            select(Message.thread_id).where(
+                Message.in_reply_to == h.message_id,
+                Message.lead_id == lead.id,
+                col(Message.thread_id).is_not(None),
+            )
+        ).first()
+        if answered is not None:
+            return answered
     assert lead.id is not None
     thread = Thread(lead_id=lead.id, subject=h.subject, created_at=now)
     session.add(thread)
