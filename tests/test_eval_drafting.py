@@ -142,3 +142,28 @@ def test_a_colleague_the_lead_copies_is_greeted_and_kept_on_the_cc(
     assert "Three plans: Team, Business and Enterprise" in result["draft"]
     checks = {c["name"]: c for c in result["checks"]}
     assert checks["turn: Cc kept"] == {"name": "turn: Cc kept", "passed": True, "detail": "kept"}
+
+
+def test_a_question_about_the_webinar_the_rep_offered_is_answered_in_the_leads_zone(
+    tmp_path: Path,
+) -> None:
+    # The rep's mail names the webinar by its date, without a link; the lead's reply is synced
+    # before the rep's Sent copy and still answers it (one thread).
+    offer = {
+        **FIRST,
+        "text": "Hi Dana,\n\nOn 14 January we run a live product tour with Q&A. Interested?\n\nAna",
+    }
+    case = scenario(
+        "webinar-time",
+        "Maybe. What time is that for us in London? And is there a recroding if I miss it?",
+        None,
+    )
+    thread = case["thread"]
+    assert isinstance(thread, list)
+    thread[0] = offer
+    done = run(tmp_path, str(write(tmp_path, case)), "--library", str(LIBRARY), "--json")
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)["scenarios"]
+    draft = result["draft"]
+    assert "For you that is Thursday 14 January 2027, 16:00 (London time)." in draft
+    assert "What time is that" not in draft  # answered, not quoted back
