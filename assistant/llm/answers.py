@@ -220,10 +220,10 @@ _FIRM = re.compile(
 )
 
 
-_QWORD = re.compile(
-    r"^(?:what|how|which|where|when|who|why|is|are|can|could|do|does|will|would|should|has|have"
-    r"|if|wie|was|welche|wo|wann|gibt|kann|können|ist|sind|quel|quelle|comment|où|combien|est-ce"
-    r"|pouvez|peut|qué|cuál|cómo|dónde|cuánto|cuánta|hay|puede|pueden|se puede|¿)",
+# A clause that tells rather than asks: "and I'm on site on Wednesdays so might miss it".
+_STATEMENT = re.compile(
+    r"^(?:and |but |so )?(?:i|i'm|i am|i'll|we|we're|we are|we'll|our|my|it's|that's|there's)\s"
+    r"(?!.*\?$)",
     re.I,
 )
 _CONDITION = re.compile(r"^(?:if|when|once|wenn|falls|sobald|si|quand|cuando|en caso)\b", re.I)
@@ -233,8 +233,8 @@ def clauses(question: str) -> list[str]:
     """The questions one sentence asks: "What does it cost, and is there a discount?" is two."""
     parts = [part.strip(" ,;") for part in _CLAUSE.split(question)]
     # "I'm on site on Wednesdays so might miss it, is there a recording?" asks only the last.
-    if len(parts) > 1 and (question.endswith("?") or _UNMARKED.match(question)):
-        asking = [p for p in parts if p.endswith("?") or _UNMARKED.match(p) or _QWORD.match(p)]
+    if len(parts) > 1:
+        asking = [p for p in parts if not _STATEMENT.match(p)]
         parts = asking or parts
     asked: list[str] = []
     for part in parts:

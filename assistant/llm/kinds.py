@@ -167,7 +167,8 @@ def kind_name(kind: str, lang: str) -> str:
     names = _NAMES.get(lang, _NAMES["en"])
     if key in names:
         return names[key]
+    words = key.split("_")
     if lang == "en":
-        words = key.split("_")
         return " ".join(words) if words[-1] in _NOUNS else "page"
-    return names[""]
+    # "pricing_guide" is a guide: the head noun's name, when the language has one.
+    return names.get(words[-1], names[""])

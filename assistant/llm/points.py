@@ -53,9 +53,11 @@ FACT_KINDS = tuple(_FACTS)
 
 # What a question asks for, in the four languages the drafter writes.
 _ASKS = {
-    "price": r"cost|price|pricing|how much|expensive|fee|budget|licen[cs]|kost|preis|prix|coût"
+    "price": r"cost|price|pricing|how much(?! time| effort| work| of (?:my|our))|expensive|fee"
+    r"|budget|licen[cs]|kost|preis|prix|coût"
     r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt",
-    "duration": r"how long|how fast|how quick|how soon|how often|timeline|time to|go live|be live"
+    "duration": r"how long|how fast|how quick|how soon|how often|how much time|timeline|time to"
+    r"|go live|be live"
     r"|contract length|minimum term|laufzeit|durée d'engagement|permanencia"
     r"|real[- ]time|overnight|frequen|wie oft|echtzeit|temps réel|tiempo real|wie lange"
     r"|wie schnell|dauer|combien de temps|délai|delai|durée|duree|cuánto tiempo|plazo|rapidez",
@@ -86,6 +88,8 @@ _STOP = frozenset(
         " bring team teams actually really currently right now today run runs use uses take"
         " takes usually seen give offer able going roughly approximately around about without"
         " ungefähr etwa circa environ aproximadamente look looks looking even stay top worth per"
+        " those these such each every other another same still yet either whether should could"
+        " might shall only own lot lots things anything something everything nothing"
     )
 )
 _STEMS = {
@@ -521,11 +525,12 @@ def best_point(
             continue
         if focus and focus not in point.words | point.title_words:
             score *= 0.75
+        if score < minimum:
+            continue  # a preference orders the answers; it never makes one
         score += 0.3 if point.slug in prefer else 0.0
         # What the rep's own last mail offered is what "that" and "is there" are about.
-        score += 1.5 if point.slug in near else 0.0
-        if score >= minimum:
-            scored.append((score, order, point))
+        score *= 1.15 if point.slug in near else 1.0
+        scored.append((score, order, point))
     if not scored:
         return None
     scored.sort(key=lambda item: (-item[0], item[1]))
