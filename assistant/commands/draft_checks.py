@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assistant.commands.scenarios import Outcome, Scenario, lead_texts
 from assistant.llm import language
-from assistant.llm.answers import answer, questions
+from assistant.llm.answers import answer_all, questions
 from assistant.llm.base import ContentBrief
 from assistant.mail.intent import classify_intent
 from assistant.mail.optout import find_opt_out
@@ -131,13 +131,16 @@ def _answers(scenario: Scenario, outcome: Outcome, body: str) -> Check | None:
     asked = questions(scenario.thread[-1].text)
     if not asked:
         return None
-    results = [answer(q, library, ()) for q in asked[:3]]
+    # Each question read with the sentences beside it, as the drafter reads it.
+    results = answer_all(scenario.thread[-1].text, library)[:3]
     answerable = [r for r in results if r.status == "answered"]
     deferral = _DEFERRAL.search(body)
     missing = [
         r.question
         for r in answerable
-        if not all(n in body for n in _NUMBER.findall(r.text)) or r.text[:30] not in body
+        # The point's words as the library writes them; "Yes, free 30-day pilot" starts small.
+        if not all(n in body for n in _NUMBER.findall(r.text))
+        or r.text[:30].lower() not in body.lower()
     ]
     ok = not missing and not (deferral and answerable)
     detail = f"{len(answerable)} of {len(results)} answerable"

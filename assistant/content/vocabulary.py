@@ -98,6 +98,7 @@ fertigung hersteller fabricant fabricants usine: manufacturing manufacturer
 fabricante fabricantes manufactura: manufacturing manufacturer
 fracht fret carga: freight
 volumen: volume
+numbers figures zahlen chiffres cifras: calculator estimate
 logistik spedition logistique logistica transporte: logistics
 einzelhandel minorista: retail
 saisonalitat saisonnalite estacionalidad: seasonality

@@ -119,8 +119,9 @@ class Answer:
     label: str = ""  # answered: what the answer is about ("Pricing"), when a concept names it
     labels: tuple[str, ...] = ()  # answered: every name it might go by, best first
     brief: str = ""  # answered: the first point alone, for a draft that must be shorter
-    asked: str = ""  # open: the question in full, and the sentences beside it
+    asked: str = ""  # the question in full, and the sentences beside it
     context: str = ""
+    coverage: float = 0.0  # answered: how much of what was asked the point holds, 0 to 1
 
 
 def short(sentence: str) -> str:
@@ -166,6 +167,7 @@ _OBJECT = re.compile(
     r"(?:a|an|the|some)?\s*(.+?)(?=\s+(?:from|for|to|of|on|that|which|before|by)\b|[.,;(]|$)",
     re.I,
 )
+_SENTENCES = re.compile(r"(?<=\.)\s+")
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
 _REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
 # "And is there a minimum term - we avoid multi-year deals." asks without a question mark: an
@@ -254,19 +256,20 @@ def answer(
     language: str = "en",
     around: str = "",
     near: Sequence[str] = (),
+    given: Sequence[str] = (),
 ) -> Answer:
     """The library's answer to one question, or why there is none."""
     topic = rep_topic(question)
     points = index(library)
     matched = respelled(question, points)
-    if len(words_of(question)) <= 1 and _BARE.search(question) and around:
+    if not words_of(question) and _BARE.search(question) and around:
         # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
         thing = _OBJECT.search(_SPLIT.split(around)[0])
         matched = f"{thing.group(1)}: {matched}" if thing else matched
     if topic is not None and not _published(question, topic, points, language):
         return Answer(short(question), "rep_only", topic=topic)
     found: Found | None = best_point(
-        matched, points, prefer, language=language, around=around, near=near
+        matched, points, prefer, language=language, around=around, near=near, given=given
     )
     if found is None:
         return Answer(short(question), "open", asked=question, context=around)
@@ -280,6 +283,8 @@ def answer(
         label=next(iter(about), ""),
         labels=tuple(about),
         brief=_sentence(found.points[0].text),
+        asked=question,
+        coverage=found.coverage,
     )
 
 
@@ -333,7 +338,10 @@ def answer_all(
         for before, part in zip(["", *clauses(question)], clauses(question), strict=False)
     ]
     for question, around in asked[:MAX_QUESTIONS]:
-        given = answer(question, library, prefer, language=language, around=around, near=near)
+        said = [text for earlier in found for text in _SENTENCES.split(earlier.text) if text]
+        given = answer(
+            question, library, prefer, language=language, around=around, near=near, given=said
+        )
         # Two questions one point answers ("what does it cost?", "do managers count?") get it once.
         if given.text and any(given.text in earlier.text for earlier in found):
             continue

@@ -50,6 +50,13 @@ _REQUEST = re.compile(
     r"|\b(?:please (?:send|share|forward)|send (?:me|us)|share (?:with )?(?:me|us))\b",
     re.I,
 )
+# "Please send me the deck" asks for the item; "...and send the reports out automatically?"
+# asks what the product does.
+_SEND_ME = re.compile(
+    r"^(?:please|pls|kindly)\b|\b(?:send|share|forward)\s+(?:me|us|over|it|them|a copy)\b"
+    r"|\b(?:could|can|would) you (?:please )?(?:send|share|forward)\b",
+    re.I,
+)
 # "Is there anything on ROI?" asks for something to read, which the content answers.
 _WANTS_CONTENT = re.compile(
     r"\b(?:anything|something|material|resources?|reading|documentation|info(?:rmation)?)"
@@ -275,10 +282,15 @@ def _more(
         found = [
             a
             for a in answer_all(request.latest_reply, request.library, prefer, near=near)
-            if not (_REQUEST.search(a.question) and _ASKS_FOR.search(a.question))
+            if not (_SEND_ME.search(a.question) and _ASKS_FOR.search(a.question))
             and not _WANTS_CONTENT.search(a.question)
         ]
     found = _event_times(request, found, lang)
+    # "How would I do that?" when the item is the way to do it: the item answers it.
+    by_item = bool(content) and any(
+        a.status == "open" and _HOW_DO.match(a.asked or a.question) for a in found
+    )
+    found = [a for a in found if not (by_item and _HOW_DO.match(a.asked or a.question))]
     titles = {item.slug: item for item in request.library}
     if content:
         titles.setdefault(content.slug, content)
@@ -286,13 +298,14 @@ def _more(
         {
             "status": a.status,
             "question": a.question,
-            "text": a.text,
+            "text": _yes(a, a.text, lang),
             "topic": a.topic,
             "source": _source(titles.get(a.slug), lang) if a.slug else None,
-            "label": a.label,
-            "brief": a.brief,
+            "label": _label(a),
+            "brief": _yes(a, a.brief, lang),
             # "Annual billing: 2 months free" names its own subject; it needs no label.
-            "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text)),
+            "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text))
+            and _yes(a, a.text, lang) == a.text,
             "in_item": bool(content and a.slug == content.slug),
             # The first answer from an item names it; the next ones say "there".
             "named": a.status == "answered" and a.slug not in {b.slug for b in found[:at]},
@@ -322,6 +335,7 @@ def _more(
         "voice": _voice(request.tone.voice),
         "answers": answers,
         "answered": any(a["status"] == "answered" for a in answers),
+        "by_item": by_item,
         "item_named": any(a["in_item"] and a["named"] for a in answers) and lang != "en",
         "open": [a for a in answers if a["status"] == "open"],
         "rep_only": [a for a in answers if a["status"] == "rep_only"],
@@ -357,6 +371,11 @@ def _more(
     }
 
 
+_HOW_DO = re.compile(
+    r"^(?:so |and |but )?how (?:would|could|can|do|should|might|will) (?:i|we) (?:do|go about|get"
+    r"|work out|calculate|see|check|test|try|model|estimate) (?:that|this|it)\b",
+    re.I,
+)
 _WHAT_TIME = re.compile(
     r"\bwhat time\b|\bwhen (?:is|does) (?:it|that|this|the (?:webinar|session|event))\b"
     r"|\bum wie ?viel uhr\b|\bwann (?:ist|beginnt|startet)\b|\bà quelle heure\b|\ba qué hora\b",
@@ -410,6 +429,38 @@ def _mentioned(request: DraftRequest) -> list[ContentBrief]:
             if re.search(rf"\b{start.day} {month}\b|\b{month} {start.day}\b", said):
                 found.append(item)
     return found
+
+
+YES_COVERAGE = 0.8  # how fully a point must hold a yes-or-no question to say "yes" to it
+_YES_NO = re.compile(
+    r"^(?:and |also |so |but )?(?:can|could|do|does|is|are|will|would|have|has)\s+"
+    r"(?:you|we|it|there|your|the|our|this|they|i)\b",
+    re.I,
+)
+_NEGATIVE = re.compile(
+    r"^\s*(?:no|not|none)\b|\bnot (?:offered|available|supported|possible|included|yet)\b"
+    r"|\bcannot\b|\bcan't\b|\bisn't\b|\bdoesn't\b|\bonly\b|\bunder nda\b",
+    re.I,
+)
+
+
+def _yes(answer: Answer, text: str, lang: str) -> str:
+    """A yes-or-no question the library answers in the positive starts with "yes"."""
+    if lang != "en" or answer.status != "answered" or not text:
+        return text
+    if answer.coverage < YES_COVERAGE:
+        return text  # "Does the app work offline?" and "an app for iOS and Android": no yes
+    if not _YES_NO.match(answer.asked or answer.question) or _NEGATIVE.search(text):
+        return text
+    if re.match(r"[^:.;]{2,40}:\s", text) or re.search(r"\byes\b", text, re.I):
+        return text  # "Outbound: REST API ...", "... on iOS and Android: yes." say it already
+    return "Yes, " + _lower_first(text)
+
+
+def _label(answer: Answer) -> str:
+    """The answer's subject, unless its first word says it already ("Hosting: Hosted on...")."""
+    first = answer.text.split()[0].lower() if answer.text.split() else ""
+    return "" if answer.label and first[:4] == answer.label.lower()[:4] else answer.label
 
 
 def _resumes(turn: turns.Turn) -> date:
@@ -523,7 +574,7 @@ def _flags(
             flags.append(REP_ONLY.format(topic=asked["topic"]))
         if context["lang"] != "en" and context["answered"]:
             flags.append(QUOTED)
-    elif context["question"] and not context["delivers"] and not context["turn"]:
+    elif context["question"] and not (context["delivers"] or context["turn"] or context["by_item"]):
         flags.append(UNSENT if context["requested"] else UNANSWERED)
     language = LANGUAGES.get(request.lead.language)
     if language and request.tone.reply_in_lead_language and context["lang"] == "en":

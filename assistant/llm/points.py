@@ -13,7 +13,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -466,7 +466,14 @@ def _score(
     score = _total(found_in, shared)
     score += 0.5 * _total(found_in, titled)
     beside = (around - asked) & (point.words | point.title_words)
-    if len(shared) + len(titled) + min(len(beside), 1) < 2 and not kinds & point.kinds:
+    # One shared term is a match only when it is all the question is about ("how is it backed
+    # up?" and "daily backups"), or the point states the kind of fact asked for.
+    brief = len(asked) <= 2 and any(term.startswith("@") for term in shared)
+    if (
+        len(shared) + len(titled) + min(len(beside), 1) < 2
+        and not kinds & point.kinds
+        and not brief
+    ):
         return 0.0
     # The sentences beside the question ("Our mains are DN50") tell which point fits best.
     score += 0.3 * _total(found_in, beside)
@@ -500,6 +507,7 @@ def best_point(
     around: str = "",
     names_from: str | None = None,
     near: Sequence[str] = (),
+    given: Collection[str] = (),
 ) -> Found | None:
     """The point that answers `question`, or None when no point does well enough.
 
@@ -530,6 +538,8 @@ def best_point(
         score += 0.3 if point.slug in prefer else 0.0
         # What the rep's own last mail offered is what "that" and "is there" are about.
         score *= 1.15 if point.slug in near else 1.0
+        # A point an earlier question already got gives way to an equal one not yet said.
+        score *= 0.9 if point.text in given else 1.0
         scored.append((score, order, point))
     if not scored:
         return None
