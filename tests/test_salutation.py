@@ -75,3 +75,10 @@ def test_an_english_sign_off_gives_way_to_the_language_a_custom_one_stays() -> N
     assert sign_off("Herzliche Grüße aus Berlin", "de", "formal") == "Herzliche Grüße aus Berlin"
     assert sign_off("Best,", "en", "formal") == "Kind regards,"  # the default is too casual
     assert sign_off("Cheers,", "en", "formal") == "Cheers,"  # the team chose it
+
+
+def test_two_first_names_are_kept_together_and_the_surname_greeted() -> None:
+    name = parse("María José Fernández", "Jefa de O&M")
+    assert (name.first, name.last, name.gender) == ("María José", "Fernández", "f")
+    assert greeting(name, "es", "formal") == "Estimada Sra. Fernández:"
+    assert parse("Oliver Grant").last == "Grant"  # two words are a first name and a surname

@@ -321,6 +321,8 @@ def _more(
         item = None  # a turn is answered for itself: no content push
     elif turn.kind == "freeze" and content and content.type not in LIGHT:
         item = None
+    elif answers and all(a["status"] == "rep_only" for a in answers):
+        item = None  # a reply about a discount or a reference is the rep's, not a reading tip
     if item is not None and content is not None:
         item = {**item, "kind": _kind(content, lang)}
         if content.starts_at:

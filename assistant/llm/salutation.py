@@ -85,6 +85,15 @@ class Name:
         return " ".join(part for part in (self.first, self.last) if part)
 
 
+# Names that are often the second of two first names in Spanish and Portuguese.
+_SECOND_NAMES = frozenset(
+    str.split(
+        "josé jose maría maria luis carlos antonio manuel ángel angel jesús jesus isabel carmen"
+        " pilar teresa elena francisco javier ignacio eugenia cristina victoria"
+    )
+)
+
+
 def parse(name: str, job_title: str = "", texts: Sequence[str] = ()) -> Name:
     """The lead's name in parts; an honorific or title in the name or their own mail counts."""
     gender = ""
@@ -98,8 +107,10 @@ def parse(name: str, job_title: str = "", texts: Sequence[str] = ()) -> Name:
             academic.append("Prof." if low.startswith("prof") else "Dr.")
         else:
             rest.append(word)
-    first = rest[0] if rest else ""
-    last = " ".join(rest[1:])
+    # "María José Fernández": two first names, then the surname(s).
+    double = len(rest) >= 3 and rest[1].lower() in _SECOND_NAMES
+    first = " ".join(rest[:2]) if double else (rest[0] if rest else "")
+    last = " ".join(rest[2:] if double else rest[1:])
     if last and not academic:
         signed = re.search(
             rf"\b((?:Prof\.\s*)?(?:Dr\.\s*)?){re.escape(first)}\s+{re.escape(last)}\b",
@@ -125,7 +136,7 @@ def _gender(first: str, job_title: str, texts: Sequence[str], last: str) -> str:
         return "f"
     if _MASCULINE_TITLE.search(job_title):
         return "m"
-    low = first.lower()
+    low = first.split()[0].lower() if first else ""
     return "f" if low in _FEMALE else "m" if low in _MALE else ""
 
 
