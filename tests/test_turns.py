@@ -82,7 +82,7 @@ def test_a_pause_end_is_written_as_a_person_says_it(day: date, lang: str, expect
 
 
 def test_meeting_times_are_inside_the_reps_hours_and_shown_in_the_leads_zone() -> None:
-    # Madrid rep 09:00-17:00 is 02:00-10:00 in Chicago: 08:00 and 09:00 are the times both share.
+    # Madrid rep 09:00-17:00 is 02:00-10:00 in Chicago: 8 and 9 am are the times both share.
     offer = slots(
         date(2026, 7, 9),
         date(2026, 7, 8),
@@ -90,7 +90,7 @@ def test_meeting_times_are_inside_the_reps_hours_and_shown_in_the_leads_zone() -
         rep_zone="Europe/Madrid",
         hours="09:00-17:00",
     )
-    assert offer == "Thursday at 08:00 or 09:00 (Chicago time)"
+    assert offer == "Thursday at 8 am or 9 am (Chicago time)"  # American clocks say am/pm
     german = slots(None, date(2026, 7, 10), lead_zone="Europe/Berlin", rep_zone="", lang="de")
     assert german == "Montag um 10:00 oder 14:00 Uhr (Ortszeit Berlin)"
 

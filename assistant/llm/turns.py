@@ -424,9 +424,13 @@ def _zone_name(zone: ZoneInfo | Any, lang: str) -> str:
 
 
 def _clock(at: datetime, lang: str) -> str:
-    """A time as the language writes it: 14:30, or "10 h 30" in French."""
+    """A time as the language writes it: 14:30, "10 h 30" in French, "1 pm" in America."""
     if lang == "fr":
         return f"{at.hour} h {at.minute:02d}" if at.minute else f"{at.hour} h"
+    if lang == "en" and str(getattr(at.tzinfo, "key", "")).startswith("America/"):
+        hour = at.hour % 12 or 12
+        half = "am" if at.hour < 12 else "pm"
+        return f"{hour}:{at.minute:02d} {half}" if at.minute else f"{hour} {half}"
     return f"{at:%H:%M}"
 
 
