@@ -22,7 +22,8 @@ from assistant.models import ContentItem, LeadStatus
 
 WRITTEN = ("en", "de", "fr", "es")
 _URL = re.compile(r"https?://[^\s<>()\"']+")
-_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2} h(?: \d{2})?\b")  # proposed times, not claims
+# Proposed times, not claims: 14:30, 10 h 30, 2 pm.
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2} h(?: \d{2})?\b|\b\d{1,2}(?::\d{2})? ?[ap]m\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DEFERRAL = re.compile(
     r"proper answer|come back to you on that|get back to you on that|let me check and come back"

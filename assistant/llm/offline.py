@@ -321,7 +321,7 @@ def _more(
         item = None  # a turn is answered for itself: no content push
     elif turn.kind == "freeze" and content and content.type not in LIGHT:
         item = None
-    elif answers and all(a["status"] == "rep_only" for a in answers):
+    elif answers and all(a["status"] == "rep_only" for a in answers) and not _priced(content):
         item = None  # a reply about a discount or a reference is the rep's, not a reading tip
     if item is not None and content is not None:
         item = {**item, "kind": _kind(content, lang)}
@@ -463,6 +463,14 @@ def _label(answer: Answer) -> str:
     """The answer's subject, unless its first word says it already ("Hosting: Hosted on...")."""
     first = answer.text.split()[0].lower() if answer.text.split() else ""
     return "" if answer.label and first[:4] == answer.label.lower()[:4] else answer.label
+
+
+def _priced(content: ContentBrief | None) -> bool:
+    """The published prices: beside a discount question, the one item worth linking."""
+    if content is None:
+        return False
+    about = " ".join((content.type, content.slug, *content.topics)).lower()
+    return bool(re.search(r"pric|preis|tarif|precio", about))
 
 
 def _resumes(turn: turns.Turn) -> date:

@@ -90,6 +90,8 @@ _STOP = frozenset(
         " ungefähr etwa circa environ aproximadamente look looks looking even stay top worth per"
         " those these such each every other another same still yet either whether should could"
         " might shall only own lot lots things anything something everything nothing"
+        " notre nos leur leurs ailleurs aussi alors algun alguna algunas algunos antes sin"
+        " podemos podriamos podríamos tenemos nuestras nuestros también tambien unser unsere"
     )
 )
 _STEMS = {
@@ -449,7 +451,10 @@ def _unknown(question: str, asked: frozenset[str], found_in: PointIndex, languag
     if language == "de":  # every German noun is capitalised
         return False
     names = [w for w in _WORD.findall(question)[1:] if w[:1].isupper() and len(w) > 2]
-    return any(words_of(name) and not words_of(name) & found_in.known for name in names)
+    # "GMAO" is French for a CMMS: a name the concepts know is no unknown name.
+    return any(
+        words_of(name) and not (words_of(name) | concepts(name)) & found_in.known for name in names
+    )
 
 
 def _score(
@@ -468,7 +473,9 @@ def _score(
     beside = (around - asked) & (point.words | point.title_words)
     # One shared term is a match only when it is all the question is about ("how is it backed
     # up?" and "daily backups"), or the point states the kind of fact asked for.
-    brief = len(asked) <= 2 and any(term.startswith("@") for term in shared)
+    brief = (len(asked) <= 2 and any(term.startswith("@") for term in shared)) or bool(
+        shared & _specific()
+    )
     if (
         len(shared) + len(titled) + min(len(beside), 1) < 2
         and not kinds & point.kinds
