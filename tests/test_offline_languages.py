@@ -118,8 +118,10 @@ def test_a_discount_is_left_to_the_rep_in_words(shelf: dict[str, ContentBrief]) 
     assert "On price and commercial terms, I'll look at this myself" in result.body
     assert "20%" not in result.body.split("> ")[-1].split("\n", 1)[-1]
     assert any("discounts: only you can answer" in flag for flag in result.flags)
-    # A reply that is only about the rep's terms carries no reading tip.
-    assert result.content_slug is None and "https://" not in result.body
+    # Beside a discount question only the published prices are worth a link; no other tip.
+    assert result.content_slug == "pricing-and-packaging-guide"
+    other, _ = draft(shelf, "Can you do 20% off for three years?", "roi-calculator")
+    assert other.content_slug is None and "https://" not in other.body
 
 
 def test_german_is_written_in_german_with_sie_and_a_german_sign_off(
