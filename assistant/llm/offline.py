@@ -308,7 +308,8 @@ def _more(
             and _yes(a, a.text, lang) == a.text,
             "in_item": bool(content and a.slug == content.slug),
             # The first answer from an item names it; the next ones say "there".
-            "named": a.status == "answered" and a.slug not in {b.slug for b in found[:at]},
+            "named": a.status == "answered"
+            and a.slug not in {b.slug for b in found[:at] if not (lang != "en" and b.label)},
             # An open question as the rep reports it: "whether we are BSI C5 certified".
             "reported": reported(a.asked, a.context.split(". ")[0])
             if a.status == "open" and lang == "en"
@@ -338,7 +339,8 @@ def _more(
         "answers": answers,
         "answered": any(a["status"] == "answered" for a in answers),
         "by_item": by_item,
-        "item_named": any(a["in_item"] and a["named"] for a in answers) and lang != "en",
+        "item_named": lang != "en"
+        and any(a["in_item"] and a["named"] and not a["label"] for a in answers),
         "open": [a for a in answers if a["status"] == "open"],
         "rep_only": [a for a in answers if a["status"] == "rep_only"],
         "item": item,
