@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,10 @@ def test_a_file_that_is_not_toml_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "xx.toml").write_text("[intent\n", encoding="utf-8")
     with pytest.raises(NurtureError, match=r"xx\.toml is not valid TOML"):
         language.read_languages([tmp_path])
+
+
+@pytest.mark.parametrize("key", ["intent.meeting", "intent.not_now", "autoreply.challenge"])
+def test_cues_searched_in_lower_cased_text_are_written_in_lower_case(key: str) -> None:
+    # A capital letter in one of these would never match: the text is lower-cased first.
+    unescaped = re.sub(r"\\.|\(\?P<\w+>", "", language.alternatives(key))
+    assert not any(c.isupper() for c in unescaped), key

@@ -31,7 +31,8 @@ _CHALLENGE_DOMAINS = re.compile(
     r"qurb|spamcease|mailinblack|antispameurope)\.(?:com|net|org|fr|de)\b",
     re.IGNORECASE,
 )
-_CHALLENGE_TEXT = re.compile(alternatives("autoreply.challenge"), re.IGNORECASE)
+# Searched in lower-cased text: much faster than with IGNORECASE over 2,000 characters.
+_CHALLENGE_TEXT = re.compile(alternatives("autoreply.challenge"))
 _CHALLENGE_TEXT_CHARS = 2000
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
 
@@ -65,7 +66,8 @@ def challenge_reason(from_field: str, subject: str, text: str) -> str | None:
     """Why the message is a challenge-response system's verification request, or None."""
     if _CHALLENGE_DOMAINS.search(from_field):
         return f"From: {from_field.strip()}"
-    found = _CHALLENGE_TEXT.search(subject) or _CHALLENGE_TEXT.search(text[:_CHALLENGE_TEXT_CHARS])
+    low_subject, low_text = subject.lower(), text[:_CHALLENGE_TEXT_CHARS].lower()
+    found = _CHALLENGE_TEXT.search(low_subject) or _CHALLENGE_TEXT.search(low_text)
     return f"sender verification: {found.group(0)}" if found else None
 
 
