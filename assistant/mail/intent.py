@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from assistant.language import alternatives, entries
-from assistant.mail.dates import explicit_dates, later_date
+from assistant.mail.dates import MONTHS, explicit_dates, later_date
 from assistant.mail.headers import parse_addresses
 from assistant.mail.text import evidence, sentences
 
@@ -192,7 +192,11 @@ def _refined(
     ]
     if same:
         return max(same)
-    if not AFTER_EVENT.search(sentence):
+    event = AFTER_EVENT.search(sentence)
+    # Only "after our fair in March": the month is the event's, so the pause ends after it.
+    if not event or not any(
+        w in MONTHS for w in re.findall(r"\w+", sentence[event.end() :].lower())
+    ):
         return when
     dated = [
         d
