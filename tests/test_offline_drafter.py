@@ -354,7 +354,7 @@ def test_asking_for_a_kind_of_content_it_does_not_have_is_flagged(
         ("security", "en", "security overview"),
         ("roi-model", "en", "page"),  # a kind that is no noun is never written as one
         ("pricing", "de", "Preisübersicht"),
-        ("roi_model", "de", "Seite"),
+        ("roi_model", "de", "Übersicht"),
         ("comparison", "fr", "comparatif"),
         ("integration", "es", "guía de integración"),
     ],

@@ -83,6 +83,8 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
             r"(?:of|for|at) (?:one of |some of |a few of )?(?:your|the) (?:customers|clients|users)"
             r"|reference (?:customer|call|contact|site|visit)s?|speak to (?:one of )?your customers"
             r"|talk to (?:one of )?your customers|referenzkunde|kundenreferenz|client référent"
+            r"|(?:send|share|give|forward)(?: me| us)? (?:his|her|their) (?:e-?mail|mobile|phone"
+            r"|number|contact|details|direct line)"
             r"|cliente de referencia|contacto de (?:algún|un) cliente",
             re.I,
         ),

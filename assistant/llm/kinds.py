@@ -54,7 +54,7 @@ _NAMES: dict[str, dict[str, str]] = {
         "datasheet": "Datenblatt",
         "data_sheet": "Datenblatt",
         "demo": "Demo",
-        "": "Seite",
+        "": "Übersicht",
     },
     "fr": {
         "white_paper": "livre blanc",
@@ -128,7 +128,6 @@ FEMININE_DE = frozenset(
         "Preisübersicht",
         "Sicherheitsübersicht",
         "Vorlage",
-        "Seite",
         "Demo",
     }
 )

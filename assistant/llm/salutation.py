@@ -132,12 +132,13 @@ def _gender(first: str, job_title: str, texts: Sequence[str], last: str) -> str:
         )
         if said:
             return _HONORIFIC.get(said.group(1).lower(), "")
+    # The first name before the job title: "Director" is English as well as Spanish.
+    low = first.split()[0].lower() if first else ""
+    if low in _FEMALE or low in _MALE:
+        return "f" if low in _FEMALE else "m"
     if _FEMININE_TITLE.search(job_title):
         return "f"
-    if _MASCULINE_TITLE.search(job_title):
-        return "m"
-    low = first.split()[0].lower() if first else ""
-    return "f" if low in _FEMALE else "m" if low in _MALE else ""
+    return "m" if _MASCULINE_TITLE.search(job_title) else ""
 
 
 def greeting(name: Name, lang: str, style: str) -> str:

@@ -63,6 +63,20 @@ def _first_match(pattern: re.Pattern[str], sents: Sequence[str], low: Sequence[s
     return next((s for s, s_low in zip(sents, low, strict=True) if pattern.search(s_low)), None)
 
 
+_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){0,2}")
+
+
+def _named_by_address(sentence: str, address: str) -> str:
+    """The name in the sentence that the address spells: "Priya Raman" for priya.raman@...,
+    not "Patient Flow" from "our Head of Patient Flow (priya.raman@...)"."""
+    local = {p for p in re.split(r"[._+-]+", address.split("@")[0].lower()) if len(p) > 1}
+    for found in _CAPITALISED.finditer(sentence):
+        words = [w for w in found.group(0).split() if w not in _NOT_NAMES]
+        if words and {w.lower() for w in words} & local:
+            return " ".join(words)
+    return ""
+
+
 def _referrals(
     sents: Sequence[str], low: Sequence[str], ignore: frozenset[str], *, anywhere: bool
 ) -> list[Event]:
@@ -81,9 +95,8 @@ def _referrals(
             words = name_match.group(1).split() if name_match else []
             while words and words[0] in _NOT_NAMES:
                 words.pop(0)
-            events.append(
-                Event("referral", evidence(sentence), email=address, name=" ".join(words) or None)
-            )
+            name = _named_by_address(sentence, address) or " ".join(words) or None
+            events.append(Event("referral", evidence(sentence), email=address, name=name))
     return events
 
 
@@ -149,7 +162,10 @@ def _come_back(
     if not (_NOT_NOW.search(joined) or _BUDGET.search(joined)):
         return None
     hits = [i for i, s in enumerate(low) if _NOT_NOW.search(s) or _BUDGET.search(s)]
-    candidates = [sents[j] for j in sorted({k for i in hits for k in (i, i + 1) if k < len(sents)})]
+    # The sentence itself, the one after, then the one before ("...the new financial year kicks
+    # off in April. Can we pick it up then?").
+    order = [k for i in hits for k in (i, i + 1, i - 1) if 0 <= k < len(sents)]
+    candidates = [sents[j] for j in dict.fromkeys(order)]
     for sentence in candidates:
         when = later_date(sentence, today, month_first=month_first)
         if when is not None:
