@@ -167,3 +167,21 @@ def test_a_question_about_the_webinar_the_rep_offered_is_answered_in_the_leads_z
     draft = result["draft"]
     assert "For you that is Thursday 14 January 2027, 16:00 (London time)." in draft
     assert "What time is that" not in draft  # answered, not quoted back
+
+
+def test_a_colleague_on_the_cc_is_spoken_to_and_a_template_asked_for_is_given(
+    tmp_path: Path,
+) -> None:
+    referral = scenario(
+        "ref-cc",
+        "Useful, thanks. Integration is owned by Marcus, so best to deal with him directly.",
+        None,
+    )
+    thread = referral["thread"]
+    assert isinstance(thread, list)
+    thread[-1] = {**thread[-1], "cc": ["Marcus Webb <marcus.webb@northwind.test>"]}
+    done = run(tmp_path, str(write(tmp_path, referral)), "--library", str(LIBRARY), "--json")
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)["scenarios"]
+    assert "Marcus, good to meet you" in result["draft"]
+    assert "I'll write to Marcus" not in result["draft"]

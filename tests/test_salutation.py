@@ -82,3 +82,10 @@ def test_two_first_names_are_kept_together_and_the_surname_greeted() -> None:
     assert (name.first, name.last, name.gender) == ("María José", "Fernández", "f")
     assert greeting(name, "es", "formal") == "Estimada Sra. Fernández:"
     assert parse("Oliver Grant").last == "Grant"  # two words are a first name and a surname
+
+
+def test_a_thread_on_first_names_stays_on_them_in_a_formal_mail() -> None:
+    name = parse("Claire Benham", "Associate Director of Operations")
+    assert name.gender == "f"  # the first name tells; "Director" is no Spanish masculine here
+    assert greeting(name, "en", "formal") == "Dear Ms Benham,"
+    assert greeting(name, "en", "formal", first_names=True) == "Dear Claire,"

@@ -218,3 +218,14 @@ def test_a_colleague_without_an_address_is_asked_for_and_one_on_record_is_used()
         )
     )
     assert (on_cc.referred, on_cc.referred_email) == ("Raj Patel", "raj.patel@northwind.test")
+
+
+def test_a_lead_who_will_come_back_gets_no_date_from_us() -> None:
+    turn = read(request("Spending is frozen, nobody knows until when. I'll come back to you."))
+    assert (turn.kind, turn.until, turn.they_return) == ("freeze", None, True)
+
+
+def test_the_country_code_of_a_signature_phone_gives_the_zone() -> None:
+    assert lead_zone("Claire\nT +44 20 7946 0381", "", "claire@trust.example") == "Europe/London"
+    assert lead_zone("Tel. +49 (30) 555", "", "x@y.example") == "Europe/Berlin"
+    assert lead_zone("No number here", "", "x@y.example") == ""

@@ -28,6 +28,7 @@ from assistant.llm.answers import Answer, answer_all
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
 from assistant.llm.kinds import FEMININE_DE, FEMININE_ES, MASCULINE_DE, kind_name
+from assistant.llm.points import terms
 from assistant.llm.reported import reported
 
 TEMPLATES = resources.folder("templates", "drafts")
@@ -286,11 +287,16 @@ def _more(
             and not _WANTS_CONTENT.search(a.question)
         ]
     found = _event_times(request, found, lang)
-    # "How would I do that?" when the item is the way to do it: the item answers it.
-    by_item = bool(content) and any(
-        a.status == "open" and _HOW_DO.match(a.asked or a.question) for a in found
-    )
-    found = [a for a in found if not (by_item and _HOW_DO.match(a.asked or a.question))]
+    # "How would I do that?" when the item is the way to do it, or a question about just what
+    # the item is ("do you have an escalation template?"): the item answers it, no deferral.
+    how = [a for a in found if a.status == "open" and _HOW_DO.match(a.asked or a.question)]
+    covered = [a for a in found if a.status == "open" and _covers(content, a.asked or a.question)]
+    by_item = bool(content) and bool(how or covered)
+    by_item_intro = "The quickest way is" if how else "That is covered in"
+    if content is not None and (content.type == "webinar" or content.attachment):
+        by_item_intro = "Yes:"  # the invitation or attachment follows as its own sentence
+    if by_item:
+        found = [a for a in found if a not in how and a not in covered]
     titles = {item.slug: item for item in request.library}
     if content:
         titles.setdefault(content.slug, content)
@@ -333,12 +339,15 @@ def _more(
     return {
         "lang": lang,
         "situation": request.situation,
-        "greeting_line": salutation.greeting(name, lang, style),
+        "greeting_line": salutation.greeting(
+            name, lang, style, first_names=_on_first_names(request, name.first)
+        ),
         "sign_off": salutation.sign_off(request.tone.sign_off, lang, style),
         "voice": _voice(request.tone.voice),
         "answers": answers,
         "answered": any(a["status"] == "answered" for a in answers),
         "by_item": by_item,
+        "by_item_intro": by_item_intro,
         "item_named": lang != "en"
         and any(a["in_item"] and a["named"] and not a["label"] for a in answers),
         "open": [a for a in answers if a["status"] == "open"],
@@ -346,6 +355,7 @@ def _more(
         "item": item,
         "turn": turn.kind,
         "until": turns.when_words(_resumes(turn), lang, today) if turn.until else "",
+        "they_return": turn.they_return,
         "pause_when": turns.pause_when(
             turns.when_words(_resumes(turn), lang, today) if turn.until else "",
             turns.after_words(turn.after, lang, style),
@@ -353,6 +363,9 @@ def _more(
         ),
         "referred": turn.referred,
         "referred_first": turn.referred.split()[0] if turn.referred else "",
+        # The colleague is on the Cc already: spoken to, not about.
+        "referred_here": bool(turn.referred)
+        and turn.referred.split()[0] in {_first(name) for name in request.newcomers},
         "referred_email": turn.referred_email if turn.referred_email != turn.referred else "",
         "slots": turns.slots(
             turn.day,
@@ -465,6 +478,35 @@ def _label(answer: Answer) -> str:
     """The answer's subject, unless its first word says it already ("Hosting: Hosted on...")."""
     first = answer.text.split()[0].lower() if answer.text.split() else ""
     return "" if answer.label and first[:4] == answer.label.lower()[:4] else answer.label
+
+
+_ANY_OF = re.compile(
+    r"\b(?:do you have|have you got|is there|are there|there'?s|there is|any|anything|something"
+    r"|tienen|hay|avez-vous|existe|gibt es|haben sie)\b",
+    re.I,
+)
+
+
+def _covers(content: ContentBrief | None, question: str) -> bool:
+    """Whether the item's own title, summary and topics are what the question asks about."""
+    if content is None:
+        return False
+    asked = terms(question)
+    # "Do you have a template...?" of a template, "any session...?" of a webinar: its kind.
+    if asked & terms(content.type.replace("_", " ")) and _ANY_OF.search(question):
+        return True
+    words = {t for t in asked if not t.startswith(("~", "@"))}
+    about = terms(" ".join((content.title, content.summary, *content.topics, content.type)))
+    shared = words & about
+    return len(shared) >= 2 and len(shared) >= 0.67 * len(words)
+
+
+def _on_first_names(request: DraftRequest, first: str) -> bool:
+    """Whether the rep's own mail already greeted the lead by first name ("Dear Claire,")."""
+    if not first:
+        return False
+    greeted = re.compile(rf"^\s*(?:hi|hello|hey|dear|good morning)\s+{re.escape(first)}\b", re.I)
+    return any(greeted.match(t.text) for t in request.thread if t.direction == "outbound")
 
 
 def _priced(content: ContentBrief | None) -> bool:

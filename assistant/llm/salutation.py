@@ -141,8 +141,12 @@ def _gender(first: str, job_title: str, texts: Sequence[str], last: str) -> str:
     return "m" if _MASCULINE_TITLE.search(job_title) else ""
 
 
-def greeting(name: Name, lang: str, style: str) -> str:
-    """The first line of the mail, in the lead's language and the team's formality."""
+def greeting(name: Name, lang: str, style: str, *, first_names: bool = False) -> str:
+    """The first line of the mail, in the lead's language and the team's formality.
+
+    `first_names`: the thread is already on first-name terms ("Dear Claire,"); in English a
+    formal mail keeps to them rather than step back to "Dear Ms Benham".
+    """
     first = name.first or name.full
     surname = name.last or name.first
     with_title = f"{name.academic} {surname}".strip()
@@ -175,6 +179,8 @@ def greeting(name: Name, lang: str, style: str) -> str:
                 return f"{dear} {honorific} {name.last}:"
             return f"Buenos días, {honorific} {name.last}:"
         return f"Buenos días, {name.full}:"
+    if first_names and style == "formal" and name.first:
+        return f"Dear {name.first},"
     return _english(name, style)
 
 

@@ -59,6 +59,7 @@ class Turn:
     referred_email: str = ""
     day: date | None = None  # meeting: the day the lead asked for
     after: str = ""  # pause: the event the lead waits for, in their words ("after our trade fair")
+    they_return: bool = False  # "I'll come back to you when there's movement": no date from us
 
 
 def today_of(request: DraftRequest) -> date:
@@ -92,14 +93,24 @@ def read(request: DraftRequest) -> Turn:
     later = kinds.get("come_back_later")
     until = later.date if later and later.date and later.date > today else None
     after = event_words(later.evidence) if later else ""
+    they_return = bool(_THEY_RETURN.search(request.latest_reply))
+    if they_return:
+        until, after = None, ""  # the lead will write; a date from us would be a chase
     if "budget_freeze" in kinds:
-        return Turn("freeze", until=until, after=after)
+        return Turn("freeze", until=until, after=after, they_return=they_return)
     if intent == "not_now" and later is not None:
         # With no date the lead rests for the cadence's pause_without_date_days.
-        return Turn("pause", until=until, after=after)
+        return Turn("pause", until=until, after=after, they_return=they_return)
     return Turn("")
 
 
+_THEY_RETURN = re.compile(
+    r"\bi(?:'ll| will) (?:come back to you|be in touch|get back to you|reach out|let you know"
+    r"|contact you|ping you)\b|\bich melde mich (?:bei ihnen|bei dir|wieder|,? sobald)"
+    r"|\bje reviendrai vers (?:vous|toi)\b|\bje vous recontacterai\b"
+    r"|\b(?:le|te) (?:escribiré|contactaré|avisaré)\b|\bme pondré en contacto\b",
+    re.IGNORECASE,
+)
 _PHRASE_END = re.compile(
     r"\s+(?:in|im|on|at|around|is|are|and|und|et|y|en|au|à|a|al|nochmal|noch|again|wieder|,)\b"
     r"|[,.;:!?()]"
@@ -306,6 +317,25 @@ _COUNTRY_ZONES = {
     "fi": "Europe/Helsinki",
     "pl": "Europe/Warsaw",
 }
+_PHONE = re.compile(r"\+(\d{2,3})[\s(]")
+_DIALLING = {
+    "44": "Europe/London",
+    "353": "Europe/Dublin",
+    "49": "Europe/Berlin",
+    "43": "Europe/Vienna",
+    "41": "Europe/Zurich",
+    "33": "Europe/Paris",
+    "32": "Europe/Brussels",
+    "31": "Europe/Amsterdam",
+    "34": "Europe/Madrid",
+    "351": "Europe/Lisbon",
+    "39": "Europe/Rome",
+    "45": "Europe/Copenhagen",
+    "46": "Europe/Stockholm",
+    "47": "Europe/Oslo",
+    "358": "Europe/Helsinki",
+    "48": "Europe/Warsaw",
+}
 # What a zone is called beside a time, where its city is not what people say.
 _ZONE_NAMES = {"en": {"Europe/London": "UK"}, "fr": {}, "de": {}, "es": {}}
 
@@ -339,10 +369,12 @@ def window(text: str) -> tuple[int, int] | None:
 
 
 def lead_zone(text: str, stored: str, email: str) -> str:
-    """The lead's time zone: what the reply says, else what we hold, else the address's country."""
+    """The lead's time zone: what the reply says, else what we hold, else the address's country,
+    else the country code of a phone number in their signature (+44, +49)."""
     said = next((zone for words, zone in _ZONE_WORDS if words.search(text)), None)
     country = email.rsplit(".", 1)[-1].lower() if "@" in email else ""
-    return said or stored or _COUNTRY_ZONES.get(country, "")
+    dialled = next((_DIALLING.get(m.group(1), "") for m in _PHONE.finditer(text)), "")
+    return said or stored or _COUNTRY_ZONES.get(country, "") or dialled
 
 
 def slots(
