@@ -91,14 +91,15 @@ def test_tag_characters_in_a_quoted_sentence_never_reach_the_draft_or_the_wire(
     world.deliver(
         _reply(
             'Hi Ana,\n\nYour guide says forecasts are "accurate to within 5% after one '
-            f'quarter{TAGGED}" - does that hold for a team of 40 reps?\n\nMaría'
+            f'quarter{TAGGED}" - does that hold on our Klingon mainframe?\n\nMaría'
         )
     )
 
     world.tick(NOW)
     [draft] = world.drafts(LEAD)
 
-    assert "accurate to within 5% after one quarter" in draft.body  # the sentence is quoted
+    # A question the library cannot answer is quoted back with the honest deferral.
+    assert "accurate to within 5% after one quarter" in draft.body
     assert not INVISIBLE.search(draft.body)
     assert not any(unicodedata.category(char) == "Cf" for char in draft.body)
     assert any(

@@ -88,6 +88,13 @@ def from_form(req: Req, kind: str) -> dict[str, Any]:
     model = rules.ToneInput if kind == "tone" else rules.CadenceInput
     data: dict[str, Any] = {}
     for name in model.model_fields:
+        if name not in req.form and name not in FLAGS and name != "working_days":
+            # A rule the page did not send (a page from before the rule existed): its default.
+            default = model.model_fields[name].default
+            data[name] = default if isinstance(default, str | int | float) else None
+            if data[name] is None:
+                del data[name]
+            continue
         if name in FLAGS:
             data[name] = req.field(name) == "on"
         elif name == "working_days":
