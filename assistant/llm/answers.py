@@ -17,6 +17,7 @@ from assistant.llm.language import guess
 from assistant.llm.points import (
     Found,
     PointIndex,
+    asked_kinds,
     best_point,
     index,
     labels,
@@ -169,6 +170,7 @@ _OBJECT = re.compile(
     r"(?:a|an|the|some)?\s*(.+?)(?=\s+(?:from|for|to|of|on|that|which|before|by)\b|[.,;(]|$)",
     re.I,
 )
+_COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
 _REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
@@ -264,6 +266,9 @@ def answer(
     topic = rep_topic(question)
     points = index(library)
     matched = respelled(question, points)
+    if "price" in asked_kinds(question) and around:
+        # "What would it cost? We have 420 staffed beds": a price per staffed bed answers it.
+        matched += "".join(f" per {unit}" for unit in _COUNTED.findall(around))
     if not words_of(question) and _BARE.search(question) and around:
         # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
         thing = _OBJECT.search(_SPLIT.split(around)[0])

@@ -71,6 +71,14 @@ _ASKS = {
     r"|soporta|funciona|conect|se puede|puede",
 }
 _ASK = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
+
+
+def _unit(word: str) -> str:
+    """A unit as priced: "beds", "Bed" and "bed" are one."""
+    low = word.lower()
+    return low[:-1] if low.endswith("s") and len(low) > 3 else low
+
+
 _PER = re.compile(r"\b(?:per|pro|par|por)\s+([A-Za-z][\w-]{1,20})")
 
 _STOP = frozenset(
@@ -321,7 +329,7 @@ def terms(text: str, language: str = "en") -> frozenset[str]:
     # A point that states a price or a duration is about price or time, whatever its words.
     found |= {f"@{kind}" for kind in ("price", "duration") if kind in kinds}
     # "What does it cost per MWp?" is answered by a price per MWp, not a price per kWp.
-    found |= {f"per:{unit.lower()}" for unit in _PER.findall(text)}
+    found |= {f"per:{_unit(unit)}" for unit in _PER.findall(text)}
     return frozenset(found) | concepts(text)
 
 
@@ -528,6 +536,9 @@ def best_point(
     asked = terms(question, language)
     # A bare question read with the sentence before: only its own names can be unknown.
     named = question if names_from is None else names_from
+    # "...last Novemeber so we have 12 months of data - is that enough?": only the asking part
+    # can name something the library lacks.
+    named = re.split(r"\s[-–—]\s", named)[-1]
     if _unknown(named, terms(named, language), found_in, language):
         return None
     kinds = asked_kinds(question)
