@@ -39,7 +39,9 @@ _GREETING = re.compile(
 )
 # "I'd like to know ...", "Können Sie mir sagen ..." ask as much as a question mark does.
 _ASKING = re.compile(
-    r"^(?:i'?d (?:like|love) to (?:know|understand)|i (?:am|'m) wondering|i wonder|"
+    r"^(?:i'?d (?:also )?(?:like|love) to (?:know|understand)|i (?:am|'m) wondering|i wonder|"
+    r"(?:[\w-]+'s )?(?:first |main |other )?question (?:will be|is|would be) (?=how|what|whether"
+    r"|when|where|which|if)|"
     r"(?:could|can) you (?:tell|let) me|please (?:tell|let) me know|"
     r"(?:you|he|she|they)(?:'ll| will) (?:mainly |probably |certainly |also )?(?:want|need) to"
     r" (?:understand|know|see)|(?:we|i) (?:need|want|would like|'d like) to understand|"
@@ -64,6 +66,7 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
         "contract terms",
         re.compile(
             r"contract|terms and conditions|termination|cancel(?:lation)? (?:terms|clause)"
+            r"|service credits?|penalt(?:y|ies)|liquidated damages"
             r"|notice period|liability|indemn|vertrag|kündigung|laufzeit|haftung|contrat"
             r"|résiliation|préavis|contrato|rescisión|cláusula|permanencia",
             re.I,
@@ -192,6 +195,8 @@ _BARE = re.compile(r"\b(?:one|it|that|this|them|those|these|so)\b", re.I)
 def _asks(sentence: str) -> bool:
     if sentence.endswith(("?", "？")) or _ASKING.match(sentence):
         return True
+    if rep_topic(sentence) == "discounts":
+        return True  # "We'd need at least 20% off list" asks as plainly as a question
     return bool(_UNMARKED.match(sentence)) and not sentence.endswith("!")
 
 
@@ -298,6 +303,8 @@ def answer(
 def _published(question: str, topic: str, points: PointIndex, language: str) -> bool:
     """Whether the library itself answers it: annual billing terms, a published minimum term."""
     if topic == "contract terms":
+        if "duration" not in asked_kinds(question):
+            return False  # "what uptime do you commit to contractually?" is no term length
         asked = terms(question, language)
         found = best_point(question, points, language=language)
         return (

@@ -283,8 +283,12 @@ def _more(
         found = [
             a
             for a in answer_all(request.latest_reply, request.library, prefer, near=near)
-            if not (_SEND_ME.search(a.question) and _ASKS_FOR.search(a.question))
-            and not _WANTS_CONTENT.search(a.question)
+            # "Send me the deck" asks for the item; "send me his mobile" is the rep's to decide.
+            if a.status == "rep_only"
+            or not (
+                (_SEND_ME.search(a.question) and _ASKS_FOR.search(a.question))
+                or _WANTS_CONTENT.search(a.question)
+            )
         ]
     found = _event_times(request, found, lang)
     # "How would I do that?" when the item is the way to do it, or a question about just what

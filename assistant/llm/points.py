@@ -73,6 +73,13 @@ _ASKS = {
 _ASK = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 
 
+_SUPPORT_VERB = re.compile(
+    r"\b((?:do|does|can|will|would|could)\s+(?:you|it|they|we|(?:your|the|our)\s+[\w-]+)\s+)"
+    r"support\b",
+    re.IGNORECASE,
+)
+
+
 def _unit(word: str) -> str:
     """A unit as priced: "beds", "Bed" and "bed" are one."""
     low = word.lower()
@@ -321,6 +328,8 @@ def words_of(text: str, language: str = "en") -> frozenset[str]:
 
 def terms(text: str, language: str = "en") -> frozenset[str]:
     """Everything a match is made on: stems, codes and concepts."""
+    # "Do you support SSO?" asks about SSO, not about customer support.
+    text = _SUPPORT_VERB.sub(r"\1", text)
     found = set(words_of(text, language))
     # The lexicon's stems carry a question in German, French or Spanish to an English point.
     found |= {f"~{mapped}" for mapped in map(_lexicon, _WORD.findall(text)) if mapped}
