@@ -229,3 +229,10 @@ def test_the_country_code_of_a_signature_phone_gives_the_zone() -> None:
     assert lead_zone("Claire\nT +44 20 7946 0381", "", "claire@trust.example") == "Europe/London"
     assert lead_zone("Tel. +49 (30) 555", "", "x@y.example") == "Europe/Berlin"
     assert lead_zone("No number here", "", "x@y.example") == ""
+
+
+def test_a_city_in_the_reply_gives_the_zone_and_utc_is_named_plainly() -> None:
+    assert lead_zone("Je suis à Bordeaux toute la semaine.", "", "x@y.example") == "Europe/Paris"
+    assert lead_zone("I'm in Manchester on Tuesday.", "", "x@y.example") == "Europe/London"
+    offer = slots(date(2026, 12, 3), date(2026, 11, 26), lead_zone="", rep_zone="", lang="fr")
+    assert offer.endswith("(UTC)") and "heure de UTC" not in offer

@@ -202,7 +202,7 @@ def _asks(sentence: str) -> bool:
 
 def _asked_part(sentence: str) -> str:
     """An unmarked question without the remark after its dash: "... length - we avoid ..." """
-    if sentence.endswith(("?", "？")) or _ASKING.match(sentence):
+    if sentence.endswith(("?", "？")) or _ASKING.match(sentence) or not _UNMARKED.match(sentence):
         return sentence
     head = re.split(r"\s+[-–—]\s+|,\s+(?=(?:we|i|our|as|since|because)\b)", sentence, maxsplit=1)[0]
     return head.rstrip(" .,;") + "?"

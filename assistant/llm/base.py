@@ -134,6 +134,8 @@ class DraftResult:
     prompt_template: str = ""
     prompt_hash: str = ""
     usage: Usage | None = None
+    # The drafter left the chosen item out on purpose (a pause, a referral, a discount reply).
+    content_held: bool = False
 
 
 class Drafter(Protocol):

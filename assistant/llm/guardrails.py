@@ -195,12 +195,13 @@ def draft_flags(
             flags.append(f"missing required line: {line}")
 
     expected = request.content.slug if request.content else None
-    if result.content_slug != expected:
+    held = result.content_held and result.content_slug is None
+    if result.content_slug != expected and not held:
         flags.append(
             f"content differs from the chosen one: {result.content_slug or 'none'}"
             f" instead of {expected or 'none'}"
         )
-    if request.content and not _mentions(text, request.content):
+    if request.content and not held and not _mentions(text, request.content):
         flags.append("chosen content not mentioned")
 
     flags.extend(_unsupported_facts(text, request, library))

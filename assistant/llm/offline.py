@@ -211,6 +211,7 @@ class OfflineDrafter:
             confidence=0.5,
             flags=_flags(request, context, wants),
             prompt_template=f"drafts/{name}",
+            content_held=request.content is not None and not item,
         )
 
     def _context(self, request: DraftRequest, wants: instructions.Directives) -> dict[str, Any]:

@@ -286,6 +286,32 @@ _ZONE_WORDS = tuple(
         (r"\buk time\b|\blondon\b|\bbritish time\b|\bgmt\b|\bbst\b", re.I, "Europe/London"),
         (r"\bdublin\b|\birish time\b", re.I, "Europe/Dublin"),
         (r"\bparis\b|\bheure française\b|\bheure de france\b", re.I, "Europe/Paris"),
+        (
+            r"\b(?:bordeaux|lyon|marseille|toulouse|lille|nantes|strasbourg|rennes|nice)\b",
+            re.I,
+            "Europe/Paris",
+        ),
+        (
+            r"\b(?:manchester|birmingham|leeds|glasgow|edinburgh|bristol|cardiff|liverpool)\b",
+            re.I,
+            "Europe/London",
+        ),
+        (
+            r"\b(?:munich|münchen|hamburg|frankfurt|köln|cologne|stuttgart|düsseldorf|leipzig)\b",
+            re.I,
+            "Europe/Berlin",
+        ),
+        (
+            r"\b(?:barcelona|valencia|sevilla|seville|bilbao|málaga|zaragoza)\b",
+            re.I,
+            "Europe/Madrid",
+        ),
+        (r"\b(?:rotterdam|utrecht|eindhoven|the hague|den haag)\b", re.I, "Europe/Amsterdam"),
+        (r"\b(?:milan|milano|rome|roma|turin|torino)\b", re.I, "Europe/Rome"),
+        (r"\b(?:lisbon|lisboa|porto)\b", re.I, "Europe/Lisbon"),
+        (r"\b(?:vienna|wien)\b", re.I, "Europe/Vienna"),
+        (r"\b(?:zurich|zürich|geneva|genève|basel|bern)\b", re.I, "Europe/Zurich"),
+        (r"\b(?:brussels|bruxelles|brussel|antwerp|antwerpen)\b", re.I, "Europe/Brussels"),
         (r"\bberlin\b|\bdeutscher zeit\b|\bCES?T\b|\bMES?Z\b", re.I, "Europe/Berlin"),
         (r"\bmadrid\b|\bhora peninsular\b|\bhora de españa\b", re.I, "Europe/Madrid"),
         (r"\bamsterdam\b", re.I, "Europe/Amsterdam"),
@@ -451,7 +477,7 @@ def _candidates(
 def _zone_name(zone: ZoneInfo | Any, lang: str) -> str:
     key = str(getattr(zone, "key", "UTC"))
     if key == "UTC":
-        return "UTC"
+        return "UTC"  # "(UTC)": _offer writes it without "time"/"heure de"
     return _ZONE_NAMES.get(lang, {}).get(key) or key.split("/")[-1].replace("_", " ")
 
 
@@ -471,7 +497,10 @@ def _offer(times: list[datetime], lang: str, zone: str) -> str:
     names = DAY_NAMES[lang].split()
     one, two = sorted(times)
     same, other = _OFFER[lang]
-    return (same if one.date() == two.date() else other).format(
+    pattern = same if one.date() == two.date() else other
+    if zone == "UTC":
+        pattern = re.sub(r"\([^)]*\{z\}[^)]*\)", "(UTC)", pattern)
+    return pattern.format(
         day=names[one.weekday()],
         day2=names[two.weekday()],
         t1=_clock(one, lang),
