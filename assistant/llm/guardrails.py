@@ -182,7 +182,7 @@ def draft_flags(
         if address.lower() not in allowed:
             flags.append(f"address not from our records or thread: {address}")
 
-    words = _word_count(result.body, request.rep.signature)
+    words = _word_count(result.body, request.rep.signature, request.tone.required_lines)
     if words > request.tone.max_words:
         flags.append(f"too long: {words} words (max {request.tone.max_words})")
     folded = _fold(text)
@@ -231,10 +231,11 @@ def _trim(url: str) -> str:
     return url.rstrip(".,;:!?'\"")
 
 
-def _word_count(body: str, signature: str) -> int:
-    signature = signature.strip()
-    if signature and signature in body:
-        body = body.replace(signature, " ")
+def _word_count(body: str, signature: str, required: Iterable[str] = ()) -> int:
+    """Words of the body alone: the signature and the team's required lines do not count."""
+    for fixed in (signature, *required):
+        if fixed.strip() and fixed.strip() in body:
+            body = body.replace(fixed.strip(), " ")
     return len(body.split())
 
 
