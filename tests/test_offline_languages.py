@@ -260,3 +260,26 @@ def test_a_newcomer_on_cc_gets_a_line_of_their_own(shelf: dict[str, ContentBrief
         )
     )
     assert "Tom, willkommen in der Runde" in german.body
+
+
+def test_a_point_listing_one_offer_per_region_gives_the_leads_region(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    hosting = ContentBrief(
+        "trust",
+        "Trust centre",
+        "security",
+        "https://acme.test/trust",
+        "Where your data lives.",
+        "- Hosting in-region: UK South (London) for UK customers, Germany West Central "
+        "(Frankfurt) for DACH, and West Europe (Amsterdam) for the rest of the EU. Data never "
+        "leaves the chosen region.",
+        topics=("hosting",),
+    )
+    result, _ = draft(
+        {**shelf, "trust": hosting},
+        "Where physically is the data hosted? It must stay in the UK.",
+        "trust",
+    )
+    assert "UK South (London) for UK customers. Data never leaves the chosen region." in result.body
+    assert "Frankfurt" not in result.body

@@ -292,6 +292,7 @@ def _more(
             )
         ]
     found = _event_times(request, found, lang)
+    found = [_regional(a, request) for a in found]
     # "How would I do that?" when the item is the way to do it, or a question about just what
     # the item is ("do you have an escalation template?"): the item answers it, no deferral.
     how = [a for a in found if a.status == "open" and _HOW_DO.match(a.asked or a.question)]
@@ -512,6 +513,59 @@ def _on_first_names(request: DraftRequest, first: str) -> bool:
         return False
     greeted = re.compile(rf"^\s*(?:hi|hello|hey|dear|good morning)\s+{re.escape(first)}\b", re.I)
     return any(greeted.match(t.text) for t in request.thread if t.direction == "outbound")
+
+
+# Where a zone's people are, as a library names its regions ("for UK customers", "for DACH").
+_REGIONS = {
+    "Europe/London": r"\bUK\b|United Kingdom|Britain|England",
+    "Europe/Dublin": r"Ireland|\bIE\b",
+    "Europe/Berlin": r"German|DACH|Deutschland",
+    "Europe/Vienna": r"Austria|DACH|Österreich",
+    "Europe/Zurich": r"Switzerland|Swiss|DACH|Schweiz",
+    "Europe/Paris": r"France|French",
+    "Europe/Madrid": r"Spain|Spanish|España|Iberia",
+    "Europe/Lisbon": r"Portugal|Iberia",
+    "Europe/Amsterdam": r"Netherlands|Dutch|Benelux",
+    "Europe/Brussels": r"Belgium|Benelux",
+}
+
+
+_REGIONS["EU"] = r"\bEU\b|European Union|Europe"
+_LANGUAGE_REGIONS = {
+    "de": _REGIONS["Europe/Berlin"],
+    "fr": _REGIONS["Europe/Paris"],
+    "es": _REGIONS["Europe/Madrid"],
+    "nl": _REGIONS["Europe/Amsterdam"],
+}
+
+
+def _regional(answer: Answer, request: DraftRequest) -> Answer:
+    """A point that lists one offer per region gives the lead's region alone: "UK South
+    (London) for UK customers", not every region the library names."""
+    parts = re.split(r",\s+(?:and\s+)?", answer.text.split(". ")[0])
+    if answer.status != "answered" or len(parts) < 3:
+        return answer
+    reply = request.latest_reply or ""
+    said = [
+        r
+        for r in _REGIONS.values()
+        # "It must stay in the UK", "gehostet - in Deutschland?", "inside the EU".
+        if re.search(
+            rf"\b(?:(?:stay|stays|remain|remains|kept|held|hosted|stored|gehostet|hébergées?)"
+            rf"\W+(?:\w+\W+)?(?:in|en|im)|inside|within)\s+(?:the\s+)?(?:{r})",
+            reply,
+        )
+    ]
+    zone = turns.lead_zone(reply, request.lead.timezone, request.lead.email)
+    spoken = _LANGUAGE_REGIONS.get(request.lead.language, "")
+    region = (said[0] if said else "") or _REGIONS.get(zone) or spoken
+    hits = [p for p in parts if region and re.search(rf"\bfor\b.*(?:{region})", p)]
+    if len(hits) != 1:
+        return answer
+    _, _, tail = answer.text.partition(". ")
+    lead_in = parts[0].split(":")[0] + ": " if ":" in parts[0] and hits[0] != parts[0] else ""
+    text = f"{lead_in}{hits[0].rstrip('.')}." + (f" {tail}" if tail else "")
+    return replace(answer, text=text, brief=text)
 
 
 def _priced(content: ContentBrief | None) -> bool:
