@@ -25,6 +25,7 @@ from assistant.llm.points import (
     terms,
     words_of,
 )
+from assistant.llm.tiers import fitting, has_tiers
 
 MAX_QUESTIONS = 4
 CLEAR_ANSWER = 0.35  # the share of a question an answer must hold to choose the content
@@ -286,6 +287,16 @@ def answer(
     if found is None:
         return Answer(short(question), "open", asked=question, context=around)
     text = " ".join(_sentence(point.text) for point in found.points)
+    brief = _sentence(found.points[0].text)
+    # "We have 420 staffed beds": of an item's tiers, the one that holds the lead's count.
+    siblings = [p.text for p in points.points if p.slug == found.slug]
+    fit = (
+        fitting(siblings, f"{question} {around}")
+        if any(has_tiers(p.text) for p in found.points)
+        else None
+    )
+    if fit is not None:
+        text = brief = f"For your {fit.count}: {_sentence(fit.text)}"
     about = labels(question, terms(question, language), found, points, language)
     return Answer(
         short(question),
@@ -294,7 +305,7 @@ def answer(
         slug=found.slug,
         label=next(iter(about), ""),
         labels=tuple(about),
-        brief=_sentence(found.points[0].text),
+        brief=brief,
         asked=question,
         coverage=found.coverage,
     )
