@@ -151,7 +151,13 @@ def describe(summary: str, kind: str = "", *, formal: bool = False) -> str:
     it_is = "It is" if formal else "It's"
     if first in ("a", "an"):
         # "A 300-person SaaS company forecasting..." is the customer of a case study.
-        return f"{it_is} the story of {rest}" if kind == "case_study" else f"{it_is} {rest}"
+        if kind == "case_study":
+            # "A three-site trust cut turnaround..." tells what happened: the story of how.
+            told = re.search(
+                r"\b(?:\w+ed|cut|grew|won|built|made|took|got|saw|hit|went|ran)\b", rest
+            )
+            return f"{it_is} the story of how {rest}" if told else f"{it_is} the story of {rest}"
+        return f"{it_is} {rest}"
     if first in ("how", "what", "why", "which", "when", "where"):
         return f"It covers {rest}"
     return text
@@ -330,9 +336,10 @@ def _more(
         for at, a in enumerate(found)
     ]
     item = context["item"]
-    if turn.kind in ("pause", "referral", "meeting"):
+    asked = bool(turns.ASKS_FOR_MATERIAL.search(request.latest_reply or ""))
+    if turn.kind in ("referral", "meeting") or (turn.kind == "pause" and not asked):
         item = None  # a turn is answered for itself: no content push
-    elif turn.kind == "freeze" and content and content.type not in LIGHT:
+    elif turn.kind == "freeze" and content and content.type not in LIGHT and not asked:
         item = None
     elif answers and all(a["status"] == "rep_only" for a in answers) and not _priced(content):
         item = None  # a reply about a discount or a reference is the rep's, not a reading tip
@@ -362,6 +369,7 @@ def _more(
         "turn": turn.kind,
         "until": turns.when_words(_resumes(turn), lang, today) if turn.until else "",
         "they_return": turn.they_return,
+        "asked_material": asked,
         "pause_when": turns.pause_when(
             turns.when_words(_resumes(turn), lang, today) if turn.until else "",
             turns.after_words(turn.after, lang, style),

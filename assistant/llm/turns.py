@@ -111,6 +111,14 @@ _THEY_RETURN = re.compile(
     r"|\b(?:le|te) (?:escribiré|contactaré|avisaré)\b|\bme pondré en contacto\b",
     re.IGNORECASE,
 )
+# "Send me something that helps me build the case": a paused lead who asks for material.
+ASKS_FOR_MATERIAL = re.compile(
+    r"\b(?:send|share|forward|give)(?: me| us)? (?:something|anything|some(?:thing)? material"
+    r"|material|whatever)\b|\bsomething (?:that|to) help(?:s)? (?:me|us)\b"
+    r"|\bschicken sie (?:mir|uns) (?:etwas|unterlagen)|\benvoyez-moi (?:quelque chose|des éléments)"
+    r"|\bmánde(?:me|nos) (?:algo|material)",
+    re.IGNORECASE,
+)
 _PHRASE_END = re.compile(
     r"\s+(?:in|im|on|at|around|is|are|and|und|et|y|en|au|à|a|al|nochmal|noch|again|wieder|,)\b"
     r"|[,.;:!?()]"

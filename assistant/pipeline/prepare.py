@@ -30,6 +30,7 @@ from assistant.llm.base import (
     request_to_json,
 )
 from assistant.llm.offline import LIGHT
+from assistant.llm.turns import ASKS_FOR_MATERIAL
 from assistant.mail.compose import base_subject, reply_subject
 from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
 from assistant.pipeline.plan import Job, step_json
@@ -101,7 +102,11 @@ def prepare(
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
     rep_chose = content_slug is not None or keep_content_id is not None
     choice = None if rep_chose else _answering(session, lead, reply, now)
-    held_back = not rep_chose and step.action == "reply" and _answered_for_itself(said)
+    # "Send me something to build the case" during a pause or freeze still gets that item.
+    asked = bool(reply) and bool(ASKS_FOR_MATERIAL.search(reply))
+    held_back = (
+        not rep_chose and step.action == "reply" and _answered_for_itself(said) and not asked
+    )
     choice = (
         None
         if held_back
@@ -118,7 +123,7 @@ def prepare(
         )
     )
     frozen = any(e.type == reading.EventType.budget_freeze for e in said.events)
-    if frozen and not rep_chose and choice is not None and choice.item.type not in LIGHT:
+    if frozen and not (rep_chose or asked) and choice is not None and choice.item.type not in LIGHT:
         choice = None  # a freeze gets at most one light item
     thread = session.get(Thread, thread_id) if thread_id else None
     subject = base_subject(thread.subject if thread else (target.subject if target else ""))
