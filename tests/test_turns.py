@@ -10,6 +10,7 @@ import pytest
 from assistant.llm.base import DraftRequest, LeadProfile, RepProfile, ToneRules, Turn
 from assistant.llm.eventtime import event_time
 from assistant.llm.turns import (
+    ASKS_FOR_MATERIAL,
     after_words,
     introduced,
     lead_zone,
@@ -236,3 +237,9 @@ def test_a_city_in_the_reply_gives_the_zone_and_utc_is_named_plainly() -> None:
     assert lead_zone("I'm in Manchester on Tuesday.", "", "x@y.example") == "Europe/London"
     offer = slots(date(2026, 12, 3), date(2026, 11, 26), lead_zone="", rep_zone="", lang="fr")
     assert offer.endswith("(UTC)") and "heure de UTC" not in offer
+
+
+def test_a_request_for_material_is_read_and_a_refusal_of_it_is_not() -> None:
+    assert ASKS_FOR_MATERIAL.search("Send me something that helps me build the case.")
+    assert not ASKS_FOR_MATERIAL.search("Please don't send anything further until then.")
+    assert not ASKS_FOR_MATERIAL.search("No need to send anything.")
