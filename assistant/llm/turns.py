@@ -113,7 +113,8 @@ _THEY_RETURN = re.compile(
 )
 # "Send me something that helps me build the case": a paused lead who asks for material.
 ASKS_FOR_MATERIAL = re.compile(
-    r"(?<!n't )(?<!not )(?<!never )(?<!need to )\b(?:send|share|forward|give)(?: me| us)? (?:something|anything|some(?:thing)? material"
+    r"(?<!n't )(?<!not )(?<!never )(?<!need to )"
+    r"\b(?:send|share|forward|give)(?: me| us)? (?:something|anything|some(?:thing)? material"
     r"|material|whatever)\b|\bsomething (?:that|to) help(?:s)? (?:me|us)\b"
     r"|\bschicken sie (?:mir|uns) (?:etwas|unterlagen)|\benvoyez-moi (?:quelque chose|des éléments)"
     r"|\bmánde(?:me|nos) (?:algo|material)",
