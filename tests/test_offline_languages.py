@@ -283,3 +283,11 @@ def test_a_point_listing_one_offer_per_region_gives_the_leads_region(
     )
     assert "UK South (London) for UK customers. Data never leaves the chosen region." in result.body
     assert "Frankfurt" not in result.body
+
+
+def test_a_lead_who_asks_to_be_called_is_offered_a_call_not_an_invitation(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    result, _ = draft(shelf, "Could you call me on Thursday afternoon? I'm in Manchester.", None)
+    assert "Happy to give you a call. Would Thursday at" in result.body
+    assert "invite" not in result.body

@@ -369,6 +369,8 @@ def _more(
         "turn": turn.kind,
         "until": turns.when_words(_resumes(turn), lang, today) if turn.until else "",
         "they_return": turn.they_return,
+        # "Could you call me Thursday?": the rep rings, no calendar invitation.
+        "call_me": bool(_CALL_ME.search(request.latest_reply or "")),
         "asked_material": asked,
         "pause_when": turns.pause_when(
             turns.when_words(_resumes(turn), lang, today) if turn.until else "",
@@ -402,6 +404,12 @@ def _more(
     }
 
 
+_CALL_ME = re.compile(
+    r"\b(?:call|ring|phone) (?:me|us)\b|\bgive (?:me|us) a (?:call|ring)\b|\b(?:m'|nous )appeler\b"
+    r"|\bappelez[- ](?:moi|nous)\b|\brufen sie (?:mich|uns)\b|\bruf (?:mich|uns)\b|\banrufen\b"
+    r"|\bll[aá]m(?:e|a)(?:me|nos)\b|\bllamarme\b",
+    re.I,
+)
 _HOW_DO = re.compile(
     r"^(?:so |and |but )?how (?:would|could|can|do|should|might|will) (?:i|we) (?:do|go about|get"
     r"|work out|calculate|see|check|test|try|model|estimate) (?:that|this|it)\b",
