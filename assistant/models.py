@@ -199,7 +199,8 @@ class Message(SQLModel, table=True):
     uidvalidity: int
     uid: int
     message_id: str | None = Field(default=None, sa_column=Column(String(998), index=True))
-    in_reply_to: str | None = Field(default=None, sa_column=Column(String(998)))
+    # Indexed: ingest looks up the reply that arrived before the message it answers.
+    in_reply_to: str | None = Field(default=None, sa_column=Column(String(998), index=True))
     references: list[str] = _json(list)
     thread_id: int | None = Field(default=None, foreign_key="thread.id", index=True)
     lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)

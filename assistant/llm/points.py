@@ -80,7 +80,7 @@ _SUPPORT_VERB = re.compile(
 )
 
 
-def _unit(word: str) -> str:
+def unit_stem(word: str) -> str:
     """A unit as priced: "beds", "Bed" and "bed" are one."""
     low = word.lower()
     return low[:-1] if low.endswith("s") and len(low) > 3 else low
@@ -338,7 +338,7 @@ def terms(text: str, language: str = "en") -> frozenset[str]:
     # A point that states a price or a duration is about price or time, whatever its words.
     found |= {f"@{kind}" for kind in ("price", "duration") if kind in kinds}
     # "What does it cost per MWp?" is answered by a price per MWp, not a price per kWp.
-    found |= {f"per:{_unit(unit)}" for unit in _PER.findall(text)}
+    found |= {f"per:{unit_stem(unit)}" for unit in _PER.findall(text)}
     return frozenset(found) | concepts(text)
 
 

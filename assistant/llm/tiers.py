@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.llm.points import unit_stem
+
 _NUMBER = r"(\d[\d,.]*)"
 _UNIT = r"((?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)"
 _RANGES = (
@@ -34,13 +36,8 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def _stem(word: str) -> str:
-    low = word.lower()
-    return low[:-1] if low.endswith("s") and len(low) > 3 else low
-
-
 def _units(words: str) -> set[str]:
-    return {_stem(w) for w in words.split() if len(w) > 2}
+    return {unit_stem(w) for w in words.split() if len(w) > 2}
 
 
 def _tiers(segment: str) -> list[tuple[float, float, set[str]]]:

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.llm.base import DraftRequest
-from assistant.mail.intent import AFTER_EVENT, classify_intent
+from assistant.mail.intent import AFTER_EVENT, classify_intent, named_by_address
 
 MONTH_NAMES = {
     "en": "January February March April May June July August September October November December",
@@ -240,12 +240,9 @@ def _colleague_named(text: str | None) -> str:
 
 def _name_of(email: str, text: str) -> str:
     """A colleague known only by address: "raj.patel@..." is Raj Patel, as the text writes it."""
-    local = email.split("@")[0]
-    parts = [p for p in re.split(r"[._-]+", local) if p.isalpha()]
-    if not parts:
-        return email
-    if text and (found := re.search(rf"\b{re.escape(parts[0])}(?:\s+[A-Z][\w'’-]+)?", text, re.I)):
-        return found.group(0)
+    if named := named_by_address(text, email):
+        return named
+    parts = [p for p in re.split(r"[._-]+", email.split("@")[0]) if p.isalpha()]
     return " ".join(p.capitalize() for p in parts[:2]) if len(parts) > 1 else email
 
 

@@ -66,7 +66,7 @@ def _first_match(pattern: re.Pattern[str], sents: Sequence[str], low: Sequence[s
 _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){0,2}")
 
 
-def _named_by_address(sentence: str, address: str) -> str:
+def named_by_address(sentence: str, address: str) -> str:
     """The name in the sentence that the address spells: "Priya Raman" for priya.raman@...,
     not "Patient Flow" from "our Head of Patient Flow (priya.raman@...)"."""
     local = {p for p in re.split(r"[._+-]+", address.split("@")[0].lower()) if len(p) > 1}
@@ -95,7 +95,7 @@ def _referrals(
             words = name_match.group(1).split() if name_match else []
             while words and words[0] in _NOT_NAMES:
                 words.pop(0)
-            name = _named_by_address(sentence, address) or " ".join(words) or None
+            name = named_by_address(sentence, address) or " ".join(words) or None
             events.append(Event("referral", evidence(sentence), email=address, name=name))
     return events
 
