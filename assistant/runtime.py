@@ -131,8 +131,13 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
     engine = engine or open_database(settings.database_url)
     sync_reps(engine, settings)
 
+    async def owed_notices() -> None:
+        """The "reconnect your mailbox" emails owed, each pass, until each has gone out."""
+        if tokens.used:
+            await notice.tell_owed(settings, tokens.store)
+
     async def reconnect_notice(email: str, reason: str) -> None:
-        await notice.tell_rep(settings, email, reason)
+        await owed_notices()
 
     tokens = TokenSources(settings, engine, on_revoked=reconnect_notice)
     for warning in secret_warnings(settings.oauth, now().date()):
@@ -169,4 +174,5 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
         submit=submit,
         log=logging.getLogger("nurture"),
         classifier=classifier,
+        after_pass=owed_notices,
     )

@@ -12,6 +12,7 @@ from assistant.clock import now
 from assistant.config import Settings, secret
 from assistant.mail import smtp
 from assistant.mail.compose import new_message_id
+from assistant.oauth.store import GrantStore
 
 log = logging.getLogger("nurture.oauth")
 
@@ -33,14 +34,32 @@ def reconnect_message(settings: Settings, sender: str, rep_email: str) -> bytes:
     return msg.as_bytes()
 
 
-async def tell_rep(settings: Settings, rep_email: str, reason: str) -> None:
-    """Send the notice once; without [oauth.notice_smtp] the web app alone shows it."""
+async def tell_owed(settings: Settings, store: GrantStore) -> int:
+    """Send every owed notice, each once across replicas; one that fails is owed again and the
+    next pass retries it. Without [oauth.notice_smtp] the web app alone shows it."""
+    if settings.oauth.notice_smtp is None:
+        for email in store.owed_notices():
+            if store.claim_notice(email):
+                log.warning(
+                    "%s needs to reconnect; no [oauth.notice_smtp] to tell them by email", email
+                )
+        return 0
+    told = 0
+    for email in store.owed_notices():
+        if not store.claim_notice(email):
+            continue  # another replica has it
+        if await tell_rep(settings, email):
+            told += 1
+        else:
+            store.release_notice(email)
+    return told
+
+
+async def tell_rep(settings: Settings, rep_email: str) -> bool:
+    """Send the notice through the operator's account; True when the server accepted it."""
     account = settings.oauth.notice_smtp
     if account is None:
-        log.warning(
-            "%s needs to reconnect; no [oauth.notice_smtp] to tell them by email", rep_email
-        )
-        return
+        return False
     password = secret(str(settings.path), "oauth.notice_smtp.password_env", account.password_env)
     sender = settings.oauth.notice_from or account.username or rep_email
     result = await smtp.submit(
@@ -58,5 +77,8 @@ async def tell_rep(settings: Settings, rep_email: str, reason: str) -> None:
     )
     if result.outcome == "accepted":
         log.info("told %s to reconnect their mailbox", rep_email)
-    else:
-        log.warning("could not tell %s to reconnect (%s)", rep_email, result.detail)
+        return True
+    log.warning(
+        "could not tell %s to reconnect (%s); the next pass retries", rep_email, result.detail
+    )
+    return False

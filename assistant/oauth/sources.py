@@ -32,6 +32,11 @@ class TokenSources:
             self._store = GrantStore(self._engine, cipher(self._settings.oauth.token_key_env))
         return self._store
 
+    @property
+    def used(self) -> bool:
+        """Whether this process has an OAuth mailbox (and so a token key to open the store)."""
+        return bool(self._sources)
+
     def get(self, email: str, provider_name: str) -> TokenSource:
         """The source for this rep's mailbox; IMAP and SMTP share it, and so its token."""
         found = self._sources.get(email)

@@ -11,7 +11,7 @@ import os
 from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Column, LargeBinary, String, Text
+from sqlalchemy import Column, LargeBinary, String, Text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
@@ -124,17 +124,52 @@ class GrantStore:
             session.add(row)
 
     def needs_reconnect(self, email: str, error: str) -> bool:
-        """Mark the grant unusable; True only for the first caller, who tells the rep once."""
+        """Mark the grant unusable, True when it was usable until now. The rep's notice is owed
+        from then until `claim_notice` takes it."""
         with transaction(self._engine) as session:
             row = session.exec(
                 select(MailboxGrant).where(MailboxGrant.email == email).with_for_update()
             ).one()
-            first = row.notified_at is None
+            changed = row.state != GrantState.needs_reconnect.value
             row.state, row.last_error, row.updated_at = (
                 GrantState.needs_reconnect.value,
                 error,
                 now(),
             )
-            row.notified_at = row.notified_at or now()
             session.add(row)
-        return first
+        return changed
+
+    def owed_notices(self) -> list[str]:
+        """The reps whose grant ended and who have not been told yet."""
+        with transaction(self._engine) as session:
+            return list(
+                session.exec(
+                    select(MailboxGrant.email).where(
+                        MailboxGrant.state == GrantState.needs_reconnect.value,
+                        MailboxGrant.notified_at.is_(None),  # type: ignore[union-attr]
+                    )
+                )
+            )
+
+    def claim_notice(self, email: str) -> bool:
+        """Take the rep's notice, compare-and-set: True for one caller among every replica."""
+        with transaction(self._engine) as session:
+            taken = session.execute(
+                update(MailboxGrant)
+                .where(
+                    MailboxGrant.email == email,  # type: ignore[arg-type]
+                    MailboxGrant.state == GrantState.needs_reconnect.value,  # type: ignore[arg-type]
+                    MailboxGrant.notified_at.is_(None),  # type: ignore[union-attr]
+                )
+                .values(notified_at=now())
+            )
+            return getattr(taken, "rowcount", 0) == 1
+
+    def release_notice(self, email: str) -> None:
+        """The notice did not go out: owed again, for the next pass to retry."""
+        with transaction(self._engine) as session:
+            session.execute(
+                update(MailboxGrant)
+                .where(MailboxGrant.email == email)  # type: ignore[arg-type]
+                .values(notified_at=None)
+            )

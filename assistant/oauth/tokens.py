@@ -16,7 +16,7 @@ from assistant.oauth.store import GrantStore
 
 log = logging.getLogger("nurture.oauth")
 
-# Told once per revocation: the rep's address and why; sends the "reconnect your mailbox" email.
+# Called once per revocation with the rep's address and why: sends what `notice.tell_owed` owes.
 OnRevoked = Callable[[str, str], Awaitable[None]]
 
 
@@ -73,7 +73,7 @@ class TokenSource:
         log.info("refreshed the access token of %s, valid %.0f s", self.email, lifetime)
 
     async def _revoked(self, reason: str) -> None:
-        first = self._store.needs_reconnect(self.email, reason)
+        changed = self._store.needs_reconnect(self.email, reason)
         log.warning("the mailbox grant of %s ended: %s; it needs reconnecting", self.email, reason)
-        if first and self._on_revoked is not None:
+        if changed and self._on_revoked is not None:
             await self._on_revoked(self.email, reason)

@@ -76,4 +76,9 @@ async def tick(ctx: Context, now: datetime, scope: Scope | None = None) -> TickR
             break
         with timed(name):
             report.reports[name] = await run(ctx, now, scope)
+    if ctx.after_pass is not None and not ctx.stopping.is_set():
+        try:
+            await ctx.after_pass()
+        except Exception:
+            ctx.log.exception("the after-pass chores failed; the next pass retries")
     return report

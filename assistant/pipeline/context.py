@@ -68,6 +68,9 @@ class Context:
     shared_out: frozenset[str] = frozenset()
 
     manners: Manners = field(default_factory=Manners)
+    # Run after each pass: what the process owes outside the stages (the OAuth reconnect
+    # notices, retried until sent).
+    after_pass: Callable[[], Awaitable[None]] | None = None
 
     def holds(self, mailbox: str) -> bool:
         return self.held is None or mailbox in self.held

@@ -144,12 +144,17 @@ def test_connect_google_consent_and_the_mailbox_syncs(
     )
 
     # Revoked at the provider: the next pass marks the mailbox, and the rep sees it.
+    # The notice server is down at first: the email stays owed, and the next pass sends it.
     authz.revoke_user(login)
     authz.expire_access_tokens()
+    notices.fail_next(451, times=2)  # at the revocation and again at the end of the pass
     failed = _tick(config)
     assert "needs reconnecting" in failed.stderr
+    assert "could not tell cara@acme.test to reconnect" in failed.stderr
+    assert len(notices.refused) == 2 and notices.messages == []
     page.reload()
     expect(page.locator("#mailbox-state")).to_contain_text("Needs reconnect")
+    _tick(config)
     told = notices.wait_for_messages(1)
     assert [(m.mail_from, m.rcpt_tos) for m in told] == [("nurture@acme.test", ("cara@acme.test",))]
     assert b"Subject: Reconnect your mailbox to Nurture" in told[0].data
