@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 
 from assistant import resources
-from assistant.llm import instructions, salutation, turns
+from assistant.llm import instructions, phrasing, salutation, turns
 from assistant.llm.answers import Answer, answer_all
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
@@ -312,15 +312,22 @@ def _more(
     titles = {item.slug: item for item in request.library}
     if content:
         titles.setdefault(content.slug, content)
+    product = (
+        phrasing.product_name(
+            [item.url for item in request.library], [item.key_points for item in request.library]
+        )
+        if lang == "en"
+        else ""
+    )
     answers = [
         {
             "status": a.status,
             "question": a.question,
-            "text": _yes(a, a.text, lang),
+            "text": _said(a, a.text, lang, product),
             "topic": a.topic,
             "source": _source(titles.get(a.slug), lang) if a.slug else None,
-            "label": _label(a),
-            "brief": _yes(a, a.brief, lang),
+            "label": _label(a, lang),
+            "brief": _said(a, a.brief, lang, product),
             # "Annual billing: 2 months free" names its own subject; it needs no label.
             "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text))
             and _yes(a, a.text, lang) == a.text,
@@ -496,10 +503,22 @@ def _yes(answer: Answer, text: str, lang: str) -> str:
     return "Yes, " + _lower_first(text)
 
 
-def _label(answer: Answer) -> str:
-    """The answer's subject, unless its first word says it already ("Hosting: Hosted on...")."""
+def _said(answer: Answer, text: str, lang: str, product: str) -> str:
+    """The point as the email says it: "yes" first where it answers a yes-or-no question, and a
+    subjectless clause ("Hosted on AWS") given the product as its subject otherwise."""
+    said = _yes(answer, text, lang)
+    return phrasing.with_subject(said, product) if said == text and lang == "en" else said
+
+
+def _label(answer: Answer, lang: str) -> str:
+    """The answer's subject, where the point does not read as a sentence of its own or say its
+    subject already ("Hosting: Hosted on...")."""
     first = answer.text.split()[0].lower() if answer.text.split() else ""
-    return "" if answer.label and first[:4] == answer.label.lower()[:4] else answer.label
+    if answer.label and first[:4] == answer.label.lower()[:4]:
+        return ""
+    if lang == "en" and (phrasing.stands_alone(answer.text) or phrasing.subjectless(answer.text)):
+        return ""
+    return answer.label
 
 
 _ANY_OF = re.compile(
