@@ -235,3 +235,25 @@ def test_a_point_is_quoted_without_markdown_marks() -> None:
         "Accuracy ±0.5 °C, IP67.",
         "Live only.",
     ]
+
+
+def test_a_question_that_points_back_is_asked_by_the_sentence_before(
+    acme: tuple[ContentBrief, ...],
+) -> None:
+    """ "Is this possible?" names nothing itself: the policy before it says what is asked."""
+    reply = (
+        "Our policy is that every tool must log in through our identity provider with SAML, and"
+        " accounts are provisioned automatically. Is this possible with Acme?"
+    )
+    [found] = answer_all(reply, acme)
+    assert found.status == "answered"
+    assert "SSO with SAML and SCIM provisioning" in found.text
+
+
+def test_a_one_word_question_asks_about_the_statement_before_it(
+    acme: tuple[ContentBrief, ...],
+) -> None:
+    reply = "Our security team asks every vendor where customer data is hosted. Frankfurt?"
+    [found] = answer_all(reply, acme)
+    assert (found.status, found.slug) == ("answered", "gdpr-and-data-residency")
+    assert "Frankfurt" in found.text

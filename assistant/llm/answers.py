@@ -90,7 +90,12 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
             r"|talk to (?:one of )?your customers|referenzkunde|kundenreferenz|client référent"
             r"|(?:send|share|give|forward)(?: me| us)? (?:his|her|their) (?:e-?mail|mobile|phone"
             r"|number|contact|details|direct line)"
-            r"|cliente de referencia|contacto de (?:algún|un) cliente",
+            r"|cliente de referencia|contacto de (?:algún|un) cliente"
+            # "Could you put me in touch with the utilities manager at Hollensted?"
+            r"|(?:put|get) (?:me|us) in touch with|introduce (?:me|us) to|(?:speak|talk) to"
+            r" (?:someone|somebody|a peer|their|the \w+ (?:manager|director|lead|head)) (?:at|from)"
+            r"|mettre en (?:contact|relation) avec|in kontakt (?:bringen|setzen)"
+            r"|poner(?:me|nos) en contacto con",
             re.I,
         ),
     ),
@@ -155,6 +160,15 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
         _, colon, tail = sentence.rpartition(": ")
         if colon and len(tail.split()) >= 3:
             sentence = tail[:1].upper() + tail[1:]
+        if (
+            sentence.endswith("?")
+            and len(sentence.split()) < 3
+            and at
+            and not _asks(sentences[at - 1])
+        ):
+            # "The yard has no network at all. Dealbreaker?" asks about the sentence before.
+            found.append((sentence, sentences[at - 1]))
+            continue
         if not sentence or _GREETING.match(sentence) or len(sentence.split()) < 3:
             continue
         if _asks(sentence):
@@ -271,7 +285,7 @@ def answer(
     """The library's answer to one question, or why there is none."""
     topic = rep_topic(question)
     points = index(library)
-    matched = respelled(question, points)
+    matched, leans = respelled(question, points), False
     if "price" in asked_kinds(question) and around:
         # "What would it cost? We have 420 staffed beds": a price per staffed bed answers it.
         matched += "".join(f" per {unit}" for unit in _COUNTED.findall(around))
@@ -279,11 +293,37 @@ def answer(
         # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
         thing = _OBJECT.search(_SPLIT.split(around)[0])
         matched = f"{thing.group(1)}: {matched}" if thing else matched
+    elif around and (
+        len(question.split()) < 3
+        or (_REFERS.search(question) and len(words_of(question, language)) <= 3)
+    ):
+        # "Every tool must log in with Entra ID. Is this possible, and on which plan?": "this"
+        # is the sentence before, and it says what is asked.
+        matched, leans = f"{_SPLIT.split(around.strip())[0]}: {matched}", True
     if topic is not None and not _published(question, topic, points, language):
         return Answer(short(question), "rep_only", topic=topic)
     found: Found | None = best_point(
-        matched, points, prefer, language=language, around=around, near=near, given=given
+        matched,
+        points,
+        prefer,
+        language=language,
+        around=around,
+        near=near,
+        given=given,
+        # Only the question's own names can be unknown, not those of the sentence it leans on.
+        names_from=question if leans else None,
     )
+    if leans and found and all(_sentence(p.text) in " ".join(given) for p in found.points):
+        # The sentence leaned on is what an earlier question asked: this one asks its own.
+        found = best_point(
+            respelled(question, points),
+            points,
+            prefer,
+            language=language,
+            around=around,
+            near=near,
+            given=given,
+        )
     if found is None:
         return Answer(short(question), "open", asked=question, context=around)
     text = " ".join(_sentence(point.text) for point in found.points)

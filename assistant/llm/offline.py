@@ -326,7 +326,7 @@ def _more(
             "text": _said(a, a.text, lang, product),
             "topic": a.topic,
             "source": _source(titles.get(a.slug), lang) if a.slug else None,
-            "label": _label(a, lang),
+            "label": _label(a, lang, product),
             "brief": _said(a, a.brief, lang, product),
             # "Annual billing: 2 months free" names its own subject; it needs no label.
             "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text))
@@ -378,6 +378,11 @@ def _more(
         "they_return": turn.they_return,
         # "Could you call me Thursday?": the rep rings, no calendar invitation.
         "call_me": bool(_CALL_ME.search(request.latest_reply or "")),
+        # A call is offered to a lead near a decision with something still open; a lead who is
+        # researching, or who said they are not buying, is not pushed towards one.
+        "offer_call": lead.stage == "decision"
+        and not _NOT_BUYING.search(request.latest_reply or "")
+        and not (answers and all(a["status"] == "answered" for a in answers)),
         "asked_material": asked,
         "pause_when": turns.pause_when(
             turns.when_words(_resumes(turn), lang, today) if turn.until else "",
@@ -411,6 +416,11 @@ def _more(
     }
 
 
+_NOT_BUYING = re.compile(
+    r"\bnot (?:in a )?(?:buying|purchasing)|\bno budget\b|\bjust (?:researching|curious|looking)"
+    r"|\bnot (?:looking to buy|ready to buy)|\bearly days\b",
+    re.I,
+)
 _CALL_ME = re.compile(
     r"\b(?:call|ring|phone) (?:me|us)\b|\bgive (?:me|us) a (?:call|ring)\b|\b(?:m'|nous )appeler\b"
     r"|\bappelez[- ](?:moi|nous)\b|\brufen sie (?:mich|uns)\b|\bruf (?:mich|uns)\b|\banrufen\b"
@@ -510,13 +520,16 @@ def _said(answer: Answer, text: str, lang: str, product: str) -> str:
     return phrasing.with_subject(said, product) if said == text and lang == "en" else said
 
 
-def _label(answer: Answer, lang: str) -> str:
+def _label(answer: Answer, lang: str, product: str) -> str:
     """The answer's subject, where the point does not read as a sentence of its own or say its
     subject already ("Hosting: Hosted on...")."""
     first = answer.text.split()[0].lower() if answer.text.split() else ""
     if answer.label and first[:4] == answer.label.lower()[:4]:
         return ""
-    if lang == "en" and (phrasing.stands_alone(answer.text) or phrasing.subjectless(answer.text)):
+    if lang == "en" and phrasing.subjectless(answer.text):
+        # "Syncs every 5 minutes" becomes "Acme syncs every 5 minutes"; without a name, labelled.
+        return "" if product else answer.label
+    if lang == "en" and phrasing.stands_alone(answer.text):
         return ""
     return answer.label
 

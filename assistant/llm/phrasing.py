@@ -8,8 +8,17 @@ import re
 
 # Words that make a clause of the words around them: auxiliaries and modals, and the verbs a
 # product's key points are written with, in the third person and the past.
+_BASE = (
+    r"refresh|reach|push|match|watch|switch|fetch|finish|publish|attach|take|make|give|include"
+    r"|cover|cut|reduce|keep|work|send|sync|store|lose|cost|need|use|get|come|stay|leave|show"
+    r"|mean|require|offer|provide|allow|help|start|read|map|group|integrate|export|import|check"
+    r"|alert|run|connect|support|save|add|replace|flag|track|detect|measure|log|record|update"
+    r"|escalate|predict|hold|last|pay|handle|ship|deliver|encrypt|rise|drop|fall|grow|go|do"
+)
 _FINITE = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|can|cannot|can't|could|will|won't|would|does|doesn't|do"
+    # "Cloud connectors refresh every 5 minutes": a plural subject and its verb.
+    rf"(?<=s\s)(?:{_BASE})\b"
+    r"|\b(?:is|are|was|were|has|have|had|can|cannot|can't|could|will|won't|would|does|doesn't|do"
     r"|don't|did|didn't|may|must|should|isn't|aren't|it's|there's|we're|we've|you're|you'll"
     r"|(?:refresh|reach|push|match|cach|watch|switch|fetch|finish|publish|attach)es"
     r"|(?:take|make|give|include|cover|cut|reduce|keep|work|send|sync|store|lose|cost|need|use"
@@ -45,8 +54,14 @@ def stands_alone(point: str) -> bool:
 
 
 def subjectless(point: str) -> bool:
-    """A clause that lacks only its subject: "Hosted on AWS in Frankfurt"."""
-    return bool(_PARTICIPLE.match(point)) and not _HEADED.match(point)
+    """A clause that lacks only its subject: "Hosted on AWS in Frankfurt", "Syncs every 5
+    minutes"."""
+    if _HEADED.match(point):
+        return False
+    first = point.split()[0] if point.split() else ""
+    return bool(_PARTICIPLE.match(point)) or (
+        first[:1].isupper() and first.endswith("s") and bool(_FINITE.fullmatch(first))
+    )
 
 
 def product_name(urls: list[str], texts: list[str]) -> str:
@@ -67,4 +82,5 @@ def with_subject(point: str, product: str) -> str:
     """A subjectless clause given the product as its subject: "Brightfield is hosted on AWS"."""
     if not product or not subjectless(point):
         return point
-    return f"{product} is {point[:1].lower()}{point[1:]}"
+    verb = "" if _FINITE.match(point) and not _PARTICIPLE.match(point) else "is "
+    return f"{product} {verb}{point[:1].lower()}{point[1:]}"

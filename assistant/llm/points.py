@@ -54,7 +54,8 @@ FACT_KINDS = tuple(_FACTS)
 # What a question asks for, in the four languages the drafter writes.
 _ASKS = {
     "price": r"cost|price|pricing|how much(?! time| effort| work| of (?:my|our))|expensive|fee"
-    r"|budget|licen[cs]|kost|preis|prix|coût"
+    r"|budget|licen[cs]|kost|preis|prix|coût|on top of the (?:subscription|licen)"
+    r"|what (?:does|would|will) (?:that|it|this) (?:run|come to|set)|set (?:us|me) back"
     r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt",
     "duration": r"how long|how fast|how quick|how soon|how often|how much time|timeline|time to"
     r"|go live|be live"
@@ -552,7 +553,7 @@ def best_point(
         return None
     kinds = asked_kinds(question)
     beside = terms(around, language) if around else frozenset()
-    focus = _focus(asked, found_in)
+    focus = _focus(asked if names_from is None else terms(names_from, language), found_in)
     scored: list[tuple[float, int, Point]] = []
     for order, point in enumerate(found_in.points):
         score = _score(asked, kinds, point, found_in, beside)
