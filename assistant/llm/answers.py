@@ -134,6 +134,7 @@ class Answer:
     asked: str = ""  # the question in full, and the sentences beside it
     context: str = ""
     coverage: float = 0.0  # answered: how much of what was asked the point holds, 0 to 1
+    score: float = 0.0  # answered: how strongly the point matches the question
 
 
 def short(sentence: str) -> str:
@@ -348,6 +349,7 @@ def answer(
         brief=brief,
         asked=question,
         coverage=found.coverage,
+        score=found.score,
     )
 
 
@@ -419,18 +421,14 @@ def answer_all(
 
 
 def answering_slug(reply: str | None, library: tuple[ContentBrief, ...]) -> str | None:
-    """The item whose key points answer the lead's first answerable question, if any.
+    """The item whose key points answer the lead's first answerable question, if any: the
+    question read as the drafter reads it (the sentence it leans on, the lead's own units).
 
     Only a clear answer picks the content over the ranker: it must hold most of what was
     asked, not a word or two of it.
     """
-    points = index(library)
-    language = guess([reply or ""])
-    for question, around in asked_in(reply):
-        for part in clauses(question):
-            if rep_topic(part) is not None:
-                continue
-            found = best_point(part, points, language=language, around=around)
-            if found and found.coverage >= CLEAR_ANSWER and found.score >= CLEAR_SCORE:
-                return found.slug
+    for found in answer_all(reply, library):
+        clear = found.coverage >= CLEAR_ANSWER and found.score >= CLEAR_SCORE
+        if found.status == "answered" and clear:
+            return found.slug
     return None

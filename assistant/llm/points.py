@@ -25,7 +25,8 @@ _NUM = r"\d[\d,.]*(?:\s?[–-]\s?\d[\d,.]*)?"
 _FACTS = {
     "price": re.compile(
         rf"[$€£]\s?{_NUM}(?:\s?[kKmM]\b)?|{_NUM}\s?(?:€|eur|usd|dollars?|euros?)\b"
-        r"|\bper (?:user|seat|sensor|site|month|year|location|device)\b|\bfixed fee\b"
+        r"|\bper (?:user|seat|sensor|site|location|device)\b|\bfixed fee\b|\bpriced\b"
+        r"|\b(?:billed|charged) (?:per|by|monthly|annually|yearly)\b"
         r"|\bno charge\b|\bfree\b|\bdiscounts?\b",
         re.I,
     ),
@@ -108,6 +109,7 @@ _STOP = frozenset(
         " might shall only own lot lots things anything something everything nothing"
         " notre nos leur leurs ailleurs aussi alors algun alguna algunas algunos antes sin"
         " podemos podriamos podríamos tenemos nuestras nuestros también tambien unser unsere"
+        " since off ago nobody anybody somebody normal"
     )
 )
 _STEMS = {
