@@ -50,6 +50,16 @@ def request(reply: str, situation: str = "reply") -> DraftRequest:
             date(2027, 3, 30),
         ),
         ("Can we talk Thursday?", "meeting", None),
+        (
+            "Le groupe a gelé toutes les dépenses d'investissement jusqu'à la fin janvier 2027.",
+            "freeze",
+            date(2027, 1, 31),
+        ),
+        (
+            "Hemos congelado todos los gastos hasta finales de marzo de 2027.",
+            "freeze",
+            date(2027, 3, 31),
+        ),
         ("How often does the sync run?", "", None),
     ],
 )
@@ -62,6 +72,21 @@ def test_a_referral_names_the_colleague_and_a_meeting_its_day() -> None:
     referral = read(request("I'm not the right person. Talk to Marta Lind, marta@northwind.test."))
     assert (referral.kind, referral.referred) == ("referral", "Marta Lind")
     assert read(request("Can we talk Thursday?")).day == date(2026, 7, 9)
+    # The sentence that names the day is the request, not the first one that wants to talk.
+    keen = "We've seen enough, let's get serious about rolling this out. Can we talk Monday?"
+    assert read(request(keen)).day == date(2026, 7, 13)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "If there's something I should read beforehand on what a rollout looks like, send it over.",
+        "Do you have a tool to estimate the water savings?",
+        "Auriez-vous un outil qui permette d'estimer les économies d'eau ?",
+    ],
+)
+def test_material_asked_for_by_its_kind_is_sent_whatever_the_turn(reply: str) -> None:
+    assert ASKS_FOR_MATERIAL.search(reply)
 
 
 def test_only_a_reply_takes_a_turn() -> None:

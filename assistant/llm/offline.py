@@ -344,7 +344,7 @@ def _more(
     ]
     item = context["item"]
     asked = bool(turns.ASKS_FOR_MATERIAL.search(request.latest_reply or ""))
-    if turn.kind in ("referral", "meeting") or (turn.kind == "pause" and not asked):
+    if turn.kind == "referral" or (turn.kind in ("meeting", "pause") and not asked):
         item = None  # a turn is answered for itself: no content push
     elif turn.kind == "freeze" and content and content.type not in LIGHT and not asked:
         item = None

@@ -116,6 +116,15 @@ ASKS_FOR_MATERIAL = re.compile(
     r"(?<!n't )(?<!not )(?<!never )(?<!need to )"
     r"\b(?:send|share|forward|give)(?: me| us)? (?:something|anything|some(?:thing)? material"
     r"|material|whatever)\b|\bsomething (?:that|to) help(?:s)? (?:me|us)\b"
+    # "If there's something I should read beforehand, send it over."
+    r"|\b(?:something|anything) (?:i|we) (?:should|could|can) read\b[^.?!]{0,80}\bsend\b"
+    # "Do you have a tool to estimate the savings?": material asked for by its kind.
+    r"|\b(?:do you have|have you got|is there) (?:a|an|any|some) (?:tool|calculator|template"
+    r"|guide|checklist|case study|white ?paper|benchmark|training|session)\b"
+    r"|\b(?:auriez|avez)-vous (?:un|une|des) (?:outil|calculateur|modèle|guide|étude|document)"
+    r"|\bhaben sie (?:ein|eine|einen) (?:tool|rechner|vorlage|leitfaden|dokument)"
+    r"|\b(?:tienen|tiene usted|disponen de) (?:una?|alguna?) (?:herramienta|calculadora|plantilla"
+    r"|guía|documento)"
     r"|\bschicken sie (?:mir|uns) (?:etwas|unterlagen)|\benvoyez-moi (?:quelque chose|des éléments)"
     r"|\bmánde(?:me|nos) (?:algo|material)",
     re.IGNORECASE,

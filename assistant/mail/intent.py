@@ -243,7 +243,11 @@ def classify_intent(
     events: list[Event] = []
     meeting = _first_match(_MEETING, sents, low)
     if meeting:
-        when = later_date(meeting, today, month_first=month_first)
+        # "We've seen enough, let's get serious. Can we talk Tuesday afternoon?": the sentence
+        # that names the day is the request.
+        asks = [s for s, s_low in zip(sents, low, strict=True) if _MEETING.search(s_low)]
+        dated = [(s, later_date(s, today, month_first=month_first)) for s in asks]
+        meeting, when = next(((s, d) for s, d in dated if d is not None), (meeting, None))
         if when is not None and (when - today).days > _MEETING_HORIZON_DAYS:
             meeting = None
         else:
