@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.content.library import load_library
-from assistant.llm.answers import answer_all, answering_slug, questions
+from assistant.llm.answers import answer_all, answering_slug, questions, spoken_of
 from assistant.llm.base import ContentBrief
 from assistant.llm.points import asked_kinds, fact_kinds, split_points
 
@@ -257,3 +257,14 @@ def test_a_one_word_question_asks_about_the_statement_before_it(
     [found] = answer_all(reply, acme)
     assert (found.status, found.slug) == ("answered", "gdpr-and-data-residency")
     assert "Frankfurt" in found.text
+
+
+def test_an_item_the_thread_speaks_of_without_a_link_is_found(
+    acme: tuple[ContentBrief, ...],
+) -> None:
+    """The rep's mail tells a customer's story; the lead asks about "the drop": that story."""
+    rep = ["One of our freight customers now forecasts real shipped volume and ramp-up per lane."]
+    reply = "You mentioned a freight company planning its capacity. How big was the gain?"
+    near = spoken_of(rep, reply, acme)
+    assert near and near[0] == "case-study-transvia-logistics"
+    assert spoken_of(["Thanks for your time today."], "Sounds good.", acme) == []

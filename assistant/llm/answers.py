@@ -192,6 +192,7 @@ _OBJECT = re.compile(
 _COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
+_DEFINITE = re.compile(r"\bthe [a-z]+\b")
 _REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
 # "And is there a minimum term - we avoid multi-year deals." asks without a question mark: an
 # inverted verb or a question word at the start, its subject right after.
@@ -273,6 +274,16 @@ def clauses(question: str) -> list[str]:
     return asked if len(asked) > 1 else [question]
 
 
+def _leans(question: str, language: str) -> bool:
+    """Whether a question says too little to be read alone and leans on the sentence before:
+    "Dealbreaker?", "Is this possible?", "How big was the drop?" (but not "...the EU?")."""
+    own = len(words_of(question, language))
+    if len(question.split()) < 3 or (_REFERS.search(question) and own <= 3):
+        return True
+    named = any(w[:1].isupper() for w in question.split()[1:])
+    return bool(_DEFINITE.search(question)) and own <= 3 and not named
+
+
 def answer(
     question: str,
     library: tuple[ContentBrief, ...],
@@ -294,10 +305,7 @@ def answer(
         # "Our LPs ask for SOC 2 from every vendor. Do you have one?" is about SOC 2.
         thing = _OBJECT.search(_SPLIT.split(around)[0])
         matched = f"{thing.group(1)}: {matched}" if thing else matched
-    elif around and (
-        len(question.split()) < 3
-        or (_REFERS.search(question) and len(words_of(question, language)) <= 3)
-    ):
+    elif around and _leans(question, language):
         # "Every tool must log in with Entra ID. Is this possible, and on which plan?": "this"
         # is the sentence before, and it says what is asked.
         matched, leans = f"{_SPLIT.split(around.strip())[0]}: {matched}", True
@@ -314,8 +322,9 @@ def answer(
         # Only the question's own names can be unknown, not those of the sentence it leans on.
         names_from=question if leans else None,
     )
-    if leans and found and all(_sentence(p.text) in " ".join(given) for p in found.points):
-        # The sentence leaned on is what an earlier question asked: this one asks its own.
+    if leans and (found is None or all(_sentence(p.text) in " ".join(given) for p in found.points)):
+        # Nothing answers the two together, or the sentence leaned on is what an earlier
+        # question asked: the question alone is what is asked.
         found = best_point(
             respelled(question, points),
             points,
@@ -420,14 +429,55 @@ def answer_all(
     return found
 
 
-def answering_slug(reply: str | None, library: tuple[ContentBrief, ...]) -> str | None:
+# "You mentioned a chemical company that...": the lead speaks of what the rep told them.
+_YOU_MENTIONED = re.compile(
+    r"\byou (?:mentioned|said|told|spoke of|talked about|referred to)\b"
+    r"|\bthe (?:one|company|customer|client|story) you\b"
+    r"|\b(?:vous )?(?:aviez|avez) (?:mentionné|évoqué|parlé)"
+    r"|\bsie (?:hatten|haben) (?:\w+ )?(?:erwähnt|genannt)"
+    r"|\b(?:usted )?(?:mencionó|comentó|habló de)",
+    re.I,
+)
+SPOKEN_OF_SHARED = 3  # words an item's title, summary and topics share with a sentence about it
+
+
+def spoken_of(
+    said_by_rep: Sequence[str], reply: str | None, library: tuple[ContentBrief, ...]
+) -> list[str]:
+    """The items the thread speaks of without linking them: the rep's own mail ("one of our
+    chemical customers cut boiler trips") or the lead recalling it ("you mentioned a brewery
+    that..."), each the one item that sentence describes best, by several shared words."""
+    lines = [part for text in said_by_rep for part in _SPLIT.split(text) if part.strip()]
+    lines += [part for part in _SPLIT.split(reply or "") if _YOU_MENTIONED.search(part)]
+    about = {
+        item.slug: words_of(" ".join((item.title, item.summary, *item.topics))) for item in library
+    }
+    found: list[str] = []
+    for line in lines:
+        language = guess([line])
+        own = words_of(line, language) | {
+            t.lstrip("~") for t in terms(line, language) if t.startswith("~")
+        }
+        ranked = sorted(((len(own & words), slug) for slug, words in about.items()), reverse=True)
+        if not ranked or ranked[0][0] < SPOKEN_OF_SHARED:
+            continue
+        if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
+            continue  # two items fit as well: the sentence names neither
+        if ranked[0][1] not in found:
+            found.append(ranked[0][1])
+    return found
+
+
+def answering_slug(
+    reply: str | None, library: tuple[ContentBrief, ...], near: Sequence[str] = ()
+) -> str | None:
     """The item whose key points answer the lead's first answerable question, if any: the
     question read as the drafter reads it (the sentence it leans on, the lead's own units).
 
     Only a clear answer picks the content over the ranker: it must hold most of what was
     asked, not a word or two of it.
     """
-    for found in answer_all(reply, library):
+    for found in answer_all(reply, library, near=near):
         clear = found.coverage >= CLEAR_ANSWER and found.score >= CLEAR_SCORE
         if found.status == "answered" and clear:
             return found.slug

@@ -24,7 +24,7 @@ import jinja2
 
 from assistant import resources
 from assistant.llm import instructions, phrasing, salutation, turns
-from assistant.llm.answers import Answer, answer_all
+from assistant.llm.answers import Answer, answer_all, spoken_of
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
 from assistant.llm.eventtime import event_time
 from assistant.llm.kinds import FEMININE_DE, FEMININE_ES, MASCULINE_DE, kind_name
@@ -470,13 +470,17 @@ def _ahead(starts_at: str, request: DraftRequest) -> bool:
 
 
 def _mentioned(request: DraftRequest) -> list[ContentBrief]:
-    """Items the rep's own mail in the thread linked to, or named by their date ("On 20
-    January our Head of Data Science shows...")."""
-    said = " ".join(t.text for t in request.thread if t.direction == "outbound")
+    """Items the rep's own mail in the thread linked to, named by their date ("On 20 January
+    our Head of Data Science shows..."), or spoke of ("one of our chemical customers...")."""
+    outbound = [t.text for t in request.thread if t.direction == "outbound"]
+    said = " ".join(outbound)
+    spoken = set(spoken_of(outbound, request.latest_reply, request.library))
+    found = [item for item in request.library if item.slug in spoken]
     if not said:
-        return []
-    found = []
+        return found
     for item in request.library:
+        if item.slug in spoken:
+            continue
         if item.url and item.url in said:
             found.append(item)
         elif item.starts_at:

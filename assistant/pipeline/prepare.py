@@ -7,6 +7,7 @@ content. Recipients and threading come from our records and stay out of the draf
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from assistant.content.library import STAGES
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
-from assistant.llm.answers import answering_slug
+from assistant.llm.answers import answering_slug, spoken_of
 from assistant.llm.base import (
     ContentBrief,
     DraftRequest,
@@ -101,7 +102,8 @@ def prepare(
     if instruction and content_slug is None:
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
     rep_chose = content_slug is not None or keep_content_id is not None
-    choice = None if rep_chose else _answering(session, lead, reply, now)
+    said_by_rep = [t.text for t in turns if t.direction == "outbound"]
+    choice = None if rep_chose else _answering(session, lead, reply, said_by_rep, now)
     # "Send me something to build the case" during a pause or freeze still gets that item.
     asked = bool(reply) and bool(ASKS_FOR_MATERIAL.search(reply))
     held_back = (
@@ -336,11 +338,15 @@ def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
     )
 
 
-def _answering(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
-    """The item whose key points answer the lead's question, when the lead may still get it."""
+def _answering(
+    session: Session, lead: Lead, reply: str, said_by_rep: Sequence[str], now: datetime
+) -> Choice | None:
+    """The item whose key points answer the lead's question, when the lead may still get it;
+    what the thread speaks of ("you mentioned a brewery that...") answers first."""
     if not reply:
         return None
-    slug = answering_slug(reply, library(session, now))
+    shelf = library(session, now)
+    slug = answering_slug(reply, shelf, near=spoken_of(said_by_rep, reply, shelf))
     _, items = ranker(session)
     if slug is None or slug not in items or slug in excluded(session, lead):
         return None
