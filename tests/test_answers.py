@@ -9,7 +9,7 @@ import pytest
 from assistant.content.library import load_library
 from assistant.llm.answers import answer_all, answering_slug, questions, spoken_of
 from assistant.llm.base import ContentBrief
-from assistant.llm.points import asked_kinds, fact_kinds, split_points
+from assistant.llm.points import asked_kinds, fact_kinds, index, relevant_clauses, split_points
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -268,3 +268,20 @@ def test_an_item_the_thread_speaks_of_without_a_link_is_found(
     near = spoken_of(rep, reply, acme)
     assert near and near[0] == "case-study-transvia-logistics"
     assert spoken_of(["Thanks for your time today."], "Sounds good.", acme) == []
+
+
+def test_a_point_loses_its_clauses_about_other_named_products() -> None:
+    point = (
+        "Maintenance systems: native SAP PM connector creates notifications from alarms;"
+        " IBM Maximo via REST; ServiceNow and other tools via webhooks only."
+        " Data never leaves the EU."
+    )
+    shelf = (ContentBrief("guide", "Integration guide", "guide", "https://x.test/g", "", point),)
+    found = relevant_clauses(point, "Does it raise the notification in SAP?", "", index(shelf))
+    assert found == (
+        "Maintenance systems: native SAP PM connector creates notifications from alarms."
+        " Data never leaves the EU."
+    )
+    # Asked about Maximo, the Maximo clause stays; a question naming nothing gets it all.
+    assert "IBM Maximo via REST" in relevant_clauses(point, "And Maximo?", "", index(shelf))
+    assert relevant_clauses(point, "How does it connect?", "", index(shelf)) == point

@@ -21,6 +21,7 @@ from assistant.llm.points import (
     best_point,
     index,
     labels,
+    relevant_clauses,
     respelled,
     terms,
     words_of,
@@ -336,8 +337,9 @@ def answer(
         )
     if found is None:
         return Answer(short(question), "open", asked=question, context=around)
-    text = " ".join(_sentence(point.text) for point in found.points)
-    brief = _sentence(found.points[0].text)
+    said = [relevant_clauses(p.text, question, around, points) for p in found.points]
+    text = " ".join(_sentence(point) for point in said)
+    brief = _sentence(said[0])
     # "We have 420 staffed beds": of an item's tiers, the one that holds the lead's count.
     siblings = [p.text for p in points.points if p.slug == found.slug]
     fit = (

@@ -613,3 +613,74 @@ def _coverage(asked: frozenset[str], points: tuple[Point, ...], found_in: PointI
     held = _total(found_in, asked & own)
     held += 0.5 * _total(found_in, asked & about)
     return held / total
+
+
+# Where a point's clauses part: "...from alarms; IBM Maximo via REST", "...Modbus TCP. Setpoint".
+_CLAUSE_END = re.compile(r"(?<=;)\s+|(?<=[a-z)\d][.])\s+(?=[A-Z])")
+# A clause that opens with a name of its own: "IBM Maximo via REST", "Nalco 3D TRASAR data
+# only via...", "ServiceNow and other tools..." (a name of two words, a code, or inner capitals).
+_OPENING_NAME = re.compile(
+    r"^\W*([A-Z][\w/-]*)(?=\s+(?:[A-Z][\w/-]*|\d+[A-Za-z]\w*)\b)|^\W*([A-Z]\w*[a-z][A-Z]\w*)\b"
+)
+# Standards, regions and protocols name what is asked about, not another product.
+_NOT_NAMES = re.compile(
+    r"^(?:SOC|ISO|IEC|GDPR|HIPAA|PCI|ISAE|TISAX|DSGVO|HACCP|FDA|MFA|SSO|SAML|SCIM|OIDC|API|REST"
+    r"|RPO|RTO|SLA|EU|UK|US|USA)$",
+    re.I,
+)
+_LOWER_WORDS: dict[int, tuple[PointIndex, frozenset[str]]] = {}
+
+
+def _lower_words(found_in: PointIndex) -> frozenset[str]:
+    """The words the library writes in lower case somewhere: common words, not names."""
+    cached = _LOWER_WORDS.get(id(found_in))
+    if cached is not None and cached[0] is found_in:
+        return cached[1]
+    words = frozenset(
+        w for point in found_in.points for w in _WORD.findall(point.text) if w.islower()
+    )
+    if len(_LOWER_WORDS) > 16:
+        _LOWER_WORDS.clear()
+    _LOWER_WORDS[id(found_in)] = (found_in, words)
+    return words
+
+
+def relevant_clauses(point: str, question: str, around: str, found_in: PointIndex) -> str:
+    """The point without its clauses about other named things: "native SAP PM connector ...
+    creates notifications" without "; IBM Maximo via REST; ServiceNow via webhooks" when the
+    question is about SAP. The first clause always stays, and so does any clause that states
+    the kind of fact asked for."""
+    parts = [part for part in _CLAUSE_END.split(point) if part.strip()]
+    if len(parts) < 2:
+        return point
+    asked = f" {question} {around} ".lower()
+    kinds = asked_kinds(question)
+    common = _lower_words(found_in)
+
+    def other_name(part: str) -> bool:
+        opening = _OPENING_NAME.match(part)
+        if opening is None:
+            return False
+        name = opening.group(1) or opening.group(2)
+        if name.lower() in common or _NOT_NAMES.match(name):
+            return False
+        if any(f"{word.lower()}" in asked for word in re.findall(r"[A-Z][\w/-]+", part)):
+            return False  # "IBM Maximo via REST" when the lead asks about Maximo
+        return not kinds & fact_kinds(part) - {"capability"}
+
+    named = {w.lower() for w in re.findall(r"[A-Z][\w/-]+", point)} - {"the", "and", "for"}
+    if not any(f" {name}" in asked for name in named if not _NOT_NAMES.match(name)):
+        return point  # the question names none of the point's products: all of it answers
+    kept = [0, *(at for at in range(1, len(parts)) if not other_name(parts[at]))]
+    if len(kept) == len(parts):
+        return point
+    # "...(eu-west-1); [North American ... (us-east-2).] Data never leaves": where a clause was
+    # cut out, the one before ends as the cut one did.
+    ends = []
+    for at, nxt in zip(kept, [*kept[1:], len(parts)], strict=True):
+        part = parts[at]
+        if nxt != at + 1 and part.endswith(";"):
+            part = part[:-1] + parts[nxt - 1][-1:]
+        ends.append(part)
+    text = " ".join(ends).strip()
+    return text[:-1] + "." if text.endswith(";") else text
