@@ -12,6 +12,7 @@ from assistant.llm.eventtime import event_time
 from assistant.llm.turns import (
     ASKS_FOR_MATERIAL,
     after_words,
+    asked_kind,
     introduced,
     lead_zone,
     pause_when,
@@ -268,3 +269,26 @@ def test_a_request_for_material_is_read_and_a_refusal_of_it_is_not() -> None:
     assert ASKS_FOR_MATERIAL.search("Send me something that helps me build the case.")
     assert not ASKS_FOR_MATERIAL.search("Please don't send anything further until then.")
     assert not ASKS_FOR_MATERIAL.search("No need to send anything.")
+
+
+@pytest.mark.parametrize(
+    ("reply", "kinds"),
+    [
+        ("Do you have some training or session my shift chemists could join?", ("webinar",)),
+        ("Is there any benchmark data I could point him to?", ("white_paper", "report")),
+        ("Auriez-vous un outil qui permette d'estimer les économies ?", ("calculator",)),
+        ("Do you have an example of a company like ours?", ("case_study",)),
+        ("How much training do managers need?", ()),
+        ("Is there a minimum term?", ()),
+    ],
+)
+def test_the_kind_of_item_a_lead_asks_for_by_name_is_read(
+    reply: str, kinds: tuple[str, ...]
+) -> None:
+    assert asked_kind(reply) == kinds
+
+
+def test_a_lead_without_a_zone_on_record_is_placed_by_their_signature() -> None:
+    signature = "Henrik Aalto\nProcess Chemist, Kymi Board Oy\nKouvola, Finland"
+    assert lead_zone(signature, "", "henrik@kymiboard.test") == "Europe/Helsinki"
+    assert lead_zone(signature, "Europe/Berlin", "henrik@kymiboard.test") == "Europe/Berlin"

@@ -302,7 +302,14 @@ def _more(
     # "How would I do that?" when the item is the way to do it, or a question about just what
     # the item is ("do you have an escalation template?"): the item answers it, no deferral.
     how = [a for a in found if a.status == "open" and _HOW_DO.match(a.asked or a.question)]
-    covered = [a for a in found if a.status == "open" and _covers(content, a.asked or a.question)]
+    # An item of the very kind the lead asks for ("any session my team could join?") answers
+    # the question itself, whatever point elsewhere shares its words.
+    covered = [
+        a
+        for a in found
+        if (a.status == "open" and _covers(content, a.asked or a.question))
+        or (a.status == "answered" and _of_kind(content, a.asked or a.question))
+    ]
     by_item = bool(content) and bool(how or covered)
     by_item_intro = "The quickest way is" if how else "That is covered in"
     if content is not None and (content.type == "webinar" or content.attachment):
@@ -353,7 +360,8 @@ def _more(
     if item is not None and content is not None:
         item = {**item, "kind": _kind(content, lang)}
         if content.starts_at:
-            item["when"] = event_time(content.starts_at, lead.timezone, lang)
+            zone = turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email)
+            item["when"] = event_time(content.starts_at, zone, lang)
     today = turns.today_of(request)
     hours = request.rep.hours
     return {
@@ -365,7 +373,7 @@ def _more(
         "sign_off": salutation.sign_off(request.tone.sign_off, lang, style),
         "voice": _voice(request.tone.voice),
         "answers": answers,
-        "answered": any(a["status"] == "answered" for a in answers),
+        "answered": by_item or any(a["status"] == "answered" for a in answers),
         "by_item": by_item,
         "by_item_intro": by_item_intro,
         "item_named": lang != "en"
@@ -553,10 +561,16 @@ def _covers(content: ContentBrief | None, question: str) -> bool:
     # "Do you have a template...?" of a template, "any session...?" of a webinar: its kind.
     if asked & terms(content.type.replace("_", " ")) and _ANY_OF.search(question):
         return True
+    if _of_kind(content, question):
+        return True
     words = {t for t in asked if not t.startswith(("~", "@"))}
     about = terms(" ".join((content.title, content.summary, *content.topics, content.type)))
     shared = words & about
     return len(shared) >= 2 and len(shared) >= 0.67 * len(words)
+
+
+def _of_kind(content: ContentBrief | None, question: str) -> bool:
+    return content is not None and content.type in turns.asked_kind(question)
 
 
 def _on_first_names(request: DraftRequest, first: str) -> bool:
@@ -737,7 +751,7 @@ def _flags(
             flags.append(UNANSWERED)
         for asked in context["rep_only"]:
             flags.append(REP_ONLY.format(topic=asked["topic"]))
-        if context["lang"] != "en" and context["answered"]:
+        if context["lang"] != "en" and any(a["status"] == "answered" for a in context["answers"]):
             flags.append(QUOTED)
     elif context["question"] and not (context["delivers"] or context["turn"] or context["by_item"]):
         flags.append(UNSENT if context["requested"] else UNANSWERED)

@@ -129,6 +129,49 @@ ASKS_FOR_MATERIAL = re.compile(
     r"|\bmánde(?:me|nos) (?:algo|material)",
     re.IGNORECASE,
 )
+# The kind of item a lead asks for by name ("any training or session they could join?", "is
+# there any benchmark data?", "un outil pour estimer..."), as the library's types.
+_ASKED_KINDS = (
+    (
+        r"webinar|session|training|workshop|live event|seminar|schulung|webinaire|formation|séance"
+        r"|seminario|formación|sesión",
+        ("webinar",),
+    ),
+    (
+        r"calculator|tool to (?:estimate|calculate|work out|model)|rechner|outil|calculateur"
+        r"|calculadora|herramienta",
+        ("calculator",),
+    ),
+    (
+        r"case stud|customer stor|example of a (?:customer|company)|fallstudie|étude de cas"
+        r"|caso de (?:éxito|estudio)",
+        ("case_study",),
+    ),
+    (
+        r"benchmark|research|survey data|study|report|white ?paper|studie|étude|estudio|informe",
+        ("white_paper", "report"),
+    ),
+    (r"checklist|check-list|lista de verificación", ("checklist",)),
+)
+_ASKS_FOR_KIND = re.compile(
+    r"\b(?:do you have|have you got|is there|are there|could you (?:send|share)|can you (?:send"
+    r"|share)|send (?:me|us)|any chance of|auriez-vous|avez-vous|haben sie|gibt es|tienen"
+    r"|tiene usted|hay)\b[^.?!\n]{0,40}?\b(?:a|an|any|some|un|une|des|ein|eine|einen|una?|alguna?)?"
+    r"\s*(?P<what>[^.?!\n]{0,60})",
+    re.IGNORECASE,
+)
+
+
+def asked_kind(reply: str | None) -> tuple[str, ...]:
+    """The library types of the item the lead asks for by its kind, or () when none."""
+    for found in _ASKS_FOR_KIND.finditer(reply or ""):
+        what = found.group("what").lower()
+        for pattern, types in _ASKED_KINDS:
+            if re.search(rf"\b(?:{pattern})", what):
+                return types
+    return ()
+
+
 _PHRASE_END = re.compile(
     r"\s+(?:in|im|on|at|around|is|are|and|und|et|y|en|au|à|a|al|nochmal|noch|again|wieder|,)\b"
     r"|[,.;:!?()]"
@@ -358,6 +401,28 @@ _COUNTRY_ZONES = {
     "fi": "Europe/Helsinki",
     "pl": "Europe/Warsaw",
 }
+# Last, the country a signature names ("Kouvola, Finland", "Terneuzen, NL").
+_COUNTRY_WORDS = tuple(
+    (re.compile(rf"(?:,|\|)\s*(?:{words})\s*$", re.I | re.M), zone)
+    for words, zone in (
+        ("uk|united kingdom|england|scotland|wales", "Europe/London"),
+        ("ireland", "Europe/Dublin"),
+        ("germany|deutschland", "Europe/Berlin"),
+        ("austria|österreich", "Europe/Vienna"),
+        ("switzerland|schweiz|suisse", "Europe/Zurich"),
+        ("france", "Europe/Paris"),
+        ("belgium|belgique|belgië", "Europe/Brussels"),
+        ("netherlands|the netherlands|nederland|nl", "Europe/Amsterdam"),
+        ("spain|españa", "Europe/Madrid"),
+        ("portugal", "Europe/Lisbon"),
+        ("italy|italia", "Europe/Rome"),
+        ("denmark|danmark", "Europe/Copenhagen"),
+        ("sweden|sverige", "Europe/Stockholm"),
+        ("norway|norge", "Europe/Oslo"),
+        ("finland|suomi", "Europe/Helsinki"),
+        ("poland|polska", "Europe/Warsaw"),
+    )
+)
 _PHONE = re.compile(r"\+(\d{2,3})[\s(]")
 _DIALLING = {
     "44": "Europe/London",
@@ -415,7 +480,8 @@ def lead_zone(text: str, stored: str, email: str) -> str:
     said = next((zone for words, zone in _ZONE_WORDS if words.search(text)), None)
     country = email.rsplit(".", 1)[-1].lower() if "@" in email else ""
     dialled = next((_DIALLING.get(m.group(1), "") for m in _PHONE.finditer(text)), "")
-    return said or stored or _COUNTRY_ZONES.get(country, "") or dialled
+    named = next((zone for words, zone in _COUNTRY_WORDS if words.search(text)), "")
+    return said or stored or _COUNTRY_ZONES.get(country, "") or dialled or named
 
 
 def slots(

@@ -31,7 +31,7 @@ from assistant.llm.base import (
     request_to_json,
 )
 from assistant.llm.offline import LIGHT
-from assistant.llm.turns import ASKS_FOR_MATERIAL
+from assistant.llm.turns import ASKS_FOR_MATERIAL, asked_kind, lead_zone
 from assistant.mail.compose import base_subject, reply_subject
 from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
 from assistant.pipeline.plan import Job, step_json
@@ -103,7 +103,12 @@ def prepare(
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
     rep_chose = content_slug is not None or keep_content_id is not None
     said_by_rep = [t.text for t in turns if t.direction == "outbound"]
-    choice = None if rep_chose else _answering(session, lead, reply, said_by_rep, now)
+    choice = (
+        None
+        if rep_chose
+        else _of_asked_kind(session, lead, reply, now)
+        or _answering(session, lead, reply, said_by_rep, now)
+    )
     # "Send me something to build the case" during a pause or freeze still gets that item.
     asked = bool(reply) and bool(ASKS_FOR_MATERIAL.search(reply))
     held_back = (
@@ -142,7 +147,8 @@ def prepare(
             language=lead.extra.get("language") or language.guess(inbound[-2:]),
             topics=tuple(lead.topics),
             referred_by=_referrer(session, lead),
-            timezone=lead.timezone,
+            # Unknown to our records: where the lead's mail, signature included, says they are.
+            timezone=lead.timezone or lead_zone(latest.text if latest else "", "", lead.email),
         ),
         subject=subject,
         thread=turns,
@@ -357,6 +363,17 @@ def _answering(
     ahead = STAGES.index(item.stage) - STAGES.index(lead.stage) if lead.stage in STAGES else -1
     stage = item.stage if ahead in (0, 1) else ""
     return Choice(item, Recommendation(item.slug, 0.0, item.stage, (why,)), stage)
+
+
+def _of_asked_kind(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
+    """The best item of the kind the lead asks for by name ("any session my team could
+    join?"), when one is left for them."""
+    wanted = asked_kind(reply)
+    if not wanted:
+        return None
+    _, items = ranker(session)
+    others = {slug for slug, item in items.items() if item.type not in wanted}
+    return choose(session, lead, reply=reply, intent=None, events=(), now=now, exclude=others)
 
 
 def _asked_for(
