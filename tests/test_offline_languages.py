@@ -115,8 +115,8 @@ def test_an_open_question_is_said_once_and_flagged(shelf: dict[str, ContentBrief
 
 def test_a_discount_is_left_to_the_rep_in_words(shelf: dict[str, ContentBrief]) -> None:
     result, _ = draft(shelf, "Can you do 20% off for three years?", "pricing-and-packaging-guide")
-    assert "On price and commercial terms, I'll look at this myself" in result.body
-    assert "20%" not in result.body.split("> ")[-1].split("\n", 1)[-1]
+    assert "On the discount you asked about, I'll look at it myself" in result.body
+    assert "20%" not in result.body  # neither granted nor quoted back
     assert any("discounts: only you can answer" in flag for flag in result.flags)
     # Beside a discount question only the published prices are worth a link; no other tip.
     assert result.content_slug == "pricing-and-packaging-guide"
