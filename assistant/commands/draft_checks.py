@@ -70,7 +70,8 @@ def check(scenario: Scenario, outcome: Outcome) -> list[Check]:
     limit = int(tone.get("max_words") or 140)
     checks.append(Check("length", words <= limit, f"{words} of {limit} words (body)"))
     checks.append(_language(scenario, body))
-    checks.append(_links(scenario, outcome, body))
+    # The rep's own signature and the team's required line may hold the company's address.
+    checks.append(_links(scenario, outcome, _body(body, scenario)))
     checks.append(_numbers(scenario, outcome, body))
     if last.sender == "lead" and not turn_kind(scenario, outcome):
         answered = _answers(scenario, outcome, body)
