@@ -21,6 +21,7 @@ from assistant.llm.turns import (
     when_words,
     window,
 )
+from assistant.mail.optout import find_opt_out
 
 WEDNESDAY = datetime(2026, 7, 8, 9, 30, tzinfo=UTC)
 
@@ -292,3 +293,38 @@ def test_a_lead_without_a_zone_on_record_is_placed_by_their_signature() -> None:
     signature = "Henrik Aalto\nProcess Chemist, Kymi Board Oy\nKouvola, Finland"
     assert lead_zone(signature, "", "henrik@kymiboard.test") == "Europe/Helsinki"
     assert lead_zone(signature, "Europe/Berlin", "henrik@kymiboard.test") == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind", "until"),
+    [
+        ("¿Le parece que lo retomemos a finales de marzo?", "pause", date(2027, 3, 31)),
+        (
+            "Head office has frozen all new software spend until the board signs off next"
+            " year's budget on 15 February.",
+            "freeze",
+            date(2027, 2, 15),
+        ),
+        (
+            "Für die Auswahl ist bei uns Herr Markus Keller zuständig. Bitte wenden Sie sich"
+            " direkt an ihn: m.keller@praxis.test",
+            "referral",
+            None,
+        ),
+    ],
+)
+def test_turns_said_in_other_words_are_read(reply: str, kind: str, until: date | None) -> None:
+    turn = read(request(reply))
+    assert (turn.kind, turn.until) == (kind, until)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Je ne suis pas intéressé. Merci de ne plus m'écrire et de supprimer mes coordonnées.",
+        "Por favor, no me escriba más y borre mis datos.",
+        "Bitte schreiben Sie mir nicht mehr.",
+    ],
+)
+def test_an_opt_out_in_other_words_is_read(reply: str) -> None:
+    assert find_opt_out(reply)

@@ -258,6 +258,9 @@ def _next_unit(unit: str, today: date) -> date:
     return date(today.year + 1, 1, 1)
 
 
+_NEXT_POSSESSIVE = re.compile(r"\bnext (?:year|month|quarter|week)['’]s\b")
+
+
 def later_date(sentence: str, today: date, *, month_first: bool = False) -> date | None:
     """The date a "come back later" sentence points to, or None when it names none."""
     original, sentence = sentence, sentence.lower()
@@ -267,6 +270,10 @@ def later_date(sentence: str, today: date, *, month_first: bool = False) -> date
         return _next_quarter(int(m.group(1)), today, m.group(2))
     if m := _ORDINAL_QUARTER.search(sentence):
         return _next_quarter(_ORDINAL[m.group(1).lower()], today, None)
+    # "...until the board signs off next year's budget on 15 February": the day named wins.
+    named = explicit_dates(sentence, today, month_first=month_first)
+    if named and _NEXT_POSSESSIVE.search(sentence):
+        return max(d for _, d in named)
     if m := _NEXT.search(sentence):
         return _next_unit(next(g for g in m.groups() if g), today)
     if _HALF_YEAR.search(sentence):
