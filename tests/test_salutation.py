@@ -89,3 +89,10 @@ def test_a_thread_on_first_names_stays_on_them_in_a_formal_mail() -> None:
     assert name.gender == "f"  # the first name tells; "Director" is no Spanish masculine here
     assert greeting(name, "en", "formal") == "Dear Ms Benham,"
     assert greeting(name, "en", "formal", first_names=True) == "Dear Claire,"
+
+
+def test_the_short_form_a_lead_signs_with_is_the_name_we_greet() -> None:
+    assert parse("Michael Reeves", "", ["Tom,\n\nCan we talk Tuesday?\n\nMike"]).first == "Mike"
+    assert parse("Robert Hale", "", ["Looks good.\nBob"]).first == "Bob"
+    assert parse("Theodore Wu", "", ["Looks good.\nThanks"]).first == "Theodore"
+    assert parse("Sandra Lee", "", ["See you then.\nSandra"]).first == "Sandra"

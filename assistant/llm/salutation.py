@@ -120,7 +120,78 @@ def parse(name: str, job_title: str = "", texts: Sequence[str] = ()) -> Name:
             academic = [w for w in ("Prof.", "Dr.") if w in signed.group(1)]
     if not gender:
         gender = _gender(first, job_title, texts, last)
-    return Name(first, last, " ".join(academic), gender)
+    return Name(_signed_as(first, texts), last, " ".join(academic), gender)
+
+
+# Short forms people sign with that do not begin like the name on record.
+_SHORT_FORMS = {
+    "bob": "robert",
+    "bill": "william",
+    "will": "william",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "jim": "james",
+    "jack": "john",
+    "peggy": "margaret",
+    "maggie": "margaret",
+    "dick": "richard",
+    "sandy": "alexandra",
+    "chuck": "charles",
+    "ted": "edward",
+    "ned": "edward",
+    "hank": "henry",
+    "kate": "katherine",
+    "katie": "katherine",
+    "becky": "rebecca",
+    "sally": "sarah",
+}
+_NOT_SIGNATURES = frozenset(
+    (
+        "thanks",
+        "thank",
+        "thx",
+        "cheers",
+        "best",
+        "regards",
+        "br",
+        "kind",
+        "warmly",
+        "sincerely",
+        "sent",
+        "hello",
+        "hi",
+        "dear",
+        "team",
+        "danke",
+        "gruß",
+        "grüße",
+        "merci",
+        "cordialement",
+        "gracias",
+        "saludos",
+        "atentamente",
+    )
+)
+_SIGN_OFF_LINE = re.compile(r"^\s*[-–—]*\s*([A-Z][a-zà-ÿ]{1,11})\s*$", re.M)
+
+
+def _signed_as(first: str, texts: Sequence[str]) -> str:
+    """The short form the lead signs with ("Mike" for Michael, "Bob" for Robert), else the
+    first name on record."""
+    if not first or " " in first:
+        return first
+    low = first.lower()
+    for text in reversed(texts):
+        for word in _SIGN_OFF_LINE.findall(text or ""):
+            short = word.lower()
+            if short in _NOT_SIGNATURES:
+                continue
+            if short == low:
+                return first
+            shortened = len(short) < len(low) and short[:2] == low[:2] and short[0] == low[0]
+            if shortened or _SHORT_FORMS.get(short) == low:
+                return word
+    return first
 
 
 def _gender(first: str, job_title: str, texts: Sequence[str], last: str) -> str:
