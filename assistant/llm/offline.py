@@ -330,6 +330,8 @@ def _more(
         {
             "status": a.status,
             "question": a.question,
+            # Quoted back whole where it is short enough, never cut mid-phrase.
+            "quoted": a.asked if a.asked and len(a.asked.split()) <= QUOTE_WHOLE else a.question,
             "text": _said(a, a.text, lang, product),
             "topic": a.topic,
             "source": _source(titles.get(a.slug), lang) if a.slug else None,
@@ -499,6 +501,7 @@ def _mentioned(request: DraftRequest) -> list[ContentBrief]:
     return found
 
 
+QUOTE_WHOLE = 30  # words of a lead's question quoted back whole
 YES_COVERAGE = 0.8  # how fully a point must hold a yes-or-no question to say "yes" to it
 _YES_NO = re.compile(
     r"^(?:and |also |so |but )?(?:can|could|do|does|is|are|will|would|have|has)\s+"
