@@ -312,29 +312,25 @@ def answer(
         matched, leans = f"{_SPLIT.split(around.strip())[0]}: {matched}", True
     if topic is not None and not _published(question, topic, points, language):
         return Answer(short(question), "rep_only", topic=topic)
-    found: Found | None = best_point(
-        matched,
-        points,
-        prefer,
-        language=language,
-        around=around,
-        near=near,
-        given=given,
-        # Only the question's own names can be unknown, not those of the sentence it leans on.
-        names_from=question if leans else None,
-    )
-    if leans and (found is None or all(_sentence(p.text) in " ".join(given) for p in found.points)):
-        # Nothing answers the two together, or the sentence leaned on is what an earlier
-        # question asked: the question alone is what is asked.
-        found = best_point(
-            respelled(question, points),
+
+    def find(text: str, names_from: str | None = None) -> Found | None:
+        return best_point(
+            text,
             points,
             prefer,
             language=language,
             around=around,
             near=near,
             given=given,
+            names_from=names_from,
         )
+
+    # Only the question's own names can be unknown, not those of the sentence it leans on.
+    found = find(matched, question if leans else None)
+    if leans and (found is None or all(_sentence(p.text) in " ".join(given) for p in found.points)):
+        # Nothing answers the two together, or the sentence leaned on is what an earlier
+        # question asked: the question alone is what is asked.
+        found = find(respelled(question, points))
     if found is None:
         return Answer(short(question), "open", asked=question, context=around)
     said = [relevant_clauses(p.text, question, around, points) for p in found.points]
