@@ -66,12 +66,14 @@ def check(scenario: Scenario, outcome: Outcome) -> list[Check]:
         checks.append(Check("required line", line in body, "verbatim" if line in body else line))
     banned = [p for p in tone.get("banned_phrases", []) if p.lower() in body.lower()]
     checks.append(Check("banned phrases", not banned, ", ".join(banned) or "none"))
-    words = len(_body(body, scenario).split())
+    # The rep's own signature and the team's required line are not the draft's to judge (they
+    # may hold the company's address).
+    judged = _body(body, scenario)
+    words = len(judged.split())
     limit = int(tone.get("max_words") or 140)
     checks.append(Check("length", words <= limit, f"{words} of {limit} words (body)"))
     checks.append(_language(scenario, body))
-    # The rep's own signature and the team's required line may hold the company's address.
-    checks.append(_links(scenario, outcome, _body(body, scenario)))
+    checks.append(_links(scenario, outcome, judged))
     checks.append(_numbers(scenario, outcome, body))
     if last.sender == "lead" and not turn_kind(scenario, outcome):
         answered = _answers(scenario, outcome, body)
