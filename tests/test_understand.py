@@ -111,10 +111,37 @@ def test_classify_bytes_reports_quarantine_with_a_reason() -> None:
             "question",
         ),
         ("We plan to roll out next year. How long does it take?", "question"),
+        (
+            "We're running a formal procurement, so I can't discuss anything with suppliers"
+            " outside the tender portal until the tender closes at the end of February. Happy"
+            " to hear from you after that.",
+            "not_now",
+        ),
+        (
+            "Allerdings gilt bei uns derzeit eine interne Budgetsperre bis Ende Januar. Gern"
+            " können wir danach wieder sprechen.",
+            "not_now",
+        ),
+        (
+            "No podré valorar ninguna propuesta hasta que esté aprobado. Le ruego que vuelva a"
+            " escribirme en marzo.",
+            "not_now",
+        ),
+        # "can we do month to month" asks about the contract, not for a call.
+        ("What's the monthly cost, and can we do month to month?", "question"),
+        ("Can we talk Thursday afternoon?", "ready_to_talk"),
     ],
 )
 def test_putting_things_off_is_read_in_its_many_phrasings(text: str, intent: str) -> None:
     assert classify_intent(text, date(2026, 11, 22))[0] == intent
+
+
+def test_a_freeze_named_as_a_spending_block_pauses_to_its_end() -> None:
+    _, _, events = classify_intent(
+        "Bei uns gilt eine interne Budgetsperre bis Ende Januar.", date(2026, 11, 22)
+    )
+    assert [e.type for e in events] == ["budget_freeze", "come_back_later"]
+    assert events[1].date == date(2027, 1, 31)
 
 
 def test_a_colleague_copied_instead_is_the_referral_not_a_newcomer() -> None:

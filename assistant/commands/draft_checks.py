@@ -16,6 +16,7 @@ from assistant.commands.scenarios import Outcome, Scenario, lead_texts
 from assistant.llm import language
 from assistant.llm.answers import answer_all, questions
 from assistant.llm.base import ContentBrief
+from assistant.llm.turns import lead_zone
 from assistant.mail.intent import classify_intent
 from assistant.mail.optout import find_opt_out
 from assistant.models import ContentItem, LeadStatus
@@ -126,7 +127,46 @@ def _numbers(scenario: Scenario, outcome: Outcome, body: str) -> Check:
     known = set(_NUMBER.findall(sources))
     text = _TIME.sub(" ", _URL.sub(" ", body))
     unknown = [n for n in dict.fromkeys(_NUMBER.findall(text)) if n not in known]
+    if unknown:
+        # A total worked out for the lead: their count times a price, a year of it, a discount
+        # taken off, a one-time fee added.
+        lead = _values(" ".join(m.text for m in scenario.thread if m.sender == "lead"))
+        library = _values(sources)
+        percents = {float(p) for p in re.findall(r"(\d+(?:\.\d+)?)\s?%", sources)}
+        unknown = [n for n in unknown if not _derived(n, lead, library, percents)]
     return Check("numbers", not unknown, "all found" if not unknown else ", ".join(unknown))
+
+
+def _values(text: str) -> set[float]:
+    found: set[float] = set()
+    for raw in _NUMBER.findall(text):
+        found.update(_readings(raw))
+    return found
+
+
+def _readings(raw: str) -> set[float]:
+    """1,960 and 1.960 (German) and 1 960 (French) are all 1960; 16,5 is 16.5."""
+    plain = raw.replace("\u202f", "").replace(" ", "")
+    readings = set()
+    for thousands, decimal in ((",", "."), (".", ",")):
+        try:
+            readings.add(float(plain.replace(thousands, "").replace(decimal, ".")))
+        except ValueError:
+            continue
+    return readings
+
+
+def _derived(raw: str, lead: set[float], library: set[float], percents: set[float]) -> bool:
+    counts = {v for v in lead if v >= 1} | {v for v in library if 1 <= v <= 100 and v == int(v)}
+    prices = {v for v in library if v > 0}
+    base = {c * p for c in counts for p in prices}
+    yearly = base | {b * 12 for b in base}
+    totals = yearly | {y * (100 - pc) / 100 for y in yearly for pc in percents}
+    rounded = {round(t) for t in totals}
+    for value in _readings(raw):
+        if round(value) in rounded or any(round(value - f) in rounded for f in prices):
+            return True
+    return False
 
 
 def _answers(scenario: Scenario, outcome: Outcome, body: str) -> Check | None:
@@ -136,7 +176,9 @@ def _answers(scenario: Scenario, outcome: Outcome, body: str) -> Check | None:
     if not asked:
         return None
     # Each question read with the sentences beside it, as the drafter reads it.
-    results = answer_all(scenario.thread[-1].text, library)[:3]
+    reply = scenario.thread[-1].text
+    zone = lead_zone(reply, outcome.lead.timezone or "", outcome.lead.email)
+    results = answer_all(reply, library, zone=zone)[:3]
     answerable = [r for r in results if r.status == "answered"]
     deferral = _DEFERRAL.search(body)
     missing = [

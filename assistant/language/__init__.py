@@ -139,3 +139,19 @@ def grouped(key: str) -> dict[str, tuple[str, ...]]:
                 group = name[len(prefix) :]
                 found[group] = found.get(group, ()) + tuple(_strings(code, name, value))
     return found
+
+
+def phrases(key: str, code: str) -> dict[str, str]:
+    """One language's phrases under a table (`[quote]` `plan = "..."`), by name; English fills
+    what the language leaves out."""
+    found: dict[str, str] = {}
+    prefix = f"{key}."
+    for language in (_FIRST, code):
+        for each, data in _languages():
+            if each != language:
+                continue
+            for name, value in data.items():
+                rest = name[len(prefix) :]
+                if name.startswith(prefix) and isinstance(value, str) and "." not in rest:
+                    found[rest] = value
+    return found

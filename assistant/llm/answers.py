@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from assistant.llm import quote
 from assistant.llm.base import ContentBrief
 from assistant.llm.language import guess
 from assistant.llm.points import (
+    ASKS,
     Found,
     PointIndex,
     asked_kinds,
@@ -23,6 +25,7 @@ from assistant.llm.points import (
     labels,
     relevant_clauses,
     respelled,
+    split_points,
     terms,
     words_of,
 )
@@ -45,6 +48,9 @@ _ASKING = re.compile(
     r"(?:[\w-]+'s )?(?:first |main |other )?question (?:will be|is|would be) (?=how|what|whether"
     r"|when|where|which|if)|"
     r"(?:could|can) you (?:tell|let) me|please (?:tell|let) me know|"
+    # "Eva wants to know what the first year would cost": asked for someone on the thread.
+    r"(?:[A-Z][\w'-]+|she|he|they|we|our [\w ]{3,30}?) (?:wants?|would like|needs?|asked)"
+    r" to know|"
     r"(?:you|he|she|they)(?:'ll| will) (?:mainly |probably |certainly |also )?(?:want|need) to"
     r" (?:understand|know|see)|(?:we|i) (?:need|want|would like|'d like) to understand|"
     r"ich würde gerne wissen|können sie mir sagen|mich würde interessieren|"
@@ -136,6 +142,7 @@ class Answer:
     context: str = ""
     coverage: float = 0.0  # answered: how much of what was asked the point holds, 0 to 1
     score: float = 0.0  # answered: how strongly the point matches the question
+    own: bool = False  # answered: written for the lead in their language, not the library's words
 
 
 def short(sentence: str) -> str:
@@ -341,6 +348,8 @@ def answer(
     fit = (
         fitting(siblings, f"{question} {around}")
         if any(has_tiers(p.text) for p in found.points)
+        # "Is charger management included?" is answered by its clause, not by the whole tier.
+        and asked_kinds(question) & {"price", "plan"}
         else None
     )
     if fit is not None:
@@ -400,8 +409,12 @@ def answer_all(
     *,
     language: str | None = None,
     near: Sequence[str] = (),
+    zone: str = "",
 ) -> list[Answer]:
-    """An answer (or an honest "open") for each of the lead's first few questions."""
+    """An answer (or an honest "open") for each of the lead's first few questions.
+
+    With the lead's time zone, prices are given in their currency, worked out for their count.
+    """
     if language is None:
         language = guess([reply or ""])
     found: list[Answer] = []
@@ -416,15 +429,130 @@ def answer_all(
         given = answer(
             question, library, prefer, language=language, around=around, near=near, given=said
         )
+        found.append(given)
+    kept: list[Answer] = []
+    for given in _priced(found, reply or "", library, language, zone):
         # Two questions one point answers ("what does it cost?", "do managers count?") get it once.
-        if given.text and any(given.text in earlier.text for earlier in found):
+        if given.text and any(given.text in earlier.text for earlier in kept):
             continue
         # Two answers under one name ("Pricing", "Pricing") take the next name the second has.
-        used = {earlier.label for earlier in found}
+        used = {earlier.label for earlier in kept}
         if given.label in used:
             given = replace(given, label=next((n for n in given.labels if n not in used), ""))
-        found.append(given)
-    return found
+        kept.append(given)
+    return kept
+
+
+# What a question about the price may also ask, which the worked-out quote answers.
+_PREPAY_ASKED = re.compile(
+    r"up ?front|in advance|annual(?:ly)?|yearly|for the year|per year|prepa|cheaper|saving"
+    r"|vorauszahl|jährlich|d'avance|annuel|por adelantado|anual",
+    re.I,
+)
+_FEE_ASKED = re.compile(
+    r"set[- ]?up|onboarding|one[- ]?(?:time|off)|implementation fee|fees?\b|einricht|gebühr"
+    r"|frais|mise en service|cuota|alta|implantación",
+    re.I,
+)
+_PRICE_ASKED = re.compile(ASKS["price"], re.I)
+_TERM_ASKED = re.compile(
+    r"month[- ]to[- ]month|monthly (?:contract|basis|rolling)|multi-?year|tied in|lock(?:ed)? in"
+    r"|commit|minimum term|contract (?:length|term)|how long (?:is|are) (?:the|we)|cancel"
+    r"|notice|laufzeit|kündig|engagement|durée|permanencia|compromiso|cancelar",
+    re.I,
+)
+_FIRST_YEAR = re.compile(
+    r"first year|year one|1st year|ersten jahr|première année|primer año", re.I
+)
+
+
+def _priced(
+    found: list[Answer],
+    reply: str,
+    library: tuple[ContentBrief, ...],
+    language: str,
+    zone: str,
+) -> list[Answer]:
+    """Prices in the lead's currency; the price question answered for the lead's own count."""
+    if not zone or not any(a.status == "answered" for a in found):
+        return found
+    pricing = [a for a in found if a.status == "answered" and "price" in asked_kinds(a.asked)]
+    item = next((i for a in pricing for i in library if i.slug == a.slug), None)
+    points = split_points(item.key_points) if item else []
+    symbol = quote.currency(reply, zone, quote.symbols(points)) if points else None
+    priced = quote.quote_for(points, reply, symbol) if item else None
+    if priced is None:
+        return [_in_currency(a, reply, library, zone) for a in found]
+    first = pricing[0]
+    said, covers = _quoted(priced, points, " ".join(a.asked for a in found), language)
+    # What else the price question's own points said about it ("Free 30-day pilot ..").
+    # Only in English: the library's own sentences would be English in any other language.
+    wanted = terms(first.asked, language) - {"@price", "cost", "price", "month", "year"}
+    wanted = wanted if language == "en" else frozenset()
+    said += [
+        sentence
+        for sentence in _SENTENCES.split(quote.in_currency(first.text, symbol))
+        if sentence
+        and terms(sentence, language) & wanted
+        and not quote.prices_a_plan(sentence)
+        and quote.fee(priced, sentence) is None
+        and quote.prepay_sentence(priced, sentence, language) is None
+    ]
+    text = " ".join(said)
+    others = [
+        _without_tiers(_in_currency(a, reply, library, zone), first.slug)
+        for a in found
+        # What the worked-out price already says: the price, its term, paying up front, the fee.
+        if a is not first and not any(cover.search(a.asked) for cover in covers)
+    ]
+    mine = replace(first, text=text, brief=text, own=True, label="", labels=())
+    return [mine, *(a for a in others if a is not None)]
+
+
+def _quoted(
+    priced: quote.Quote, points: list[str], asked: str, language: str
+) -> tuple[list[str], list[re.Pattern[str]]]:
+    """The quote's sentences for what the lead asked, and what else they cover."""
+    said = [quote.plan_sentence(priced, language)]
+    covers = [_PRICE_ASKED]
+    if quote.term_of(priced):
+        covers.append(_TERM_ASKED)
+    if _PREPAY_ASKED.search(asked):
+        said += [s for p in points if (s := quote.prepay_sentence(priced, p, language))][:1]
+        covers.append(_PREPAY_ASKED)
+    fee = next((f for p in points if (f := quote.fee(priced, p)) is not None), None)
+    if fee is not None and (_FEE_ASKED.search(asked) or _FIRST_YEAR.search(asked)):
+        said.append(quote.fee_sentence(priced, fee, language))
+        covers.append(_FEE_ASKED)
+        if _FIRST_YEAR.search(asked):
+            prepaid = next((y for p in points if (y := quote.prepaid(priced, p)) is not None), None)
+            year = prepaid if _PREPAY_ASKED.search(asked) else None
+            said.append(quote.first_year_sentence(priced, fee, language, year))
+    return said, covers
+
+
+def _without_tiers(answer: Answer, slug: str) -> Answer | None:
+    """Another answer from the price page, without the plans the quote has already priced."""
+    if answer.slug != slug:
+        return answer
+    kept = [s for s in _SENTENCES.split(answer.text) if s and not quote.prices_a_plan(s)]
+    text = " ".join(kept)
+    return replace(answer, text=text, brief=text) if kept else None
+
+
+def _in_currency(
+    answer: Answer, reply: str, library: tuple[ContentBrief, ...], zone: str
+) -> Answer:
+    """ "€16 / £14 / $17 per vehicle" as the lead's one price, where the item prices in it."""
+    item = next((i for i in library if i.slug == answer.slug), None)
+    if answer.status != "answered" or item is None:
+        return answer
+    symbol = quote.currency(reply, zone, quote.symbols(split_points(item.key_points)))
+    return replace(
+        answer,
+        text=quote.in_currency(answer.text, symbol),
+        brief=quote.in_currency(answer.brief, symbol),
+    )
 
 
 # "You mentioned a chemical company that...": the lead speaks of what the rep told them.

@@ -289,7 +289,13 @@ def _more(
         near = [item.slug for item in _mentioned(request)]
         found = [
             a
-            for a in answer_all(request.latest_reply, request.library, prefer, near=near)
+            for a in answer_all(
+                request.latest_reply,
+                request.library,
+                prefer,
+                near=near,
+                zone=turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email),
+            )
             # "Send me the deck" asks for the item; "send me his mobile" is the rep's to decide.
             if a.status == "rep_only"
             or not (
@@ -341,6 +347,8 @@ def _more(
             "headed": bool(re.match(r"[^:.;]{2,40}:\s", a.text))
             and _yes(a, a.text, lang) == a.text,
             "in_item": bool(content and a.slug == content.slug),
+            # Written for the lead in their language (a worked-out price): said, not quoted.
+            "own": a.own,
             # The first answer from an item names it; the next ones say "there".
             "named": a.status == "answered"
             and a.slug not in {b.slug for b in found[:at] if not (lang != "en" and b.label)},

@@ -53,8 +53,10 @@ _FACTS = {
 FACT_KINDS = tuple(_FACTS)
 
 # What a question asks for, in the four languages the drafter writes.
-_ASKS = {
+ASKS = {
     "price": r"cost|price|pricing|how much(?! time| effort| work| of (?:my|our))|expensive|fee"
+    r"|what (?:would|will|do|does|should) (?:we|i|it) (?:actually )?(?:be )?pay|\bpay(?:ing)?"
+    r" (?:per|a|each|monthly|for (?:it|that|this))\b|\bsaldría\b|\bcoûterait\b"
     r"|budget|licen[cs]|kost|preis|prix|coût|on top of the (?:subscription|licen)"
     r"|what (?:does|would|will) (?:that|it|this) (?:run|come to|set)|set (?:us|me) back"
     r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt",
@@ -72,7 +74,7 @@ _ASKS = {
     r"|is there|unterstütz|funktion|anbind|können|prend en charge|compatible|intègr|integr"
     r"|soporta|funciona|conect|se puede|puede",
 }
-_ASK = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
+_ASK = {kind: re.compile(pattern, re.I) for kind, pattern in ASKS.items()}
 
 
 _SUPPORT_VERB = re.compile(
@@ -516,6 +518,8 @@ def _score(
 def _focus(asked: frozenset[str], found_in: PointIndex) -> str | None:
     """What the question is most specifically about: its rarest concept the library knows."""
     known = [term for term in asked if term.startswith("@") and term in found_in.weight]
+    # A specific concept ("try it before committing": a pilot) is the focus over a general one.
+    known = [term for term in known if term in _specific()] or known
     # Equal weights fall to the name: the same question always has the same focus.
     return max(known, key=lambda term: (found_in.weight[term], term), default=None)
 
@@ -561,7 +565,11 @@ def best_point(
         score = _score(asked, kinds, point, found_in, beside)
         if score <= 0.0:
             continue
-        if focus and focus not in point.words | point.title_words:
+        if focus in _specific() and focus not in point.words:
+            # "Can we try it before committing?" is about a pilot, whatever else it shares;
+            # the point itself must speak of one, not just its item's topics.
+            score *= 0.5
+        elif focus and focus not in point.words | point.title_words:
             score *= 0.75
         if score < minimum:
             continue  # a preference orders the answers; it never makes one

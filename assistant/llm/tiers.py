@@ -12,32 +12,54 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.language import table
 from assistant.llm.points import unit_stem
+from assistant.mail.dates import NUMBERS
 
+# "two practices": words for counts, not "a" or "a few".
+WORD_NUMBERS = {w: n for w, n in NUMBERS.items() if n > 1 and w not in ("few", "couple")}
+_KINDS = table("units")  # "van" -> "vehicle": what a lead counts, as a price counts it
 _NUMBER = r"(\d[\d,.]*)"
 _UNIT = r"((?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)"
 _RANGES = (
     (re.compile(rf"\bup to {_NUMBER}\s+{_UNIT}", re.I), "upto"),
     (re.compile(rf"\b{_NUMBER}\s*(?:–|-|—|to)\s*{_NUMBER}\s+{_UNIT}", re.I), "between"),
     (re.compile(rf"\b(?:above|over|more than|beyond|from) {_NUMBER}\s+{_UNIT}", re.I), "above"),
+    (re.compile(rf"\b(\d[\d,]*)\+\s*{_UNIT}", re.I), "plus"),
     (re.compile(rf"\bunlimited\s+{_UNIT}", re.I), "unlimited"),
 )
-_COUNT = re.compile(rf"\b{_NUMBER}\s+((?:[A-Za-z][\w-]*\s+){{0,2}}[A-Za-z][\w-]*)")
+_WORD_NUMBER = "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True))
+_COUNT = re.compile(
+    rf"\b(\d[\d,.]*|(?i:{_WORD_NUMBER}))\s+((?:[A-Za-z][\w-]*\s+){{0,2}}[A-Za-z][\w-]*)"
+)
 _INFINITE = float("inf")
+# Words that end the lead's noun phrase: "140 vans across 3 depots", "55 vans y 6 camiones".
+_LINK_WORDS = (
+    "across and in at on all of for with from to per over under between spread"
+    " und im auf an mit für et en de sur avec pour y e con para"
+)
+_LINKS = frozenset(_LINK_WORDS.split(" "))
+_MINIMUM = re.compile(r"\bminimum\b|\bat least\b", re.I)
 
 
 @dataclass(frozen=True)
 class Fit:
     text: str  # the tier's line
     count: str  # the lead's own words: "420 staffed beds"
+    number: float = 0.0  # 420
+    kinds: frozenset[str] = frozenset()  # the unit as both count it: {"bed"}
 
 
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))
+def count_of(text: str) -> float:
+    if text.lower() in WORD_NUMBERS:
+        return float(WORD_NUMBERS[text.lower()])
+    return float(text.replace(",", "").rstrip("."))
 
 
-def _units(words: str) -> set[str]:
-    return {unit_stem(w) for w in words.split() if len(w) > 2}
+def units_of(words: str) -> set[str]:
+    """The words' unit stems and the kinds they count: "vans" is {"van", "vehicle"}."""
+    stems = {unit_stem(w) for w in words.split() if len(w) > 2}
+    return stems | {_KINDS[s] for s in stems if s in _KINDS}
 
 
 def _tiers(segment: str) -> list[tuple[float, float, set[str]]]:
@@ -46,14 +68,16 @@ def _tiers(segment: str) -> list[tuple[float, float, set[str]]]:
         for match in pattern.finditer(segment):
             groups = match.groups()
             if kind == "upto":
-                low, high, unit = 0.0, _number(groups[0]), groups[1]
+                low, high, unit = 0.0, count_of(groups[0]), groups[1]
             elif kind == "between":
-                low, high, unit = _number(groups[0]), _number(groups[1]), groups[2]
+                low, high, unit = count_of(groups[0]), count_of(groups[1]), groups[2]
             elif kind == "above":
-                low, high, unit = _number(groups[0]) + 1, _INFINITE, groups[1]
+                low, high, unit = count_of(groups[0]) + 1, _INFINITE, groups[1]
+            elif kind == "plus":
+                low, high, unit = count_of(groups[0]), _INFINITE, groups[1]
             else:
                 low, high, unit = 0.0, _INFINITE, groups[0]
-            found.append((low, high, _units(unit)))
+            found.append((low, high, units_of(unit)))
     return found
 
 
@@ -63,9 +87,7 @@ def has_tiers(text: str) -> bool:
 
 def fitting(lines: Sequence[str], said: str) -> Fit | None:
     """The one line whose range holds the lead's count of the same unit, if exactly one does."""
-    counts = [
-        (m.group(0).strip(), _number(m.group(1)), _units(m.group(2))) for m in _COUNT.finditer(said)
-    ]
+    counts = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
     if not counts:
         return None
     segments = [part.strip() for line in lines for part in line.split("; ") if part.strip()]
@@ -73,10 +95,39 @@ def fitting(lines: Sequence[str], said: str) -> Fit | None:
     open_ended: list[Fit] = []
     for segment in segments:
         for low, high, unit in _tiers(segment):
-            for words, count, theirs in counts:
-                if unit & theirs and low <= count <= high:
-                    fit = Fit(segment.rstrip("."), words)
+            for number, words, count in counts:
+                shared = unit & units_of(words)
+                if shared and low <= count <= high:
+                    counted = _counted(number, words, shared)
+                    fit = Fit(segment.rstrip("."), counted, count, frozenset(shared))
                     (open_ended if high == _INFINITE and low == 0 else bounded).append(fit)
-    chosen = bounded or open_ended
+    chosen = bounded or open_ended or _smallest(segments, counts)
     distinct = {fit.text for fit in chosen}
     return chosen[0] if len(distinct) == 1 else None
+
+
+def _smallest(segments: list[str], counts: list[tuple[str, str, float]]) -> list[Fit]:
+    """Below every tier ("8 vans" where the first is "10-49 vehicles"): the first tier, billed
+    at its minimum."""
+    found: list[tuple[float, Fit]] = []
+    for segment in segments:
+        if not _MINIMUM.search(segment):
+            continue  # "2 to 24 locations" says nothing of one location
+        for low, _, unit in _tiers(segment):
+            for number, words, count in counts:
+                shared = unit & units_of(words)
+                if shared and 0 < count < low:
+                    counted = _counted(number, words, shared)
+                    found.append((low, Fit(segment.rstrip("."), counted, count, frozenset(shared))))
+    lowest = min((low for low, _ in found), default=None)
+    return [fit for low, fit in found if low == lowest]
+
+
+def _counted(number: str, words: str, kinds: set[str]) -> str:
+    """The count in the lead's words: "140 vans", not "140 vans across" or "75 vans on Quaymark"."""
+    kept: list[str] = []
+    for word in words.split():
+        if kept and word.lower() in _LINKS:
+            break
+        kept.append(word)
+    return f"{number} {' '.join(kept)}"

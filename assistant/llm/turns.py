@@ -403,7 +403,7 @@ _COUNTRY_ZONES = {
 }
 # Last, the country a signature names ("Kouvola, Finland", "Terneuzen, NL").
 _COUNTRY_WORDS = tuple(
-    (re.compile(rf"(?:,|\|)\s*(?:{words})\s*$", re.I | re.M), zone)
+    (re.compile(rf"(?:,|\||·|^)\s*(?:{words})\s*$", re.I | re.M), zone)
     for words, zone in (
         ("uk|united kingdom|england|scotland|wales", "Europe/London"),
         ("ireland", "Europe/Dublin"),
@@ -421,7 +421,22 @@ _COUNTRY_WORDS = tuple(
         ("norway|norge", "Europe/Oslo"),
         ("finland|suomi", "Europe/Helsinki"),
         ("poland|polska", "Europe/Warsaw"),
+        ("usa|u\\.s\\.a?\\.?|united states(?: of america)?", "America/New_York"),
+        ("canada", "America/Toronto"),
     )
+)
+# "Kansas City, MO", "Austin, TX 78701": a US state's zone (the larger part of it).
+_STATE_ZONES = {
+    "America/New_York": "CT DE DC FL GA IN KY ME MD MA MI NH NJ NY NC OH PA RI SC VT VA WV",
+    "America/Chicago": "AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI",
+    "America/Denver": "CO ID MT NM UT WY",
+    "America/Phoenix": "AZ",
+    "America/Los_Angeles": "CA NV OR WA",
+    "America/Anchorage": "AK",
+    "Pacific/Honolulu": "HI",
+}
+_STATE = re.compile(
+    r",\s*(" + "|".join(" ".join(_STATE_ZONES.values()).split()) + r")(?:\s+\d{5})?\s*$", re.M
 )
 _PHONE = re.compile(r"\+(\d{2,3})[\s(]")
 _DIALLING = {
@@ -481,6 +496,8 @@ def lead_zone(text: str, stored: str, email: str) -> str:
     country = email.rsplit(".", 1)[-1].lower() if "@" in email else ""
     dialled = next((_DIALLING.get(m.group(1), "") for m in _PHONE.finditer(text)), "")
     named = next((zone for words, zone in _COUNTRY_WORDS if words.search(text)), "")
+    if not named and (state := _STATE.search(text)):
+        named = next(z for z, codes in _STATE_ZONES.items() if state.group(1) in codes.split())
     return said or stored or _COUNTRY_ZONES.get(country, "") or dialled or named
 
 

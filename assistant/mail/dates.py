@@ -294,5 +294,4 @@ def later_date(sentence: str, today: date, *, month_first: bool = False) -> date
         month = MONTHS[m.group(1).lower()]
         year = today.year if month > today.month else today.year + 1
         return date(year, month, 1)
-    found = explicit_dates(sentence, today, month_first=month_first)
-    return max(d for _, d in found) if found else None
+    return max(d for _, d in named) if named else None

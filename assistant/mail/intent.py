@@ -246,10 +246,13 @@ def classify_intent(
         # "We've seen enough, let's get serious. Can we talk Tuesday afternoon?": the sentence
         # that names the day is the request.
         asks = [s for s, s_low in zip(sents, low, strict=True) if _MEETING.search(s_low)]
-        dated = [(s, later_date(s, today, month_first=month_first)) for s in asks]
+        dated = ((s, later_date(s, today, month_first=month_first)) for s in asks)
         meeting, when = next(((s, d) for s, d in dated if d is not None), (meeting, None))
+        later = _NOT_NOW.search(meeting.lower()) or _BUDGET.search(meeting.lower())
         if when is not None and (when - today).days > _MEETING_HORIZON_DAYS:
             meeting = None
+        elif when is None and later:
+            meeting = None  # "Gern können wir danach wieder sprechen": talk again, later
         else:
             events.append(Event("meeting_request", evidence(meeting), date=when))
     budget = _first_match(_BUDGET, sents, low)

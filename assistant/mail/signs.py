@@ -122,6 +122,7 @@ _SEND_VERB = re.compile(
     _I,
 )
 _COMPACT = entries("signs.compact")
+_COPY_AFTER = re.compile(_any("copy_after"), _I)
 
 
 def injection_signals(lead_text: str, colleagues: str = "") -> list[str]:
@@ -174,6 +175,7 @@ def signs(lead_text: str, colleagues: str = "") -> list[tuple[str, str]]:
     for match in ADDRESS.finditer(plain):
         if colleagues and registered(match[0].rpartition("@")[2]) == registered(colleagues):
             continue
-        if _SEND_VERB.search(plain[max(0, match.start() - 60) : match.start()]):
+        before, after = plain[max(0, match.start() - 60) : match.start()], plain[match.end() :]
+        if _SEND_VERB.search(before) or _COPY_AFTER.match(after[:30]):
             found.append(("asks to send to another address", match.group(0)))
     return found

@@ -33,6 +33,7 @@ from assistant.llm.base import (
 from assistant.llm.offline import LIGHT
 from assistant.llm.turns import ASKS_FOR_MATERIAL, asked_kind, lead_zone
 from assistant.mail.compose import base_subject, reply_subject
+from assistant.mail.intent import named_by_address
 from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
 from assistant.pipeline.plan import Job, step_json
 from assistant.pipeline.select import Choice, choose, excluded, ranker
@@ -234,7 +235,9 @@ def _newcomers(session: Session, lead: Lead, rep: Rep, latest: Message | None) -
         if address.lower() in seen:
             continue
         known = session.exec(select(Lead).where(Lead.email == address.lower())).first()
-        names.append(known.name if known and known.name else address)
+        # "I've added Eva Mulder, our finance director, in cc": the name the lead gave.
+        named = named_by_address(latest.text or "", address)
+        names.append(known.name if known and known.name else named or address)
     return tuple(names)
 
 

@@ -1,0 +1,293 @@
+"""A price the lead can act on: their plan, in their currency, worked out for their count.
+
+"We run 140 vans, what would we pay per month?" against "Fleet (50-249 vehicles): €16 / £14 /
+$17 per vehicle per month" gives "For your 140 vans that is Fleet: £14 per vehicle per month,
+£1,960 a month." A yearly prepayment discount and a one-time fee on the same page are worked out
+for the same plan when the lead asks about them. Every figure comes from the page and the lead's
+own count. The phrases are language data (`[quote]` in assistant/language/data).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from assistant.language import phrases
+from assistant.llm.tiers import Fit, count_of, fitting, units_of
+
+# "€16 / £14 / $17": one price in several currencies.
+_AMOUNT = r"[€£$]\s?\d[\d,]*(?:\.\d+)?"
+_GROUP = re.compile(rf"{_AMOUNT}(?:\s*(?:/|or|\|)\s*{_AMOUNT})+")
+_ONE = re.compile(r"([€£$])\s?(\d[\d,]*(?:\.\d+)?)")
+_PER = re.compile(
+    rf"({_AMOUNT})\s+(?:per|a|an|/)\s*([a-z][\w -]{{0,20}}?)\s*(?:per|a|/)\s*(month|year)\b", re.I
+)
+_MINIMUM = re.compile(
+    r"\bminimum of (\d[\d,]*)\b|\b(?:at least|min(?:imum)?\.?) (\d[\d,]*)\b", re.I
+)
+_PERCENT_OFF = re.compile(r"(\d+(?:\.\d+)?)\s?%\s*(?:off|discount|reduction|less)", re.I)
+_PREPAY = re.compile(
+    r"prepa(?:y|id|yment)|up[- ]?front|in advance|paid annually|annual(?:ly)? (?:billing|payment)",
+    re.I,
+)
+_FEE = re.compile(
+    r"\b(?:onboarding|set-?up|implementation|installation|one-?(?:time|off))\b[^.;]{0,20}\bfees?\b",
+    re.I,
+)
+_ONLY = re.compile(
+    r"([A-Z][\w-]*(?:(?:,| and| or|/) [A-Z][\w-]*)*) only\b|\bonly (?:on|for) ([^.;()]+)"
+)
+_HEAD = re.compile(r"^([A-Z][\w&+ -]{0,30}?)\s*(?:\(([^)]{1,40})\))?\s*:\s*")
+_TERM = re.compile(r"\b(?:term|contract|cancel\w*|notice|commitment)\b", re.I)
+
+# The lead's currency: what they ask for, else where they are.
+_ASKED = (
+    (re.compile(r"\b(?:pounds?|sterling|gbp)\b|£", re.I), "£"),
+    (re.compile(r"\b(?:us )?dollars?\b|\busd\b|\$", re.I), "$"),
+    (re.compile(r"\beuros?\b|\beur\b|€", re.I), "€"),
+)
+_EURO_CITIES = (
+    "Dublin Berlin Vienna Paris Brussels Amsterdam Madrid Lisbon Rome Helsinki Luxembourg"
+    " Athens Tallinn Riga Vilnius Bratislava Ljubljana Zagreb Valletta Nicosia"
+)
+_EURO_ZONES = frozenset(f"Europe/{city}" for city in _EURO_CITIES.split(" "))
+
+_TAX = re.compile(r"\bexclud\w* (?:vat|sales tax)|\bexcl\.? vat\b|\bplus vat\b|\+ ?vat\b", re.I)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One plan priced for the lead: the figures each sentence below is built from."""
+
+    plan: str  # "Fleet"
+    count: str  # "140 vans"
+    symbol: str  # "£"
+    unit_price: Decimal  # 14
+    unit: str  # "vehicle", as the page prices it
+    period: str  # "month"
+    billed: Decimal  # 140, or the minimum when the count is below it
+    minimum: Decimal | None
+    segment: str  # the plan's whole point, in the lead's currency
+    span: str = ""  # "50–249 vehicles", the plan's range as the page gives it
+    kinds: frozenset[str] = frozenset()
+    untaxed: bool = False  # the page's prices exclude VAT or sales tax
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.billed
+
+    @property
+    def yearly(self) -> Decimal:
+        return self.total * 12 if self.period == "month" else self.total
+
+
+def currency(reply: str, zone: str, offered: Sequence[str]) -> str | None:
+    """The symbol to quote in: the one the lead names, else their zone's, if the page has it."""
+    asked = [symbol for pattern, symbol in _ASKED if pattern.search(reply)]
+    if len(asked) == 1 and asked[0] in offered:
+        return asked[0]
+    if zone in ("Europe/London", "Europe/Belfast"):
+        local = "£"
+    elif zone.startswith("America/"):
+        local = "$"
+    elif zone in _EURO_ZONES:
+        local = "€"
+    else:
+        return None
+    return local if local in offered else None
+
+
+def in_currency(text: str, symbol: str | None) -> str:
+    """Each "€16 / £14 / $17" in the text as the one price in `symbol`."""
+    if symbol is None:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        found = [m.group(0) for m in _ONE.finditer(match.group(0)) if m.group(1) == symbol]
+        return found[0] if found else match.group(0)
+
+    return _GROUP.sub(one, text)
+
+
+def prices_a_plan(sentence: str) -> bool:
+    """ "Fleet (50–249 vehicles): £14 per vehicle per month; 12-month minimum term."."""
+    return bool(_HEAD.match(sentence) and _PER.search(sentence))
+
+
+def symbols(points: Sequence[str]) -> list[str]:
+    """The currencies the page prices in."""
+    return list(dict.fromkeys(m.group(1) for p in points for m in _ONE.finditer(p)))
+
+
+def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | None:
+    """The plan the lead's count falls into, priced per unit and period in their currency."""
+    if symbol is None:
+        return None
+    fit = fitting([p for p in points if _PER.search(p)], said)
+    if fit is None:
+        return None
+    point = next((p for p in points if fit.text in p), fit.text)
+    segment = in_currency(point, symbol)
+    head = _HEAD.match(segment)
+    priced = next(
+        (
+            m
+            for m in _PER.finditer(in_currency(fit.text, symbol))
+            if m.group(1).startswith(symbol) and _same_unit(m.group(2), fit)
+        ),
+        None,
+    )
+    if head is None or priced is None:
+        return None
+    number = Decimal(str(fit.number))
+    minimum = next(
+        (Decimal((m.group(1) or m.group(2)).replace(",", "")) for m in _MINIMUM.finditer(fit.text)),
+        None,
+    )
+    return Quote(
+        plan=head.group(1).strip(),
+        count=fit.count,
+        symbol=symbol,
+        unit_price=_amount(priced.group(1)),
+        unit=priced.group(2).strip(),
+        period=priced.group(3).lower(),
+        billed=max(number, minimum) if minimum is not None else number,
+        minimum=minimum,
+        segment=segment,
+        span=(head.group(2) or "").strip(),
+        kinds=fit.kinds,
+        untaxed=any(_TAX.search(p) for p in points),
+    )
+
+
+def _same_unit(words: str, fit: Fit) -> bool:
+    return bool(units_of(words) & fit.kinds)
+
+
+def _amount(text: str) -> Decimal:
+    return Decimal(_ONE.search(text).group(2).replace(",", ""))  # type: ignore[union-attr]
+
+
+def money(symbol: str, amount: Decimal, lang: str) -> str:
+    """£1,960 in English; 1960 € / 14.460 € in German, 14 460 € in French and Spanish."""
+    value = amount.quantize(Decimal("1") if amount == amount.to_integral() else Decimal("0.01"))
+    value = value.quantize(value, rounding=ROUND_HALF_UP)
+    whole, _, cents = f"{value:,}".partition(".")
+    if lang == "en" or symbol != "€":
+        return f"{symbol}{whole}{'.' + cents if cents else ''}"
+    digits = whole.replace(",", "")
+    if len(digits) > 4:
+        sep = "." if lang == "de" else "\u202f"
+        digits = f"{int(digits):,}".replace(",", sep)
+    return f"{digits}{',' + cents if cents else ''} €"
+
+
+def plan_sentence(quote: Quote, lang: str) -> str:
+    """The plan and its total, with the plan's contract term when the page gives one."""
+    words = phrases("quote", lang)
+    local = phrases("quote.units", lang)
+    unit = next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
+    text = words["plan"].format(
+        count=quote.count,
+        plan=quote.plan,
+        range=f" ({quote.span})" if quote.span and lang == "en" else "",
+        price=money(quote.symbol, quote.unit_price, lang),
+        unit=unit,
+        period=words[quote.period],
+        total=money(quote.symbol, quote.total, lang),
+        tax=(words["tax_usd"] if quote.symbol == "$" else words["tax"]) if quote.untaxed else "",
+    )
+    if quote.minimum is not None and quote.billed > Decimal(str(_count(quote.count))):
+        text += words["minimum"].format(minimum=f"{quote.minimum:,}")
+    text += "."
+    term = term_of(quote)
+    if term and lang == "en":
+        text += " " + _capital(term) + "."
+    return text
+
+
+def term_of(quote: Quote) -> str:
+    """The plan's contract term as the page gives it: "12-month minimum term"."""
+    return next(
+        (c.strip().rstrip(".") for c in re.split(r";|\. ", quote.segment)[1:] if _TERM.search(c)),
+        "",
+    )
+
+
+def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
+    """What paying the year up front comes to on the lead's plan, or that it does not apply."""
+    off = _PERCENT_OFF.search(point)
+    if off is None or not _PREPAY.search(point):
+        return None
+    words = phrases("quote", lang)
+    percent = Decimal(off.group(1))
+    if not _applies(point, quote.plan):
+        return words["no_prepay"].format(percent=_plain(percent), plan=quote.plan)
+    discounted = quote.yearly * (100 - percent) / 100
+    return words["prepay"].format(
+        percent=_plain(percent),
+        discounted=money(quote.symbol, discounted, lang),
+        yearly=money(quote.symbol, quote.yearly, lang),
+    )
+
+
+def fee(quote: Quote, point: str) -> Decimal | None:
+    """The one-time fee on the lead's plan, when the point gives one and it is charged."""
+    if not _FEE.search(point):
+        return None
+    priced = in_currency(point, quote.symbol)
+    for clause in re.split(r";|\. ", priced):
+        if quote.plan.lower() in clause.lower() or quote.plan.lower() not in priced.lower():
+            if re.search(r"\b(?:no charge|waived|included|free)\b", clause, re.I):
+                return None
+            amount = _ONE.search(clause)
+            if amount and amount.group(1) == quote.symbol:
+                return Decimal(amount.group(2).replace(",", ""))
+    return None
+
+
+def fee_sentence(quote: Quote, amount: Decimal, lang: str) -> str:
+    words = phrases("quote", lang)
+    return words["fee"].format(fee=money(quote.symbol, amount, lang))
+
+
+def first_year_sentence(quote: Quote, amount: Decimal, lang: str, prepaid: Decimal | None) -> str:
+    """The first year's cost with the one-time fee; prepaid and monthly when both are open."""
+    words = phrases("quote", lang)
+    monthly = money(quote.symbol, quote.yearly + amount, lang)
+    if prepaid is None:
+        return words["first_year"].format(first=monthly)
+    return words["first_prepaid"].format(
+        first=money(quote.symbol, prepaid + amount, lang), monthly=monthly
+    )
+
+
+def prepaid(quote: Quote, point: str) -> Decimal | None:
+    """The year's price paid up front on the lead's plan, when the point offers it for that plan."""
+    off = _PERCENT_OFF.search(point)
+    if off is None or not _PREPAY.search(point) or not _applies(point, quote.plan):
+        return None
+    return quote.yearly * (100 - Decimal(off.group(1))) / 100
+
+
+def _applies(point: str, plan: str) -> bool:
+    """ "Fleet and Enterprise only (Starter is billed monthly)": not for Starter."""
+    only = _ONLY.search(point)
+    if only is None:
+        return True
+    named = only.group(1) or only.group(2) or ""
+    return plan.lower() in named.lower()
+
+
+def _count(words: str) -> float:
+    return count_of(words.split()[0])
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

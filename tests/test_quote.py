@@ -1,0 +1,251 @@
+"""A price worked out for the lead: their plan, their currency, their count, the arithmetic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.commands.draft_checks import _derived, _values
+from assistant.llm import quote
+from assistant.llm.answers import answer_all
+from assistant.llm.base import ContentBrief
+from assistant.llm.tiers import fitting
+from assistant.llm.turns import lead_zone
+
+PRICING = [
+    "Starter (10–49 vehicles): €12 / £10 / $13 per vehicle per month, billed for a minimum of 10"
+    " vehicles; rolling monthly contract, cancellable with 30 days' notice. EV charging management"
+    " is an add-on at €4 / £3 / $4 per charge point per month.",
+    "Fleet (50–249 vehicles): €16 / £14 / $17 per vehicle per month; 12-month minimum term.",
+    "Enterprise (250+ vehicles): €14 / £12 / $15 per vehicle per month; 12- or 36-month terms.",
+    "Annual prepay: 10% off the per-vehicle price when the full year is paid upfront — Fleet and"
+    " Enterprise only (Starter is billed monthly).",
+    "One-time onboarding fee: €1,500 / £1,300 / $1,600 on Starter and Fleet; included at no charge"
+    " on Enterprise.",
+    "All prices exclude VAT / sales tax.",
+    "Free 30-day pilot for up to 15 vehicles with Fleet-plan features.",
+]
+LIBRARY = (
+    ContentBrief(
+        "pricing",
+        "Plans and pricing",
+        "pricing",
+        "https://fleet.test/pricing",
+        "Three plans priced per vehicle per month.",
+        key_points="\n".join(f"- {p}" for p in PRICING),
+        topics=("pricing", "free pilot"),
+    ),
+    ContentBrief(
+        "security",
+        "Security datasheet",
+        "datasheet",
+        "https://fleet.test/security",
+        "Hosting and certifications.",
+        key_points="- Hosted in Frankfurt with backups in Dublin; ISO 27001 certified.",
+    ),
+    *(
+        ContentBrief(
+            slug,
+            title,
+            "blog",
+            f"https://fleet.test/{slug}",
+            title,
+            key_points="\n".join(f"- {p}" for p in points),
+        )
+        for slug, title, points in (
+            (
+                "idle",
+                "Cutting idle time",
+                ["Idling burns 2.5 litres of diesel an hour.", "Alerts after 5 minutes idle."],
+            ),
+            (
+                "rollout",
+                "Implementation plan",
+                ["Most fleets are live in 6 weeks.", "Drivers need 20 minutes of training."],
+            ),
+            (
+                "charging",
+                "Depot charging",
+                ["Load balancing across up to 40 charge points.", "OCPP 1.6J and 2.0.1."],
+            ),
+            (
+                "tyres",
+                "Tyre pressure monitoring",
+                ["Sensors report pressure every 10 minutes.", "Works with 17 TPMS brands."],
+            ),
+            (
+                "drivers",
+                "Driver scoring",
+                ["Harsh braking and speeding scored daily.", "Leaderboards per depot."],
+            ),
+            (
+                "routes",
+                "Route planning",
+                ["Routes re-planned when traffic changes.", "Up to 300 stops per route."],
+            ),
+            (
+                "fuel",
+                "Fuel cards",
+                ["Transactions matched to trips within an hour.", "Flags fills over tank size."],
+            ),
+        )
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "zone", "offered", "expected"),
+    [
+        ("In pounds please, the partners read nothing else.", "", "€£$", "£"),
+        ("What would it cost?", "Europe/London", "€£$", "£"),
+        ("What would it cost?", "America/Chicago", "€£$", "$"),
+        ("What would it cost?", "Europe/Madrid", "€£$", "€"),
+        ("What would it cost?", "Europe/Zurich", "€£$", None),  # francs: not on the page
+        ("What would it cost?", "Europe/London", "€$", None),
+        ("What would it cost?", "", "€£$", None),
+    ],
+)
+def test_the_currency_is_the_one_the_lead_asks_for_else_their_country_s(
+    reply: str, zone: str, offered: str, expected: str | None
+) -> None:
+    assert quote.currency(reply, zone, list(offered)) == expected
+
+
+def test_a_price_in_several_currencies_is_given_in_one() -> None:
+    text = "Fleet: €16 / £14 / $17 per vehicle; fee €1,500 / £1,300 / $1,600."
+    assert quote.in_currency(text, "£") == "Fleet: £14 per vehicle; fee £1,300."
+    assert quote.in_currency(text, None) == text
+
+
+@pytest.mark.parametrize(
+    ("said", "plan", "billed", "total"),
+    [
+        ("We run 140 vans across 3 depots.", "Fleet", "140", "1960"),
+        ("Small outfit here - 8 vans.", "Starter", "10", "100"),  # the plan's minimum
+        ("We have 400 trucks on the road.", "Enterprise", "400", "4800"),
+        ("Somos 55 furgonetas eléctricas.", "Fleet", "55", "770"),
+    ],
+)
+def test_the_lead_s_count_falls_into_one_plan_in_their_own_words(
+    said: str, plan: str, billed: str, total: str
+) -> None:
+    priced = quote.quote_for(PRICING, said, "£")
+    assert priced is not None
+    assert (priced.plan, priced.billed, priced.total) == (plan, Decimal(billed), Decimal(total))
+
+
+def test_without_a_count_or_a_currency_nothing_is_worked_out() -> None:
+    assert quote.quote_for(PRICING, "What does it cost?", "£") is None
+    assert quote.quote_for(PRICING, "We run 140 vans.", None) is None
+    # A tier of a pilot ("up to 15 vehicles") carries no price: it is no plan.
+    assert quote.quote_for(PRICING[-1:], "We run 8 vans.", "£") is None
+
+
+def test_word_numbers_and_other_names_for_the_priced_unit_fit_a_tier() -> None:
+    points = [
+        "Essentials: €149 / £129 per chair per month, for single practices.",
+        "Group: €219 / £189 per chair per month, for groups of 2 to 24 locations.",
+    ]
+    fit = fitting(points, "We've got two practices, Morningside and Leith.")
+    assert fit is not None and fit.text.startswith("Group") and fit.count == "two practices"
+
+
+def test_the_plan_sentence_in_each_language_keeps_its_number_style() -> None:
+    fleet = quote.quote_for(PRICING, "We run 140 vans.", "£")
+    assert fleet is not None
+    assert quote.plan_sentence(fleet, "en") == (
+        "For your 140 vans, that is our Fleet plan (50–249 vehicles): £14 per vehicle per"
+        " month, so £1,960 a month before VAT. 12-month minimum term."
+    )
+    starter = quote.quote_for(PRICING, "We have 38 service trucks.", "$")
+    assert starter is not None
+    assert "$494 a month before sales tax" in quote.plan_sentence(starter, "en")
+    euros = quote.quote_for(PRICING, "Somos 55 furgonetas.", "€")
+    assert euros is not None
+    assert quote.plan_sentence(euros, "es") == (
+        "Para sus 55 furgonetas corresponde nuestro plan Fleet: 16 € por vehículo al mes,"
+        " es decir, 880 € al mes más IVA."
+    )
+    assert quote.money("€", Decimal("14460"), "de") == "14.460 €"
+    assert quote.money("€", Decimal("14460"), "fr") == "14\u202f460 €"
+    assert quote.money("£", Decimal("21168"), "en") == "£21,168"
+
+
+def test_paying_up_front_is_worked_out_only_for_the_plans_it_is_offered_on() -> None:
+    fleet = quote.quote_for(PRICING, "We run 140 vans.", "£")
+    starter = quote.quote_for(PRICING, "We run 20 vans.", "£")
+    assert fleet is not None and starter is not None
+    assert quote.prepay_sentence(fleet, PRICING[3], "en") == (
+        "Paying the year up front takes 10% off: £21,168 for the year instead of £23,520."
+    )
+    assert quote.prepay_sentence(starter, PRICING[3], "en") == (
+        "The 10% discount for paying the year up front does not apply to Starter."
+    )
+    assert quote.prepaid(starter, PRICING[3]) is None
+
+
+def test_the_one_time_fee_is_the_plan_s_own_and_none_where_it_is_waived() -> None:
+    fleet = quote.quote_for(PRICING, "We run 75 vans.", "€")
+    enterprise = quote.quote_for(PRICING, "We run 300 vans.", "€")
+    assert fleet is not None and enterprise is not None
+    assert quote.fee(fleet, PRICING[4]) == Decimal("1500")
+    assert quote.fee(enterprise, PRICING[4]) is None
+    prepaid = quote.prepaid(fleet, PRICING[3])
+    assert quote.first_year_sentence(fleet, Decimal("1500"), "en", prepaid) == (
+        "With the year paid up front and the onboarding fee, the first year comes to €14,460"
+        " (€15,900 paying monthly)."
+    )
+
+
+def test_the_price_questions_of_a_reply_get_one_worked_out_answer_and_the_rest_their_own() -> None:
+    reply = (
+        "We run 140 vans across 3 depots. What would we actually be paying per month, and is"
+        " there any saving if we pay for the year up front? Also is there a set up fee?"
+        " And where is our data hosted?"
+    )
+    found = answer_all(reply, LIBRARY, zone="Europe/London")
+    assert [a.slug for a in found] == ["pricing", "security"]
+    priced = found[0]
+    assert priced.own and priced.label == ""
+    assert "£1,960 a month" in priced.text
+    assert "£21,168 for the year instead of £23,520" in priced.text
+    assert "one-time onboarding fee of £1,300" in priced.text
+    assert "€" not in priced.text and "$" not in priced.text
+    assert "Frankfurt" in found[1].text
+
+
+def test_a_trial_question_beside_the_price_is_answered_by_the_pilot_not_by_a_plan() -> None:
+    reply = "Small outfit here - 8 vans. What would it cost us a month? Could we run a pilot first?"
+    found = answer_all(reply, LIBRARY, zone="Europe/London")
+    assert "£100 a month" in found[0].text and "(billed for the minimum of 10)" in found[0].text
+    assert any(a.text.startswith("Free 30-day pilot") for a in found[1:])
+
+
+def test_without_the_lead_s_country_prices_stay_as_the_page_gives_them() -> None:
+    found = answer_all("We run 140 vans. What would it cost per month?", LIBRARY)
+    assert "€16 / £14 / $17" in found[0].text
+
+
+@pytest.mark.parametrize(
+    ("signature", "zone"),
+    [
+        ("Tom Ashworth\nTransport Manager\nUnited Kingdom", "Europe/London"),
+        ("Ridgeline Heating & Air, Kansas City, MO\n(816) 555-0193", "America/Chicago"),
+        ("Acme Inc.\nAustin, TX 78701", "America/Chicago"),
+        ("Harrisburg, PA", "America/New_York"),
+        ("We were in France last week.", ""),
+    ],
+)
+def test_the_lead_s_zone_from_a_signature_s_country_or_state(signature: str, zone: str) -> None:
+    assert lead_zone(signature, "", "someone@company.test") == zone
+
+
+def test_the_eval_accepts_a_total_worked_out_from_the_thread_and_the_library() -> None:
+    lead = _values("We run 140 vans.")
+    library = _values(" ".join(PRICING))
+    percents = {10.0}
+    # A month, a year, a year paid up front, that plus the fee, in three number styles.
+    for figure in ("1,960", "23,520", "21,168", "22,468", "1.960", "1 960"):
+        assert _derived(figure, lead, library, percents), figure
+    assert not _derived("2,345", lead, library, percents)
