@@ -285,3 +285,36 @@ def test_a_point_loses_its_clauses_about_other_named_products() -> None:
     # Asked about Maximo, the Maximo clause stays; a question naming nothing gets it all.
     assert "IBM Maximo via REST" in relevant_clauses(point, "And Maximo?", "", index(shelf))
     assert relevant_clauses(point, "How does it connect?", "", index(shelf)) == point
+
+
+def test_them_in_a_question_is_the_product_the_sentence_before_names() -> None:
+    points = {
+        "devices": "- Supported devices: Trakwell TW-200; Orbiq O5 (firmware 4.2+)."
+        " Not supported: Orbiq O3 and any 2G/3G-only device.",
+        "install": "- Hardware is fitted and installed by certified partners, 25 vans a day.",
+        "contract": "- Minimum contract term is 12 months; the contract renews yearly.",
+        "idle": "- Idling burns 2.5 litres of diesel an hour.",
+        "routes": "- Routes re-planned when traffic changes.",
+    }
+    shelf = tuple(
+        ContentBrief(slug, slug.title(), "guide", f"https://x.test/{slug}", slug, key_points=body)
+        for slug, body in points.items()
+    )
+    [found] = answer_all(
+        "Our 95 vans all have Orbiq O3 boxes fitted (installed 2020, contract runs out next"
+        " year). Can you read them or do we have to replace them?",
+        shelf,
+    )
+    assert found.slug == "devices" and "Not supported: Orbiq O3" in found.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Pouvez-vous me transmettre leurs noms et un contact ?",
+        "Could you send me their names and a contact e-mail?",
+    ],
+)
+def test_asking_for_other_customers_names_and_contacts_is_the_rep_s(question: str) -> None:
+    [found] = answer_all(question, ())
+    assert (found.status, found.topic) == ("rep_only", "references")

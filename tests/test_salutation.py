@@ -96,3 +96,15 @@ def test_the_short_form_a_lead_signs_with_is_the_name_we_greet() -> None:
     assert parse("Robert Hale", "", ["Looks good.\nBob"]).first == "Bob"
     assert parse("Theodore Wu", "", ["Looks good.\nThanks"]).first == "Theodore"
     assert parse("Sandra Lee", "", ["See you then.\nSandra"]).first == "Sandra"
+
+
+def test_an_austrian_degree_before_the_name_is_neither_first_name_nor_doctorate() -> None:
+    name = parse("Ing. Florian Gruber", "Leiter Fuhrpark")
+    assert (name.first, name.last, name.academic) == ("Florian", "Gruber", "")
+    assert greeting(name, "de", "formal") == "Sehr geehrter Herr Gruber,"
+    assert parse("Dipl.-Ing. Eva Huber").academic == ""
+
+
+def test_a_compound_first_name_tells_the_gender_by_its_first_part() -> None:
+    name = parse("Jean-Baptiste Morel", "Responsable du parc automobile")
+    assert greeting(name, "fr", "formal") == "Bonjour Monsieur Morel,"

@@ -96,7 +96,10 @@ def _links(scenario: Scenario, outcome: Outcome, body: str) -> Check:
     urls = [u.rstrip(".,;:") for u in _URL.findall(body)]
     booking = scenario.tone.get("booking_link", "")
     urls = [u for u in urls if u != booking]
-    expected = scenario.content_slug
+    # The expected item, or another the scenario accepts when the draft sends that one.
+    wanted = [s for s in (scenario.content_slug, *scenario.acceptable) if s]
+    sent = [s for s in wanted if s in outcome.library and outcome.library[s].url in urls]
+    expected = sent[0] if sent else scenario.content_slug
     if expected is None:
         return Check("links", not urls, "none, as expected" if not urls else ", ".join(urls))
     item = outcome.library.get(expected)

@@ -61,6 +61,7 @@ class Scenario:
     must: tuple[str, ...]
     must_not: tuple[str, ...]
     expect: dict[str, Any] = field(default_factory=dict)  # optional turn checks
+    acceptable: tuple[str, ...] = ()  # other items a careful marketer would also send
 
 
 @dataclass
@@ -140,6 +141,7 @@ def _scenario(data: object, where: str, line: int) -> Scenario:
         must=tuple(data.get("must") or ()),
         must_not=tuple(data.get("must_not") or ()),
         expect=dict(data.get("expect") or {}),
+        acceptable=tuple(str(slug) for slug in data.get("acceptable_slugs") or ()),
     )
 
 

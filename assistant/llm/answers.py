@@ -17,6 +17,7 @@ from assistant.llm.base import ContentBrief
 from assistant.llm.language import guess
 from assistant.llm.points import (
     ASKS,
+    STOP,
     Found,
     PointIndex,
     asked_kinds,
@@ -102,7 +103,11 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
             r"|(?:put|get) (?:me|us) in touch with|introduce (?:me|us) to|(?:speak|talk) to"
             r" (?:someone|somebody|a peer|their|the \w+ (?:manager|director|lead|head)) (?:at|from)"
             r"|mettre en (?:contact|relation) avec|in kontakt (?:bringen|setzen)"
-            r"|poner(?:me|nos) en contacto con",
+            r"|poner(?:me|nos) en contacto con"
+            # "Pouvez-vous me transmettre leurs noms et un contact ?"
+            r"|\b(?:leurs?|their|ihre|sus) (?:noms?|names?|namen|nombres)\b[^.?]{0,30}"
+            r"\b(?:contacts?|kontakte?|contactos?|e-?mails?|numéros?|téléphones?)"
+            r"|échanger avec (?:deux|trois|quelques|des) \w+ (?:qui|déjà)",
             re.I,
         ),
     ),
@@ -201,7 +206,12 @@ _COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
 _DEFINITE = re.compile(r"\bthe [a-z]+\b")
-_REFERS = re.compile(r"\b(?:that|this|it|those|these|das|dies|cela|ça|ceci|eso|esto)\b", re.I)
+_REFERS = re.compile(
+    r"\b(?:that|this|it|those|these|them|das|dies|cela|ça|ceci|eso|esto)\b"
+    # "peut les piloter", "¿podéis gestionarlos?": a pronoun for what the sentence before named.
+    r"|\b(?:les|l')\s*\w+(?:er|ir|re)\b|\b\w+(?:ar|er|ir)(?:los|las|lo|la)\b",
+    re.I,
+)
 # "And is there a minimum term - we avoid multi-year deals." asks without a question mark: an
 # inverted verb or a question word at the start, its subject right after.
 _UNMARKED = re.compile(
@@ -282,12 +292,37 @@ def clauses(question: str) -> list[str]:
     return asked if len(asked) > 1 else [question]
 
 
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2,}\w*|[A-Z][a-z]+\w*)\b")
+_CODE = re.compile(r"\b[A-Za-z]+[\d][\w.-]*\b|\b\d+[A-Za-z]+\b")
+
+
+def _names(sentence: str) -> str:
+    """The product names and codes a sentence gives, in order: "Orbiq O3"; "" for none.
+
+    A capitalised word counts only inside the sentence, not as its first word.
+    """
+    found = [m.group(0) for m in _NAME.finditer(sentence) if m.start() > 0]
+    found += [m.group(0) for m in _CODE.finditer(sentence) if not m.group(0).isdigit()]
+    return " ".join(dict.fromkeys(w for w in found if len(w) > 1 and w.lower() not in STOP))
+
+
+_SOMETHING_ON_IT = re.compile(
+    r"\b(?:do you have|have you got|is there|could you send|can you send|anything|something)\b"
+    r"[^?]{0,20}\b(?:numbers|figures|something|anything|data|stats|material|proof)\b"
+    # "Is there anything on ROI?" names its subject itself.
+    r"(?![^?]{0,30}\b(?:on|about|regarding|around) \w+)",
+    re.I,
+)
+
+
 def _leans(question: str, language: str) -> bool:
     """Whether a question says too little to be read alone and leans on the sentence before:
     "Dealbreaker?", "Is this possible?", "How big was the drop?" (but not "...the EU?")."""
     own = len(words_of(question, language))
     if len(question.split()) < 3 or (_REFERS.search(question) and own <= 3):
         return True
+    if _SOMETHING_ON_IT.search(question):
+        return True  # "My FD will ask how quickly this pays back. Do you have numbers?"
     named = any(w[:1].isupper() for w in question.split()[1:])
     return bool(_DEFINITE.search(question)) and own <= 3 and not named
 
@@ -315,8 +350,11 @@ def answer(
         matched = f"{thing.group(1)}: {matched}" if thing else matched
     elif around and _leans(question, language):
         # "Every tool must log in with Entra ID. Is this possible, and on which plan?": "this"
-        # is the sentence before, and it says what is asked.
-        matched, leans = f"{_SPLIT.split(around.strip())[0]}: {matched}", True
+        # is the sentence before, and it says what is asked; where it names a product or a
+        # code ("our vans have Orbiq O3 boxes fitted"), those names are what it points to.
+        before = _SPLIT.split(around.strip())[0]
+        named = " ".join(n for n in _names(before).split() if terms(n) & points.known)
+        matched, leans = f"{named or before}: {matched}", True
     if topic is not None and not _published(question, topic, points, language):
         return Answer(short(question), "rep_only", topic=topic)
 

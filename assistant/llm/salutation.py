@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_ACADEMIC = re.compile(r"^(?:prof\.?|dr\.?|dr\.-ing\.?|dipl\.-ing\.?)$", re.I)
+_ACADEMIC = re.compile(r"^(?:prof\.?|dr\.?|dr\.-ing\.?)$", re.I)
 _HONORIFIC = {
     "mr": "m",
     "mr.": "m",
@@ -73,6 +73,10 @@ _MALE = frozenset(
 )
 
 
+# Degrees written before a name in Austria and Germany, never a first name.
+_PROFESSIONAL = re.compile(r"^(?:Ing\.?|Dipl\.-?\w*\.?|DI|Mag\.?(?:a\.?)?|DDr\.?|Bakk\.?)$")
+
+
 @dataclass(frozen=True)
 class Name:
     first: str
@@ -105,6 +109,8 @@ def parse(name: str, job_title: str = "", texts: Sequence[str] = ()) -> Name:
             gender = _HONORIFIC[low]
         elif _ACADEMIC.match(word) and not rest:
             academic.append("Prof." if low.startswith("prof") else "Dr.")
+        elif _PROFESSIONAL.match(word) and not rest:
+            continue  # "Ing. Florian Gruber", "Mag. Eva Huber": a degree, not a name
         else:
             rest.append(word)
     # "María José Fernández": two first names, then the surname(s).
@@ -204,7 +210,8 @@ def _gender(first: str, job_title: str, texts: Sequence[str], last: str) -> str:
         if said:
             return _HONORIFIC.get(said.group(1).lower(), "")
     # The first name before the job title: "Director" is English as well as Spanish.
-    low = first.split()[0].lower() if first else ""
+    # "Jean-Baptiste", "Marie-Claire": the first part tells.
+    low = first.split()[0].split("-")[0].lower() if first else ""
     if low in _FEMALE or low in _MALE:
         return "f" if low in _FEMALE else "m"
     if _FEMININE_TITLE.search(job_title):

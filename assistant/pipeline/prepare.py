@@ -20,7 +20,7 @@ from assistant.content.library import STAGES
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
-from assistant.llm.answers import answering_slug, spoken_of
+from assistant.llm.answers import answer_all, answering_slug, spoken_of
 from assistant.llm.base import (
     ContentBrief,
     DraftRequest,
@@ -109,6 +109,7 @@ def prepare(
         if rep_chose
         else _of_asked_kind(session, lead, reply, now)
         or _answering(session, lead, reply, said_by_rep, now)
+        or _beside_rep_topic(session, lead, reply, now)
     )
     # "Send me something to build the case" during a pause or freeze still gets that item.
     asked = bool(reply) and bool(ASKS_FOR_MATERIAL.search(reply))
@@ -366,6 +367,29 @@ def _answering(
     ahead = STAGES.index(item.stage) - STAGES.index(lead.stage) if lead.stage in STAGES else -1
     stage = item.stage if ahead in (0, 1) else ""
     return Choice(item, Recommendation(item.slug, 0.0, item.stage, (why,)), stage)
+
+
+# What the rep decides still has a page to stand beside: the published prices beside a
+# discount or terms request, another customer's story beside a request for references.
+_BESIDE_REP_TOPIC = {
+    "discounts": ("pricing",),
+    "contract terms": ("pricing",),
+    "references": ("case_study",),
+    "other customers": ("case_study",),
+}
+
+
+def _beside_rep_topic(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
+    """The item of the kind that stands beside what only the rep may answer, if one is left."""
+    if not reply:
+        return None
+    topics = [a.topic for a in answer_all(reply, library(session, now)) if a.status == "rep_only"]
+    wanted = next((_BESIDE_REP_TOPIC[t] for t in topics if t in _BESIDE_REP_TOPIC), None)
+    if wanted is None:
+        return None
+    _, items = ranker(session)
+    others = {slug for slug, item in items.items() if item.type not in wanted}
+    return choose(session, lead, reply=reply, intent=None, events=(), now=now, exclude=others)
 
 
 def _of_asked_kind(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
