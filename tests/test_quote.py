@@ -249,3 +249,50 @@ def test_the_eval_accepts_a_total_worked_out_from_the_thread_and_the_library() -
     for figure in ("1,960", "23,520", "21,168", "22,468", "1.960", "1 960"):
         assert _derived(figure, lead, library, percents), figure
     assert not _derived("2,345", lead, library, percents)
+
+
+def test_a_plan_priced_in_another_unit_is_named_with_its_rate_and_no_made_up_total() -> None:
+    points = [
+        "Essentials: €149 / £129 per chair per month, for single practices.",
+        "Group: €219 / £189 per chair per month, for groups of 2 to 24 locations.",
+        "One-time implementation fee: €1,200 / £1,050 per location.",
+    ]
+    priced = quote.quote_for(points, "We've got two practices.", "£")
+    assert priced is not None
+    assert quote.plan_sentence(priced, "en") == (
+        "For your two practices, that is our Group plan: £189 per chair per month."
+    )
+    assert quote.prepay_sentence(priced, "Paying annually in advance: 8% off.", "en") is None
+    assert quote.fee_sentence(priced, Decimal("1050"), "en", points[2]) == (
+        "There is also a one-time implementation fee of £1,050."
+    )
+
+
+def test_a_plan_s_own_point_answers_for_the_lead_s_count() -> None:
+    shelf = (
+        LIBRARY[0],
+        ContentBrief(
+            "rollout",
+            "Implementation plan",
+            "guide",
+            "https://fleet.test/rollout",
+            "Rollout by plan.",
+            key_points="- Starter: rollout in 2 weeks, self-serve.\n- Fleet: rollout in 6 weeks,"
+            " a pilot depot in week 4.\n- Enterprise: rollout in 10–12 weeks, with a project"
+            " manager.",
+        ),
+        *(item for item in LIBRARY[1:] if item.slug != "rollout"),
+    )
+    found = answer_all("We have 180 vans. How long does the rollout take?", shelf)
+    assert found[0].text.startswith("Fleet: rollout in 6 weeks")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Antes de presentarlo a dirección necesito saber cuánto tarda la implantación.",
+        "Before I take this to the board we need to know how long the rollout takes.",
+    ],
+)
+def test_saying_what_one_needs_to_know_asks_as_a_question_does(reply: str) -> None:
+    assert [a.status for a in answer_all(reply, LIBRARY)] != []

@@ -180,7 +180,10 @@ def _answers(scenario: Scenario, outcome: Outcome, body: str) -> Check | None:
         return None
     # Each question read with the sentences beside it, as the drafter reads it.
     reply = scenario.thread[-1].text
-    zone = lead_zone(reply, outcome.lead.timezone or "", outcome.lead.email)
+    # Where the lead is, else where the rep sells, as the drafter reads it.
+    zone = lead_zone(reply, outcome.lead.timezone or "", outcome.lead.email) or lead_zone(
+        scenario.rep.get("signature", ""), scenario.rep.get("timezone", ""), ""
+    )
     results = answer_all(reply, library, zone=zone)[:3]
     answerable = [r for r in results if r.status == "answered"]
     deferral = _DEFERRAL.search(body)

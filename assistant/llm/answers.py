@@ -19,6 +19,7 @@ from assistant.llm.points import (
     ASKS,
     STOP,
     Found,
+    Point,
     PointIndex,
     asked_kinds,
     best_point,
@@ -227,8 +228,20 @@ _UNMARKED = re.compile(
 _BARE = re.compile(r"\b(?:one|it|that|this|them|those|these|so)\b", re.I)
 
 
+# "Antes de presentarlo necesito saber cuánto tarda...": asking, anywhere in the sentence.
+_NEED_TO_KNOW = re.compile(
+    r"\b(?:i|we) (?:really )?(?:need|have|want|'d like|would like) to know\b"
+    r"|\b(?:necesito|necesitamos|quisiera|quisiéramos|queremos) saber\b"
+    r"|\b(?:j'ai|nous avons) besoin de savoir\b|\b(?:je voudrais|nous voudrions|nous aimerions)"
+    r" savoir\b|\b(?:ich|wir) (?:muss|müssen|müsste|müssten|möchte|möchten) (?:\w+ )?wissen\b",
+    re.I,
+)
+
+
 def _asks(sentence: str) -> bool:
     if sentence.endswith(("?", "？")) or _ASKING.match(sentence):
+        return True
+    if _NEED_TO_KNOW.search(sentence):
         return True
     if rep_topic(sentence) == "discounts":
         return True  # "We'd need at least 20% off list" asks as plainly as a question
@@ -378,7 +391,10 @@ def answer(
         found = find(respelled(question, points))
     if found is None:
         return Answer(short(question), "open", asked=question, context=around)
-    said = [relevant_clauses(p.text, question, around, points) for p in found.points]
+    said = [
+        relevant_clauses(p.text, question, around, points)
+        for p in _their_plan(found.points, points, f"{question} {around}")
+    ]
     text = " ".join(_sentence(point) for point in said)
     brief = _sentence(said[0])
     # "We have 420 staffed beds": of an item's tiers, the one that holds the lead's count.
@@ -405,6 +421,22 @@ def answer(
         coverage=found.coverage,
         score=found.score,
     )
+
+
+def _their_plan(found: Sequence[Point], points: PointIndex, said: str) -> list[Point]:
+    """ "Enterprise: 10-12 weeks" becomes "Fleet: 6 weeks" when the lead's own count ("180
+    vans") falls into the Fleet plan on the pricing page and the item has a Fleet point."""
+    plan = quote.plan_for([p.text for p in points.points], said)
+    if not plan:
+        return list(found)
+    chosen = []
+    for point in found:
+        head = quote.plan_named(point.text)
+        if head and head != plan:
+            same = [p for p in points.points if p.slug == point.slug]
+            point = next((p for p in same if quote.plan_named(p.text) == plan), point)
+        chosen.append(point)
+    return list(dict.fromkeys(chosen))
 
 
 def _published(question: str, topic: str, points: PointIndex, language: str) -> bool:
@@ -558,9 +590,10 @@ def _quoted(
     if _PREPAY_ASKED.search(asked):
         said += [s for p in points if (s := quote.prepay_sentence(priced, p, language))][:1]
         covers.append(_PREPAY_ASKED)
-    fee = next((f for p in points if (f := quote.fee(priced, p)) is not None), None)
+    fees = [(f, p) for p in points if (f := quote.fee(priced, p)) is not None]
+    fee, page = fees[0] if fees else (None, "")
     if fee is not None and (_FEE_ASKED.search(asked) or _FIRST_YEAR.search(asked)):
-        said.append(quote.fee_sentence(priced, fee, language))
+        said.append(quote.fee_sentence(priced, fee, language, page))
         covers.append(_FEE_ASKED)
         if _FIRST_YEAR.search(asked):
             prepaid = next((y for p in points if (y := quote.prepaid(priced, p)) is not None), None)

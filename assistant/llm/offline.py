@@ -294,7 +294,7 @@ def _more(
                 request.library,
                 prefer,
                 near=near,
-                zone=turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email),
+                zone=_where(request),
             )
             # "Send me the deck" asks for the item; "send me his mobile" is the rep's to decide.
             if a.status == "rep_only"
@@ -452,6 +452,9 @@ _HOW_DO = re.compile(
 )
 _WHAT_TIME = re.compile(
     r"\bwhat time\b|\bwhen (?:is|does) (?:it|that|this|the (?:webinar|session|event))\b"
+    # "is it 3pm or 2pm UK?"
+    r"|\bis (?:it|that) \d{1,2}(?::\d\d)? ?(?:am|pm)? or \d{1,2}(?::\d\d)? ?(?:am|pm)?\b"
+    r"|\bwhat (?:is|'s) that (?:for|in) (?:us|me|the uk|uk|london)\b"
     r"|\bum wie ?viel uhr\b|\bwann (?:ist|beginnt|startet)\b|\bà quelle heure\b|\ba qué hora\b",
     re.I,
 )
@@ -472,14 +475,24 @@ def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[
     if not events or lang != "en":
         return found
     event = events[0]
-    zone = turns.lead_zone(request.latest_reply or "", request.lead.timezone, request.lead.email)
-    when = event_time(event.starts_at, zone, lang)
+    when = event_time(event.starts_at, _where(request), lang)
     return [
         replace(a, status="answered", text=f"For you that is {when}.", slug=event.slug)
-        if a.status == "open" and _WHAT_TIME.search(a.asked or a.question)
+        # The time from the event's own start, whatever other point shares the question's words.
+        if a.status != "rep_only" and _WHAT_TIME.search(a.asked or a.question)
         else a
         for a in found
     ]
+
+
+def _where(request: DraftRequest) -> str:
+    """The lead's zone, else the rep's: a rep for "UK & Ireland" writes to leads there."""
+    lead = request.lead
+    return (
+        turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email)
+        or request.rep.timezone
+        or turns.lead_zone(request.rep.signature, "", "")
+    )
 
 
 def _ahead(starts_at: str, request: DraftRequest) -> bool:

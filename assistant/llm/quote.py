@@ -36,6 +36,7 @@ _FEE = re.compile(
     r"\b(?:onboarding|set-?up|implementation|installation|one-?(?:time|off))\b[^.;]{0,20}\bfees?\b",
     re.I,
 )
+_FEE_NAME = re.compile(r"\b(onboarding|set-?up|implementation|installation|activation)\b", re.I)
 _ONLY = re.compile(
     r"([A-Z][\w-]*(?:(?:,| and| or|/) [A-Z][\w-]*)*) only\b|\bonly (?:on|for) ([^.;()]+)"
 )
@@ -111,6 +112,19 @@ def in_currency(text: str, symbol: str | None) -> str:
     return _GROUP.sub(one, text)
 
 
+def plan_for(points: Sequence[str], said: str) -> str:
+    """The plan whose priced tier holds the lead's count, in any currency; "" for none."""
+    fit = fitting([p for p in points if _PER.search(p)], said)
+    head = _HEAD.match(fit.text) if fit else None
+    return head.group(1).strip() if head else ""
+
+
+def plan_named(point: str) -> str:
+    """The plan a point is about when it opens with one: "Fleet: 6 weeks ..." -> "Fleet"."""
+    head = _HEAD.match(point)
+    return head.group(1).strip() if head and len(head.group(1).split()) <= 2 else ""
+
+
 def prices_a_plan(sentence: str) -> bool:
     """ "Fleet (50–249 vehicles): £14 per vehicle per month; 12-month minimum term."."""
     return bool(_HEAD.match(sentence) and _PER.search(sentence))
@@ -131,17 +145,14 @@ def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | N
     point = next((p for p in points if fit.text in p), fit.text)
     segment = in_currency(point, symbol)
     head = _HEAD.match(segment)
-    priced = next(
-        (
-            m
-            for m in _PER.finditer(in_currency(fit.text, symbol))
-            if m.group(1).startswith(symbol) and _same_unit(m.group(2), fit)
-        ),
-        None,
-    )
+    prices = [m for m in _PER.finditer(in_currency(fit.text, symbol)) if m[1].startswith(symbol)]
+    priced = next((m for m in prices if _same_unit(m.group(2), fit)), None)
+    # "Two practices" on a plan priced per chair: the plan and its rate, no total.
+    counted = priced is not None
+    priced = priced or next(iter(prices), None)
     if head is None or priced is None:
         return None
-    number = Decimal(str(fit.number))
+    number = Decimal(str(fit.number)) if counted else Decimal(0)
     minimum = next(
         (Decimal((m.group(1) or m.group(2)).replace(",", "")) for m in _MINIMUM.finditer(fit.text)),
         None,
@@ -189,9 +200,9 @@ def plan_sentence(quote: Quote, lang: str) -> str:
     words = phrases("quote", lang)
     local = phrases("quote.units", lang)
     unit = next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
-    text = words["plan"].format(
+    text = words["plan" if quote.billed else "plan_rate"].format(
         count=quote.count,
-        plan=quote.plan,
+        plan=_plan(quote.plan, lang),
         range=f" ({quote.span})" if quote.span and lang == "en" else "",
         price=money(quote.symbol, quote.unit_price, lang),
         unit=unit,
@@ -199,7 +210,7 @@ def plan_sentence(quote: Quote, lang: str) -> str:
         total=money(quote.symbol, quote.total, lang),
         tax=(words["tax_usd"] if quote.symbol == "$" else words["tax"]) if quote.untaxed else "",
     )
-    if quote.minimum is not None and quote.billed > Decimal(str(_count(quote.count))):
+    if quote.minimum is not None and quote.billed > Decimal(str(_count(quote.count))) > 0:
         text += words["minimum"].format(minimum=f"{quote.minimum:,}")
     text += "."
     term = term_of(quote)
@@ -219,7 +230,7 @@ def term_of(quote: Quote) -> str:
 def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
     """What paying the year up front comes to on the lead's plan, or that it does not apply."""
     off = _PERCENT_OFF.search(point)
-    if off is None or not _PREPAY.search(point):
+    if off is None or not _PREPAY.search(point) or not quote.billed:
         return None
     words = phrases("quote", lang)
     percent = Decimal(off.group(1))
@@ -248,9 +259,14 @@ def fee(quote: Quote, point: str) -> Decimal | None:
     return None
 
 
-def fee_sentence(quote: Quote, amount: Decimal, lang: str) -> str:
+def fee_sentence(quote: Quote, amount: Decimal, lang: str, point: str = "") -> str:
+    """The one-time fee, called what the page calls it ("implementation fee") in English."""
     words = phrases("quote", lang)
-    return words["fee"].format(fee=money(quote.symbol, amount, lang))
+    text = words["fee"].format(fee=money(quote.symbol, amount, lang))
+    named = _FEE_NAME.search(point)
+    if lang == "en" and named:
+        text = text.replace("onboarding fee", f"{named.group(1).lower()} fee")
+    return text
 
 
 def first_year_sentence(quote: Quote, amount: Decimal, lang: str, prepaid: Decimal | None) -> str:
@@ -269,7 +285,18 @@ def prepaid(quote: Quote, point: str) -> Decimal | None:
     off = _PERCENT_OFF.search(point)
     if off is None or not _PREPAY.search(point) or not _applies(point, quote.plan):
         return None
+    if not quote.billed:
+        return None
     return quote.yearly * (100 - Decimal(off.group(1))) / 100
+
+
+def _plan(name: str, lang: str) -> str:
+    """ "Fleet plan", but "Hospital plan" as the page names it, in English."""
+    return (
+        name
+        if lang != "en" or name.lower().endswith(("plan", "edition", "tier"))
+        else f"{name} plan"
+    )
 
 
 def _applies(point: str, plan: str) -> bool:

@@ -341,7 +341,11 @@ _PARTS_OF_DAY = (
 _ZONE_WORDS = tuple(
     (re.compile(words, flags), zone)
     for words, flags, zone in (
-        (r"\buk time\b|\blondon\b|\bbritish time\b|\bgmt\b|\bbst\b", re.I, "Europe/London"),
+        (
+            r"\buk time\b|\blondon\b|\bbritish time\b|\bgmt\b|\bbst\b|\b\d{1,2} ?(?:am|pm) uk\b",
+            re.I,
+            "Europe/London",
+        ),
         (r"\bdublin\b|\birish time\b", re.I, "Europe/Dublin"),
         (r"\bparis\b|\bheure française\b|\bheure de france\b", re.I, "Europe/Paris"),
         (
@@ -403,7 +407,7 @@ _COUNTRY_ZONES = {
 }
 # Last, the country a signature names ("Kouvola, Finland", "Terneuzen, NL").
 _COUNTRY_WORDS = tuple(
-    (re.compile(rf"(?:,|\||·|^)\s*(?:{words})\s*$", re.I | re.M), zone)
+    (re.compile(rf"(?:,|\||·|^)\s*(?:{words})\s*(?:$|[|·–—])", re.I | re.M), zone)
     for words, zone in (
         ("uk|united kingdom|england|scotland|wales", "Europe/London"),
         ("ireland", "Europe/Dublin"),
@@ -492,7 +496,9 @@ def window(text: str) -> tuple[int, int] | None:
 def lead_zone(text: str, stored: str, email: str) -> str:
     """The lead's time zone: what the reply says, else what we hold, else the address's country,
     else the country code of a phone number in their signature (+44, +49)."""
-    said = next((zone for words, zone in _ZONE_WORDS if words.search(text)), None)
+    # "Your email said 15:00 CET - is it 3pm or 2pm UK?": the zone the lead names last is theirs.
+    named_zones = [(m.start(), zone) for words, zone in _ZONE_WORDS for m in words.finditer(text)]
+    said = max(named_zones)[1] if named_zones else None
     country = email.rsplit(".", 1)[-1].lower() if "@" in email else ""
     dialled = next((_DIALLING.get(m.group(1), "") for m in _PHONE.finditer(text)), "")
     named = next((zone for words, zone in _COUNTRY_WORDS if words.search(text)), "")
