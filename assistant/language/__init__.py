@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -92,22 +92,34 @@ def _strings(code: str, key: str, value: object) -> list[str]:
     return value
 
 
-def entries(key: str) -> tuple[str, ...]:
-    """Every language's strings under `key`, in language order."""
+def entries(key: str, codes: Collection[str] | None = None) -> tuple[str, ...]:
+    """Every language's strings under `key` (or those of `codes` only), in language order."""
     return tuple(
         entry
         for code, data in _languages()
-        if key in data
+        if key in data and (codes is None or code in codes)
         for entry in _strings(code, key, data[key])
     )
 
 
-def alternatives(key: str) -> str:
-    """Every language's regular expressions under `key` as one alternation, to wrap and compile."""
-    found = entries(key)
-    if not found:
+def alternatives(key: str, codes: Collection[str] | None = None) -> str:
+    """Every language's regular expressions under `key` as one alternation, to wrap and compile.
+
+    With `codes`, only those languages', and a pattern that never matches when none gives it.
+    """
+    found = entries(key, codes)
+    if not found and codes is None:
         raise NurtureError(f"No language file gives {key}: reinstall Nurture")
-    return "|".join(found)
+    return "|".join(found) if found else "(?!)"
+
+
+def marks() -> dict[str, frozenset[str]]:
+    """Each language's common short words (`[marks] words`), which show a text is in it."""
+    return {
+        code: frozenset(_strings(code, "marks.words", data["marks.words"]))
+        for code, data in _languages()
+        if "marks.words" in data
+    }
 
 
 def table(key: str) -> dict[str, str]:
