@@ -165,7 +165,8 @@ def test_a_question_about_the_webinar_the_rep_offered_is_answered_in_the_leads_z
     assert done.returncode == 0, done.stderr
     [result] = json.loads(done.stdout)["scenarios"]
     draft = result["draft"]
-    assert "For you that is Thursday 14 January 2027, 16:00 (London time)." in draft
+    assert '" starts Thursday 14 January 2027, 16:00 (London time).' in draft
+    assert draft.count("For you, \"") == 1
     assert "What time is that" not in draft  # answered, not quoted back
 
 
@@ -185,3 +186,28 @@ def test_a_colleague_on_the_cc_is_spoken_to_and_a_template_asked_for_is_given(
     [result] = json.loads(done.stdout)["scenarios"]
     assert "Marcus, good to meet you" in result["draft"]
     assert "I'll write to Marcus" not in result["draft"]
+
+
+def test_a_pause_with_a_question_on_the_webinar_answers_it_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    offer = {
+        **FIRST,
+        "text": "Hi Dana,\n\nOn 14 January we run a live product tour with Q&A. Interested?\n\nAna",
+    }
+    case = scenario(
+        "pause-and-time",
+        "We're mid-migration, so ping me again in October. What time is the tour for us in"
+        " London, though?",
+        None,
+    )
+    thread = case["thread"]
+    assert isinstance(thread, list)
+    thread[0] = offer
+    done = run(tmp_path, str(write(tmp_path, case)), "--library", str(LIBRARY), "--json")
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)["scenarios"]
+    draft = result["draft"]
+    assert "October" in draft  # the pause, named
+    assert '" starts Thursday 14 January 2027, 16:00 (London time).' in draft
+    assert "check with our team" not in draft  # the pause itself is no question for the team

@@ -30,6 +30,7 @@ from assistant.llm.eventtime import event_time
 from assistant.llm.kinds import FEMININE_DE, FEMININE_ES, MASCULINE_DE, kind_name
 from assistant.llm.points import terms
 from assistant.llm.reported import reported
+from assistant.mail.intent import classify_intent
 
 TEMPLATES = resources.folder("templates", "drafts")
 SITUATIONS = ("reply", "follow_up", "re_engage", "referral_intro", "graceful_close")
@@ -283,7 +284,8 @@ def _more(
     inbound = [t.text for t in request.thread if t.direction == "inbound"]
     name = salutation.parse(lead.name, lead.title, [*inbound, request.latest_reply or ""])
     found: list[Answer] = []
-    if request.situation == "reply" and not turn.kind:
+    # A pause or a freeze may come with a question ("is it recorded?"): it is answered too.
+    if request.situation == "reply" and turn.kind in ("", "pause", "freeze"):
         # The draft's item first, then what the rep's own mail linked or spoke of.
         prefer = [content.slug] if content else []
         near = [item.slug for item in _mentioned(request)]
@@ -304,6 +306,16 @@ def _more(
             )
         ]
     found = _event_times(request, found, lang)
+    if turn.kind:
+        # Beside a pause only what the library answers: "can you reach out in September?" is
+        # the pause itself, not a question for the team.
+        today = turns.today_of(request)
+        found = [
+            a
+            for a in found
+            if a.status == "answered"
+            and classify_intent(a.asked or a.question, today)[0] not in ("not_now", "ready_to_talk")
+        ]
     found = [_regional(a, request) for a in found]
     # "How would I do that?" when the item is the way to do it, or a question about just what
     # the item is ("do you have an escalation template?"): the item answers it, no deferral.
@@ -389,6 +401,15 @@ def _more(
         "item_named": lang != "en"
         and any(a["in_item"] and a["named"] and not a["label"] for a in answers),
         "open": [a for a in answers if a["status"] == "open"],
+        # The sign-up link of an event an answer speaks of, for a draft that sends no item.
+        "event_link": next(
+            (
+                titles[a.slug].url
+                for a in found
+                if a.status == "answered" and a.slug in titles and titles[a.slug].starts_at
+            ),
+            "",
+        ),
         "rep_only": [a for a in answers if a["status"] == "rep_only"],
         "item": item,
         "turn": turn.kind,
@@ -475,9 +496,9 @@ def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[
     if not events or lang != "en":
         return found
     event = events[0]
-    when = event_time(event.starts_at, _where(request), lang)
+    said = f'For you, "{event.title}" starts {event_time(event.starts_at, _where(request), lang)}.'
     return [
-        replace(a, status="answered", text=f"For you that is {when}.", slug=event.slug)
+        replace(a, status="answered", text=said, slug=event.slug)
         # The time from the event's own start, whatever other point shares the question's words.
         if a.status != "rep_only" and _WHAT_TIME.search(a.asked or a.question)
         else a
