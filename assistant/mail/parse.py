@@ -165,7 +165,7 @@ def header_fields(raw: bytes) -> Mapping[str, str]:
 
 
 def _check_limits(raw: bytes) -> None:
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise ParseError("the message is empty")
     if len(raw) > MAX_MESSAGE_BYTES:
         raise ParseError(f"the message is larger than {MAX_MESSAGE_BYTES // 2**20} MiB")
