@@ -127,6 +127,13 @@ def test_classify_bytes_reports_quarantine_with_a_reason() -> None:
             " escribirme en marzo.",
             "not_now",
         ),
+        # Not putting anything off: the language they write in, a later order.
+        (
+            "We're an international team so I write in English, hope that's ok. Can you connect"
+            " to our archive?",
+            "question",
+        ),
+        ("Und falls wir später bestellen: Können Sie in CHF fakturieren?", "question"),
         # "can we do month to month" asks about the contract, not for a call.
         ("What's the monthly cost, and can we do month to month?", "question"),
         ("Can we talk Thursday afternoon?", "ready_to_talk"),
@@ -172,3 +179,12 @@ def test_a_colleague_named_in_the_signature_is_the_referral() -> None:
 def test_a_signature_address_is_no_referral_when_the_lead_refers_nobody() -> None:
     raw = _msg("Thanks, useful.\r\n\r\n--\r\nJane\r\nAssistant: tom@acme-corp.com\r\n")
     assert not [e for e in understand(parse_message(raw), today=TODAY).events]
+
+
+def test_a_period_that_runs_through_a_month_pauses_to_its_end() -> None:
+    _, _, events = classify_intent(
+        "Danach kommt die Inventur, die sich erfahrungsgemäß durch den ganzen Januar zieht."
+        " Melden Sie sich gern wieder, wenn die durch ist.",
+        date(2026, 11, 26),
+    )
+    assert [(e.type, e.date) for e in events] == [("come_back_later", date(2027, 1, 31))]
