@@ -166,7 +166,7 @@ def test_a_question_about_the_webinar_the_rep_offered_is_answered_in_the_leads_z
     [result] = json.loads(done.stdout)["scenarios"]
     draft = result["draft"]
     assert '" starts Thursday 14 January 2027, 16:00 (London time).' in draft
-    assert draft.count("For you, \"") == 1
+    assert draft.count('For you, "') == 1
     assert "What time is that" not in draft  # answered, not quoted back
 
 
