@@ -144,27 +144,31 @@ def test_a_colleague_the_lead_copies_is_greeted_and_kept_on_the_cc(
     assert checks["turn: Cc kept"] == {"name": "turn: Cc kept", "passed": True, "detail": "kept"}
 
 
-def test_a_question_about_the_webinar_the_rep_offered_is_answered_in_the_leads_zone(
-    tmp_path: Path,
-) -> None:
-    # The rep's mail names the webinar by its date, without a link; the lead's reply is synced
-    # before the rep's Sent copy and still answers it (one thread).
+def _after_the_tour_offer(tmp_path: Path, id: str, reply: str) -> str:
+    """The draft for a reply to the rep's mail that names the webinar by its date, no link."""
     offer = {
         **FIRST,
         "text": "Hi Dana,\n\nOn 14 January we run a live product tour with Q&A. Interested?\n\nAna",
     }
-    case = scenario(
-        "webinar-time",
-        "Maybe. What time is that for us in London? And is there a recroding if I miss it?",
-        None,
-    )
+    case = scenario(id, reply, None)
     thread = case["thread"]
     assert isinstance(thread, list)
     thread[0] = offer
     done = run(tmp_path, str(write(tmp_path, case)), "--library", str(LIBRARY), "--json")
     assert done.returncode == 0, done.stderr
     [result] = json.loads(done.stdout)["scenarios"]
-    draft = result["draft"]
+    return str(result["draft"])
+
+
+def test_a_question_about_the_webinar_the_rep_offered_is_answered_in_the_leads_zone(
+    tmp_path: Path,
+) -> None:
+    # The lead's reply is synced before the rep's Sent copy and still answers it (one thread).
+    draft = _after_the_tour_offer(
+        tmp_path,
+        "webinar-time",
+        "Maybe. What time is that for us in London? And is there a recroding if I miss it?",
+    )
     assert '" starts Thursday 14 January 2027, 16:00 (London time).' in draft
     assert draft.count('For you, "') == 1
     assert "What time is that" not in draft  # answered, not quoted back
@@ -191,23 +195,12 @@ def test_a_colleague_on_the_cc_is_spoken_to_and_a_template_asked_for_is_given(
 def test_a_pause_with_a_question_on_the_webinar_answers_it_and_nothing_else(
     tmp_path: Path,
 ) -> None:
-    offer = {
-        **FIRST,
-        "text": "Hi Dana,\n\nOn 14 January we run a live product tour with Q&A. Interested?\n\nAna",
-    }
-    case = scenario(
+    draft = _after_the_tour_offer(
+        tmp_path,
         "pause-and-time",
         "We're mid-migration, so ping me again in October. What time is the tour for us in"
         " London, though?",
-        None,
     )
-    thread = case["thread"]
-    assert isinstance(thread, list)
-    thread[0] = offer
-    done = run(tmp_path, str(write(tmp_path, case)), "--library", str(LIBRARY), "--json")
-    assert done.returncode == 0, done.stderr
-    [result] = json.loads(done.stdout)["scenarios"]
-    draft = result["draft"]
     assert "October" in draft  # the pause, named
     assert '" starts Thursday 14 January 2027, 16:00 (London time).' in draft
     assert "check with our team" not in draft  # the pause itself is no question for the team
