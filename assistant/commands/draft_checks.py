@@ -16,7 +16,7 @@ from assistant.commands.scenarios import Outcome, Scenario, lead_texts
 from assistant.llm import language
 from assistant.llm.answers import answer_all, questions
 from assistant.llm.base import ContentBrief
-from assistant.llm.turns import lead_zone
+from assistant.llm.turns import where
 from assistant.mail.intent import classify_intent
 from assistant.mail.optout import find_opt_out
 from assistant.models import ContentItem, LeadStatus
@@ -181,8 +181,9 @@ def _answers(scenario: Scenario, outcome: Outcome, body: str) -> Check | None:
     # Each question read with the sentences beside it, as the drafter reads it.
     reply = scenario.thread[-1].text
     # Where the lead is, else where the rep sells, as the drafter reads it.
-    zone = lead_zone(reply, outcome.lead.timezone or "", outcome.lead.email) or lead_zone(
-        scenario.rep.get("signature", ""), scenario.rep.get("timezone", ""), ""
+    lead, rep = outcome.lead, scenario.rep
+    zone = where(
+        reply, lead.timezone or "", lead.email, rep.get("timezone", ""), rep.get("signature", "")
     )
     results = answer_all(reply, library, zone=zone)[:3]
     answerable = [r for r in results if r.status == "answered"]

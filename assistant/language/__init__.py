@@ -153,6 +153,7 @@ def grouped(key: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+@lru_cache(maxsize=64)
 def phrases(key: str, code: str) -> dict[str, str]:
     """One language's phrases under a table (`[quote]` `plan = "..."`), by name; English fills
     what the language leaves out."""

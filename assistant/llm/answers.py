@@ -674,7 +674,12 @@ def answering_slug(
     Only a clear answer picks the content over the ranker: it must hold most of what was
     asked, not a word or two of it.
     """
-    for found in answer_all(reply, library, near=near):
+    return clearly_answering(answer_all(reply, library, near=near))
+
+
+def clearly_answering(answers: Sequence[Answer]) -> str | None:
+    """The slug of the first answer clear enough to pick the content over the ranker."""
+    for found in answers:
         clear = found.coverage >= CLEAR_ANSWER and found.score >= CLEAR_SCORE
         if found.status == "answered" and clear:
             return found.slug

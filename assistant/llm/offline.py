@@ -507,12 +507,9 @@ def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[
 
 
 def _where(request: DraftRequest) -> str:
-    """The lead's zone, else the rep's: a rep for "UK & Ireland" writes to leads there."""
-    lead = request.lead
-    return (
-        turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email)
-        or request.rep.timezone
-        or turns.lead_zone(request.rep.signature, "", "")
+    lead, rep = request.lead, request.rep
+    return turns.where(
+        request.latest_reply or "", lead.timezone, lead.email, rep.timezone, rep.signature
     )
 
 

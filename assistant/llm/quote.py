@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.language import phrases
-from assistant.llm.tiers import Fit, count_of, fitting, units_of
+from assistant.llm.tiers import Fit, fitting, units_of
 
 # "€16 / £14 / $17": one price in several currencies.
 _AMOUNT = r"[€£$]\s?\d[\d,]*(?:\.\d+)?"
@@ -64,6 +64,7 @@ class Quote:
 
     plan: str  # "Fleet"
     count: str  # "140 vans"
+    number: Decimal  # 140, the lead's own count; 0 when the plan is priced in another unit
     symbol: str  # "£"
     unit_price: Decimal  # 14
     unit: str  # "vehicle", as the page prices it
@@ -160,6 +161,7 @@ def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | N
     return Quote(
         plan=head.group(1).strip(),
         count=fit.count,
+        number=number,
         symbol=symbol,
         unit_price=_amount(priced.group(1)),
         unit=priced.group(2).strip(),
@@ -210,7 +212,7 @@ def plan_sentence(quote: Quote, lang: str) -> str:
         total=money(quote.symbol, quote.total, lang),
         tax=(words["tax_usd"] if quote.symbol == "$" else words["tax"]) if quote.untaxed else "",
     )
-    if quote.minimum is not None and quote.billed > Decimal(str(_count(quote.count))) > 0:
+    if quote.minimum is not None and quote.billed > quote.number > 0:
         text += words["minimum"].format(minimum=f"{quote.minimum:,}")
     text += "."
     term = term_of(quote)
@@ -306,10 +308,6 @@ def _applies(point: str, plan: str) -> bool:
         return True
     named = only.group(1) or only.group(2) or ""
     return plan.lower() in named.lower()
-
-
-def _count(words: str) -> float:
-    return count_of(words.split()[0])
 
 
 def _plain(value: Decimal) -> str:

@@ -507,6 +507,12 @@ def lead_zone(text: str, stored: str, email: str) -> str:
     return said or stored or _COUNTRY_ZONES.get(country, "") or dialled or named
 
 
+def where(reply: str, stored: str, email: str, rep_zone: str, rep_signature: str) -> str:
+    """The lead's zone (`lead_zone`), else the rep's: a rep for "UK & Ireland" writes to leads
+    there. Sets the currency of a price and the clock of an event time."""
+    return lead_zone(reply, stored, email) or rep_zone or lead_zone(rep_signature, "", "")
+
+
 def slots(
     day: date | None,
     today: date,

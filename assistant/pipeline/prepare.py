@@ -20,7 +20,7 @@ from assistant.content.library import STAGES
 from assistant.content.rank import Recommendation
 from assistant.errors import NotFound, StateError
 from assistant.llm import instructions, language
-from assistant.llm.answers import answer_all, answering_slug, spoken_of
+from assistant.llm.answers import Answer, answer_all, clearly_answering, spoken_of
 from assistant.llm.base import (
     ContentBrief,
     DraftRequest,
@@ -104,12 +104,14 @@ def prepare(
         content_slug = _asked_for(session, lead, instruction, now, keep_content_id)
     rep_chose = content_slug is not None or keep_content_id is not None
     said_by_rep = [t.text for t in turns if t.direction == "outbound"]
+    # The lead's questions read once, for the item that answers them or stands beside them.
+    answers = _read_questions(session, reply, said_by_rep, now) if not rep_chose else []
     choice = (
         None
         if rep_chose
         else _of_asked_kind(session, lead, reply, now)
-        or _answering(session, lead, reply, said_by_rep, now)
-        or _beside_rep_topic(session, lead, reply, now)
+        or _answering(session, lead, answers)
+        or _beside_rep_topic(session, lead, reply, answers, now)
     )
     # "Send me something to build the case" during a pause or freeze still gets that item.
     asked = bool(reply) and bool(ASKS_FOR_MATERIAL.search(reply))
@@ -348,15 +350,20 @@ def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
     )
 
 
-def _answering(
-    session: Session, lead: Lead, reply: str, said_by_rep: Sequence[str], now: datetime
-) -> Choice | None:
-    """The item whose key points answer the lead's question, when the lead may still get it;
-    what the thread speaks of ("you mentioned a brewery that...") answers first."""
+def _read_questions(
+    session: Session, reply: str, said_by_rep: Sequence[str], now: datetime
+) -> list[Answer]:
+    """Each of the lead's questions answered from the library; what the thread speaks of
+    ("you mentioned a brewery that...") answers first."""
     if not reply:
-        return None
+        return []
     shelf = library(session, now)
-    slug = answering_slug(reply, shelf, near=spoken_of(said_by_rep, reply, shelf))
+    return answer_all(reply, shelf, near=spoken_of(said_by_rep, reply, shelf))
+
+
+def _answering(session: Session, lead: Lead, answers: Sequence[Answer]) -> Choice | None:
+    """The item whose key points answer the lead's question, when the lead may still get it."""
+    slug = clearly_answering(answers)
     _, items = ranker(session)
     if slug is None or slug not in items or slug in excluded(session, lead):
         return None
@@ -379,11 +386,11 @@ _BESIDE_REP_TOPIC = {
 }
 
 
-def _beside_rep_topic(session: Session, lead: Lead, reply: str, now: datetime) -> Choice | None:
+def _beside_rep_topic(
+    session: Session, lead: Lead, reply: str, answers: Sequence[Answer], now: datetime
+) -> Choice | None:
     """The item of the kind that stands beside what only the rep may answer, if one is left."""
-    if not reply:
-        return None
-    topics = [a.topic for a in answer_all(reply, library(session, now)) if a.status == "rep_only"]
+    topics = [a.topic for a in answers if a.status == "rep_only"]
     wanted = next((_BESIDE_REP_TOPIC[t] for t in topics if t in _BESIDE_REP_TOPIC), None)
     if wanted is None:
         return None
