@@ -18,10 +18,10 @@ from assistant.llm.base import Drafter, ReplyClassifier
 from assistant.llm.offline import OfflineDrafter
 from assistant.mail import imap, smtp
 from assistant.mail.hints import tls_mismatch
-from assistant.oauth import notice
 from assistant.oauth.providers import secret_warnings
 from assistant.oauth.sources import TokenSources
 from assistant.oauth.tokens import TokenSource
+from assistant.pipeline import reconnect
 from assistant.pipeline.context import Context
 from assistant.roster import sync_reps
 
@@ -134,7 +134,7 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
     async def owed_notices() -> None:
         """The "reconnect your mailbox" emails owed, each pass, until each has gone out."""
         if tokens.used:
-            await notice.tell_owed(settings, tokens.store)
+            await reconnect.tell_owed(settings, tokens.store)
 
     async def reconnect_notice(email: str, reason: str) -> None:
         await owed_notices()

@@ -16,7 +16,8 @@ from assistant.oauth.store import GrantStore
 
 log = logging.getLogger("nurture.oauth")
 
-# Called once per revocation with the rep's address and why: sends what `notice.tell_owed` owes.
+# Called once per revocation with the rep's address and why: sends what
+# `pipeline.reconnect.tell_owed` owes.
 OnRevoked = Callable[[str, str], Awaitable[None]]
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.config import OAuthSettings, Settings, SmtpSettings
-from assistant.oauth import notice
 from assistant.oauth.store import GrantStore
+from assistant.pipeline import reconnect
 from tests.servers.smtp import SmtpServer
 
 REP = "cara@acme.test"
@@ -32,13 +32,13 @@ async def test_a_refused_notice_is_owed_again_and_sent_once(
     server = make_smtp_server()
     settings = _settings(tmp_path, server)
     server.fail_next(451)
-    assert await notice.tell_owed(settings, grants) == 0
+    assert await reconnect.tell_owed(settings, grants) == 0
     assert len(server.refused) == 1 and server.messages == []
     assert grants.owed_notices() == [REP]  # still owed: the next pass retries
 
-    assert await notice.tell_owed(settings, grants) == 1
+    assert await reconnect.tell_owed(settings, grants) == 1
     assert [m.rcpt_tos for m in server.messages] == [(REP,)]
-    assert await notice.tell_owed(settings, grants) == 0  # told: never twice
+    assert await reconnect.tell_owed(settings, grants) == 0  # told: never twice
     assert len(server.messages) == 1
 
     # Reconnected and revoked again: a new notice is owed.
@@ -61,5 +61,5 @@ async def test_without_a_notice_account_the_web_app_alone_shows_it(
 ) -> None:
     grants.save(REP, "google", "mail", "refresh-1")
     grants.needs_reconnect(REP, "revoked")
-    assert await notice.tell_owed(_settings(tmp_path, None), grants) == 0
+    assert await reconnect.tell_owed(_settings(tmp_path, None), grants) == 0
     assert grants.owed_notices() == []  # the warning is logged once, not every pass
