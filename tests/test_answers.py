@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.content.library import load_library
-from assistant.llm.answers import answer_all, answering_slug, questions, spoken_of
+from assistant.llm.answers import answer_all, answering_slug, clauses, questions, spoken_of
 from assistant.llm.base import ContentBrief
 from assistant.llm.points import asked_kinds, fact_kinds, index, relevant_clauses, split_points
 
@@ -318,3 +318,20 @@ def test_them_in_a_question_is_the_product_the_sentence_before_names() -> None:
 def test_asking_for_other_customers_names_and_contacts_is_the_rep_s(question: str) -> None:
     [found] = answer_all(question, ())
     assert (found.status, found.topic) == ("rep_only", "references")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        (
+            "And if I get pulled into a meeting (happens a lot), is there a recording?",
+            ["And if I get pulled into a meeting (happens a lot), is there a recording?"],
+        ),
+        (
+            "What does it cost, and is there a discount?",
+            ["What does it cost", "is there a discount?"],
+        ),
+    ],
+)
+def test_a_condition_stays_with_its_question(sentence: str, asked: list[str]) -> None:
+    assert clauses(sentence) == asked

@@ -296,3 +296,46 @@ def test_a_plan_s_own_point_answers_for_the_lead_s_count() -> None:
 )
 def test_saying_what_one_needs_to_know_asks_as_a_question_does(reply: str) -> None:
     assert [a.status for a in answer_all(reply, LIBRARY)] != []
+
+
+SEATS = (
+    ContentBrief(
+        "pricing",
+        "Plans and pricing",
+        "pricing",
+        "https://contracts.test/pricing",
+        "Three per-user plans billed annually in advance.",
+        key_points="\n".join(
+            f"- {p}"
+            for p in (
+                "Essentials: €29 / £25 / $32 per user per month, minimum 5 paid seats;"
+                " self-serve onboarding with no implementation fee.",
+                "Team: €49 / £42 / $54 per user per month, minimum 10 paid seats; approval"
+                " workflows; one-time implementation fee €4,500 / £3,900 / $4,900.",
+                "Billing: all plans are billed annually in advance. Prices exclude VAT.",
+                "Standard discounts: 15% off Team subscription fees for accredited universities"
+                " and schools (never applied to implementation fees); 10% off subscription fees"
+                " for a 3-year commitment paid annually.",
+            )
+        ),
+        topics=("pricing",),
+    ),
+)
+
+
+def test_a_plan_the_lead_names_is_priced_for_their_count_with_what_the_page_gives_them() -> None:
+    reply = (
+        "We'd be 12 people actually drafting, plus 40 heads of department who only approve."
+        " Can you give me a rough annual figure for Team for us? Do we get anything off as a uni?"
+    )
+    found = answer_all(reply, SEATS, zone="Europe/London")
+    priced = found[0]
+    assert priced.text.startswith("For your 12 people, that is our Team plan: £42 per user")
+    assert "£504 a month (£6,048 a year)" in priced.text
+    # The university discount is worked out; the 3-year discount is no prepay discount.
+    assert "15% discount for accredited universities and schools" in priced.text
+    assert "£5,140.80 a year instead of £6,048" in priced.text
+    assert "Paying the year up front" not in priced.text
+    # The fee is Team's own, never the "no implementation fee" of Essentials.
+    assert "one-time implementation fee of £3,900" in priced.text and "£25" not in priced.text
+    assert all(a.status != "rep_only" for a in found)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.mail.classify import classify_bytes, understand
-from assistant.mail.intent import classify_intent
+from assistant.mail.intent import classify_intent, named_by_address
 from assistant.mail.parse import parse_message
 
 TODAY = date(2025, 3, 4)
@@ -161,6 +161,20 @@ def test_a_colleague_copied_instead_is_the_referral_not_a_newcomer() -> None:
     assert [(e.type, e.email, e.name) for e in found.events] == [
         ("referral", "priya.nair@acme-corp.com", "Priya Nair")
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "address", "name"),
+    [
+        ("Adding Marco Ferri (cc), our CFO.", "marco.ferri@nordvik.test", "Marco Ferri"),
+        ("Looping in Jane Smith here.", "j.smith@acme-corp.com", "Jane Smith"),
+        ("Our Head of Patient Flow (priya.raman@x.test)", "priya.raman@x.test", ""),
+    ],
+)
+def test_a_person_is_named_as_the_address_spells_them(
+    sentence: str, address: str, name: str
+) -> None:
+    assert named_by_address(sentence, address) == name
 
 
 def test_a_colleague_named_in_the_signature_is_the_referral() -> None:

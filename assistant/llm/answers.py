@@ -66,7 +66,8 @@ _REP_ONLY: tuple[tuple[RepTopic, re.Pattern[str]], ...] = (
     (
         "discounts",
         re.compile(
-            r"discount|\d+ ?% off|better price|best price|price match|(?:can you |you )?match"
+            r"discount|\d+ ?% off|\b(?:anything|something|money) off\b|better price|best price"
+            r"|price match|(?:can you |you )?match"
             r" (?:that|their|the|this|our|a) (?:price|quote|offer)|can you match|rabatt|nachlass"
             r"|remise|réduction|geste commercial|descuento|rebaja",
             re.I,
@@ -285,7 +286,11 @@ _STATEMENT = re.compile(
     r"(?!.*\?$)",
     re.I,
 )
-_CONDITION = re.compile(r"^(?:if|when|once|wenn|falls|sobald|si|quand|cuando|en caso)\b", re.I)
+_CONDITION = re.compile(
+    r"^(?:(?:and|but|so|und|aber|et|mais|y|pero)\s+)?"
+    r"(?:if|when|once|wenn|falls|sobald|si|quand|cuando|en caso)\b",
+    re.I,
+)
 
 
 def clauses(question: str) -> list[str]:
@@ -458,11 +463,15 @@ def _published(question: str, topic: str, points: PointIndex, language: str) -> 
     if topic != "discounts" or _FIRM.search(question):
         return False
     asked = terms(question, language)
-    if "@billing" not in asked and "@pilot" not in asked:
+    # "Do we get anything off as a uni?": a discount the page publishes for who they are.
+    who = {word for word in asked if word.startswith("@")} - {"@discount", "@price", "@billing"}
+    if "@billing" not in asked and "@pilot" not in asked and not who:
         return False
     found = best_point(question, points, language=language)
     return found is not None and any(
-        {"@billing", "@discount", "@credit"} & point.words for point in found.points
+        {"@billing", "@discount", "@credit"} & point.words
+        and ("@billing" in asked or "@pilot" in asked or who & point.words)
+        for point in found.points
     )
 
 
@@ -531,6 +540,20 @@ _TERM_ASKED = re.compile(
     r"|notice|laufzeit|kündig|engagement|durée|permanencia|compromiso|cancelar",
     re.I,
 )
+_YEARLY = re.compile(
+    r"\bannual|\byearly|\b(?:a|per|each|for the) year\b|jährlich|pro jahr|im jahr|annuel|par an"
+    r"|\banual|al año|por año",
+    re.I,
+)
+_BILLED_YEARLY = re.compile(
+    r"\b(?:billed|invoiced|paid) (?:annually|yearly|per year)"
+    r"|\bannual(?:ly)? (?:billing|in advance)",
+    re.I,
+)
+_DISCOUNT_ASKED = re.compile(
+    r"discount|\b(?:anything|something|money) off\b|rabatt|nachlass|remise|réduction|descuento",
+    re.I,
+)
 _FIRST_YEAR = re.compile(
     r"first year|year one|1st year|ersten jahr|première année|primer año", re.I
 )
@@ -583,16 +606,21 @@ def _quoted(
     priced: quote.Quote, points: list[str], asked: str, language: str
 ) -> tuple[list[str], list[re.Pattern[str]]]:
     """The quote's sentences for what the lead asked, and what else they cover."""
-    said = [quote.plan_sentence(priced, language)]
+    yearly = bool(_YEARLY.search(asked)) or any(_BILLED_YEARLY.search(p) for p in points)
+    said = [quote.plan_sentence(priced, language, yearly=yearly)]
     covers = [_PRICE_ASKED]
     if quote.term_of(priced):
         covers.append(_TERM_ASKED)
     if _PREPAY_ASKED.search(asked):
         said += [s for p in points if (s := quote.prepay_sentence(priced, p, language))][:1]
         covers.append(_PREPAY_ASKED)
+    who = terms(asked, language)
+    if found := [s for p in points if (s := quote.segment_sentence(priced, p, who, language))][:1]:
+        said += found
+        covers.append(_DISCOUNT_ASKED)
     fees = [(f, p) for p in points if (f := quote.fee(priced, p)) is not None]
     fee, page = fees[0] if fees else (None, "")
-    if fee is not None and (_FEE_ASKED.search(asked) or _FIRST_YEAR.search(asked)):
+    if fee is not None:  # a one-time fee belongs with any price: never a surprise later
         said.append(quote.fee_sentence(priced, fee, language, page))
         covers.append(_FEE_ASKED)
         if _FIRST_YEAR.search(asked):

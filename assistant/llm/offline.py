@@ -384,6 +384,8 @@ def _more(
         if content.starts_at:
             zone = turns.lead_zone(request.latest_reply or "", lead.timezone, lead.email)
             item["when"] = event_time(content.starts_at, zone, lang)
+            # The time already answered above: the invitation is just its sign-up link.
+            item["told"] = any(a.slug == content.slug and item["when"] in a.text for a in found)
     today = turns.today_of(request)
     hours = request.rep.hours
     return {

@@ -59,7 +59,10 @@ ASKS = {
     r" (?:per|a|each|monthly|for (?:it|that|this))\b|\bsaldría\b|\bcoûterait\b"
     r"|budget|licen[cs]|kost|preis|prix|coût|on top of the (?:subscription|licen)"
     r"|what (?:does|would|will) (?:that|it|this) (?:run|come to|set)|set (?:us|me) back"
-    r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt",
+    r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt"
+    r"|ballpark (?:figure|number|price|cost)|\bgive me a (?:figure|number)"
+    r"|\b(?:rough|annual|yearly|indicative|budget|price) (?:figure|number)"
+    r"|\bquote (?:for|us|me)\b|\bangebot|\bdevis\b|presupuesto",
     "duration": r"how long|how fast|how quick|how soon|how often|how much time|timeline|time to"
     r"|go live|be live"
     r"|contract length|minimum term|laufzeit|durée d'engagement|permanencia"

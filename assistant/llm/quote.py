@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.language import phrases
+from assistant.llm.points import concepts
 from assistant.llm.tiers import Fit, fitting, units_of
 
 # "€16 / £14 / $17": one price in several currencies.
@@ -32,6 +33,7 @@ _PREPAY = re.compile(
     r"prepa(?:y|id|yment)|up[- ]?front|in advance|paid annually|annual(?:ly)? (?:billing|payment)",
     re.I,
 )
+_YEARS = re.compile(r"\b(?:\d+|two|three|four|five)[- ]years?\b|multi-?year", re.I)
 _FEE = re.compile(
     r"\b(?:onboarding|set-?up|implementation|installation|one-?(?:time|off))\b[^.;]{0,20}\bfees?\b",
     re.I,
@@ -197,8 +199,9 @@ def money(symbol: str, amount: Decimal, lang: str) -> str:
     return f"{digits}{',' + cents if cents else ''} €"
 
 
-def plan_sentence(quote: Quote, lang: str) -> str:
-    """The plan and its total, with the plan's contract term when the page gives one."""
+def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False) -> str:
+    """The plan and its total (and the year's, when asked or billed by the year), with the
+    plan's contract term when the page gives one."""
     words = phrases("quote", lang)
     local = phrases("quote.units", lang)
     unit = next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
@@ -210,6 +213,9 @@ def plan_sentence(quote: Quote, lang: str) -> str:
         unit=unit,
         period=words[quote.period],
         total=money(quote.symbol, quote.total, lang),
+        year=words["per_year"].format(yearly=money(quote.symbol, quote.yearly, lang))
+        if yearly and quote.billed and quote.period == "month"
+        else "",
         tax=(words["tax_usd"] if quote.symbol == "$" else words["tax"]) if quote.untaxed else "",
     )
     if quote.minimum is not None and quote.billed > quote.number > 0:
@@ -231,8 +237,18 @@ def term_of(quote: Quote) -> str:
 
 def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
     """What paying the year up front comes to on the lead's plan, or that it does not apply."""
-    off = _PERCENT_OFF.search(point)
-    if off is None or not _PREPAY.search(point) or not quote.billed:
+    # The percentage in the clause that speaks of paying up front: "15% off for universities;
+    # 10% off for a 3-year commitment paid annually" has no discount for paying the year ahead.
+    clause = next(
+        (
+            c
+            for c in re.split(r";|(?<=\.)\s", point)
+            if _PERCENT_OFF.search(c) and _PREPAY.search(c) and not _YEARS.search(c)
+        ),
+        None,
+    )
+    off = _PERCENT_OFF.search(clause) if clause else None
+    if off is None or not quote.billed:
         return None
     words = phrases("quote", lang)
     percent = Decimal(off.group(1))
@@ -246,14 +262,49 @@ def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
     )
 
 
+# "15% off Team and Enterprise subscription fees for accredited universities, schools and
+# non-profit hospitals (never ...)": who the discount is for, in the page's words.
+_FOR_WHOM = re.compile(r"\bfor ([a-z][\w ,'-]{3,90}?)\s*(?:\(|;|\.|$)", re.I)
+
+
+def segment_sentence(quote: Quote, point: str, asked: frozenset[str], lang: str) -> str | None:
+    """The discount the page gives who the lead says they are ("anything off as a uni?"),
+    worked out on their plan. English only: who it is for is said in the page's own words."""
+    if lang != "en" or not quote.billed:
+        return None
+    for clause in point.split(";"):
+        off, whom = _PERCENT_OFF.search(clause), _FOR_WHOM.search(clause)
+        if off is None or whom is None or _YEARS.search(clause) or _PREPAY.search(clause):
+            continue
+        if not (concepts(clause) - {"@discount", "@price", "@billing"}) & asked:
+            continue
+        percent = Decimal(off.group(1))
+        if quote.plan.lower() not in clause.lower() and re.search(
+            r"\b[A-Z][a-z]+ and [A-Z]", clause
+        ):
+            percent_for = f"{_plain(percent)}% discount for {whom.group(1)}"
+            return f"The {percent_for} does not apply to {quote.plan}."
+        discounted = quote.yearly * (100 - percent) / 100
+        return (
+            f"With the {_plain(percent)}% discount for {whom.group(1)}, that comes to "
+            f"{money(quote.symbol, discounted, lang)} a year instead of "
+            f"{money(quote.symbol, quote.yearly, lang)}."
+        )
+    return None
+
+
 def fee(quote: Quote, point: str) -> Decimal | None:
     """The one-time fee on the lead's plan, when the point gives one and it is charged."""
-    if not _FEE.search(point):
-        return None
+    named = plan_named(point)
+    if not _FEE.search(point) or (named and named.lower() != quote.plan.lower()):
+        return None  # "Essentials: £25 per user ...; no implementation fee" is not Team's fee
     priced = in_currency(point, quote.symbol)
     for clause in re.split(r";|\. ", priced):
-        if quote.plan.lower() in clause.lower() or quote.plan.lower() not in priced.lower():
-            if re.search(r"\b(?:no charge|waived|included|free)\b", clause, re.I):
+        if not _FEE.search(clause):
+            continue
+        plan = quote.plan.lower()
+        if named or plan in clause.lower() or plan not in priced.lower():
+            if re.search(r"\b(?:no charge|waived|included|free|no)\b", clause, re.I):
                 return None
             amount = _ONE.search(clause)
             if amount and amount.group(1) == quote.symbol:

@@ -102,8 +102,44 @@ def fitting(lines: Sequence[str], said: str) -> Fit | None:
                     fit = Fit(segment.rstrip("."), counted, count, frozenset(shared))
                     (open_ended if high == _INFINITE and low == 0 else bounded).append(fit)
     chosen = bounded or open_ended or _smallest(segments, counts)
+    if len({fit.text for fit in chosen}) > 1:
+        chosen = [fit for fit in chosen if _plan_named(fit.text, said)]
+    chosen = chosen or _named(segments, said, counts)
     distinct = {fit.text for fit in chosen}
     return chosen[0] if len(distinct) == 1 else None
+
+
+_PLAN = re.compile(r"^([A-Z][\w&+-]*(?: [A-Z][\w&+-]*)?)\s*(?:\([^)]{1,40}\))?\s*:")
+_PRICE_UNIT = re.compile(r"[€£$]\s?\d[\d,.]*\s+(?:per|a|an|/)\s*([a-z][\w-]*)", re.I)
+
+
+def _plan_named(segment: str, said: str) -> bool:
+    """The lead names the plan the segment prices: "a figure for Team" and "Team: £42 ..."."""
+    head = _PLAN.match(segment)
+    return bool(head and re.search(rf"\b{re.escape(head.group(1))}\b", said))
+
+
+def _named(segments: list[str], said: str, counts: list[tuple[str, str, float]]) -> list[Fit]:
+    """Plans chosen by what they include, not by a count ("minimum 10 seats" is no tier): the
+    plan the lead names, for their count of the unit it is priced per."""
+    found: list[Fit] = []
+    for segment in segments:
+        price = _PRICE_UNIT.search(segment)
+        if not price or not _plan_named(segment, said):
+            continue
+        unit = units_of(price.group(1))
+        for number, words, count in counts:
+            if shared := unit & units_of(words):
+                found.append(
+                    Fit(
+                        segment.rstrip("."),
+                        _counted(number, words, shared),
+                        count,
+                        frozenset(shared),
+                    )
+                )
+                break
+    return found
 
 
 def _smallest(segments: list[str], counts: list[tuple[str, str, float]]) -> list[Fit]:
@@ -130,4 +166,7 @@ def _counted(number: str, words: str, kinds: set[str]) -> str:
         if kept and word.lower() in _LINKS:
             break
         kept.append(word)
+    # "12 people actually drafting" ends at its unit: "12 people".
+    while len(kept) > 1 and re.fullmatch(r"\w+(?:ly|ing)", kept[-1], re.I):
+        kept.pop()
     return f"{number} {' '.join(kept)}"

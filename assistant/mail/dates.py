@@ -81,6 +81,11 @@ _QUARTER_END = re.compile(
     rf"\b(?:{_any('period_end')})\s+(?:(?:{_any('quarter_end_article')})\s+)?"
     rf"{_QUARTER_LETTER}([1-4])\b(?:\s*[/']?\s*(\d{{4}}|\d{{2}})\b)?"
 )
+# "la fin du premier trimestre", "the end of the first quarter", "Ende des ersten Quartals".
+_ORDINAL_QUARTER_END = re.compile(
+    rf"\b(?:{_any('period_end')})\s+(?:(?:{_any('quarter_end_article')})\s+)?"
+    rf"({_alternation(_ORDINAL)})\s+(?:{_any('quarter')})\w*(?:\s+(?:of\s+|de\s+)?(\d{{4}})\b)?"
+)
 _MONTH_PART = re.compile(
     rf"\b(?:({_any('month_start')})|({_any('month_middle')})|({_any('month_end')}))"
     rf"[\s-]+(?:de\s+|d'|of\s+)?({_MONTH})\b\.?(?:\s+(\d{{4}}))?"
@@ -118,8 +123,13 @@ def period_end(sentence: str, today: date) -> date | None:
     period's first day.
     """
     low = sentence.lower()
+    quarter_end: tuple[int, str | None] | None = None
     if m := _QUARTER_END.search(low):
-        quarter, year = int(m.group(1)), m.group(2)
+        quarter_end = int(m.group(1)), m.group(2)
+    elif m := _ORDINAL_QUARTER_END.search(low):
+        quarter_end = _ORDINAL[m.group(1)], m.group(2)
+    if quarter_end is not None:
+        quarter, year = quarter_end
         full = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
         end = add_months(_quarter_start(quarter, full), 3) - timedelta(days=1)
         return end if year or end >= today else date(end.year + 1, end.month, end.day)

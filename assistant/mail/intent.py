@@ -69,10 +69,16 @@ _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'
 def named_by_address(sentence: str, address: str) -> str:
     """The name in the sentence that the address spells: "Priya Raman" for priya.raman@...,
     not "Patient Flow" from "our Head of Patient Flow (priya.raman@...)"."""
-    local = {p for p in re.split(r"[._+-]+", address.split("@")[0].lower()) if len(p) > 1}
+    parts = [p for p in re.split(r"[._+-]+", address.split("@")[0].lower()) if p]
+    local = {p for p in parts if len(p) > 1}
+    initials = {p[0] for p in parts}
     for found in _CAPITALISED.finditer(sentence):
         words = [w for w in found.group(0).split() if w not in _NOT_NAMES]
         if words and {w.lower() for w in words} & local:
+            # "Adding Marco Ferri" for marco.ferri@: a word before the name that the address
+            # neither spells nor starts is the sentence's, not the person's.
+            while words[0].lower() not in local and words[0][0].lower() not in initials:
+                words.pop(0)
             return " ".join(words)
     return ""
 

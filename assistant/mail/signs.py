@@ -23,6 +23,9 @@ _ZERO_WIDTH = "\u200b\u2060\u180e\ufeff"
 _JOINERS = "\u200c\u200d"  # legitimate inside emoji and some scripts; suspicious inside Latin words
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 INVISIBLE = re.compile(f"[{_ZERO_WIDTH}{_JOINERS}{_BIDI}\U000e0000-\U000e007f]")
+# A subdivision flag (England, Scotland, Wales) is a black flag and tag letters ending in a
+# cancel tag: emoji, not smuggled words.
+_FLAG_TAGS = re.compile("\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,7}\U000e007f")
 _HIDDEN_LATIN_JOINER = re.compile(f"[A-Za-z][{_JOINERS}]+[A-Za-z]")
 _CONFUSABLES = str.maketrans("аеорсухіѕјԁɡ", "aeopcyxisjdg")
 _LEET = str.maketrans("013457@$", "oieastas")
@@ -179,7 +182,9 @@ def signs(lead_text: str, colleagues: str = "") -> list[tuple[str, str]]:
     if re.search(f"[{_BIDI}]", lead_text):
         found.append(("bidirectional control characters", ""))
     smuggled = "".join(
-        chr(ord(char) - 0xE0000) for char in lead_text if 0xE0020 <= ord(char) <= 0xE007E
+        chr(ord(char) - 0xE0000)
+        for char in _FLAG_TAGS.sub("", lead_text)
+        if 0xE0020 <= ord(char) <= 0xE007E
     )
     if smuggled:
         found.append(("invisible tag characters", " ".join(smuggled.split())[:60]))

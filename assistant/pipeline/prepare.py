@@ -110,7 +110,7 @@ def prepare(
         None
         if rep_chose
         else _of_asked_kind(session, lead, reply, now)
-        or _answering(session, lead, answers)
+        or _answering(session, lead, answers, now)
         or _beside_rep_topic(session, lead, reply, answers, now)
     )
     # "Send me something to build the case" during a pause or freeze still gets that item.
@@ -361,13 +361,22 @@ def _read_questions(
     return answer_all(reply, shelf, near=spoken_of(said_by_rep, reply, shelf))
 
 
-def _answering(session: Session, lead: Lead, answers: Sequence[Answer]) -> Choice | None:
+def _upcoming_event(session: Session, slug: str, now: datetime) -> bool:
+    found = session.exec(select(ContentItem).where(ContentItem.slug == slug)).first()
+    return found is not None and found.event_date is not None and found.event_date > now
+
+
+def _answering(
+    session: Session, lead: Lead, answers: Sequence[Answer], now: datetime
+) -> Choice | None:
     """The item whose key points answer the lead's question, when the lead may still get it."""
     slug = clearly_answering(answers)
     _, items = ranker(session)
-    if slug is None or slug not in items or slug in excluded(session, lead):
+    if slug is None or slug not in items:
         return None
     item = items[slug]
+    if slug in excluded(session, lead) and not _upcoming_event(session, slug, now):
+        return None  # an event the lead asks about is invited to again: its link is the answer
     why = "its key points answer the lead's question"
     # The answer moves the lead to its item's stage when that is where the lead is or the next
     # step on; an answer from an earlier stage leaves the lead where it is.
