@@ -335,3 +335,43 @@ def test_asking_for_other_customers_names_and_contacts_is_the_rep_s(question: st
 )
 def test_a_condition_stays_with_its_question(sentence: str, asked: list[str]) -> None:
     assert clauses(sentence) == asked
+
+
+def test_a_clause_that_asks_more_of_the_same_thing_stays_with_it() -> None:
+    assert clauses("How long do you keep invoice images, and can we change that?") == [
+        "How long do you keep invoice images, and can we change that?"
+    ]
+    # A price asked of it is a question of its own.
+    assert (
+        len(clauses("Can staff log in with Microsoft, and is that extra on top of the licence?"))
+        == 2
+    )
+
+
+def test_up_to_eight_questions_of_one_reply_are_answered() -> None:
+    shelf = (
+        ContentBrief(
+            "security",
+            "Security overview",
+            "datasheet",
+            "https://x.test/security",
+            "Certifications, hosting, retention.",
+            key_points="\n".join(
+                [
+                    "- ISO/IEC 27001:2022 certified since 2024.",
+                    "- Hosting: AWS Frankfurt with backups in AWS Ireland.",
+                    "- Single sign-on with Microsoft Entra ID on Growth and Enterprise.",
+                    "- Retention: invoice images kept 10 years by default, configurable.",
+                    "- Independent penetration test every year (latest: September 2026).",
+                ]
+            ),
+        ),
+    )
+    reply = (
+        "- Are you ISO 27001 certified?\n- Where would our data be hosted?\n"
+        "- Can we log in with Entra ID?\n- How long do you keep invoice images?\n"
+        "- Do you do regular external pen tests?"
+    )
+    found = answer_all(reply, shelf)
+    assert [a.status for a in found] == ["answered"] * 5
+    assert "penetration test every year" in found[-1].text

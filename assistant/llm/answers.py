@@ -33,7 +33,7 @@ from assistant.llm.points import (
 )
 from assistant.llm.tiers import fitting, has_tiers
 
-MAX_QUESTIONS = 4
+MAX_QUESTIONS = 8
 CLEAR_ANSWER = 0.35  # the share of a question an answer must hold to choose the content
 CLEAR_SCORE = 6.0  # and how strongly it must match
 QUOTE_WORDS = 22
@@ -293,6 +293,13 @@ _CONDITION = re.compile(
 )
 
 
+def _same_thing(part: str, before: str) -> bool:
+    """ "..., and can we change that?" asks more about what the clause before asked; "..., and
+    is that extra on top of the licence?" asks a price of it, a question of its own."""
+    other = asked_kinds(part) - asked_kinds(before) - {"capability", "plan"}
+    return bool(_REFERS.search(part)) and len(words_of(part)) <= 2 and not other
+
+
 def clauses(question: str) -> list[str]:
     """The questions one sentence asks: "What does it cost, and is there a discount?" is two."""
     parts = [part.strip(" ,;") for part in _CLAUSE.split(question)]
@@ -302,8 +309,13 @@ def clauses(question: str) -> list[str]:
         parts = asking or parts
     asked: list[str] = []
     for part in parts:
-        # "If we cut energy, can you give us CO2 figures?" is one question with its condition.
-        if asked and (_CONDITION.match(asked[-1]) or len(asked[-1].split()) < 3):
+        # "If we cut energy, can you give us CO2 figures?" is one question with its condition;
+        # "How long do you keep images, and can we change that?" asks about the same thing.
+        if asked and (
+            _CONDITION.match(asked[-1])
+            or len(asked[-1].split()) < 3
+            or _same_thing(part, asked[-1])
+        ):
             asked[-1] = f"{asked[-1]}, {part}"
         else:
             asked.append(part)
