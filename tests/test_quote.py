@@ -164,7 +164,7 @@ def test_the_plan_sentence_in_each_language_keeps_its_number_style() -> None:
     euros = quote.quote_for(PRICING, "Somos 55 furgonetas.", "€")
     assert euros is not None
     assert quote.plan_sentence(euros, "es") == (
-        "Para sus 55 furgonetas corresponde nuestro plan Fleet: 16 € por vehículo al mes,"
+        "Para 55 furgonetas corresponde nuestro plan Fleet: 16 € por vehículo al mes,"
         " es decir, 880 € al mes más IVA."
     )
     assert quote.money("€", Decimal("14460"), "de") == "14.460 €"
@@ -339,3 +339,43 @@ def test_a_plan_the_lead_names_is_priced_for_their_count_with_what_the_page_give
     # The fee is Team's own, never the "no implementation fee" of Essentials.
     assert "one-time implementation fee of £3,900" in priced.text and "£25" not in priced.text
     assert all(a.status != "rep_only" for a in found)
+
+
+INVOICES = [
+    "Starter: €1.20 / US$1.30 / £1.05 per processed invoice; minimum 500 invoices per month;"
+    " monthly or 12-month term.",
+    "Growth: €0.95 / US$1.05 / £0.82 per processed invoice; minimum 2,000 invoices per month;"
+    " 12-month term.",
+    "Enterprise: €0.72 / US$0.80 / £0.63 per processed invoice; minimum 6,000 invoices per month.",
+    "Annual prepay: 6% off the per-invoice price when the 12-month committed volume is paid"
+    " upfront (Growth and Enterprise only).",
+]
+
+
+@pytest.mark.parametrize(
+    ("said", "symbol", "lang", "sentence"),
+    [
+        (
+            "We run about 2,600 invoices a month.",
+            "$",
+            "en",
+            "For your 2,600 invoices a month, that is our Growth plan: $1.05 per processed"
+            " invoice, so $2,730 a month.",
+        ),
+        (
+            "Wir haben etwa 700 Eingangsrechnungen im Monat.",
+            "€",
+            "de",
+            "Für 700 Eingangsrechnungen gilt unser Tarif Starter: 1,20 € pro Rechnung, also 840 €"
+            " pro Monat.",
+        ),
+    ],
+)
+def test_a_price_per_use_is_worked_out_on_the_month_s_volume_and_its_plan(
+    said: str, symbol: str, lang: str, sentence: str
+) -> None:
+    priced = quote.quote_for(INVOICES, said, symbol)
+    assert priced is not None
+    assert quote.plan_sentence(priced, lang).startswith(sentence[:-1])
+    # "US$1.30 / £1.05" in pounds is "£1.05", never "US£1.05".
+    assert quote.in_currency(INVOICES[0], "£").startswith("Starter: £1.05 per processed invoice")

@@ -31,7 +31,7 @@ from assistant.llm.points import (
     terms,
     words_of,
 )
-from assistant.llm.tiers import fitting, has_tiers
+from assistant.llm.tiers import fitting, has_tiers, other_units
 
 MAX_QUESTIONS = 8
 CLEAR_ANSWER = 0.35  # the share of a question an answer must hold to choose the content
@@ -579,10 +579,24 @@ def _priced(
     zone: str,
 ) -> list[Answer]:
     """Prices in the lead's currency; the price question answered for the lead's own count."""
-    if not zone or not any(a.status == "answered" for a in found):
+    if not zone:
         return found
     pricing = [a for a in found if a.status == "answered" and "price" in asked_kinds(a.asked)]
     item = next((i for a in pricing for i in library if i.slug == a.slug), None)
+    if item is None:
+        # "What would we pay per year?" that no single point answers: the price page, worked
+        # out for the lead's count, answers it when it can.
+        asked = next(
+            (a for a in found if a.status == "open" and "price" in asked_kinds(a.asked)), None
+        )
+        page = next((i for i in library if i.type == "pricing"), None)
+        if asked is not None and page is not None:
+            page_points = split_points(page.key_points)
+            symbol = quote.currency(reply, zone, quote.symbols(page_points))
+            if quote.quote_for(page_points, reply, symbol) is not None:
+                answered = replace(asked, status="answered", slug=page.slug)
+                found = [answered if a is asked else a for a in found]
+                pricing, item = [answered], page
     points = split_points(item.key_points) if item else []
     symbol = quote.currency(reply, zone, quote.symbols(points)) if points else None
     priced = quote.quote_for(points, reply, symbol) if item else None
@@ -608,7 +622,11 @@ def _priced(
         _without_tiers(_in_currency(a, reply, library, zone), first.slug)
         for a in found
         # What the worked-out price already says: the price, its term, paying up front, the fee.
-        if a is not first and not any(cover.search(a.asked) for cover in covers)
+        # "Are there per user fees?" beside a price per invoice asks something it does not say.
+        if a is not first
+        and (
+            not any(cover.search(a.asked) for cover in covers) or other_units(a.asked, priced.kinds)
+        )
     ]
     mine = replace(first, text=text, brief=text, own=True, label="", labels=())
     return [mine, *(a for a in others if a is not None)]

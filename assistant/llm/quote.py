@@ -19,11 +19,18 @@ from assistant.llm.points import concepts
 from assistant.llm.tiers import Fit, fitting, units_of
 
 # "€16 / £14 / $17": one price in several currencies.
-_AMOUNT = r"[€£$]\s?\d[\d,]*(?:\.\d+)?"
+_AMOUNT = r"(?:US)?[€£$]\s?\d[\d,]*(?:\.\d+)?"
 _GROUP = re.compile(rf"{_AMOUNT}(?:\s*(?:/|or|\|)\s*{_AMOUNT})+")
-_ONE = re.compile(r"([€£$])\s?(\d[\d,]*(?:\.\d+)?)")
+_ONE = re.compile(r"(?:US)?([€£$])\s?(\d[\d,]*(?:\.\d+)?)")
 _PER = re.compile(
     rf"({_AMOUNT})\s+(?:per|a|an|/)\s*([a-z][\w -]{{0,20}}?)\s*(?:per|a|/)\s*(month|year)\b", re.I
+)
+# "US$1.05 per processed invoice": a price per use, billed on the lead's volume in a period.
+_PER_USE = re.compile(rf"({_AMOUNT})\s+per\s+([a-z][\w -]{{0,25}}?)\s*(?=[;,.)(]|$)", re.I)
+_MONTHLY = re.compile(
+    r"\b(?:a|per|each|every|/)\s*month\b|\bmonthly\b|pro monat|im monat|monatlich|par mois"
+    r"|mensuel|al mes|por mes|mensual",
+    re.I,
 )
 _MINIMUM = re.compile(
     r"\bminimum of (\d[\d,]*)\b|\b(?:at least|min(?:imum)?\.?) (\d[\d,]*)\b", re.I
@@ -77,6 +84,7 @@ class Quote:
     span: str = ""  # "50–249 vehicles", the plan's range as the page gives it
     kinds: frozenset[str] = frozenset()
     untaxed: bool = False  # the page's prices exclude VAT or sales tax
+    usage: bool = False  # priced per use ("per processed invoice"), the count being a month's
 
     @property
     def total(self) -> Decimal:
@@ -117,7 +125,7 @@ def in_currency(text: str, symbol: str | None) -> str:
 
 def plan_for(points: Sequence[str], said: str) -> str:
     """The plan whose priced tier holds the lead's count, in any currency; "" for none."""
-    fit = fitting([p for p in points if _PER.search(p)], said)
+    fit = fitting([p for p in points if _PER.search(p) or _PER_USE.search(p)], said)
     head = _HEAD.match(fit.text) if fit else None
     return head.group(1).strip() if head else ""
 
@@ -142,13 +150,18 @@ def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | N
     """The plan the lead's count falls into, priced per unit and period in their currency."""
     if symbol is None:
         return None
-    fit = fitting([p for p in points if _PER.search(p)], said)
+    fit = fitting([p for p in points if _PER.search(p) or _PER_USE.search(p)], said)
     if fit is None:
         return None
     point = next((p for p in points if fit.text in p), fit.text)
     segment = in_currency(point, symbol)
     head = _HEAD.match(segment)
-    prices = [m for m in _PER.finditer(in_currency(fit.text, symbol)) if m[1].startswith(symbol)]
+    priced_in = in_currency(fit.text, symbol)
+    prices = [m for m in _PER.finditer(priced_in) if _symbol(m[1]) == symbol]
+    # "2,600 invoices a month" at "US$1.05 per processed invoice": the month's volume.
+    usage = not prices and bool(_MONTHLY.search(f"{fit.count} {said}"))
+    if usage:
+        prices = [m for m in _PER_USE.finditer(priced_in) if _symbol(m[1]) == symbol]
     priced = next((m for m in prices if _same_unit(m.group(2), fit)), None)
     # "Two practices" on a plan priced per chair: the plan and its rate, no total.
     counted = priced is not None
@@ -167,7 +180,8 @@ def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | N
         symbol=symbol,
         unit_price=_amount(priced.group(1)),
         unit=priced.group(2).strip(),
-        period=priced.group(3).lower(),
+        period="month" if usage else priced.group(3).lower(),
+        usage=usage,
         billed=max(number, minimum) if minimum is not None else number,
         minimum=minimum,
         segment=segment,
@@ -175,6 +189,12 @@ def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | N
         kinds=fit.kinds,
         untaxed=any(_TAX.search(p) for p in points),
     )
+
+
+def _symbol(amount: str) -> str:
+    """ "US$1.05" is in "$"."""
+    found = _ONE.match(amount)
+    return found.group(1) if found else ""
 
 
 def _same_unit(words: str, fit: Fit) -> bool:
@@ -205,7 +225,8 @@ def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False) -> str:
     words = phrases("quote", lang)
     local = phrases("quote.units", lang)
     unit = next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
-    text = words["plan" if quote.billed else "plan_rate"].format(
+    form = "plan_usage" if quote.usage else "plan" if quote.billed else "plan_rate"
+    text = words[form].format(
         count=quote.count,
         plan=_plan(quote.plan, lang),
         range=f" ({quote.span})" if quote.span and lang == "en" else "",
@@ -220,7 +241,7 @@ def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False) -> str:
     )
     if quote.minimum is not None and quote.billed > quote.number > 0:
         text += words["minimum"].format(minimum=f"{quote.minimum:,}")
-    text += "."
+    text += "" if text.endswith(".") else "."
     term = term_of(quote)
     if term and lang == "en":
         text += " " + _capital(term) + "."

@@ -62,6 +62,15 @@ def units_of(words: str) -> set[str]:
     return stems | {_KINDS[s] for s in stems if s in _KINDS}
 
 
+_KNOWN_KINDS = frozenset(_KINDS.values())
+
+
+def other_units(words: str, kinds: frozenset[str]) -> frozenset[str]:
+    """The kinds of unit the words count that a price in `kinds` does not: "per user" beside a
+    price per invoice."""
+    return frozenset(units_of(words) & _KNOWN_KINDS) - kinds
+
+
 def _tiers(segment: str) -> list[tuple[float, float, set[str]]]:
     found = []
     for pattern, kind in _RANGES:
@@ -104,9 +113,37 @@ def fitting(lines: Sequence[str], said: str) -> Fit | None:
     chosen = bounded or open_ended or _smallest(segments, counts)
     if len({fit.text for fit in chosen}) > 1:
         chosen = [fit for fit in chosen if _plan_named(fit.text, said)]
-    chosen = chosen or _named(segments, said, counts)
+    chosen = chosen or _named(segments, said, counts) or _by_volume(lines, counts)
     distinct = {fit.text for fit in chosen}
     return chosen[0] if len(distinct) == 1 else None
+
+
+# "Growth: US$1.05 per processed invoice; minimum 2,000 invoices per month": plans by volume.
+_VOLUME_MINIMUM = re.compile(rf"\bminimum (?:of )?{_NUMBER}\s+{_UNIT}", re.I)
+
+
+def _by_volume(lines: Sequence[str], counts: list[tuple[str, str, float]]) -> list[Fit]:
+    """Plans that each start at a minimum volume: the one with the highest minimum the lead's
+    count reaches ("2,600 invoices a month" is Growth, from 2,000, not Starter, from 500).
+    Seats are not volume: a plan's seat minimum says nothing of which plan a team needs."""
+    found: list[tuple[float, Fit]] = []
+    for line in lines:
+        if not _PLAN.match(line):
+            continue
+        for match in _VOLUME_MINIMUM.finditer(line):
+            unit = units_of(match.group(2))
+            if "user" in unit:
+                continue
+            for number, words, count in counts:
+                shared = unit & units_of(words)
+                low = count_of(match.group(1))
+                if shared and count >= low:
+                    text = line.split("; ")[0].rstrip(".")
+                    found.append(
+                        (low, Fit(text, _counted(number, words, shared), count, frozenset(shared)))
+                    )
+    highest = max((low for low, _ in found), default=None)
+    return [fit for low, fit in found if low == highest]
 
 
 _PLAN = re.compile(r"^([A-Z][\w&+-]*(?: [A-Z][\w&+-]*)?)\s*(?:\([^)]{1,40}\))?\s*:")
