@@ -361,3 +361,20 @@ def test_asking_for_a_kind_of_content_it_does_not_have_is_flagged(
 )
 def test_a_librarys_own_kinds_are_named_with_a_noun(kind: str, lang: str, noun: str) -> None:
     assert kind_name(kind, lang) == noun
+
+
+def test_a_list_of_questions_for_a_colleague_on_copy_is_answered_to_them(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    reply = (
+        "Looping in Kevin Osei, our Director of IT (cc'd). He needs to understand two things:\n\n"
+        "- whether the Salesforce sync runs in real time or overnight\n"
+        "- how it copes with our custom fields\n\n"
+        "Can you give Kevin the details directly?\n\nThanks,\nMaría"
+    )
+    result = draft(request(shelf, reply=reply, newcomers=("Kevin Osei",)))
+    assert "Kevin" in result.body
+    # Both listed questions are read as questions; writing to Kevin is the answer to the last.
+    assert "give Kevin the details" not in result.body
+    assert not any("does not answer" in flag for flag in result.flags)
+    assert "every 5 minutes" in result.body and "Custom fields" in result.body

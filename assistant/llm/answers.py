@@ -164,12 +164,37 @@ def questions(reply: str | None) -> list[str]:
     return [question for question, _ in asked_in(reply)]
 
 
+# "... he needs to understand two things:", "Our questions:", "Folgende Punkte:": a list of
+# questions follows, its items often without a question mark.
+_LIST_OF_QUESTIONS = re.compile(
+    r"(?:understand|know|questions?|things|points|clarify|confirm|check|wissen|verstehen|fragen"
+    r"|punkte|klären|savoir|comprendre|questions|points|saber|entender|preguntas|puntos)\b[^:]{0,20}:$",
+    re.I,
+)
+
+
 def asked_in(reply: str | None) -> list[tuple[str, str]]:
     """Each question with the sentences beside it, which say what "that" and "it" are."""
+    parts = [part.strip().lstrip(">").strip() for part in _SPLIT.split(reply or "")]
+    listed: set[str] = set()
+    listing = False
+    for part in parts:
+        # "He needs to understand two things:" then "- how login would work": each item asks.
+        bullet = bool(_BULLET.match(part))
+        if listing and bullet and not part.endswith("?"):
+            listed.add(_BULLET.sub("", part).rstrip(" .;"))
+        # The list goes on, items with a sentence of their own between them, to the sign-off.
+        listing = bool(_LIST_OF_QUESTIONS.search(part)) or (listing and not _GREETING.match(part))
+    sentences = [_BULLET.sub("", part) for part in parts]
     sentences = [
-        _BULLET.sub("", part.strip().lstrip(">").strip()) for part in _SPLIT.split(reply or "")
+        (
+            s.rstrip(" .;")[:1].upper() + s.rstrip(" .;")[1:] + "?"
+            if s.rstrip(" .;") in listed
+            else s
+        )
+        for s in sentences
+        if s
     ]
-    sentences = [s for s in sentences if s]
     found = []
     for at, sentence in enumerate(sentences):
         # "Two things first: how often does it sync?" asks only what follows the colon.

@@ -317,6 +317,18 @@ def _more(
             and classify_intent(a.asked or a.question, today)[0] not in ("not_now", "ready_to_talk")
         ]
     found = [_regional(a, request) for a in found]
+    # "Can you give Kevin the details directly?" with Kevin on copy: this reply does that.
+    newcomers = {_first(name) for name in request.newcomers}
+    found = [
+        a
+        for a in found
+        if not (
+            a.status == "open"
+            and newcomers
+            and _TO_THEM.search(a.question)
+            and (newcomers & set(a.question.split()) or _THEM.search(a.question))
+        )
+    ]
     # "How would I do that?" when the item is the way to do it, or a question about just what
     # the item is ("do you have an escalation template?"): the item answers it, no deferral.
     how = [a for a in found if a.status == "open" and _HOW_DO.match(a.asked or a.question)]
@@ -481,6 +493,15 @@ _WHAT_TIME = re.compile(
     r"|\bum wie ?viel uhr\b|\bwann (?:ist|beginnt|startet)\b|\bà quelle heure\b|\ba qué hora\b",
     re.I,
 )
+
+
+# Asking the rep to tell someone on the thread: answered by writing to them.
+_TO_THEM = re.compile(
+    r"\b(?:give|send|share|explain|walk|tell|brief|answer|take)\b[^?]{0,40}\b(?:directly|details"
+    r"|through|him|her|them)\b",
+    re.I,
+)
+_THEM = re.compile(r"\b(?:him|her|them)\b", re.I)
 
 
 def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[Answer]:
