@@ -328,3 +328,15 @@ def test_turns_said_in_other_words_are_read(reply: str, kind: str, until: date |
 )
 def test_an_opt_out_in_other_words_is_read(reply: str) -> None:
     assert find_opt_out(reply)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Do you have customers in logistics with a similar volume?",
+        "¿Tienen clientes del sector logístico con un volumen parecido al nuestro?",
+        "Haben Sie Kunden aus der Logistik?",
+    ],
+)
+def test_asking_for_customers_like_us_asks_for_a_case_study(reply: str) -> None:
+    assert asked_kind(reply) == ("case_study",)

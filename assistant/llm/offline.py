@@ -338,7 +338,11 @@ def _more(
         a
         for a in found
         if (a.status == "open" and _covers(content, a.asked or a.question))
-        or (a.status == "answered" and _of_kind(content, a.asked or a.question))
+        or (
+            a.status == "answered"
+            and _of_kind(content, a.asked or a.question)
+            and (content is None or a.slug != content.slug)  # its own point says it best
+        )
     ]
     by_item = bool(content) and bool(how or covered)
     by_item_intro = "The quickest way is" if how else "That is covered in"

@@ -404,8 +404,10 @@ def index(library: tuple[ContentBrief, ...]) -> PointIndex:
     for item in library:
         about = _about(item)
         for text in split_points(item.key_points):
-            own = terms(text)
             story = item.type == "case_study"
+            # "EU customers are hosted in Frankfurt" is no customer reference: only another
+            # customer's story is about customers.
+            own = terms(text) if story else terms(text) - {"@customers"}
             points.append(Point(item.slug, text, own, fact_kinds(text), about - own, story))
     counts = Counter(w for point in points for w in point.words | point.title_words)
     total = max(len(points), 1)

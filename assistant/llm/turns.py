@@ -144,7 +144,10 @@ _ASKED_KINDS = (
     ),
     (
         r"case stud|customer stor|example of a (?:customer|company)|fallstudie|étude de cas"
-        r"|caso de (?:éxito|estudio)",
+        r"|caso de (?:éxito|estudio)"
+        # "Do you have customers in logistics?", "¿Tienen clientes del sector logístico?"
+        r"|customers? (?:in|like|from|of|with)\b|clients? (?:in|like|dans|du|de|des)\b"
+        r"|kunden (?:in|aus|der|mit)\b|clientes (?:del|de|en|como|con)\b",
         ("case_study",),
     ),
     (
