@@ -340,3 +340,9 @@ def test_an_opt_out_in_other_words_is_read(reply: str) -> None:
 )
 def test_asking_for_customers_like_us_asks_for_a_case_study(reply: str) -> None:
     assert asked_kind(reply) == ("case_study",)
+
+
+def test_why_bring_in_another_tool_asks_for_the_comparison() -> None:
+    reply = "Our reseller says to switch on the add-on we have. Why would we bring in another tool?"
+    assert asked_kind(reply) == ("comparison",)
+    assert asked_kind("Why would we do that now?") == ()

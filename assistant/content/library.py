@@ -79,6 +79,14 @@ TYPE_ALIASES = {
     "casestudy": "case_study",
     "success_story": "case_study",
     "research": "report",
+    "case": "case_study",
+    "white": "white_paper",
+    "pricing_page": "pricing",
+    "pricing_guide": "pricing",
+    "price_list": "pricing",
+    "prices": "pricing",
+    "plans": "pricing",
+    "plans_and_pricing": "pricing",
 }
 # Funnel names some teams use for the three stages.
 STAGE_ALIASES = {

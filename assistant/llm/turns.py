@@ -166,13 +166,27 @@ _ASKS_FOR_KIND = re.compile(
 
 
 def asked_kind(reply: str | None) -> tuple[str, ...]:
-    """The library types of the item the lead asks for by its kind, or () when none."""
+    """The library types of the item the lead asks for by its kind, or () when none; "why
+    would we bring in another tool?" asks for the comparison with what they have."""
     for found in _ASKS_FOR_KIND.finditer(reply or ""):
         what = found.group("what").lower()
         for pattern, types in _ASKED_KINDS:
             if re.search(rf"\b(?:{pattern})", what):
                 return types
-    return ()
+    return ("comparison",) if _WHY_NOT_WHAT_WE_HAVE.search(reply or "") else ()
+
+
+# Weighing Nurture's product against another way: the add-on they have, a rival, doing nothing.
+_WHY_NOT_WHAT_WE_HAVE = re.compile(
+    r"\bwhy (?:would|should) (?:we|i) (?:bring in|add|buy|need|take on|switch to|pay for)"
+    r" (?:another|a new|a separate|an extra|yet another|your)\b"
+    r"|\bwhat (?:do|would) (?:you|we) (?:do|get) (?:better|that|differently)[^?]{0,40}"
+    r"\b(?:can't|cannot|doesn't|does not|don't)\b"
+    r"|\bwarum (?:sollten|würden) wir (?:noch )?(?:ein (?:weiteres|zusätzliches|neues)|ihr)"
+    r"|\bpourquoi (?:ajouter|prendre|acheter) (?:un autre|un nouvel?|votre)"
+    r"|\bpor qué (?:añadir|contratar|comprar|meter) (?:otra|otro|una nueva|un nuevo|su)",
+    re.I,
+)
 
 
 _PHRASE_END = re.compile(
