@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from assistant.content.library import load_library
-from assistant.llm.answers import answer_all, answering_slug, clauses, questions, spoken_of
+from assistant.llm.answers import (
+    answer_all,
+    answering_slug,
+    asked_in,
+    clauses,
+    questions,
+    spoken_of,
+)
 from assistant.llm.base import ContentBrief
 from assistant.llm.points import asked_kinds, fact_kinds, index, relevant_clauses, split_points
 
@@ -375,3 +382,20 @@ def test_up_to_eight_questions_of_one_reply_are_answered() -> None:
     found = answer_all(reply, shelf)
     assert [a.status for a in found] == ["answered"] * 5
     assert "penetration test every year" in found[-1].text
+
+
+def test_items_of_a_list_of_questions_are_asked_unless_they_ask_in_a_sentence_of_their_own() -> (
+    None
+):
+    reply = (
+        "Procurement would like to see the following before the committee on the 14th:\n\n"
+        "(a) the one-off implementation cost;\n(d) how S/4HANA is connected\n\n"
+        "Two points first:\n\n1) Our data must stay in the EU. It is a must.\n"
+        "2) Our patients ignore SMS. Can you send reminders by WhatsApp?\n\nRegards,\nSophie"
+    )
+    asked = [question for question, _ in asked_in(reply)]
+    assert asked == [
+        "The one-off implementation cost?",
+        "How S/4HANA is connected?",
+        "Can you send reminders by WhatsApp?",
+    ]

@@ -379,3 +379,30 @@ def test_a_price_per_use_is_worked_out_on_the_month_s_volume_and_its_plan(
     assert quote.plan_sentence(priced, lang).startswith(sentence[:-1])
     # "US$1.30 / £1.05" in pounds is "£1.05", never "US£1.05".
     assert quote.in_currency(INVOICES[0], "£").startswith("Starter: £1.05 per processed invoice")
+
+
+def test_a_price_no_single_point_answers_is_worked_out_on_the_price_page() -> None:
+    shelf = (
+        ContentBrief(
+            "roi-calculator",
+            "ROI calculator",
+            "calculator",
+            "https://ap.test/roi",
+            "Work out your savings.",
+            key_points="- Outputs: annual savings, payback period in months, hours freed.",
+        ),
+        ContentBrief(
+            "pricing",
+            "Plans and pricing",
+            "pricing",
+            "https://ap.test/pricing",
+            "Three plans priced per invoice.",
+            key_points="\n".join(f"- {p}" for p in INVOICES),
+        ),
+    )
+    reply = "We process 7,500 invoices a month. What would the annual cost be on Enterprise?"
+    found = answer_all(reply, shelf, zone="Europe/London")
+    assert found[0].slug == "pricing"
+    assert found[0].text.startswith("For your 7,500 invoices a month, that is our Enterprise plan")
+    assert "£4,725 a month (£56,700 a year)" in found[0].text
+    assert "Outputs" not in found[0].text

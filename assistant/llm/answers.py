@@ -50,6 +50,7 @@ _ASKING = re.compile(
     r"(?:[\w-]+'s )?(?:first |main |other )?question (?:will be|is|would be) (?=how|what|whether"
     r"|when|where|which|if)|"
     r"(?:could|can) you (?:tell|let) me|please (?:tell|let) me know|"
+    r"(?:(?:also )?please|(?:could|can) you) (?:also )?confirm\b|"
     # "Eva wants to know what the first year would cost": asked for someone on the thread.
     r"(?:[A-Z][\w'-]+|she|he|they|we|our [\w ]{3,30}?) (?:wants?|would like|needs?|asked)"
     r" to know|"
@@ -168,23 +169,39 @@ def questions(reply: str | None) -> list[str]:
 # questions follows, its items often without a question mark.
 _LIST_OF_QUESTIONS = re.compile(
     r"(?:understand|know|questions?|things|points|clarify|confirm|check|wissen|verstehen|fragen"
-    r"|punkte|klären|savoir|comprendre|questions|points|saber|entender|preguntas|puntos)\b[^:]{0,20}:$",
+    r"|punkte|klären|savoir|comprendre|questions|points|saber|entender|preguntas|puntos|following"
+    r"|folgende|suivant|siguiente)\w*\b[^:]{0,60}:$",
     re.I,
 )
 
 
 def asked_in(reply: str | None) -> list[tuple[str, str]]:
     """Each question with the sentences beside it, which say what "that" and "it" are."""
-    parts = [part.strip().lstrip(">").strip() for part in _SPLIT.split(reply or "")]
+    # Sentences, with "" where a paragraph ends (an item of a list ends there too).
+    parts = [
+        part.strip().lstrip(">").strip()
+        for paragraph in re.split(r"\n\s*\n", reply or "")
+        for part in (*_SPLIT.split(paragraph), "")
+    ]
     listed: set[str] = set()
     listing = False
+    items: list[list[str]] = []  # each listed item: its first sentence and the ones after it
+    within = False  # in an item's paragraph
     for part in parts:
-        # "He needs to understand two things:" then "- how login would work": each item asks.
+        # "He needs to understand two things:" then "- how login would work": each item asks,
+        # unless it asks in a sentence of its own ("2) Fewer read SMS. Can you use WhatsApp?").
         bullet = bool(_BULLET.match(part))
-        if listing and bullet and not part.endswith("?"):
-            listed.add(_BULLET.sub("", part).rstrip(" .;"))
+        if listing and bullet:
+            items.append([_BULLET.sub("", part).rstrip(" .;")])
+        elif listing and items and part and within:
+            items[-1].append(part)
+        within = bullet or (within and bool(part))
         # The list goes on, items with a sentence of their own between them, to the sign-off.
         listing = bool(_LIST_OF_QUESTIONS.search(part)) or (listing and not _GREETING.match(part))
+    for first, *rest in items:
+        # "3) Our LPs ask for SOC 2. Do you have one?": a statement is no question.
+        if not any(s.endswith("?") for s in (first, *rest)) and not _STATEMENT.match(first):
+            listed.add(first)
     sentences = [_BULLET.sub("", part) for part in parts]
     sentences = [
         (
@@ -231,7 +248,7 @@ _OBJECT = re.compile(
 )
 _COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
-_BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-c]\)\s+)")
+_BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-h]\)\s+)")
 _DEFINITE = re.compile(r"\bthe [a-z]+\b")
 _REFERS = re.compile(
     r"\b(?:that|this|it|those|these|them|das|dies|cela|ça|ceci|eso|esto)\b"
@@ -574,6 +591,7 @@ _PRICE_ASKED = re.compile(ASKS["price"], re.I)
 _TERM_ASKED = re.compile(
     r"month[- ]to[- ]month|monthly (?:contract|basis|rolling)|multi-?year|tied in|lock(?:ed)? in"
     r"|commit|minimum term|contract (?:length|term)|how long (?:is|are) (?:the|we)|cancel"
+    r"|\b\d+[- ]?(?:month|year)s? (?:term|contract|commitment)"
     r"|notice|laufzeit|kündig|engagement|durée|permanencia|compromiso|cancelar",
     re.I,
 )
@@ -606,27 +624,35 @@ def _priced(
     """Prices in the lead's currency; the price question answered for the lead's own count."""
     if not zone:
         return found
-    pricing = [a for a in found if a.status == "answered" and "price" in asked_kinds(a.asked)]
-    item = next((i for a in pricing for i in library if i.slug == a.slug), None)
-    if item is None:
-        # "What would we pay per year?" that no single point answers: the price page, worked
-        # out for the lead's count, answers it when it can.
-        asked = next(
-            (a for a in found if a.status == "open" and "price" in asked_kinds(a.asked)), None
-        )
-        page = next((i for i in library if i.type == "pricing"), None)
-        if asked is not None and page is not None:
-            page_points = split_points(page.key_points)
-            symbol = quote.currency(reply, zone, quote.symbols(page_points))
-            if quote.quote_for(page_points, reply, symbol) is not None:
-                answered = replace(asked, status="answered", slug=page.slug)
-                found = [answered if a is asked else a for a in found]
-                pricing, item = [answered], page
-    points = split_points(item.key_points) if item else []
-    symbol = quote.currency(reply, zone, quote.symbols(points)) if points else None
-    priced = quote.quote_for(points, reply, symbol) if item else None
-    if priced is None:
+    asked = [a for a in found if a.status != "rep_only" and "price" in asked_kinds(a.asked)]
+    if not asked:
         return [_in_currency(a, reply, library, zone) for a in found]
+    # The page that works out the lead's price: the one a price answer came from, else the
+    # price page itself ("annual cost on Enterprise at 7,500 invoices a month?" answered by a
+    # calculator's point, or by none).
+    pages = [i for a in asked if a.status == "answered" for i in library if i.slug == a.slug]
+    # ... but "¿cuánto tarda?" asks how long, not what it costs.
+    if any(not {"duration", "count"} & asked_kinds(a.asked) for a in asked):
+        pages += [i for i in library if i.type == "pricing"]
+    item, priced, points, symbol = None, None, [], None
+    for page in dict.fromkeys(pages):
+        points = split_points(page.key_points)
+        symbol = quote.currency(reply, zone, quote.symbols(points))
+        if (priced := quote.quote_for(points, reply, symbol)) is not None:
+            item = page
+            break
+    if priced is None or item is None:
+        return [_in_currency(a, reply, library, zone) for a in found]
+    # The first price question is the one the worked-out price answers.
+    question = next((a for a in asked if a.slug == item.slug), asked[0])
+    answered = replace(
+        question,
+        status="answered",
+        slug=item.slug,
+        text=question.text if question.slug == item.slug else "",
+    )
+    found = [answered if a is question else a for a in found]
+    pricing = [answered]
     first = pricing[0]
     said, covers = _quoted(priced, points, " ".join(a.asked for a in found), language)
     # What else the price question's own points said about it ("Free 30-day pilot ..").

@@ -67,7 +67,8 @@ ASKS = {
     r"|go live|be live"
     r"|contract length|minimum term|laufzeit|durée d'engagement|permanencia"
     r"|real[- ]time|overnight|frequen|wie oft|echtzeit|temps réel|tiempo real|wie lange"
-    r"|wie schnell|dauer|combien de temps|délai|delai|durée|duree|cuánto tiempo|plazo|rapidez",
+    r"|wie schnell|dauer|combien de temps|délai|delai|durée|duree|cuánto tiempo|plazo|rapidez"
+    r"|cuánto tarda|\btarda(?:n|ría|rían)?\b",
     "measure": r"accura|temperat|how (?:cold|low|high|precise)|genauig|précision|precisión|percent"
     r"|°\s?[cf]\b|\bbar\b|pressure|druck|pression|presión|cope with|withstand|rated for",
     "count": r"how many|wie viele|combien de|cuántos|cuantos|cuántas",

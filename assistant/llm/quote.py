@@ -138,7 +138,7 @@ def plan_named(point: str) -> str:
 
 def prices_a_plan(sentence: str) -> bool:
     """ "Fleet (50–249 vehicles): £14 per vehicle per month; 12-month minimum term."."""
-    return bool(_HEAD.match(sentence) and _PER.search(sentence))
+    return bool(_HEAD.match(sentence) and (_PER.search(sentence) or _PER_USE.search(sentence)))
 
 
 def symbols(points: Sequence[str]) -> list[str]:
@@ -320,16 +320,23 @@ def fee(quote: Quote, point: str) -> Decimal | None:
     if not _FEE.search(point) or (named and named.lower() != quote.plan.lower()):
         return None  # "Essentials: £25 per user ...; no implementation fee" is not Team's fee
     priced = in_currency(point, quote.symbol)
+    plan = quote.plan.lower()
     for clause in re.split(r";|\. ", priced):
-        if not _FEE.search(clause):
+        # "...: £4,300 for Starter and Growth; £8,300 for Enterprise": the clause naming the
+        # plan, or the fee's own clause where the page names no plan; in the plan's own point,
+        # the clause that speaks of the fee.
+        fee_words = bool(_FEE.search(clause))
+        if named:
+            wanted = fee_words
+        else:
+            wanted = plan in clause.lower() or (fee_words and plan not in priced.lower())
+        if not wanted:
             continue
-        plan = quote.plan.lower()
-        if named or plan in clause.lower() or plan not in priced.lower():
-            if re.search(r"\b(?:no charge|waived|included|free|no)\b", clause, re.I):
-                return None
-            amount = _ONE.search(clause)
-            if amount and amount.group(1) == quote.symbol:
-                return Decimal(amount.group(2).replace(",", ""))
+        if re.search(r"\b(?:no charge|waived|included|free|no)\b", clause, re.I):
+            return None
+        amount = _ONE.search(clause)
+        if amount and amount.group(1) == quote.symbol:
+            return Decimal(amount.group(2).replace(",", ""))
     return None
 
 

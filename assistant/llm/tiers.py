@@ -51,9 +51,13 @@ class Fit:
 
 
 def count_of(text: str) -> float:
+    """ "2,600" is 2600, "two" is 2; a date ("18.11.2026") or a version counts nothing (-1)."""
     if text.lower() in WORD_NUMBERS:
         return float(WORD_NUMBERS[text.lower()])
-    return float(text.replace(",", "").rstrip("."))
+    try:
+        return float(text.replace(",", "").rstrip("."))
+    except ValueError:
+        return -1.0
 
 
 def units_of(words: str) -> set[str]:
@@ -97,6 +101,7 @@ def has_tiers(text: str) -> bool:
 def fitting(lines: Sequence[str], said: str) -> Fit | None:
     """The one line whose range holds the lead's count of the same unit, if exactly one does."""
     counts = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
+    counts = [count for count in counts if count[2] >= 0]
     if not counts:
         return None
     segments = [part.strip() for line in lines for part in line.split("; ") if part.strip()]

@@ -31,7 +31,7 @@ from assistant.llm.base import (
     request_to_json,
 )
 from assistant.llm.offline import LIGHT
-from assistant.llm.turns import ASKS_FOR_MATERIAL, asked_kind, lead_zone
+from assistant.llm.turns import ASKS_FOR_MATERIAL, asked_kind, lead_zone, where
 from assistant.mail.compose import base_subject, reply_subject
 from assistant.mail.intent import named_by_address
 from assistant.models import ContentItem, Draft, Lead, Message, MessageState, Rep, Thread
@@ -105,7 +105,7 @@ def prepare(
     rep_chose = content_slug is not None or keep_content_id is not None
     said_by_rep = [t.text for t in turns if t.direction == "outbound"]
     # The lead's questions read once, for the item that answers them or stands beside them.
-    answers = _read_questions(session, reply, said_by_rep, now) if not rep_chose else []
+    answers = _read_questions(session, lead, reply, said_by_rep, now) if not rep_chose else []
     choice = (
         None
         if rep_chose
@@ -351,14 +351,19 @@ def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
 
 
 def _read_questions(
-    session: Session, reply: str, said_by_rep: Sequence[str], now: datetime
+    session: Session, lead: Lead, reply: str, said_by_rep: Sequence[str], now: datetime
 ) -> list[Answer]:
     """Each of the lead's questions answered from the library; what the thread speaks of
-    ("you mentioned a brewery that...") answers first."""
+    ("you mentioned a brewery that...") answers first, and the price is worked out where the
+    lead is, as the draft will give it."""
     if not reply:
         return []
     shelf = library(session, now)
-    return answer_all(reply, shelf, near=spoken_of(said_by_rep, reply, shelf))
+    rep = session.get(Rep, lead.owner_id) if lead.owner_id is not None else None
+    zone = where(
+        reply, lead.timezone, lead.email, rep.timezone if rep else "", rep.signature if rep else ""
+    )
+    return answer_all(reply, shelf, near=spoken_of(said_by_rep, reply, shelf), zone=zone)
 
 
 def _upcoming_event(session: Session, slug: str, now: datetime) -> bool:
