@@ -399,3 +399,10 @@ def test_items_of_a_list_of_questions_are_asked_unless_they_ask_in_a_sentence_of
         "How S/4HANA is connected?",
         "Can you send reminders by WhatsApp?",
     ]
+
+
+def test_a_question_without_its_mark_and_with_a_smile_is_asked() -> None:
+    reply = "And what accuracy can we expect on the line items, not the header number :)"
+    assert [q for q, _ in asked_in(reply)] == [
+        "And what accuracy can we expect on the line items, not the header number?"
+    ]

@@ -212,6 +212,8 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
         for s in sentences
         if s
     ]
+    # "... for the header :)" asks without its smile.
+    sentences = [_SMILE.sub("", s) or s for s in sentences]
     found = []
     for at, sentence in enumerate(sentences):
         # "Two things first: how often does it sync?" asks only what follows the colon.
@@ -248,6 +250,7 @@ _OBJECT = re.compile(
 )
 _COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
+_SMILE = re.compile(r"\s*[:;]-?[)(DP]+\s*$")
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-h]\)\s+)")
 _DEFINITE = re.compile(r"\bthe [a-z]+\b")
 _REFERS = re.compile(
@@ -264,6 +267,8 @@ _UNMARKED = re.compile(
     r"(?:there|it|we|you|your|our|the|this|that|they|i|my|a|an|any|all|each|every|staff|users?)\b"
     r"|(?:how (?:much|many|long|often|soon|fast|quickly|does|do|did|is|are|will|would|can|could)"
     r"|what (?:is|are|does|do|would|will|happens)|which|where (?:is|are|do|does)"
+    # "And what accuracy can we realistically expect on the line items :)"
+    r"|what \w+ (?:can|could|should|would|will|do|does) (?:we|i|you)"
     r"|when (?:is|are|do|does|will|would|can|could))\b)",
     re.I,
 )
