@@ -406,3 +406,9 @@ def test_a_question_without_its_mark_and_with_a_smile_is_asked() -> None:
     assert [q for q, _ in asked_in(reply)] == [
         "And what accuracy can we expect on the line items, not the header number?"
     ]
+
+
+def test_what_the_board_will_ask_after_a_colon_is_asked_but_a_fact_about_us_is_not() -> None:
+    asked = [q for q, _ in asked_in("Our board will ask two things: what manual AP costs us.")]
+    assert asked == ["What manual AP costs us?"]
+    assert asked_in("A question first: our techs work with no signal half the time.") == []

@@ -217,9 +217,16 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
     found = []
     for at, sentence in enumerate(sentences):
         # "Two things first: how often does it sync?" asks only what follows the colon.
-        _, colon, tail = sentence.rpartition(": ")
+        head, colon, tail = sentence.rpartition(": ")
         if colon and len(tail.split()) >= 3:
             sentence = tail[:1].upper() + tail[1:]
+            # "Our board will ask two things: what manual AP costs us, and ...": asked.
+            if (
+                _ASKS_WHAT_FOLLOWS.search(head)
+                and not sentence.endswith("?")
+                and not _SAYS_OF_US.match(sentence)
+            ):
+                sentence = sentence.rstrip(" .;") + "?"
         if (
             sentence.endswith("?")
             and len(sentence.split()) < 3
@@ -250,6 +257,15 @@ _OBJECT = re.compile(
 )
 _COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
+_ASKS_WHAT_FOLLOWS = re.compile(
+    r"\b(?:ask|asks|asking|wants? to know|need to know|questions?|wonder|understand|wissen"
+    r"|fragen?|savoir|demander|saber|preguntar?)\b",
+    re.I,
+)
+# "A question first: our techs work with no signal." says something of the lead's side.
+_SAYS_OF_US = re.compile(
+    r"(?:we|our|i|my|us|wir|unser\w*|ich|nous|nos|notre|je|nosotros|nuestr\w*)\b", re.I
+)
 _SMILE = re.compile(r"\s*[:;]-?[)(DP]+\s*$")
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?\d{1,2}[).]\s+|\(?[a-h]\)\s+)")
 _DEFINITE = re.compile(r"\bthe [a-z]+\b")
@@ -619,6 +635,14 @@ _FIRST_YEAR = re.compile(
 )
 
 
+# "What manual AP costs us compared with automation": a cost of doing it another way.
+_OTHER_COST = re.compile(
+    r"\b(?:manual\w*|today|currently|status quo|compared|versus|vs\.?|by hand|ourselves"
+    r"|heute|manuell|aujourd'hui|manuel\w*|hoy|a mano)\b",
+    re.I,
+)
+
+
 def _priced(
     found: list[Answer],
     reply: str,
@@ -637,7 +661,10 @@ def _priced(
     # calculator's point, or by none).
     pages = [i for a in asked if a.status == "answered" for i in library if i.slug == a.slug]
     # ... but "¿cuánto tarda?" asks how long, not what it costs.
-    if any(not {"duration", "count"} & asked_kinds(a.asked) for a in asked):
+    if any(
+        not {"duration", "count"} & asked_kinds(a.asked) and not _OTHER_COST.search(a.asked)
+        for a in asked
+    ):
         pages += [i for i in library if i.type == "pricing"]
     item, priced, points, symbol = None, None, [], None
     for page in dict.fromkeys(pages):

@@ -40,6 +40,7 @@ _LINK_WORDS = (
 )
 _LINKS = frozenset(_LINK_WORDS.split(" "))
 _MINIMUM = re.compile(r"\bminimum\b|\bat least\b", re.I)
+_TRAILING = frozenset({"a", "an", "the", "each", "every", "ein", "eine", "un", "une", "una"})
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,8 @@ def _counted(number: str, words: str, kinds: set[str]) -> str:
             break
         kept.append(word)
     # "12 people actually drafting" ends at its unit: "12 people".
-    while len(kept) > 1 and re.fullmatch(r"\w+(?:ly|ing)", kept[-1], re.I):
+    while len(kept) > 1 and (
+        re.fullmatch(r"\w+(?:ly|ing)", kept[-1], re.I) or kept[-1].lower() in _TRAILING
+    ):
         kept.pop()
     return f"{number} {' '.join(kept)}"
