@@ -202,3 +202,15 @@ def test_a_period_that_runs_through_a_month_pauses_to_its_end() -> None:
         date(2026, 11, 26),
     )
     assert [(e.type, e.date) for e in events] == [("come_back_later", date(2027, 1, 31))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're commissioning the new line and I won't look at anything new until that's done,"
+        " end of Q2 realistically.",
+        "Ping me then.",
+    ],
+)
+def test_putting_off_anything_new_until_a_date_is_not_now(text: str) -> None:
+    assert classify_intent(text, TODAY)[0] == "not_now"
