@@ -331,7 +331,7 @@ def test_a_plan_the_lead_names_is_priced_for_their_count_with_what_the_page_give
     found = answer_all(reply, SEATS, zone="Europe/London")
     priced = found[0]
     assert priced.text.startswith("For your 12 people, that is our Team plan: £42 per user")
-    assert "£504 a month (£6,048 a year)" in priced.text
+    assert "£6,048 a year, billed annually (£504 a month)" in priced.text
     # The university discount is worked out; the 3-year discount is no prepay discount.
     assert "15% discount for accredited universities and schools" in priced.text
     assert "£5,140.80 a year instead of £6,048" in priced.text

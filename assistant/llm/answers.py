@@ -719,8 +719,9 @@ def _quoted(
     priced: quote.Quote, points: list[str], asked: str, language: str
 ) -> tuple[list[str], list[re.Pattern[str]]]:
     """The quote's sentences for what the lead asked, and what else they cover."""
-    yearly = bool(_YEARLY.search(asked)) or any(_BILLED_YEARLY.search(p) for p in points)
-    said = [quote.plan_sentence(priced, language, yearly=yearly)]
+    annual = any(_BILLED_YEARLY.search(p) for p in points)
+    yearly = bool(_YEARLY.search(asked)) or annual
+    said = [quote.plan_sentence(priced, language, yearly=yearly, annual=annual)]
     covers = [_PRICE_ASKED]
     if quote.term_of(priced):
         covers.append(_TERM_ASKED)

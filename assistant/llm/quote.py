@@ -219,13 +219,15 @@ def money(symbol: str, amount: Decimal, lang: str) -> str:
     return f"{digits}{',' + cents if cents else ''} €"
 
 
-def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False) -> str:
+def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False, annual: bool = False) -> str:
     """The plan and its total (and the year's, when asked or billed by the year), with the
     plan's contract term when the page gives one."""
     words = phrases("quote", lang)
     local = phrases("quote.units", lang)
     unit = next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
     form = "plan_usage" if quote.usage else "plan" if quote.billed else "plan_rate"
+    if annual and form == "plan" and quote.period == "month":
+        form, yearly = "plan_annual", False  # billed by the year: the year's figure first
     text = words[form].format(
         count=quote.count,
         plan=_plan(quote.plan, lang),
@@ -234,6 +236,7 @@ def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False) -> str:
         unit=unit,
         period=words[quote.period],
         total=money(quote.symbol, quote.total, lang),
+        yearly=money(quote.symbol, quote.yearly, lang),
         year=words["per_year"].format(yearly=money(quote.symbol, quote.yearly, lang))
         if yearly and quote.billed and quote.period == "month"
         else "",

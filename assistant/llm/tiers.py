@@ -35,7 +35,8 @@ _COUNT = re.compile(
 _INFINITE = float("inf")
 # Words that end the lead's noun phrase: "140 vans across 3 depots", "55 vans y 6 camiones".
 _LINK_WORDS = (
-    "across and in at on all of for with from to per over under between spread"
+    "across and in at on all of for with from to per over under between spread by we i you"
+    " they total altogether overall"
     " und im auf an mit für et en de sur avec pour y e con para"
 )
 _LINKS = frozenset(_LINK_WORDS.split(" "))
@@ -206,9 +207,11 @@ def _counted(number: str, words: str, kinds: set[str]) -> str:
     """The count in the lead's words: "140 vans", not "140 vans across" or "75 vans on Quaymark"."""
     kept: list[str] = []
     for word in words.split():
-        if kept and word.lower() in _LINKS:
+        if kept and word.lower().strip(",;:") in _LINKS:
             break
-        kept.append(word)
+        kept.append(word.rstrip(",;:"))
+        if word.endswith((",", ";", ":")):
+            break  # "For your 300 sensors, we ..." ends at the comma
     # "12 people actually drafting" ends at its unit: "12 people".
     while len(kept) > 1 and (
         re.fullmatch(r"\w+(?:ly|ing)", kept[-1], re.I) or kept[-1].lower() in _TRAILING
