@@ -119,6 +119,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Nurture: keeps every lead's conversation going, one approved email at a time."""
     _setup_logging(verbose)
     ctx.obj = App(config_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command()
@@ -129,8 +130,11 @@ def init(app: App) -> None:
     from assistant.roster import sync_reps
 
     engine = make_engine(app.settings.database_url)
-    upgrade(engine)
-    sync_reps(engine, app.settings)
+    try:
+        upgrade(engine)
+        sync_reps(engine, app.settings)
+    finally:
+        engine.dispose()
     click.echo(f"Database ready at {engine.url.render_as_string(hide_password=True)}.")
 
 
@@ -146,11 +150,11 @@ def tick(app: App, log_format: str | None, progress: bool | None) -> None:
     from assistant.pipeline import tick as run_tick
 
     use_log_format(app, log_format)
-    from assistant.runtime import context
+    from assistant.runtime import closing, context
 
     ctx = context(app.settings, app.engine)
     ctx.progress = show_progress(progress)
-    report = asyncio.run(run_tick(ctx, clock.now()))
+    report = asyncio.run(closing(ctx, run_tick(ctx, clock.now())))
     click.echo(
         f"Synced {report.synced} message(s), understood {report.understood}, "
         f"drafted {len(report.drafted)}, sent {len(report.send.sent)}"

@@ -345,6 +345,7 @@ async def _main(ctx: Context, settings: Settings, web: bool) -> None:
         log.warning("mailbox leases not given back (%s); they expire on their own", exc)
     if server is not None:
         server.should_exit = True
+    await ctx.aclose()
     log.info("stopped")
 
 

@@ -102,11 +102,15 @@ def open_database(url: str) -> Engine:
     """An engine on a database at the newest schema revision."""
     engine = make_engine(url)
     try:
-        current = is_current(engine)
-    except OperationalError as exc:
-        raise _unreachable(engine, exc) from None
-    if not current:
-        upgrade(engine)
+        try:
+            current = is_current(engine)
+        except OperationalError as exc:
+            raise _unreachable(engine, exc) from None
+        if not current:
+            upgrade(engine)
+    except BaseException:  # no engine is handed back: its pooled connections are closed here
+        engine.dispose()
+        raise
     return engine
 
 

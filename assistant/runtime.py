@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -24,6 +25,8 @@ from assistant.oauth.tokens import TokenSource
 from assistant.pipeline import reconnect
 from assistant.pipeline.context import Context
 from assistant.roster import sync_reps
+
+T = TypeVar("T")
 
 
 def where(settings: Settings, rep: RepSettings, key: str) -> tuple[str, str]:
@@ -82,8 +85,14 @@ def drafter(settings: Settings) -> Drafter:
     return drafting
 
 
-def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
-    """The drafter and the reply classifier the `[llm]` section asks for."""
+def models(
+    settings: Settings, opened: list[Callable[[], Awaitable[None]]] | None = None
+) -> tuple[Drafter, ReplyClassifier | None]:
+    """The drafter and the reply classifier the `[llm]` section asks for.
+
+    `opened` collects how to close each model API client made (its pooled connections), for
+    the caller to await on the event loop that used them.
+    """
     offline = OfflineDrafter()
     llm = settings.llm
     if llm.provider == "offline":
@@ -103,7 +112,7 @@ def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
         )
 
     def client(model: str) -> ModelClient:
-        return ModelClient(
+        made = ModelClient(
             model=model,
             api_key=key,
             base_url=llm.base_url,
@@ -112,6 +121,9 @@ def models(settings: Settings) -> tuple[Drafter, ReplyClassifier | None]:
             max_concurrency=llm.max_concurrency,
             prices=configured_prices(model, **llm.prices.model_dump()),
         )
+        if opened is not None:
+            opened.append(made.aclose)
+        return made
 
     shared = client(llm.model)
     drafting = FallbackDrafter(AnthropicDrafter(shared), offline)
@@ -165,7 +177,8 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
         hint = tls_mismatch(result.detail, key, account.security, account.port)
         return replace(result, detail=hint) if hint else result
 
-    drafting, classifier = models(settings)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    drafting, classifier = models(settings, closers)
     return Context(
         settings=settings,
         engine=engine,
@@ -175,4 +188,14 @@ def context(settings: Settings, engine: Engine | None = None) -> Context:
         log=logging.getLogger("nurture"),
         classifier=classifier,
         after_pass=owed_notices,
+        closers=closers,
     )
+
+
+async def closing(ctx: Context, work: Awaitable[T]) -> T:
+    """`work`'s result; then the context's connections are closed, on the same event loop (a
+    command's single `asyncio.run`)."""
+    try:
+        return await work
+    finally:
+        await ctx.aclose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +24,6 @@ from assistant.config import ContentSettings, RepSettings, parse
 from assistant.content.store import import_library
 from assistant.db import open_database
 from assistant.imports import import_leads
-from assistant.llm.anthropic import AnthropicDrafter
 from assistant.mail import smtp
 from assistant.mail.imap import Mailbox
 from assistant.mail.localbox import LocalMailbox
@@ -68,10 +67,8 @@ class DraftWorld:
         return self.loop.run_until_complete(work)
 
     def close(self) -> None:
-        """Stop the world: the model client's connections first, then the loop."""
-        primary = getattr(self.ctx.drafter, "primary", None)
-        if isinstance(primary, AnthropicDrafter):
-            self.run(primary.aclose())
+        """Stop the world: the model clients' connections first, then the loop."""
+        self.run(self.ctx.aclose())
         self.loop.close()
         self.engine.dispose()
 
@@ -159,8 +156,11 @@ def make_draft_world(
         world_sent.append(raw)
         return smtp.SubmitResult("accepted", "250 2.0.0 queued", 250)
 
-    drafter, classifier = models(settings)
-    ctx = Context(settings, engine, drafter, open_mailbox, submit, classifier=classifier)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    drafter, classifier = models(settings, closers)
+    ctx = Context(
+        settings, engine, drafter, open_mailbox, submit, classifier=classifier, closers=closers
+    )
     csv = tmp_path / "leads.csv"
     csv.write_text(leads_csv, encoding="utf-8")
     import_library(

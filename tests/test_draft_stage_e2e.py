@@ -21,6 +21,7 @@ from assistant.llm.injection import LEAD_INSTRUCTS
 from assistant.models import Draft, ModelUsage
 from assistant.pipeline import approve as approve_stage
 from assistant.pipeline import tick
+from assistant.runtime import closing
 from tests.draft_world import model_answers
 from tests.loop_world import REP, World, make_world
 from tests.mails import mail
@@ -93,7 +94,8 @@ def reply(world: World, body: str) -> None:
 
 
 def one_tick(world: World) -> Draft:
-    asyncio.run(tick(world.ctx, NOW))
+    """A tick, then the model client's connections closed on the tick's own event loop."""
+    asyncio.run(closing(world.ctx, tick(world.ctx, NOW)))
     [draft] = world.drafts(LEAD)
     return draft
 

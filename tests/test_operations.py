@@ -46,14 +46,19 @@ class Served:
         env.pop("NURTURE_NOW", None)
         if now is not None:
             env["NURTURE_NOW"] = now.isoformat()
-        self.process = subprocess.Popen(
-            [*NURTURE, "--config", str(app.config), *args],
-            env=env,
-            cwd=app.config.parent,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self.wait_until(lambda: httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200)
+        with self.log.open("wb") as out:  # the process writes to its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [*NURTURE, "--config", str(app.config), *args],
+                env=env,
+                cwd=app.config.parent,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            self.wait_until(lambda: httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200)
+        except BaseException:
+            self.stop()
+            raise
 
     def wait_until(self, ready: object, bound: float = HANG_SECONDS) -> None:
         """Poll until `ready()` holds; the bound only catches a hang."""

@@ -109,28 +109,33 @@ def test_google_budget_holds_mail_past_2000_a_day_until_the_day_allows_it(
     smtp_server: SmtpServer,
 ) -> None:
     world = _world(monkeypatch, tmp_path, db_url, mailbox_user, smtp_server, {"provider": "google"})
-    drafts = []
-    for n in range(2):
-        world.lead(f"lead{n}@client{n}.test")
-        drafts.append(world.approve(world.pending(f"lead{n}@client{n}.test", MONDAY), MONDAY))
-    assert all(d.send_after and d.send_after < MONDAY + timedelta(minutes=1) for d in drafts)
-    # Then the records show 1,999 sends in the last day (another replica, before a restart).
-    _sent_before(world, 1999, MONDAY - timedelta(hours=23), timedelta(seconds=20))
+    try:
+        drafts = []
+        for n in range(2):
+            world.lead(f"lead{n}@client{n}.test")
+            drafts.append(world.approve(world.pending(f"lead{n}@client{n}.test", MONDAY), MONDAY))
+        assert all(d.send_after and d.send_after < MONDAY + timedelta(minutes=1) for d in drafts)
+        # Then the records show 1,999 sends in the last day (another replica, before a restart).
+        _sent_before(world, 1999, MONDAY - timedelta(hours=23), timedelta(seconds=20))
 
-    report = world.send(MONDAY + timedelta(minutes=1))
-    assert report.sent == [drafts[0].id] and report.rescheduled == [drafts[1].id]
-    held = world.draft(drafts[1].id or 0)
-    assert held.state == "approved"  # it waits; nothing is dropped
-    assert held.send_after == MONDAY + timedelta(hours=1)  # the oldest send is then a day old
-    assert "Google Workspace send budget (2,000 messages a day) is reached" in held.schedule_note
+        report = world.send(MONDAY + timedelta(minutes=1))
+        assert report.sent == [drafts[0].id] and report.rescheduled == [drafts[1].id]
+        held = world.draft(drafts[1].id or 0)
+        assert held.state == "approved"  # it waits; nothing is dropped
+        assert held.send_after == MONDAY + timedelta(hours=1)  # the oldest send is then a day old
+        assert (
+            "Google Workspace send budget (2,000 messages a day) is reached" in held.schedule_note
+        )
 
-    world.send(MONDAY + timedelta(minutes=30))
-    assert len(smtp_server.messages) == 1
-    world.send(MONDAY + timedelta(hours=1, seconds=1))
-    world.send(MONDAY + timedelta(hours=2))
-    ids = [_message_id(m.data) for m in smtp_server.messages]
-    assert ids == [drafts[0].message_id, drafts[1].message_id]  # each once
-    assert world.draft(drafts[1].id or 0).state == "sent"
+        world.send(MONDAY + timedelta(minutes=30))
+        assert len(smtp_server.messages) == 1
+        world.send(MONDAY + timedelta(hours=1, seconds=1))
+        world.send(MONDAY + timedelta(hours=2))
+        ids = [_message_id(m.data) for m in smtp_server.messages]
+        assert ids == [drafts[0].message_id, drafts[1].message_id]  # each once
+        assert world.draft(drafts[1].id or 0).state == "sent"
+    finally:
+        world.close()
 
 
 def test_microsoft_budget_spreads_more_than_30_a_minute_whatever_the_cadence_allows(
@@ -143,15 +148,18 @@ def test_microsoft_budget_spreads_more_than_30_a_minute_whatever_the_cadence_all
     world = _world(
         monkeypatch, tmp_path, db_url, mailbox_user, smtp_server, {"provider": "microsoft"}
     )
-    approved = []
-    for n in range(31):
-        world.lead(f"lead{n}@client{n}.test")
-        approved.append(world.approve(world.pending(f"lead{n}@client{n}.test", MONDAY), MONDAY))
-    times = sorted(d.send_after or MONDAY for d in approved)
-    assert times[29] < MONDAY + timedelta(seconds=60)  # the cadence's 600 a minute: close
-    assert times[30] >= times[0] + timedelta(seconds=60)
-    last = max(approved, key=lambda d: d.send_after or MONDAY)
-    assert "Microsoft 365 send budget (30 messages a minute)" in last.schedule_note
+    try:
+        approved = []
+        for n in range(31):
+            world.lead(f"lead{n}@client{n}.test")
+            approved.append(world.approve(world.pending(f"lead{n}@client{n}.test", MONDAY), MONDAY))
+        times = sorted(d.send_after or MONDAY for d in approved)
+        assert times[29] < MONDAY + timedelta(seconds=60)  # the cadence's 600 a minute: close
+        assert times[30] >= times[0] + timedelta(seconds=60)
+        last = max(approved, key=lambda d: d.send_after or MONDAY)
+        assert "Microsoft 365 send budget (30 messages a minute)" in last.schedule_note
+    finally:
+        world.close()
 
 
 def _two_reps(
@@ -198,35 +206,40 @@ def test_a_throttled_mailbox_rests_and_sends_later_while_the_others_go_on(
 ) -> None:
     throttling, fine = make_smtp_server(), make_smtp_server()
     world = _two_reps(monkeypatch, tmp_path, db_url, mailbox_user, throttling, fine)
-    for n in range(3):
-        _lead_of(world, f"a{n}@client{n}.test", REP)
-    _lead_of(world, "b@other.test", "ben@acme.test")
-    ana = [world.approve(world.pending(f"a{n}@client{n}.test", MONDAY), MONDAY) for n in range(3)]
-    ben = world.approve(world.pending("b@other.test", MONDAY), MONDAY)
-    throttling.fail_next(code, text=text)
-    caplog.set_level(logging.WARNING, logger="nurture")
+    try:
+        for n in range(3):
+            _lead_of(world, f"a{n}@client{n}.test", REP)
+        _lead_of(world, "b@other.test", "ben@acme.test")
+        ana = [
+            world.approve(world.pending(f"a{n}@client{n}.test", MONDAY), MONDAY) for n in range(3)
+        ]
+        ben = world.approve(world.pending("b@other.test", MONDAY), MONDAY)
+        throttling.fail_next(code, text=text)
+        caplog.set_level(logging.WARNING, logger="nurture")
 
-    first = max(d.send_after or MONDAY for d in (*ana, ben)) + timedelta(seconds=1)
-    report = world.send(first)
-    assert report.sent == [ben.id]  # the other mailbox is not held back
-    assert len(fine.messages) == 1 and len(throttling.refused) == 1
-    waiting = [world.draft(d.id or 0) for d in ana]
-    assert all(d.state == "approved" for d in waiting)
-    resume = max(d.send_after or MONDAY for d in waiting)
-    assert all(d.send_after == resume for d in waiting)
-    assert timedelta(seconds=45) <= resume - first <= timedelta(seconds=75)
-    assert all("asked this mailbox to slow down" in d.schedule_note for d in waiting)
-    assert all(d.attempts == 0 for d in waiting)  # a throttle is not the message's failure
+        first = max(d.send_after or MONDAY for d in (*ana, ben)) + timedelta(seconds=1)
+        report = world.send(first)
+        assert report.sent == [ben.id]  # the other mailbox is not held back
+        assert len(fine.messages) == 1 and len(throttling.refused) == 1
+        waiting = [world.draft(d.id or 0) for d in ana]
+        assert all(d.state == "approved" for d in waiting)
+        resume = max(d.send_after or MONDAY for d in waiting)
+        assert all(d.send_after == resume for d in waiting)
+        assert timedelta(seconds=45) <= resume - first <= timedelta(seconds=75)
+        assert all("asked this mailbox to slow down" in d.schedule_note for d in waiting)
+        assert all(d.attempts == 0 for d in waiting)  # a throttle is not the message's failure
 
-    world.send(first + timedelta(seconds=30))  # still resting: nothing offered again
-    assert len(throttling.refused) == 1 and throttling.messages == []
-    world.send(resume)
-    for minutes in (5, 10):  # each send spaces the next a little after it
-        world.send(resume + timedelta(minutes=minutes))
-    ids = sorted(_message_id(m.data) for m in throttling.messages)
-    assert ids == sorted(d.message_id or "" for d in ana)  # all sent, each once
-    told = [r for r in caplog.records if "throttling this mailbox" in r.getMessage()]
-    assert len(told) == 1 and REP in told[0].getMessage()
+        world.send(first + timedelta(seconds=30))  # still resting: nothing offered again
+        assert len(throttling.refused) == 1 and throttling.messages == []
+        world.send(resume)
+        for minutes in (5, 10):  # each send spaces the next a little after it
+            world.send(resume + timedelta(minutes=minutes))
+        ids = sorted(_message_id(m.data) for m in throttling.messages)
+        assert ids == sorted(d.message_id or "" for d in ana)  # all sent, each once
+        told = [r for r in caplog.records if "throttling this mailbox" in r.getMessage()]
+        assert len(told) == 1 and REP in told[0].getMessage()
+    finally:
+        world.close()
 
 
 async def _throttling_imap(connections: list[int]) -> asyncio.Server:
@@ -234,18 +247,20 @@ async def _throttling_imap(connections: list[int]) -> asyncio.Server:
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connections.append(1)
-        writer.write(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Gimap ready\r\n")
-        await writer.drain()
-        while line := await reader.readline():
-            tag = line.split(b" ", 1)[0]
-            if b" CAPABILITY" in line.upper():
-                writer.write(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
-            elif b" LOGOUT" in line.upper():
-                writer.write(b"* BYE\r\n" + tag + b" OK bye\r\n")
-            else:
-                writer.write(tag + b" NO [THROTTLED] Too many simultaneous connections\r\n")
+        try:
+            writer.write(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Gimap ready\r\n")
             await writer.drain()
-        writer.close()
+            while line := await reader.readline():
+                tag = line.split(b" ", 1)[0]
+                if b" CAPABILITY" in line.upper():
+                    writer.write(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+                elif b" LOGOUT" in line.upper():
+                    writer.write(b"* BYE\r\n" + tag + b" OK bye\r\n")
+                else:
+                    writer.write(tag + b" NO [THROTTLED] Too many simultaneous connections\r\n")
+                await writer.drain()
+        finally:  # the client hung up, or the test is over
+            writer.close()
 
     return await asyncio.start_server(serve, "127.0.0.1", 0)
 
@@ -264,32 +279,33 @@ def test_an_imap_throttle_rests_that_mailbox_only_and_is_logged_once(
     connections: list[int] = []
 
     async def scenario() -> tuple[list[str], list[str], float, int]:
-        server = await _throttling_imap(connections)
-        port = server.sockets[0].getsockname()[1]
-        data = settings_data(db_url, mailbox_user, None)
-        gmail = {**data["reps"][0], "email": "ben@acme.test", "name": "Ben"}
-        gmail["imap"] = {**gmail["imap"], "port": port}
-        data["reps"].append(gmail)
-        monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox_user.password)
-        ctx = context(parse(data, tmp_path / "nurture.toml"))
-        with transaction(ctx.engine) as session:
-            rep = session.exec(select(Rep).where(Rep.email == REP)).one()
-            session.add(Lead(email="maria@northwind.test", name="Maria", owner_id=rep.id))
-        dovecot.deliver(
-            mailbox_user.name,
-            mail(
-                sender="maria@northwind.test",
-                to=REP,
-                subject="Hello",
-                body="Hi",
-                message_id="<m1@northwind.test>",
-                date=MONDAY,
-            ),
-        )
-        first = await ingest.run(ctx, MONDAY)
-        second = await ingest.run(ctx, MONDAY)
-        server.close()
-        await server.wait_closed()
+        async with await _throttling_imap(connections) as server:  # closed on the way out
+            port = server.sockets[0].getsockname()[1]
+            data = settings_data(db_url, mailbox_user, None)
+            gmail = {**data["reps"][0], "email": "ben@acme.test", "name": "Ben"}
+            gmail["imap"] = {**gmail["imap"], "port": port}
+            data["reps"].append(gmail)
+            monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox_user.password)
+            ctx = context(parse(data, tmp_path / "nurture.toml"))
+            try:
+                with transaction(ctx.engine) as session:
+                    rep = session.exec(select(Rep).where(Rep.email == REP)).one()
+                    session.add(Lead(email="maria@northwind.test", name="Maria", owner_id=rep.id))
+                dovecot.deliver(
+                    mailbox_user.name,
+                    mail(
+                        sender="maria@northwind.test",
+                        to=REP,
+                        subject="Hello",
+                        body="Hi",
+                        message_id="<m1@northwind.test>",
+                        date=MONDAY,
+                    ),
+                )
+                first = await ingest.run(ctx, MONDAY)
+                second = await ingest.run(ctx, MONDAY)
+            finally:
+                ctx.engine.dispose()
         return first.errors, second.errors, ctx.manners.resting("ben@acme.test"), first.stored
 
     first, second, resting, stored = asyncio.run(scenario())

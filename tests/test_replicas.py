@@ -165,7 +165,10 @@ def test_three_daemons_share_the_mailboxes_and_survive_a_kill(
     output = "\n".join(path.read_text() for path in logs)
     assert sorted(codes) == [-signal.SIGKILL, 0, 0], output
     assert "Traceback" not in output
-    assert lease_holders(make_engine(postgres_url)) == {}  # the survivors gave theirs back
+    try:
+        assert lease_holders(engine) == {}  # the survivors gave theirs back
+    finally:
+        engine.dispose()
 
 
 def _deliver(dovecot: Dovecot, lead: str, body: str, n: int) -> None:

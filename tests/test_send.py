@@ -6,6 +6,7 @@ import asyncio
 import email
 import itertools
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from pathlib import Path
@@ -18,6 +19,7 @@ from assistant.db import transaction
 from assistant.models import AuditEntry, Lead, LeadStatus
 from assistant.pipeline import approve as approve_stage
 from assistant.pipeline import send
+from assistant.pipeline.context import Context
 from assistant.records import suppress
 from assistant.runtime import context
 from tests.faults.world import SendWorld, make_send_world, settings_data
@@ -37,10 +39,13 @@ def world(
     db_url: str,
     mailbox_user: MailboxUser,
     smtp_server: SmtpServer,
-) -> SendWorld:
+) -> Iterator[SendWorld]:
     w = make_send_world(monkeypatch, tmp_path, db_url, mailbox_user, smtp_server)
-    w.lead(LEAD, company="Northwind")
-    return w
+    try:
+        w.lead(LEAD, company="Northwind")
+        yield w
+    finally:
+        w.close()
 
 
 def _message_id(raw: bytes) -> str:
@@ -163,16 +168,19 @@ def test_approvals_respect_the_mailbox_daily_cap_and_stagger(
 ) -> None:
     cadence = {"daily_cap_per_mailbox": 3, "per_minute_throttle": 4}
     world = make_send_world(monkeypatch, tmp_path, db_url, mailbox_user, smtp_server, cadence)
-    drafts = []
-    for n in range(4):
-        world.lead(f"lead{n}@client{n}.test")
-        drafts.append(world.approve(world.pending(f"lead{n}@client{n}.test", MONDAY), MONDAY))
-    times = [d.send_after for d in drafts]
-    assert times[0] == MONDAY
-    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times[:3]) if a and b]
-    assert all(15 <= g <= 22.5 for g in gaps)  # 60 s / 4 per minute, plus jitter
-    assert times[3] == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the cap: tomorrow
-    assert "daily cap (3)" in drafts[3].schedule_note
+    try:
+        drafts = []
+        for n in range(4):
+            world.lead(f"lead{n}@client{n}.test")
+            drafts.append(world.approve(world.pending(f"lead{n}@client{n}.test", MONDAY), MONDAY))
+        times = [d.send_after for d in drafts]
+        assert times[0] == MONDAY
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times[:3]) if a and b]
+        assert all(15 <= g <= 22.5 for g in gaps)  # 60 s / 4 per minute, plus jitter
+        assert times[3] == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the cap: tomorrow
+        assert "daily cap (3)" in drafts[3].schedule_note
+    finally:
+        world.close()
 
 
 def test_company_weekly_cap_spreads_follow_ups_to_colleagues(world: SendWorld) -> None:
@@ -198,27 +206,33 @@ def test_two_replicas_send_each_approved_message_exactly_once(
 ) -> None:
     cadence = {"per_minute_throttle": 600, "company_weekly_cap": 100}
     world = make_send_world(monkeypatch, tmp_path, db_url, mailbox_user, smtp_server, cadence)
-    drafts = []
-    for n in range(16):
-        world.lead(f"lead{n}@client.test")
-        drafts.append(world.approve(world.pending(f"lead{n}@client.test", MONDAY), MONDAY))
-    replicas = [context(world.ctx.settings) for _ in range(2)]  # separate engines and pools
-    reports: list[send.SendReport] = []
+    replicas: list[Context] = []
+    try:
+        drafts = []
+        for n in range(16):
+            world.lead(f"lead{n}@client.test")
+            drafts.append(world.approve(world.pending(f"lead{n}@client.test", MONDAY), MONDAY))
+        replicas += [context(world.ctx.settings) for _ in range(2)]  # separate engines and pools
+        reports: list[send.SendReport] = []
 
-    def replica(index: int) -> None:
-        reports.append(asyncio.run(send.run(replicas[index], MONDAY, linger=20)))
+        def replica(index: int) -> None:
+            reports.append(asyncio.run(send.run(replicas[index], MONDAY, linger=20)))
 
-    threads = [threading.Thread(target=replica, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    ids = sorted(_message_id(m.data) for m in smtp_server.messages)
-    assert ids == sorted(d.message_id or "" for d in drafts)
-    assert sum(len(r.sent) for r in reports) == 16
-    with Session(world.engine) as session:
-        sent = session.exec(select(AuditEntry).where(AuditEntry.action == "sent")).all()
-    assert len(sent) == 16
+        threads = [threading.Thread(target=replica, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        ids = sorted(_message_id(m.data) for m in smtp_server.messages)
+        assert ids == sorted(d.message_id or "" for d in drafts)
+        assert sum(len(r.sent) for r in reports) == 16
+        with Session(world.engine) as session:
+            sent = session.exec(select(AuditEntry).where(AuditEntry.action == "sent")).all()
+        assert len(sent) == 16
+    finally:
+        for each in replicas:
+            each.engine.dispose()
+        world.close()
 
 
 def test_sent_copy_is_filed_once(world: SendWorld, dovecot: Dovecot) -> None:
@@ -242,18 +256,23 @@ def test_where_the_provider_files_sent_mail_its_copy_settles_an_unknown_send(
     data = settings_data(db_url, mailbox_user, smtp_server)
     data["reps"][0]["imap"]["append_to_sent"] = False  # as Gmail and Microsoft 365 do
     world = SendWorld(context(parse(data, tmp_path / "nurture.toml")), mailbox_user, smtp_server)
-    world.lead(LEAD)
-    smtp_server.drop_after_data_next()
-    draft = world.approve(world.pending(LEAD, MONDAY), MONDAY)
-    assert world.send(MONDAY).unknown == [draft.id]
-    assert world.send(MONDAY + timedelta(minutes=11)).sent == []  # nothing in Sent: still unknown
-    [dropped] = smtp_server.dropped
-    dovecot.deliver(mailbox_user.name, dropped.data, folder="Sent")  # the provider's own copy
-    assert world.send(MONDAY + timedelta(minutes=12)).sent == []  # looked again only after 10 min
-    assert world.send(MONDAY + timedelta(minutes=22)).sent == [draft.id]
-    settled = world.draft(draft.id or 0)
-    assert settled.state == "sent" and settled.filed_in_sent
-    assert smtp_server.messages == []  # settled by looking, never by sending again
+    try:
+        world.lead(LEAD)
+        smtp_server.drop_after_data_next()
+        draft = world.approve(world.pending(LEAD, MONDAY), MONDAY)
+        assert world.send(MONDAY).unknown == [draft.id]
+        # Nothing in Sent: still unknown.
+        assert world.send(MONDAY + timedelta(minutes=11)).sent == []
+        [dropped] = smtp_server.dropped
+        dovecot.deliver(mailbox_user.name, dropped.data, folder="Sent")  # the provider's own copy
+        # Looked again only after 10 minutes.
+        assert world.send(MONDAY + timedelta(minutes=12)).sent == []
+        assert world.send(MONDAY + timedelta(minutes=22)).sent == [draft.id]
+        settled = world.draft(draft.id or 0)
+        assert settled.state == "sent" and settled.filed_in_sent
+        assert smtp_server.messages == []  # settled by looking, never by sending again
+    finally:
+        world.close()
 
 
 def test_a_paused_reps_approved_mail_waits_and_goes_on_resume(world: SendWorld) -> None:

@@ -51,6 +51,12 @@ class App:
             sync_reps(self._engine, self.settings)
         return self._engine
 
+    def close(self) -> None:
+        """Close the database's pooled connections: the command is over."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def actor(self) -> str:
         return "cli"
 

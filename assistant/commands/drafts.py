@@ -261,17 +261,20 @@ def regenerate(app: App, draft_id: int, instruction: str | None, slug: str | Non
     if instruction and len(instruction) > MAX_INSTRUCTION:
         raise click.UsageError(f"Keep the instruction under {MAX_INSTRUCTION} characters.")
     from assistant.pipeline.draft import redraft
-    from assistant.runtime import context
+    from assistant.runtime import closing, context
 
     ctx = context(app.settings, app.engine)
     draft = asyncio.run(
-        redraft(
+        closing(
             ctx,
-            draft_id,
-            actor=app.actor(),
-            now=clock.now(),
-            instruction=instruction,
-            content_slug=slug,
+            redraft(
+                ctx,
+                draft_id,
+                actor=app.actor(),
+                now=clock.now(),
+                instruction=instruction,
+                content_slug=slug,
+            ),
         )
     )
     click.echo(f"Draft #{draft_id} is now version {draft.version} ({draft.drafter}).\n")
@@ -295,7 +298,7 @@ def draft_now(app: App, email: str, instruction: str | None) -> None:
     from assistant.errors import NotFound
     from assistant.models import Draft, Lead
     from assistant.pipeline.draft import draft_now as write_now
-    from assistant.runtime import context
+    from assistant.runtime import closing, context
 
     with Session(app.engine) as session:
         lead = session.exec(select(Lead).where(Lead.email == email.strip().lower())).first()
@@ -303,7 +306,10 @@ def draft_now(app: App, email: str, instruction: str | None) -> None:
         raise NotFound(f"There is no lead {email}.")
     ctx = context(app.settings, app.engine)
     draft_id = asyncio.run(
-        write_now(ctx, lead.id, actor=app.actor(), now=clock.now(), instruction=instruction)
+        closing(
+            ctx,
+            write_now(ctx, lead.id, actor=app.actor(), now=clock.now(), instruction=instruction),
+        )
     )
     with Session(app.engine) as session:
         made = session.get(Draft, draft_id)

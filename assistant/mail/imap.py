@@ -372,9 +372,19 @@ async def connect(account: ImapAccount) -> AsyncIterator[ImapMailbox]:
         try:
             await asyncio.wait_for(client.logout(), 5)
         except (Exception, asyncio.CancelledError):  # a dead link has nothing left to log out of
-            transport = getattr(client.protocol, "transport", None)
-            if transport is not None:
-                transport.close()
+            pass
+        finally:  # the server hangs up after LOGOUT; the socket is not left to it
+            _hang_up(client)
+
+
+def _hang_up(client: aioimaplib.IMAP4) -> None:
+    """Close the client's connection, or stop it being made: no socket outlives its mailbox."""
+    connecting = getattr(client, "_client_task", None)
+    if connecting is not None and not connecting.done():
+        connecting.cancel()
+    transport = getattr(client.protocol, "transport", None)
+    if transport is not None:
+        transport.close()
 
 
 async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimaplib.IMAP4:
@@ -386,25 +396,24 @@ async def _open(account: ImapAccount, on_lost: Callable[[Any], None]) -> aioimap
         conn_lost_cb=on_lost,
         ssl_context=ssl.create_default_context() if account.security == "ssl" else None,
     )
-    await client.wait_hello_from_server()
-    if account.security == "starttls":
-        await _starttls(client, account)
-    if account.auth == "password":
-        response = await client.login(account.username, account.password)
-        if response.result != "OK":
-            said = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(
-                errors="replace"
-            )
-            raise ImapError(
-                f"IMAP login as {account.username} on {account.host} was refused: {said}"
-            )
-    else:
-        try:
+    try:
+        await client.wait_hello_from_server()
+        if account.security == "starttls":
+            await _starttls(client, account)
+        if account.auth == "password":
+            response = await client.login(account.username, account.password)
+            if response.result != "OK":
+                said = b" ".join(x for x in response.lines if isinstance(x, bytes)).decode(
+                    errors="replace"
+                )
+                raise ImapError(
+                    f"IMAP login as {account.username} on {account.host} was refused: {said}"
+                )
+        else:
             await _authenticate(client, account)
-        except BaseException:  # a refused or revoked token: nothing to log out of
-            if client.protocol.transport is not None:
-                client.protocol.transport.close()
-            raise
+    except BaseException:  # no greeting, a refused login or token, a timeout: not logged in
+        _hang_up(client)
+        raise
     return client
 
 

@@ -71,9 +71,18 @@ class Context:
     # Run after each pass: what the process owes outside the stages (the OAuth reconnect
     # notices, retried until sent).
     after_pass: Callable[[], Awaitable[None]] | None = None
+    # What the adapters keep open between calls (the model API's pooled connections): closed
+    # by `aclose`, on the event loop that used them, when the process is done with the context.
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def holds(self, mailbox: str) -> bool:
         return self.held is None or mailbox in self.held
+
+    async def aclose(self) -> None:
+        """Close the adapters' connections; the context is not used after this."""
+        closers, self.closers = self.closers, []
+        for close in closers:
+            await close()
 
     def __post_init__(self) -> None:
         # Every connection any stage or watcher opens goes through the mailbox's gate (once:

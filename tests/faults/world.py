@@ -39,6 +39,10 @@ class SendWorld:
     def engine(self) -> Engine:
         return self.ctx.engine
 
+    def close(self) -> None:
+        """Close the store's pooled connections: the test is over."""
+        self.engine.dispose()
+
     def lead(self, email: str, *, timezone: str = "Europe/Madrid", company: str = "") -> int:
         with transaction(self.engine) as session:
             rep = session.exec(select(Rep).where(Rep.email == REP)).one()

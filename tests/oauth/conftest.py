@@ -64,5 +64,9 @@ def standin_provider(authz: OAuthStandIn, client_env: str) -> Provider:
 
 
 @pytest.fixture
-def grants(db_url: str, client_env: str) -> GrantStore:
-    return GrantStore(open_database(db_url), Fernet(client_env.encode()))
+def grants(db_url: str, client_env: str) -> Iterator[GrantStore]:
+    engine = open_database(db_url)
+    try:
+        yield GrantStore(engine, Fernet(client_env.encode()))
+    finally:
+        engine.dispose()

@@ -50,11 +50,13 @@ def site_on(tmp_path: Path, db_url: str) -> Iterator[tuple[World, Server]]:
 
 
 def _serving(world: World, config: Path) -> Iterator[tuple[World, Server]]:
-    server = start_server(config, world.settings)
     try:
-        yield world, server
+        server = start_server(config, world.settings)
+        try:
+            yield world, server
+        finally:
+            server.stop()
     finally:
-        server.stop()
         world.engine.dispose()
 
 

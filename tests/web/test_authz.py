@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from assistant.models import ContentItem, Failure, Rep
 from assistant.web.server import create_app
 from tests.web.seeds import seed_queue
-from tests.web.world import SECRET, Server, World, csrf_of, sign_in
+from tests.web.world import SECRET, Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
@@ -93,10 +93,10 @@ def _form(csrf: str, world: World) -> dict[str, Any]:
     }
 
 
-def _signed_in(client: httpx.Client, url: str, email: str) -> httpx.Client:
+def _signed_in(client: httpx.Client, server: Server, email: str) -> httpx.Client:
     if client.get("/queue").status_code == 200:
         return client
-    return sign_in(url, email)  # the last request was a sign-out
+    return server.sign_in(email)  # the last request was a sign-out
 
 
 def _untouched(world: World) -> None:
@@ -120,14 +120,14 @@ def test_every_route_refuses_another_reps_leads_and_drafts(
     world, server = site_on
     seed_queue(world)
     routes = _routes(world, monkeypatch)
-    client = sign_in(server.url, intruder)
+    client = server.sign_in(intruder)
     tried = 0
     for route in sorted(routes, key=lambda r: r.path == "/logout"):
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
             for draft in ("maria", "li"):
-                client = _signed_in(client, server.url, intruder)
+                client = _signed_in(client, server, intruder)
                 path = route.url_path_for(route.name, **_params(route, world, draft))
                 data = _form(csrf_of(client), world) if method == "POST" else None
                 response = client.request(method, path, data=data)
@@ -147,7 +147,7 @@ def test_every_route_refuses_another_reps_leads_and_drafts(
 def test_out_of_reach_looks_exactly_like_missing(site_on: tuple[World, Server]) -> None:
     world, server = site_on
     seed_queue(world)
-    bob = sign_in(server.url, "bob@acme.test")
+    bob = server.sign_in("bob@acme.test")
     for path in (f"/drafts/{world.drafts['maria']}", f"/leads/{world.leads['maria']}"):
         theirs, missing = bob.get(path), bob.get(re.sub(r"\d+$", "987654", path))
         assert theirs.status_code == missing.status_code == 404
@@ -158,7 +158,7 @@ def test_the_owner_her_manager_and_an_admin_do_reach_them(site_on: tuple[World, 
     world, server = site_on
     seed_queue(world)
     for who in ("ana@acme.test", "meg@acme.test", "root@acme.test"):
-        client = sign_in(server.url, who)
+        client = server.sign_in(who)
         for path in (
             f"/drafts/{world.drafts['maria']}",
             f"/leads/{world.leads['maria']}",
@@ -166,10 +166,10 @@ def test_the_owner_her_manager_and_an_admin_do_reach_them(site_on: tuple[World, 
         ):
             response = client.get(path)
             assert response.status_code == 200 and "María López" in response.text, (who, path)
-    walt = sign_in(server.url, "walt@acme.test")
+    walt = server.sign_in("walt@acme.test")
     assert "WEST-ONLY-SUBJECT" in walt.get("/queue").text
     assert "BOB-ONLY-SUBJECT" not in walt.get("/queue").text
-    bob = sign_in(server.url, "bob@acme.test")
+    bob = server.sign_in("bob@acme.test")
     assert bob.get("/manage").status_code == 403
     assert bob.get("/manage/rules/tone").status_code == 403
 

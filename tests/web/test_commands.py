@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -175,7 +176,8 @@ def test_run_with_web_serves_the_app_beside_the_daemon_and_stops_on_sigterm(tmp_
             except httpx.TransportError:
                 assert time.monotonic() < deadline and process.poll() is None
                 time.sleep(0.2)
-        assert sign_in(url, "ana@acme.test").get("/queue").status_code == 200
+        with closing(sign_in(url, "ana@acme.test")) as client:
+            assert client.get("/queue").status_code == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=HANG_SECONDS) == 0
     finally:

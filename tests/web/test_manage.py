@@ -14,7 +14,7 @@ from assistant.models import ContentDelivery, ContentItem, Lead
 from assistant.pipeline.approve import approve, reject
 from assistant.rules import cadence_for
 from tests.web.seeds import seed_queue
-from tests.web.world import Server, World, csrf_of, sign_in
+from tests.web.world import Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ def _item(world: World, slug: str) -> ContentItem:
 
 def test_content_library_add_edit_retire(site: Site) -> None:
     world, server = site
-    meg = sign_in(server.url, "meg@acme.test")
+    meg = server.sign_in("meg@acme.test")
     csrf = csrf_of(meg)
     bad = meg.post("/manage/content/new", data={**NEW_ITEM, "csrf": csrf, "url": "ftp://x"})
     assert bad.status_code == 400 and "must start with http" in bad.text
@@ -96,7 +96,7 @@ def test_content_results_count_replies_and_sales_ready_after_each_item(site: Sit
                 delivered_at=sent_at - timedelta(days=1),
             )
         )
-    page = sign_in(server.url, "meg@acme.test").get(f"/manage/content/{item.id}").text
+    page = server.sign_in("meg@acme.test").get(f"/manage/content/{item.id}").text
     # East only: María, Li, Bea and Tom got it; María, Li and Bea wrote afterwards; Tom turned hot.
     assert re.search(r"Sent</div><div class=\"stat-value\">4<", page)
     assert re.search(r"Replies after it</div><div class=\"stat-value\">3<", page)
@@ -105,7 +105,7 @@ def test_content_results_count_replies_and_sales_ready_after_each_item(site: Sit
 
 def test_cadence_editor_validates_and_keeps_every_version(site: Site) -> None:
     world, server = site
-    meg = sign_in(server.url, "meg@acme.test")
+    meg = server.sign_in("meg@acme.test")
     form = {
         "csrf": csrf_of(meg),
         "team": "east",
@@ -140,7 +140,7 @@ def test_cadence_editor_validates_and_keeps_every_version(site: Site) -> None:
     page = meg.get("/manage/rules/cadence").text
     assert "Version 1" in page and "max_touches" in page
     # West's manager cannot touch east's rules.
-    walt = sign_in(server.url, "walt@acme.test")
+    walt = server.sign_in("walt@acme.test")
     assert walt.get("/manage/rules/tone?team=east").status_code == 404
     assert (
         walt.post("/manage/rules/tone", data={"csrf": csrf_of(walt), "team": "east"}).status_code
@@ -162,7 +162,7 @@ def test_dashboard_counts_each_reps_decisions(site: Site) -> None:
         body="Hi Li,\n\nEdited by hand.\n\nAna",
     )
     reject(world.engine, world.drafts["sam"], "ana@acme.test", "too pushy", now)
-    page = sign_in(server.url, "meg@acme.test").get("/manage").text
+    page = server.sign_in("meg@acme.test").get("/manage").text
     row = page.split("Ana Ruiz</strong>")[1].split("</tr>")[0]
     cells = re.findall(r'<td class="right">([^<]*)<', row)
     assert cells[:4] == ["3", "1", "1", "1"]  # created, as written, edited, rejected
@@ -176,10 +176,10 @@ def test_content_gaps_show_questions_only_from_the_managers_own_team(site: Site)
     seed_queue(world)
     world.add_mail("li", text="Thanks for the guide. Do you have a mobile app? Best, Li")
     world.add_mail("cy", text="Thanks. Is there a Pipedrive integration? Cy")
-    meg = sign_in(server.url, "meg@acme.test").get("/manage/content/gaps").text
+    meg = server.sign_in("meg@acme.test").get("/manage/content/gaps").text
     assert "<strong>app</strong>" in meg and "<strong>pipedrive</strong>" in meg
     assert "Do you have a mobile app?" in meg
     assert "Is there a Pipedrive integration?" not in meg  # a west lead's words
-    root = sign_in(server.url, "root@acme.test").get("/manage/content/gaps").text
+    root = server.sign_in("root@acme.test").get("/manage/content/gaps").text
     assert "Is there a Pipedrive integration?" in root
-    assert sign_in(server.url, "bob@acme.test").get("/manage/content/gaps").status_code == 403
+    assert server.sign_in("bob@acme.test").get("/manage/content/gaps").status_code == 403

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from assistant.models import AuditEntry, Rep
 from tests.web.conftest import DESKTOP, log_in
-from tests.web.world import Server, World, csrf_of, sign_in
+from tests.web.world import Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ def test_only_an_admin_reaches_the_reps_page_and_every_change_needs_the_csrf_tok
     world, server = site
     bob_id = world.reps["bob@acme.test"]
     for email in ("meg@acme.test", "ana@acme.test"):
-        client = sign_in(server.url, email)
+        client = server.sign_in(email)
         csrf = csrf_of(client)
         assert client.get("/manage/reps").status_code == 403
         refused = client.post(f"/manage/reps/{bob_id}/pause", data={"csrf": csrf})
@@ -91,7 +91,7 @@ def test_only_an_admin_reaches_the_reps_page_and_every_change_needs_the_csrf_tok
             "/manage/reps/new", data={"csrf": csrf, "email": "eve@acme.test", "name": "Eve"}
         )
         assert added.status_code == 403
-    root = sign_in(server.url, "root@acme.test")
+    root = server.sign_in("root@acme.test")
     assert root.post(f"/manage/reps/{bob_id}/pause", data={"csrf": "forged"}).status_code == 403
     assert _rep(world, "bob@acme.test").status == "active"
     with Session(world.engine) as db:

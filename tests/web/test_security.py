@@ -22,7 +22,7 @@ from assistant.web.security import (
 )
 from assistant.web.server import CSP, create_app
 from tests.web.seeds import seed_queue
-from tests.web.world import PASSWORD, SECRET, Server, World, csrf_of, sign_in
+from tests.web.world import PASSWORD, SECRET, Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def _sessions(world: World) -> int:
 
 def test_every_response_carries_the_strict_policy_and_security_headers(site: Site) -> None:
     _, server = site
-    client = sign_in(server.url, "ana@acme.test")
+    client = server.sign_in("ana@acme.test")
     for path in ("/login", "/queue", "/static/app.css", "/no-such-page"):
         headers = client.get(path).headers
         assert headers["content-security-policy"] == CSP, path
@@ -64,14 +64,13 @@ def test_every_response_carries_the_strict_policy_and_security_headers(site: Sit
 
 def test_session_cookie_is_httponly_lax_and_secure_only_over_https(site: Site) -> None:
     _, server = site
-    plain = httpx.Client(base_url=server.url, headers={"Origin": server.url})
+    plain = server.client(headers={"Origin": server.url})
     response = _try_login(plain, "ana@acme.test", PASSWORD)
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
     # Behind a TLS-terminating proxy on loopback, the cookies are marked Secure.
-    proxied = httpx.Client(
-        base_url=server.url,
+    proxied = server.client(
         headers={
             "X-Forwarded-Proto": "https",
             "Origin": server.url.replace("http://", "https://"),
@@ -97,13 +96,13 @@ def test_session_cookie_is_httponly_lax_and_secure_only_over_https(site: Site) -
 
 def test_signing_in_rotates_the_session_and_signing_out_deletes_it(site_on: Site) -> None:
     world, server = site_on
-    client = sign_in(server.url, "ana@acme.test")
+    client = server.sign_in("ana@acme.test")
     first = client.cookies[SESSION_COOKIE]
     assert _sessions(world) == 1
     response = _try_login(client, "ana@acme.test", PASSWORD)
     second = response.cookies[SESSION_COOKIE]
     assert second != first and _sessions(world) == 1
-    stale = httpx.Client(base_url=server.url, cookies={SESSION_COOKIE: first})
+    stale = server.client(cookies={SESSION_COOKIE: first})
     assert stale.get("/queue").headers["location"].startswith("/login")
     client.cookies.set(SESSION_COOKIE, second)
     client.post("/logout", data={"csrf": csrf_of(client)})
@@ -114,7 +113,7 @@ def test_signing_in_rotates_the_session_and_signing_out_deletes_it(site_on: Site
 def test_state_changes_need_the_token_and_our_own_origin(site_on: Site) -> None:
     world, server = site_on
     seed_queue(world)
-    client = sign_in(server.url, "ana@acme.test")
+    client = server.sign_in("ana@acme.test")
     token = csrf_of(client)
     path = f"/drafts/{world.drafts['maria']}/approve"
     attempts = [
@@ -128,11 +127,11 @@ def test_state_changes_need_the_token_and_our_own_origin(site_on: Site) -> None:
         response = client.post(path, data=data, headers=headers)
         assert response.status_code == 403, (data, headers)
         assert "refused" in response.text or "expired" in response.text
-    no_origin = httpx.Client(base_url=server.url, cookies=client.cookies)
+    no_origin = server.client(cookies=client.cookies)
     assert no_origin.post(path, data={"csrf": token}).status_code == 403
     assert world.draft("maria").state == "pending"
     # The sign-in form is protected the same way.
-    foreign = httpx.Client(base_url=server.url, headers={"Origin": "http://evil.example"})
+    foreign = server.client(headers={"Origin": "http://evil.example"})
     assert _try_login(foreign, "ana@acme.test", PASSWORD).status_code == 403
     assert client.post(path, data={"csrf": token, "when": "next"}).status_code == 303
     assert world.draft("maria").state == "approved"
@@ -140,7 +139,7 @@ def test_state_changes_need_the_token_and_our_own_origin(site_on: Site) -> None:
 
 def test_sign_in_is_throttled_per_account(site_on: Site) -> None:
     _, server = site_on
-    client = httpx.Client(base_url=server.url, headers={"Origin": server.url})
+    client = server.client(headers={"Origin": server.url})
     for _ in range(MAX_ACCOUNT_FAILURES):
         response = _try_login(client, "ana@acme.test", "wrong password!")
         assert response.status_code == 401
@@ -152,7 +151,7 @@ def test_sign_in_is_throttled_per_account(site_on: Site) -> None:
 
 def test_sign_in_is_throttled_per_address(site_on: Site) -> None:
     _, server = site_on
-    client = httpx.Client(base_url=server.url, headers={"Origin": server.url})
+    client = server.client(headers={"Origin": server.url})
     for i in range(MAX_ADDRESS_FAILURES):
         assert _try_login(client, f"guess{i}@acme.test", "nope nope nope").status_code == 401
     assert _try_login(client, "bob@acme.test", PASSWORD).status_code == 429
@@ -160,7 +159,7 @@ def test_sign_in_is_throttled_per_address(site_on: Site) -> None:
 
 def test_sign_in_never_sends_the_browser_elsewhere(site: Site) -> None:
     _, server = site
-    client = httpx.Client(base_url=server.url, headers={"Origin": server.url})
+    client = server.client(headers={"Origin": server.url})
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         response = client.post(
             "/login",
@@ -172,7 +171,7 @@ def test_sign_in_never_sends_the_browser_elsewhere(site: Site) -> None:
             },
         )
         assert response.headers["location"] == "/queue", target
-    anonymous = httpx.Client(base_url=server.url)
+    anonymous = server.client()
     assert anonymous.get("/drafts/1").headers["location"] == "/login?next=/drafts/1"
 
 
@@ -180,7 +179,7 @@ def test_errors_are_one_sentence_never_a_traceback(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world, server = site
-    client = sign_in(server.url, "ana@acme.test")
+    client = server.sign_in("ana@acme.test")
     for method, path, status in (
         ("GET", "/nope", 404),
         ("PUT", "/queue", 405),

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -309,13 +310,29 @@ def build(folder: Path, db_url: str, port: int | None = None) -> tuple[World, Pa
 
 @dataclass
 class Server:
-    """A `nurture web` process on loopback."""
+    """A `nurture web` process on loopback, and the HTTP clients the test talks to it with."""
 
     process: subprocess.Popen[bytes]
     url: str
     log: Path
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, **options: Any) -> httpx.Client:
+        """A client of this server's (not signed in), closed when the server stops."""
+        made = httpx.Client(base_url=self.url, **options)
+        self.clients.append(made)
+        return made
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> httpx.Client:
+        """A client signed in as the user (see `sign_in`), closed when the server stops."""
+        made = sign_in(self.url, email, password)
+        self.clients.append(made)
+        return made
 
     def stop(self) -> None:
+        for made in self.clients:
+            made.close()
+        self.clients.clear()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -329,22 +346,23 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
     log = config_path.parent / "web.log"
     env = {**os.environ, "TEST_WEB_SECRET": SECRET}
     env.pop("NURTURE_NOW", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from assistant.cli import main; main()",
-            "--config",
-            str(config_path),
-            "web",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=config_path.parent,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the process writes to its own copy of the descriptor
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from assistant.cli import main; main()",
+                "--config",
+                str(config_path),
+                "web",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=config_path.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + HANG_SECONDS
     while time.monotonic() < deadline:
@@ -356,18 +374,24 @@ def start_server(config_path: Path, settings: config.Settings) -> Server:
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
+    process.wait()
     raise AssertionError(f"nurture web did not answer within 300 s:\n{log.read_text()}")
 
 
 def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:
-    """An HTTP client signed in as the user, as a browser on our own pages would be."""
+    """An HTTP client signed in as the user, as a browser on our own pages would be; the
+    caller closes it (`Server.sign_in` leaves that to the server's fixture)."""
     client = httpx.Client(base_url=url, headers={"Origin": url}, follow_redirects=False, timeout=10)
-    page = client.get("/login")
-    token = page.text.split('name="token" value="')[1].split('"')[0]
-    response = client.post(
-        "/login", data={"email": email, "password": password, "token": token, "next": "/queue"}
-    )
-    assert response.status_code == 303, response.text
+    try:
+        page = client.get("/login")
+        token = page.text.split('name="token" value="')[1].split('"')[0]
+        response = client.post(
+            "/login", data={"email": email, "password": password, "token": token, "next": "/queue"}
+        )
+        assert response.status_code == 303, response.text
+    except BaseException:
+        client.close()
+        raise
     return client
 
 
