@@ -146,7 +146,26 @@ def test_next_open_is_never_earlier_and_always_inside_the_window(
     opens = calendar.next_open(moment)
     assert opens >= moment
     assert calendar.is_open(opens)
-    assert opens - moment < timedelta(days=14)
+    # The first open instant: every day before it is closed, or its window has passed. One
+    # working day a week meeting two weekly holidays (Christmas and New Year on Mondays) is
+    # the longest wait the US calendar allows: three weeks.
+    assert opens - moment < timedelta(days=22)
+    day = moment.astimezone(ZoneInfo(zone)).date()
+    while day < opens.astimezone(ZoneInfo(zone)).date():
+        bounds = calendar.window(day)
+        assert bounds is None or bounds[1] <= moment
+        day += timedelta(days=1)
+
+
+def test_mondays_only_wait_past_christmas_and_new_year_on_mondays() -> None:
+    mondays = cal(
+        LocalTime(ZoneInfo("Europe/Madrid"), "Europe/Madrid", "test"),
+        working_days=("mon",),
+        holidays_country="US",
+    )
+    # 25 December 2028 and 1 January 2029 are both Mondays and both US holidays.
+    opens = mondays.next_open(local(MADRID, 2028, 12, 24, 12, 0))
+    assert opens == local(MADRID, 2029, 1, 8, 9, 0)
 
 
 # --- next_step: what happens next -------------------------------------------------------------
