@@ -286,7 +286,9 @@ def _more(
     found: list[Answer] = []
     # A pause or a freeze may come with a question ("is it recorded?"): it is answered too.
     if request.situation == "reply" and turn.kind in ("", "pause", "freeze"):
-        # The draft's item first, then what the rep's own mail linked or spoke of.
+        # The draft's item first, then what the rep's own mail linked or spoke of: a second
+        # reading, since preparing the draft read the questions before any item was chosen
+        # and a regenerated or swapped draft carries only the request.
         prefer = [content.slug] if content else []
         near = [item.slug for item in _mentioned(request)]
         found = [

@@ -296,23 +296,24 @@ def segment_sentence(quote: Quote, point: str, asked: frozenset[str], lang: str)
     worked out on their plan. English only: who it is for is said in the page's own words."""
     if lang != "en" or not quote.billed:
         return None
+    words = phrases("quote", lang)
     for clause in point.split(";"):
         off, whom = _PERCENT_OFF.search(clause), _FOR_WHOM.search(clause)
         if off is None or whom is None or _YEARS.search(clause) or _PREPAY.search(clause):
             continue
         if not (concepts(clause) - {"@discount", "@price", "@billing"}) & asked:
             continue
-        percent = Decimal(off.group(1))
+        percent, who = Decimal(off.group(1)), whom.group(1)
         if quote.plan.lower() not in clause.lower() and re.search(
             r"\b[A-Z][a-z]+ and [A-Z]", clause
         ):
-            percent_for = f"{_plain(percent)}% discount for {whom.group(1)}"
-            return f"The {percent_for} does not apply to {quote.plan}."
+            return words["no_segment"].format(percent=_plain(percent), who=who, plan=quote.plan)
         discounted = quote.yearly * (100 - percent) / 100
-        return (
-            f"With the {_plain(percent)}% discount for {whom.group(1)}, that comes to "
-            f"{money(quote.symbol, discounted, lang)} a year instead of "
-            f"{money(quote.symbol, quote.yearly, lang)}."
+        return words["segment"].format(
+            percent=_plain(percent),
+            who=who,
+            discounted=money(quote.symbol, discounted, lang),
+            yearly=money(quote.symbol, quote.yearly, lang),
         )
     return None
 

@@ -105,7 +105,7 @@ def prepare(
     rep_chose = content_slug is not None or keep_content_id is not None
     said_by_rep = [t.text for t in turns if t.direction == "outbound"]
     # The lead's questions read once, for the item that answers them or stands beside them.
-    answers = _read_questions(session, lead, reply, said_by_rep, now) if not rep_chose else []
+    answers = _read_questions(session, lead, rep, reply, said_by_rep, now) if not rep_chose else []
     choice = (
         None
         if rep_chose
@@ -351,7 +351,7 @@ def _content(item: ContentItem, now: datetime, *, reason: str) -> ContentBrief:
 
 
 def _read_questions(
-    session: Session, lead: Lead, reply: str, said_by_rep: Sequence[str], now: datetime
+    session: Session, lead: Lead, rep: Rep, reply: str, said_by_rep: Sequence[str], now: datetime
 ) -> list[Answer]:
     """Each of the lead's questions answered from the library; what the thread speaks of
     ("you mentioned a brewery that...") answers first, and the price is worked out where the
@@ -359,16 +359,12 @@ def _read_questions(
     if not reply:
         return []
     shelf = library(session, now)
-    rep = session.get(Rep, lead.owner_id) if lead.owner_id is not None else None
-    zone = where(
-        reply, lead.timezone, lead.email, rep.timezone if rep else "", rep.signature if rep else ""
-    )
+    zone = where(reply, lead.timezone, lead.email, rep.timezone, rep.signature)
     return answer_all(reply, shelf, near=spoken_of(said_by_rep, reply, shelf), zone=zone)
 
 
-def _upcoming_event(session: Session, slug: str, now: datetime) -> bool:
-    found = session.exec(select(ContentItem).where(ContentItem.slug == slug)).first()
-    return found is not None and found.event_date is not None and found.event_date > now
+def _upcoming(item: ContentItem, now: datetime) -> bool:
+    return item.event_date is not None and item.event_date > now
 
 
 def _answering(
@@ -380,7 +376,7 @@ def _answering(
     if slug is None or slug not in items:
         return None
     item = items[slug]
-    if slug in excluded(session, lead) and not _upcoming_event(session, slug, now):
+    if slug in excluded(session, lead) and not _upcoming(item, now):
         return None  # an event the lead asks about is invited to again: its link is the answer
     why = "its key points answer the lead's question"
     # The answer moves the lead to its item's stage when that is where the lead is or the next
