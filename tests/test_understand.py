@@ -190,6 +190,25 @@ def test_a_colleague_named_in_the_signature_is_the_referral() -> None:
     assert referrals == [("raj.patel@acme-corp.com", "Raj Patel")]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Je m'occupe uniquement de l'infrastructure ; le choix d'un LIMS relève de notre "
+        "responsable qualité, Madame Claire Dubois. Je vous invite à la contacter "
+        "directement : claire.dubois@lwa-namur.test",
+        "Die Entscheidung liegt bei unserer Qualitätsleiterin, Frau Claire Dubois. "
+        "Schreiben Sie bitte direkt an claire.dubois@lwa-namur.test",
+        "La elección del sistema corresponde a nuestra directora de calidad. Le ruego que "
+        "contacte con Claire Dubois: claire.dubois@lwa-namur.test",
+    ],
+)
+def test_a_referral_is_read_as_people_write_it_in_french_german_and_spanish(body: str) -> None:
+    found = understand(parse_message(_msg(body)), today=TODAY)
+    assert found.intent == "wrong_person"
+    referrals = [e.email for e in found.events if e.type == "referral"]
+    assert referrals == ["claire.dubois@lwa-namur.test"]
+
+
 def test_a_signature_address_is_no_referral_when_the_lead_refers_nobody() -> None:
     raw = _msg("Thanks, useful.\r\n\r\n--\r\nJane\r\nAssistant: tom@acme-corp.com\r\n")
     assert not [e for e in understand(parse_message(raw), today=TODAY).events]

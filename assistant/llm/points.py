@@ -59,6 +59,7 @@ ASKS = {
     r" (?:per|a|each|monthly|for (?:it|that|this))\b|\bsaldría\b|\bcoûterait\b"
     r"|budget|licen[cs]|kost|preis|prix|coût|on top of the (?:subscription|licen)"
     r"|what (?:does|would|will) (?:that|it|this) (?:run|come to|set)|set (?:us|me) back"
+    r"|what (?:that|it|this|the total) (?:comes|would come|will come) to\b"
     r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt"
     r"|ballpark (?:figure|number|price|cost)|\bgive me a (?:figure|number)"
     r"|\b(?:rough|annual|yearly|indicative|budget|price) (?:figure|number)"
