@@ -378,3 +378,38 @@ def test_a_list_of_questions_for_a_colleague_on_copy_is_answered_to_them(
     assert "give Kevin the details" not in result.body
     assert not any("does not answer" in flag for flag in result.flags)
     assert "every 5 minutes" in result.body and "Custom fields" in result.body
+
+
+def test_each_place_a_lead_asks_about_gets_the_webinar_s_time_there(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    reply = (
+        "Thanks Ana. What time is that for us here in Chicago? My colleague in our London office"
+        " wants to join too, so what time would that be for her?"
+    )
+    body = draft(request(shelf, reply=reply, slug="live-product-tour-webinar")).body
+
+    assert "(Chicago time)" in body and "(London time)" in body
+    assert body.count("live-product-tour") <= 1 or body.count('"Live') <= 1
+
+
+def test_a_draft_over_its_length_keeps_each_answer_s_first_sentences(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    more = " ".join(f"Sentence {n} about the sync adds more words here." for n in range(12))
+    point = f"- Salesforce sync: runs in real time, every change within 60 seconds. {more}"
+    item = replace(shelf["crm-integration-guide"], key_points=point)
+    req = request(
+        shelf,
+        reply="Does the Salesforce sync run in real time?",
+        content=item,
+        library=(item,),
+        tone=ToneRules(max_words=90),
+    )
+    body = draft(req).body
+
+    rest = body.partition("\n")[2]
+    words = len(rest.split("\nAna Ruiz")[0].split())
+    assert words <= 90
+    assert "runs in real time, every change within 60 seconds" in body
+    assert "Sentence 11" not in body

@@ -406,3 +406,89 @@ def test_a_price_no_single_point_answers_is_worked_out_on_the_price_page() -> No
     assert found[0].text.startswith("For your 7,500 invoices a month, that is our Enterprise plan")
     assert "£4,725 a month (£56,700 a year)" in found[0].text
     assert "Outputs" not in found[0].text
+
+
+# Plans listed in one point, and a fee by monthly volume on top of the seats.
+LISTED = [
+    "Two plans, priced per named user per month on annual billing: Core €40 / $44 / £35;"
+    " Plus €70 / $77 / £61.",
+    "Monthly billing: Core and Plus at €48 / $53 / £42 and €84 / $92 / £73 per user per month;"
+    " cancellable with 30 days' notice. Annual plans are invoiced upfront.",
+    "Tickets tier: a flat monthly fee added to the user fees on every plan. Up to 500"
+    " tickets/month: included (€0). 501–3,000: €150 / $165 / £130. 3,001–10,000: €400 / $440 /"
+    " £350. Above 10,000 tickets/month: custom quote.",
+    "One-time setup fee: Core €900 / $990 / £790; Plus €2,000 / $2,200 / £1,750.",
+    "Multi-year prepay: 2 years paid upfront = 5% off user and ticket fees. Not applicable to"
+    " the setup fee.",
+    "All prices exclude VAT and sales tax.",
+]
+HELPDESK = (
+    ContentBrief(
+        "pricing",
+        "Plans and pricing",
+        "pricing",
+        "https://desk.test/pricing",
+        "Two plans priced per user, with a tickets tier.",
+        key_points="\n".join(f"- {p}" for p in LISTED),
+    ),
+)
+
+
+def test_plans_listed_in_one_point_are_priced_each_as_its_own_line() -> None:
+    assert quote.one_point_per_plan(LISTED[:1]) == [
+        "Core: €40 / $44 / £35 per named user per month on annual billing.",
+        "Plus: €70 / $77 / £61 per named user per month on annual billing.",
+    ]
+    assert quote.one_point_per_plan(LISTED[3:4]) == LISTED[3:4]  # fees, not plans per unit
+    priced = quote.quote_for(LISTED, "We'd go for Plus; 9 of us need logins.", "£")
+    assert priced is not None
+    assert (priced.plan, priced.number, priced.unit_price) == ("Plus", Decimal(9), Decimal(61))
+
+
+@pytest.mark.parametrize(
+    ("reply", "wanted"),
+    [
+        (
+            "Plus for 9 users, about 2,000 tickets a month. What does that come to per year, and"
+            " what is the first-year cost with setup?",
+            [
+                "For your 9 users, that is our Plus plan: £61 per named user per month, so"
+                " £6,588 a year, billed annually (£549 a month) before VAT.",
+                "Your 2,000 tickets a month fall in the 501–3,000 band of the Tickets tier: £130"
+                " a month on top, so £679 a month in all, £8,148 a year.",
+                "There is also a one-time setup fee of £1,750.",
+                "That makes £9,898 in the first year, including the setup fee.",
+            ],
+        ),
+        (
+            "What would Core cost for 4 of us? We do around 300 tickets a month.",
+            [
+                "For your 4 users, that is our Core plan: £35 per named user per month, so £1,680"
+                " a year, billed annually (£140 a month) before VAT.",
+                "Your 300 tickets a month are within the first 500 of the Tickets tier, included"
+                " at no extra cost.",
+            ],
+        ),
+    ],
+)
+def test_a_fee_by_monthly_volume_is_added_to_the_seats_for_the_lead_s_own_volume(
+    reply: str, wanted: list[str]
+) -> None:
+    priced = answer_all(reply, HELPDESK, zone="Europe/London")[0]
+    for sentence in wanted:
+        assert sentence in priced.text
+    # The bands and the multi-year discount are not pasted beside the worked-out figures.
+    assert "Above 10,000" not in priced.text and "(€0)" not in priced.text
+    assert "5% off" not in priced.text
+
+
+def test_how_to_pay_beside_the_price_is_answered_by_its_own_point() -> None:
+    reply = (
+        "Plus for 9 users, about 2,000 tickets a month: what is the annual cost? Can we pay"
+        " monthly rather than a full year upfront?"
+    )
+    found = answer_all(reply, HELPDESK, zone="Europe/London")
+    assert "£6,588 a year" in found[0].text
+    # The multi-year prepay is no discount for paying one year up front.
+    assert "Paying the year up front" not in found[0].text
+    assert any(a.text.startswith("Monthly billing: Core and Plus at £42 and £73") for a in found)

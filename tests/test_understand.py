@@ -209,6 +209,14 @@ def test_a_referral_is_read_as_people_write_it_in_french_german_and_spanish(body
     assert referrals == ["claire.dubois@lwa-namur.test"]
 
 
+def test_an_offer_lying_with_management_is_no_referral() -> None:
+    raw = _msg(
+        "danke für das Angebot, das schaut gut aus und liegt jetzt bei der Geschäftsführung. "
+        "Wie lange ist die Lieferzeit für die ca. 200 Sensoren?"
+    )
+    assert understand(parse_message(raw), today=TODAY).intent != "wrong_person"
+
+
 def test_a_signature_address_is_no_referral_when_the_lead_refers_nobody() -> None:
     raw = _msg("Thanks, useful.\r\n\r\n--\r\nJane\r\nAssistant: tom@acme-corp.com\r\n")
     assert not [e for e in understand(parse_message(raw), today=TODAY).events]

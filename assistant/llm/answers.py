@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Literal
 
 from assistant.llm import quote
@@ -631,7 +632,13 @@ _DISCOUNT_ASKED = re.compile(
     re.I,
 )
 _FIRST_YEAR = re.compile(
-    r"first year|year one|1st year|ersten jahr|première année|primer año", re.I
+    r"first[- ]year|year one|1st year|ersten jahr|première année|primer año", re.I
+)
+_HOW_BILLED = re.compile(
+    r"\bpay (?:monthly|quarterly|per month|by the month|in instal+ments)|\brather than (?:a full "
+    r"year|annual|upfront|up front|yearly)|monatlich (?:zahlen|bezahlen)|payer (?:mensuellement"
+    r"|chaque mois|au mois)|pagar (?:mensualmente|cada mes|al mes|por meses)",
+    re.I,
 )
 
 
@@ -686,7 +693,9 @@ def _priced(
     found = [answered if a is question else a for a in found]
     pricing = [answered]
     first = pricing[0]
-    said, covers = _quoted(priced, points, " ".join(a.asked for a in found), language)
+    # "We run about 3,000 samples a month": the fee their volume adds to the plan.
+    addon = quote.added_fee(points, reply, priced.symbol)
+    said, covers = _quoted(priced, points, " ".join(a.asked for a in found), language, addon)
     # What else the price question's own points said about it ("Free 30-day pilot ..").
     # Only in English: the library's own sentences would be English in any other language.
     wanted = terms(first.asked, language) - {"@price", "cost", "price", "month", "year"}
@@ -697,18 +706,26 @@ def _priced(
         if sentence
         and terms(sentence, language) & wanted
         and not quote.prices_a_plan(sentence)
+        and not (addon and quote.adds_by_volume(sentence))
+        and not quote.band_of(sentence)
         and quote.fee(priced, sentence) is None
         and quote.prepay_sentence(priced, sentence, language) is None
     ]
     text = " ".join(said)
     others = [
-        _without_tiers(_in_currency(a, reply, library, zone), first.slug)
+        # "Can we pay monthly?" is answered by the monthly prices themselves.
+        _in_currency(a, reply, library, zone)
+        if _HOW_BILLED.search(a.asked)
+        else _without_tiers(_in_currency(a, reply, library, zone), first.slug)
         for a in found
         # What the worked-out price already says: the price, its term, paying up front, the fee.
         # "Are there per user fees?" beside a price per invoice asks something it does not say.
         if a is not first
         and (
-            not any(cover.search(a.asked) for cover in covers) or other_units(a.asked, priced.kinds)
+            not any(cover.search(a.asked) for cover in covers)
+            or other_units(a.asked, priced.kinds)
+            # "Can we pay monthly rather than upfront?" asks how, not how much.
+            or _HOW_BILLED.search(a.asked)
         )
     ]
     mine = replace(first, text=text, brief=text, own=True, label="", labels=())
@@ -716,17 +733,26 @@ def _priced(
 
 
 def _quoted(
-    priced: quote.Quote, points: list[str], asked: str, language: str
+    priced: quote.Quote,
+    points: list[str],
+    asked: str,
+    language: str,
+    addon: quote.AddOn | None = None,
 ) -> tuple[list[str], list[re.Pattern[str]]]:
     """The quote's sentences for what the lead asked, and what else they cover."""
     annual = any(_BILLED_YEARLY.search(p) for p in points)
     yearly = bool(_YEARLY.search(asked)) or annual
     said = [quote.plan_sentence(priced, language, yearly=yearly, annual=annual)]
     covers = [_PRICE_ASKED]
+    if addon is not None:
+        said.append(quote.addon_sentence(priced, addon, language))
     if quote.term_of(priced):
         covers.append(_TERM_ASKED)
-    if _PREPAY_ASKED.search(asked):
-        said += [s for p in points if (s := quote.prepay_sentence(priced, p, language))][:1]
+    if _PREPAY_ASKED.search(asked) and (
+        up_front := [s for p in points if (s := quote.prepay_sentence(priced, p, language))][:1]
+    ):
+        # "Can we pay monthly rather than upfront?" stays a question where nothing here says so.
+        said += up_front
         covers.append(_PREPAY_ASKED)
     who = terms(asked, language)
     if found := [s for p in points if (s := quote.segment_sentence(priced, p, who, language))][:1]:
@@ -740,7 +766,8 @@ def _quoted(
         if _FIRST_YEAR.search(asked):
             prepaid = next((y for p in points if (y := quote.prepaid(priced, p)) is not None), None)
             year = prepaid if _PREPAY_ASKED.search(asked) else None
-            said.append(quote.first_year_sentence(priced, fee, language, year))
+            added = addon.monthly if addon else Decimal(0)
+            said.append(quote.first_year_sentence(priced, fee, language, year, added, page))
     return said, covers
 
 

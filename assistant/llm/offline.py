@@ -207,7 +207,19 @@ class OfflineDrafter:
         context |= _more(request, context, lang, turn)
         body = _tidy(template.render(context))
         if _length(body, request) > request.tone.max_words and not context["short"]:
-            body = _tidy(template.render({**context, "short": True}))
+            context = {**context, "short": True}
+            body = _tidy(template.render(context))
+        # Still too long: the answers lose their last sentences, longest answer first, down to
+        # one sentence each; what each answers first (the price, the date) stays.
+        answers = [dict(a) for a in context["answers"]]
+        while _length(body, request) > request.tone.max_words:
+            cut = max(answers, key=lambda a: len(_SENTENCE_END.split(a["text"])), default=None)
+            said = _SENTENCE_END.split(cut["text"]) if cut else []
+            if cut is None or len(said) < 2:
+                break
+            cut["text"] = cut["brief"] = " ".join(said[:-1])
+            context = {**context, "answers": answers}
+            body = _tidy(template.render(context))
         item = context["item"]
         return DraftResult(
             subject=request.subject,
@@ -318,7 +330,7 @@ def _more(
             if a.status == "answered"
             and classify_intent(a.asked or a.question, today)[0] not in ("not_now", "ready_to_talk")
         ]
-    found = [_regional(a, request) for a in found]
+    found = _once([_regional(a, request) for a in found])
     # "Can you give Kevin the details directly?" with Kevin on copy: this reply does that.
     newcomers = {_first(name) for name in request.newcomers}
     found = [
@@ -510,6 +522,26 @@ _TO_THEM = re.compile(
 _THEM = re.compile(r"\b(?:him|her|them)\b", re.I)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'„«¿¡])")
+
+
+def _once(found: list[Answer]) -> list[Answer]:
+    """Each sentence said once: a point two answers share stays with the first."""
+    seen: set[str] = set()
+    kept: list[Answer] = []
+    for answer in found:
+        said = _SENTENCE_END.split(answer.text) if answer.status == "answered" else []
+        fresh = [s for s in said if s not in seen]
+        seen.update(said)
+        if said and not fresh:
+            continue
+        if said and len(fresh) < len(said):
+            text = " ".join(fresh)
+            answer = replace(answer, text=text, brief=text if answer.own else answer.brief)
+        kept.append(answer)
+    return kept
+
+
 def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[Answer]:
     """ "What time is that for us in London?" about a live webinar: its start in the lead's zone.
 
@@ -524,10 +556,19 @@ def _event_times(request: DraftRequest, found: list[Answer], lang: str) -> list[
     ]
     if not events or lang != "en":
         return found
-    event = events[0]
-    said = f'For you, "{event.title}" starts {event_time(event.starts_at, _where(request), lang)}.'
+    event, lead, rep = events[0], request.lead, request.rep
+    told: list[str] = []
+
+    def said(question: str) -> str:
+        # "What time is that for us in Portland? ... for her in our Boston office?": where each
+        # question says, else where the lead is; the title once.
+        zone = turns.where(question, lead.timezone, lead.email, rep.timezone, rep.signature)
+        time = event_time(event.starts_at, zone or _where(request), lang)
+        told.append(time)
+        return f'For you, "{event.title}" starts {time}.' if len(told) == 1 else f"That is {time}."
+
     return [
-        replace(a, status="answered", text=said, slug=event.slug)
+        replace(a, status="answered", text=said(a.asked or a.question), slug=event.slug)
         # The time from the event's own start, whatever other point shares the question's words.
         if a.status != "rep_only" and _WHAT_TIME.search(a.asked or a.question)
         else a

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.language import phrases
 from assistant.llm.points import concepts
-from assistant.llm.tiers import Fit, fitting, units_of
+from assistant.llm.tiers import Fit, fitting, lead_count, tier_units, units_of
 
 # "€16 / £14 / $17": one price in several currencies.
 _AMOUNT = r"(?:US)?[€£$]\s?\d[\d,]*(?:\.\d+)?"
@@ -138,7 +138,21 @@ def plan_named(point: str) -> str:
 
 def prices_a_plan(sentence: str) -> bool:
     """ "Fleet (50–249 vehicles): £14 per vehicle per month; 12-month minimum term."."""
+    if len(one_point_per_plan([sentence])) > 1:
+        return True  # "Three plans, priced per user per month: Essentials €59; Pro €89"
     return bool(_HEAD.match(sentence) and (_PER.search(sentence) or _PER_USE.search(sentence)))
+
+
+def band_of(sentence: str) -> bool:
+    """ "Up to 1,000 samples/month: included": one band of a fee by volume."""
+    return bool(_BAND.search(sentence)) or bool(
+        re.search(r"^(?:above|over) \d[\d,]*\b", sentence, re.I)
+    )
+
+
+def adds_by_volume(sentence: str) -> bool:
+    """ "A flat monthly fee added to the user fees on every plan": what `added_fee` prices."""
+    return bool(_ADDED.search(sentence))
 
 
 def symbols(points: Sequence[str]) -> list[str]:
@@ -146,11 +160,39 @@ def symbols(points: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(m.group(1) for p in points for m in _ONE.finditer(p)))
 
 
+# "Three plans, priced per named user per month on annual billing: Essentials €59 / $65;
+# Professional €89 / $99": the plans listed in one point, their unit said once before them.
+_LISTED_HEAD = re.compile(r"^(?P<head>[^:]{0,120}?\b(?P<per>per\s[^:]{3,80}))\s*:\s*(?P<list>.+)$")
+_LISTED_PLAN = re.compile(
+    rf"^(?P<name>[A-Z][\w&+-]*(?: [A-Z][\w&+-]*){{0,2}})\s*:?\s+"
+    rf"(?P<price>{_AMOUNT}(?:\s*(?:/|or|\|)\s*{_AMOUNT})*)$"
+)
+
+
+def one_point_per_plan(points: Sequence[str]) -> list[str]:
+    """Each plan of a listed point as its own point ("Professional: €89 / $99 per named user
+    per month on annual billing"), so a plan is priced the way a plan's own line is."""
+    found: list[str] = []
+    for point in points:
+        head = _LISTED_HEAD.match(point.rstrip("."))
+        items = re.split(r";\s*", head.group("list")) if head else []
+        plans = [m for item in items if (m := _LISTED_PLAN.match(item.strip()))]
+        if head is None or len(plans) < 2 or len(plans) != len(items):
+            found.append(point)
+            continue
+        per = head.group("per").strip().rstrip(",")
+        found += [f"{m.group('name')}: {m.group('price')} {per}." for m in plans]
+    return found
+
+
 def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | None:
     """The plan the lead's count falls into, priced per unit and period in their currency."""
     if symbol is None:
         return None
-    fit = fitting([p for p in points if _PER.search(p) or _PER_USE.search(p)], said)
+    points = one_point_per_plan(points)
+    # A fee by volume on top of the plan is no plan of its own (`added_fee` prices it).
+    plans = [p for p in points if (_PER.search(p) or _PER_USE.search(p)) and not _ADDED.search(p)]
+    fit = fitting(plans, said)
     if fit is None:
         return None
     point = next((p for p in points if fit.text in p), fit.text)
@@ -189,6 +231,83 @@ def quote_for(points: Sequence[str], said: str, symbol: str | None) -> Quote | N
         kinds=fit.kinds,
         untaxed=any(_TAX.search(p) for p in points),
     )
+
+
+# "Sample-volume tier: a flat monthly fee added to the user fees ... 1,001–5,000: £340": a fee
+# by the lead's monthly volume, on top of what their plan costs.
+_ADDED = re.compile(
+    r"\b(?:added to|on top of|in addition to)\b[^.;]{0,40}\b(?:users?|seats?|licen[cs]es?|plans?"
+    r"|subscriptions?)\b",
+    re.I,
+)
+_BAND = re.compile(
+    r"(?:\b(?P<upto>up to)\s+)?(?P<low>\d[\d,]*)(?:\s*(?:–|-|—)\s*(?P<high>\d[\d,]*))?"
+    rf"(?:\s+[a-z][\w/-]*)?\s*:\s*(?P<price>included|free|no charge|{_AMOUNT})",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class AddOn:
+    name: str  # "Sample-volume tier", as the page calls it
+    band: str  # "1,001–5,000"
+    count: str  # the lead's words: "3,000 samples"
+    monthly: Decimal  # 340; 0 when the lead's band is included
+    upto: bool = False  # the first band, "up to 1,000"
+
+
+def added_fee(points: Sequence[str], said: str, symbol: str) -> AddOn | None:
+    """The monthly fee a lead's volume adds to their plan, from the band their count falls in."""
+    for point in points:
+        if not (_ADDED.search(point) and _MONTHLY.search(point)):
+            continue
+        priced = in_currency(point, symbol)
+        found = lead_count(said, tier_units(priced))
+        if found is None:
+            continue
+        count, number = found
+        for band in _BAND.finditer(priced):
+            low = Decimal(0) if band["upto"] else Decimal(band["low"].replace(",", ""))
+            top = band["low"] if band["upto"] else band["high"] or band["low"]
+            high = Decimal(top.replace(",", ""))
+            price = band["price"]
+            if not low <= Decimal(str(number)) <= high:
+                continue
+            if price[0].isalpha():
+                amount = Decimal(0)
+            elif _symbol(price) == symbol:
+                amount = _amount(price)
+            else:
+                continue
+            head = _HEAD.match(priced)
+            name = head.group(1).strip() if head else ""
+            text = f"{band['low']}–{band['high']}" if band["high"] else band["low"]
+            return AddOn(name, text, count, amount, upto=bool(band["upto"]))
+    return None
+
+
+def addon_sentence(quote: Quote, addon: AddOn, lang: str) -> str:
+    """Where the lead's volume falls and what it adds: the month's and the year's total."""
+    words = phrases("quote", lang)
+    band = addon.band if lang == "en" else _local_digits(addon.band, lang)
+    if not addon.monthly:
+        form = "addon_first" if addon.upto else "addon_included"
+        return words[form].format(count=addon.count, band=band, name=addon.name)
+    monthly = quote.total + addon.monthly
+    return words["addon"].format(
+        count=addon.count,
+        band=band,
+        name=addon.name,
+        fee=money(quote.symbol, addon.monthly, lang),
+        monthly=money(quote.symbol, monthly, lang),
+        yearly=money(quote.symbol, monthly * 12, lang),
+    )
+
+
+def _local_digits(text: str, lang: str) -> str:
+    """ "1,001–5,000" as German (1.001–5.000), French and Spanish write it."""
+    sep = "." if lang in ("de", "es") else "\u202f"
+    return re.sub(r"(?<=\d),(?=\d{3})", sep, text)
 
 
 def _symbol(amount: str) -> str:
@@ -259,10 +378,9 @@ def term_of(quote: Quote) -> str:
     )
 
 
-def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
-    """What paying the year up front comes to on the lead's plan, or that it does not apply."""
-    # The percentage in the clause that speaks of paying up front: "15% off for universities;
-    # 10% off for a 3-year commitment paid annually" has no discount for paying the year ahead.
+def _year_up_front(point: str) -> re.Match[str] | None:
+    """The percentage in the clause that speaks of paying the year up front: "15% off for
+    universities; 10% off for a 3-year commitment paid annually" has none."""
     clause = next(
         (
             c
@@ -271,7 +389,12 @@ def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
         ),
         None,
     )
-    off = _PERCENT_OFF.search(clause) if clause else None
+    return _PERCENT_OFF.search(clause) if clause else None
+
+
+def prepay_sentence(quote: Quote, point: str, lang: str) -> str | None:
+    """What paying the year up front comes to on the lead's plan, or that it does not apply."""
+    off = _year_up_front(point)
     if off is None or not quote.billed:
         return None
     words = phrases("quote", lang)
@@ -354,21 +477,33 @@ def fee_sentence(quote: Quote, amount: Decimal, lang: str, point: str = "") -> s
     return text
 
 
-def first_year_sentence(quote: Quote, amount: Decimal, lang: str, prepaid: Decimal | None) -> str:
-    """The first year's cost with the one-time fee; prepaid and monthly when both are open."""
+def first_year_sentence(
+    quote: Quote,
+    amount: Decimal,
+    lang: str,
+    prepaid: Decimal | None,
+    added: Decimal = Decimal(0),
+    point: str = "",
+) -> str:
+    """The first year's cost with the one-time fee (and a monthly fee the lead's volume adds);
+    prepaid and monthly when both are open."""
     words = phrases("quote", lang)
-    monthly = money(quote.symbol, quote.yearly + amount, lang)
+    monthly = money(quote.symbol, quote.yearly + added * 12 + amount, lang)
     if prepaid is None:
-        return words["first_year"].format(first=monthly)
-    return words["first_prepaid"].format(
-        first=money(quote.symbol, prepaid + amount, lang), monthly=monthly
-    )
+        text = words["first_year"].format(first=monthly)
+    else:
+        first = money(quote.symbol, prepaid + added * 12 + amount, lang)
+        text = words["first_prepaid"].format(first=first, monthly=monthly)
+    named = _FEE_NAME.search(point)
+    if lang == "en" and named:
+        text = text.replace("onboarding fee", f"{named.group(1).lower()} fee")
+    return text
 
 
 def prepaid(quote: Quote, point: str) -> Decimal | None:
     """The year's price paid up front on the lead's plan, when the point offers it for that plan."""
-    off = _PERCENT_OFF.search(point)
-    if off is None or not _PREPAY.search(point) or not _applies(point, quote.plan):
+    off = _year_up_front(point)
+    if off is None or not _applies(point, quote.plan):
         return None
     if not quote.billed:
         return None

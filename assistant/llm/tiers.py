@@ -36,7 +36,7 @@ _INFINITE = float("inf")
 # Words that end the lead's noun phrase: "140 vans across 3 depots", "55 vans y 6 camiones".
 _LINK_WORDS = (
     "across and in at on all of for with from to per over under between spread by we i you"
-    " they total altogether overall"
+    " they total altogether overall if or maybe perhaps roughly but so now which who that"
     " und im auf an mit für et en de sur avec pour y e con para"
 )
 _LINKS = frozenset(_LINK_WORDS.split(" "))
@@ -100,9 +100,33 @@ def has_tiers(text: str) -> bool:
     return any(low or high != _INFINITE for low, high, _ in _tiers(text))
 
 
+# "8 of us would need logins": a count of people said as "of us", its unit said after it.
+_OF_US = re.compile(
+    rf"\b(\d[\d,]*|(?i:{_WORD_NUMBER}))\s+of us\b(?:[^.?!\n]{{0,40}}?"
+    r"\b(logins?|seats?|licen[cs]es?|accounts?|users?)\b)?",
+    re.I,
+)
+
+
+def tier_units(text: str) -> set[str]:
+    """The units a text's ranges count: "Up to 1,000 samples/month" counts samples."""
+    return set().union(*(unit for _, _, unit in _tiers(text)))
+
+
+def lead_count(said: str, units: set[str]) -> tuple[str, float] | None:
+    """The lead's own count of one of these units, in their words: ("3,000 samples", 3000)."""
+    counts = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
+    counts += [(m.group(1), "users", count_of(m.group(1))) for m in _OF_US.finditer(said)]
+    for number, words, count in counts:
+        if count >= 0 and (shared := units & units_of(words)):
+            return _counted(number, words, shared), count
+    return None
+
+
 def fitting(lines: Sequence[str], said: str) -> Fit | None:
     """The one line whose range holds the lead's count of the same unit, if exactly one does."""
     counts = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
+    counts += [(m.group(1), "users", count_of(m.group(1))) for m in _OF_US.finditer(said)]
     counts = [count for count in counts if count[2] >= 0]
     if not counts:
         return None
@@ -154,7 +178,11 @@ def _by_volume(lines: Sequence[str], counts: list[tuple[str, str, float]]) -> li
 
 
 _PLAN = re.compile(r"^([A-Z][\w&+-]*(?: [A-Z][\w&+-]*)?)\s*(?:\([^)]{1,40}\))?\s*:")
-_PRICE_UNIT = re.compile(r"[€£$]\s?\d[\d,.]*\s+(?:per|a|an|/)\s*([a-z][\w-]*)", re.I)
+_PRICE_UNIT = re.compile(
+    r"[€£$]\s?\d[\d,.]*\s+(?:per|a|an|/)\s*(?:(?:named|active|concurrent|additional|extra)\s+)?"
+    r"([a-z][\w-]*)",
+    re.I,
+)
 
 
 def _plan_named(segment: str, said: str) -> bool:
