@@ -412,3 +412,45 @@ def test_what_the_board_will_ask_after_a_colon_is_asked_but_a_fact_about_us_is_n
     asked = [q for q, _ in asked_in("Our board will ask two things: what manual AP costs us.")]
     assert asked == ["What manual AP costs us?"]
     assert asked_in("A question first: our techs work with no signal half the time.") == []
+
+
+def test_a_list_asked_for_in_french_spanish_or_german_is_asked_item_by_item() -> None:
+    reply = (
+        "Pourriez-vous me préciser :\n1) le coût annuel de l'abonnement ;\n"
+        "2) où nos données seraient hébergées : en France, ou dans l'Union européenne ?\n\n"
+        "Cordialement,\nCamille"
+    )
+    assert [q for q, _ in asked_in(reply)] == [
+        "Le coût annuel de l'abonnement?",
+        # The question word before the colon is the question: it stays.
+        "où nos données seraient hébergées : en France, ou dans l'Union européenne ?",
+    ]
+    assert [q for q, _ in asked_in("¿Podría indicarme:\n- el plazo de implantación\n")] == [
+        "El plazo de implantación?"
+    ]
+
+
+def test_a_point_headed_by_what_is_asked_answers_before_one_naming_it_in_passing(
+    rotaplan: tuple[ContentBrief, ...],
+) -> None:
+    shelf = (
+        *rotaplan,
+        ContentBrief(
+            "guide",
+            "Rollout guide",
+            "guide",
+            "https://x.test/guide",
+            "How a rollout runs.",
+            key_points="- Data import: two weeks, with one pilot import and one final import.",
+        ),
+        ContentBrief(
+            "pricing",
+            "Plans and pricing",
+            "pricing",
+            "https://x.test/pricing",
+            "Plans.",
+            key_points="- 30-day pilot: €900 flat for up to 3 users with your own data.",
+        ),
+    )
+    found = answer_all("Can we run a pilot first?", shelf, ["guide"])
+    assert found[0].slug == "pricing" and found[0].text.startswith("30-day pilot")

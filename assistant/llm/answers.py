@@ -171,7 +171,8 @@ def questions(reply: str | None) -> list[str]:
 _LIST_OF_QUESTIONS = re.compile(
     r"(?:understand|know|questions?|things|points|clarify|confirm|check|wissen|verstehen|fragen"
     r"|punkte|klären|savoir|comprendre|questions|points|saber|entender|preguntas|puntos|following"
-    r"|folgende|suivant|siguiente)\w*\b[^:]{0,60}:$",
+    r"|folgende|suivant|siguiente|préciser|preciser|indiquer|confirmer|mitteilen|sagen|beantworten"
+    r"|indicar|aclarar|confirmar|decir)\w*\b[^:]{0,60}:$",
     re.I,
 )
 
@@ -219,7 +220,8 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
     for at, sentence in enumerate(sentences):
         # "Two things first: how often does it sync?" asks only what follows the colon.
         head, colon, tail = sentence.rpartition(": ")
-        if colon and len(tail.split()) >= 3:
+        # "... où nos données seraient hébergées : en France ?" asks with its head.
+        if colon and len(tail.split()) >= 3 and not _ASKS_IN_HEAD.search(head):
             sentence = tail[:1].upper() + tail[1:]
             # "Our board will ask two things: what manual AP costs us, and ...": asked.
             if (
@@ -258,6 +260,11 @@ _OBJECT = re.compile(
 )
 _COUNTED = re.compile(r"\b\d[\d,.]*\s+([A-Za-z][\w-]{2,})")
 _SENTENCES = re.compile(r"(?<=\.)\s+")
+_ASKS_IN_HEAD = re.compile(
+    r"\b(?:where|what|which|when|how|who|wo|wie|was|welche[rsmn]?|wann|où|quand|comment|combien"
+    r"|quel(?:le)?s?|dónde|donde|cuándo|cómo|cuál|qué|cuánto)\b",
+    re.I,
+)
 _ASKS_WHAT_FOLLOWS = re.compile(
     r"\b(?:ask|asks|asking|wants? to know|need to know|questions?|wonder|understand|wissen"
     r"|fragen?|savoir|demander|saber|preguntar?)\b",

@@ -531,6 +531,14 @@ def _focus(asked: frozenset[str], found_in: PointIndex) -> str | None:
     return max(known, key=lambda term: (found_in.weight[term], term), default=None)
 
 
+@lru_cache(maxsize=4096)
+def _head_concepts(point: str) -> frozenset[str]:
+    """What a point's own heading names ("60-day paid pilot: ..."): the concepts before its
+    first colon, when it has a short one."""
+    head, colon, _ = point.partition(": ")
+    return concepts(head) if colon and len(head.split()) <= 6 else frozenset()
+
+
 def _adds(terms_: frozenset[str], covered: frozenset[str], found_in: PointIndex) -> bool:
     """Whether a second point answers a part of the question the first leaves out."""
     return any(_weight(found_in, w) >= 1.0 for w in terms_ - covered)
@@ -578,6 +586,9 @@ def best_point(
             score *= 0.5
         elif focus and focus not in point.words | point.title_words:
             score *= 0.75
+        elif focus and focus in _head_concepts(point.text):
+            # "60-day paid pilot: ..." is about a pilot; "... one trial migration" mentions one.
+            score *= 1.2
         if score < minimum:
             continue  # a preference orders the answers; it never makes one
         score += 0.3 if point.slug in prefer else 0.0
