@@ -241,3 +241,32 @@ def test_a_period_that_runs_through_a_month_pauses_to_its_end() -> None:
 )
 def test_putting_off_anything_new_until_a_date_is_not_now(text: str) -> None:
     assert classify_intent(text, TODAY)[0] == "not_now"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "We're not interested in batteries at this stage, just panels.\n"
+            "- roughly what would a system that size cost us to buy?",
+            "question",
+        ),
+        ("Not interested in this, thanks. Why did you email me?", "not_interested"),
+        (
+            "Our finance team models everything over 25 years and they've come back with "
+            "questions I can't answer. What warranties come with the panels?",
+            "question",
+        ),
+    ],
+)
+def test_declining_one_part_or_coming_back_with_questions_is_no_refusal_or_pause(
+    text: str, intent: str
+) -> None:
+    found, _, events = classify_intent(text, TODAY)
+    assert found == intent
+    assert not [e for e in events if e.type == "come_back_later"]
+
+
+def test_a_date_years_away_is_no_time_to_come_back() -> None:
+    _, _, events = classify_intent("Not now. We plan over 25 years, check back later.", TODAY)
+    assert [e.date for e in events if e.type == "come_back_later"] == [None]

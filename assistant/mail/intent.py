@@ -44,6 +44,7 @@ _NOT_INTERESTED = _cue("not_interested")
 _INTERESTED = _cue("interested")
 _QUESTION_WORDS = re.compile(rf"^(?:{alternatives('intent.question_words')})\b", re.IGNORECASE)
 _BUDGET = _cue("budget")
+_PARTIAL_REFUSAL = _cue("partial_refusal")
 _SCOPE = _cue("scope")
 _LEADERSHIP = _cue("leadership")
 _COLLEAGUE = _cue("colleague")
@@ -160,6 +161,9 @@ def _is_question(sentence: str) -> bool:
     return bool(_QUESTION_WORDS.match(sentence)) and not sentence.endswith((".", "!", ":"))
 
 
+_LONGEST_PAUSE_DAYS = 3 * 366  # no one asks to be written to again in more than three years
+
+
 def _come_back(
     sents: Sequence[str], low: Sequence[str], today: date, month_first: bool
 ) -> Event | None:
@@ -174,6 +178,8 @@ def _come_back(
     candidates = [sents[j] for j in dict.fromkeys(order)]
     for sentence in candidates:
         when = later_date(sentence, today, month_first=month_first)
+        if when is not None and (when - today).days > _LONGEST_PAUSE_DAYS:
+            continue  # "we model everything over 25 years" names no time to come back
         if when is not None:
             when = _refined(when, sentence, sents, today, month_first)
             return Event("come_back_later", evidence(sentence), date=when)
@@ -265,8 +271,16 @@ def classify_intent(
     if budget:
         events.append(Event("budget_freeze", evidence(budget)))
     refused = _first_match(_NOT_INTERESTED, sents, low)
+    partial = None
+    if refused and _PARTIAL_REFUSAL.search(refused.lower()) and any(map(_is_question, sents)):
+        # "Not interested in batteries at this stage, just panels. What would it cost?"
+        partial, refused = refused, None
     come_back = _come_back(sents, low, today, month_first)
-    if come_back and refused and come_back.date is None:
+    if (
+        come_back
+        and (refused or come_back.evidence == evidence(partial or ""))
+        and (come_back.date is None)
+    ):
         come_back = None
     if come_back:
         events.append(come_back)
