@@ -586,7 +586,11 @@ def best_point(
             score *= 0.5
         elif focus and focus not in point.words | point.title_words:
             score *= 0.75
-        elif focus and focus in _head_concepts(point.text):
+        elif (
+            focus
+            and focus in _head_concepts(point.text)
+            and ((kinds - {"capability"}) & point.kinds or not kinds - {"capability"})
+        ):
             # "60-day paid pilot: ..." is about a pilot; "... one trial migration" mentions one.
             score *= 1.2
         if score < minimum:
