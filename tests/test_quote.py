@@ -492,3 +492,16 @@ def test_how_to_pay_beside_the_price_is_answered_by_its_own_point() -> None:
     # The multi-year prepay is no discount for paying one year up front.
     assert "Paying the year up front" not in found[0].text
     assert any(a.text.startswith("Monthly billing: Core and Plus at £42 and £73") for a in found)
+
+
+def test_paying_monthly_against_the_year_is_worked_out_with_the_difference() -> None:
+    reply = (
+        "We'd take Plus for 9 users, about 2,000 tickets a month. Finance wants to compare paying"
+        " monthly against paying for the year up front. What's the difference over 12 months?"
+    )
+    priced = answer_all(reply, HELPDESK, zone="Europe/London")[0]
+    assert "£8,148 a year" in priced.text  # (9 × £61 + £130) × 12
+    assert (
+        "Paying monthly instead, the Plus plan is £73 per named user a month: £787 a month,"
+        " £9,444 over 12 months, £1,296 more than paying for the year."
+    ) in priced.text

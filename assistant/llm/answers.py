@@ -641,6 +641,13 @@ _DISCOUNT_ASKED = re.compile(
 _FIRST_YEAR = re.compile(
     r"first[- ]year|year one|1st year|ersten jahr|première année|primer año", re.I
 )
+_MONTHLY_VS_YEARLY = re.compile(
+    r"\bmonthly\b.{0,80}\b(?:annual\w*|yearly|the year|up ?front)\b|\b(?:annual\w*|yearly|the year"
+    r"|up ?front)\b.{0,80}\bmonthly\b|monatlich.{0,60}jährlich|jährlich.{0,60}monatlich"
+    r"|mensuel\w*.{0,60}annuel\w*|annuel\w*.{0,60}mensuel\w*|mensual\w*.{0,60}anual\w*"
+    r"|anual\w*.{0,60}mensual\w*",
+    re.I | re.S,
+)
 _HOW_BILLED = re.compile(
     r"\bpay (?:monthly|quarterly|per month|by the month|in instal+ments)|\brather than (?:a full "
     r"year|annual|upfront|up front|yearly)|monatlich (?:zahlen|bezahlen)|payer (?:mensuellement"
@@ -702,7 +709,7 @@ def _priced(
     first = pricing[0]
     # "We run about 3,000 samples a month": the fee their volume adds to the plan.
     addon = quote.added_fee(points, reply, priced.symbol)
-    said, covers = _quoted(priced, points, " ".join(a.asked for a in found), language, addon)
+    said, covers = _quoted(priced, points, " ".join(a.asked for a in found), language, addon, reply)
     # What else the price question's own points said about it ("Free 30-day pilot ..").
     # Only in English: the library's own sentences would be English in any other language.
     wanted = terms(first.asked, language) - {"@price", "cost", "price", "month", "year"}
@@ -745,6 +752,7 @@ def _quoted(
     asked: str,
     language: str,
     addon: quote.AddOn | None = None,
+    reply: str = "",
 ) -> tuple[list[str], list[re.Pattern[str]]]:
     """The quote's sentences for what the lead asked, and what else they cover."""
     annual = any(_BILLED_YEARLY.search(p) for p in points)
@@ -755,6 +763,14 @@ def _quoted(
         said.append(quote.addon_sentence(priced, addon, language))
     if quote.term_of(priced):
         covers.append(_TERM_ASKED)
+    # "Compare paying monthly against paying for the year up front": both, and the difference.
+    compared = _MONTHLY_VS_YEARLY.search(asked) or _MONTHLY_VS_YEARLY.search(reply)
+    if compared and priced.billed and priced.period == "month":
+        rate = quote.monthly_rate(points, priced)
+        if rate is not None and rate > priced.unit_price:
+            added = addon.monthly if addon else Decimal(0)
+            said.append(quote.monthly_sentence(priced, rate, language, added))
+            covers.append(_MONTHLY_VS_YEARLY)
     if _PREPAY_ASKED.search(asked) and (
         up_front := [s for p in points if (s := quote.prepay_sentence(priced, p, language))][:1]
     ):

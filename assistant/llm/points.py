@@ -63,7 +63,8 @@ ASKS = {
     r"|cout|tarif|combien|precio|cuesta|cuánto|coste|costo|licencia|rabatt"
     r"|ballpark (?:figure|number|price|cost)|\bgive me a (?:figure|number)"
     r"|\b(?:rough|annual|yearly|indicative|budget|price) (?:figure|number)"
-    r"|\bquote (?:for|us|me)\b|\bangebot|\bdevis\b|presupuesto",
+    r"|\bquote (?:for|us|me)\b|\bangebot|\bdevis\b|presupuesto"
+    r"|\bdifference\b[^.?]{0,30}\b(?:months?|years?|annual|monthly)\b",
     "duration": r"how long|how fast|how quick|how soon|how often|how much time|timeline|time to"
     r"|go live|be live"
     r"|contract length|minimum term|laufzeit|durée d'engagement|permanencia"

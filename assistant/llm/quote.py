@@ -143,6 +143,51 @@ def prices_a_plan(sentence: str) -> bool:
     return bool(_HEAD.match(sentence) and (_PER.search(sentence) or _PER_USE.search(sentence)))
 
 
+# "Monthly billing ... at $76 (Essentials) and $116 (Professional) per user per month", or
+# "Monthly billing: Core and Plus at £42 and £73 per user per month": each plan's monthly rate.
+_MONTHLY_BILLING = re.compile(r"\bmonthly (?:billing|plans?|payment)|\bbilled monthly\b", re.I)
+
+
+def monthly_rate(points: Sequence[str], quote: Quote) -> Decimal | None:
+    """The lead's plan's price per unit when billed month by month, where the page gives one
+    beside a price billed by the year."""
+    for point in points:
+        if not _MONTHLY_BILLING.search(point):
+            continue
+        priced = in_currency(point, quote.symbol)
+        plan = re.escape(quote.plan)
+        beside = re.search(rf"({_AMOUNT})\s*\({plan}\)", priced)
+        if beside and _symbol(beside.group(1)) == quote.symbol:
+            return _amount(beside.group(1))
+        listed = re.search(
+            rf"\b((?:[A-Z][\w&+-]*)(?:(?:,| and) [A-Z][\w&+-]*)+) at ((?:{_AMOUNT})(?:(?:,| and) "
+            rf"{_AMOUNT})+)",
+            priced,
+        )
+        if listed:
+            plans = re.split(r",\s*|\s+and\s+", listed.group(1))
+            amounts = re.findall(_AMOUNT, listed.group(2))
+            if quote.plan in plans and len(plans) == len(amounts):
+                return _amount(amounts[plans.index(quote.plan)])
+    return None
+
+
+def monthly_sentence(quote: Quote, rate: Decimal, lang: str, added: Decimal = Decimal(0)) -> str:
+    """What paying month by month comes to over a year, beside paying for the year."""
+    words = phrases("quote", lang)
+    local = phrases("quote.units", lang)
+    month = rate * quote.billed + added
+    year = month * 12
+    return words["monthly_instead"].format(
+        plan=_plan(quote.plan, lang),
+        unit=next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit),
+        price=money(quote.symbol, rate, lang),
+        monthly=money(quote.symbol, month, lang),
+        year=money(quote.symbol, year, lang),
+        more=money(quote.symbol, year - (quote.yearly + added * 12), lang),
+    )
+
+
 def band_of(sentence: str) -> bool:
     """ "Up to 1,000 samples/month: included": one band of a fee by volume."""
     return bool(_BAND.search(sentence)) or bool(
