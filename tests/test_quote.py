@@ -505,3 +505,24 @@ def test_paying_monthly_against_the_year_is_worked_out_with_the_difference() -> 
         "Paying monthly instead, the Plus plan is £73 per named user a month: £787 a month,"
         " £9,444 over 12 months, £1,296 more than paying for the year."
     ) in priced.text
+
+
+def test_a_price_objection_gets_the_least_expensive_plan_for_the_lead_s_count() -> None:
+    reply = (
+        "I'll be honest, £61 a user is more than we expected. There are 4 of us and we handle"
+        " around 300 tickets a month. Unless you can do something on the price, we'll pass."
+    )
+    found = answer_all(reply, HELPDESK, zone="Europe/London")
+    lower = next(a for a in found if a.topic == "objection")
+    assert lower.text == (
+        "If the price is the sticking point, there is a less expensive plan. For your 4 users,"
+        " that is our Core plan: £35 per named user per month, so £1,680 a year, billed annually"
+        " (£140 a month) before VAT. Your 300 tickets a month are within the first 500 of the"
+        " Tickets tier, included at no extra cost."
+    )
+    # Already on the least expensive plan's price: nothing lower to offer.
+    assert not [
+        a
+        for a in answer_all(reply.replace("£61", "£35"), HELPDESK, zone="Europe/London")
+        if a.topic == "objection"
+    ]

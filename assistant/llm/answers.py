@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from assistant.language import phrases
 from assistant.llm import quote
 from assistant.llm.base import ContentBrief
 from assistant.llm.language import guess
@@ -592,8 +593,9 @@ def answer_all(
             question, library, prefer, language=language, around=around, near=near, given=said
         )
         found.append(given)
+    priced = _priced(found, reply or "", library, language, zone)
     kept: list[Answer] = []
-    for given in _priced(found, reply or "", library, language, zone):
+    for given in [*priced, *_lower_plan(priced, reply or "", library, language, zone)]:
         # Two questions one point answers ("what does it cost?", "do managers count?") get it once.
         if given.text and any(given.text in earlier.text for earlier in kept):
             continue
@@ -603,6 +605,59 @@ def answer_all(
             given = replace(given, label=next((n for n in given.labels if n not in used), ""))
         kept.append(given)
     return kept
+
+
+# "$99 a user is more than I expected; I can't justify that": the price is the objection.
+_TOO_DEAR = re.compile(
+    r"\bmore than (?:i|we) (?:expected|budgeted|hoped)|\btoo (?:expensive|pricey|steep|much)\b"
+    r"|\bcan(?:no|')t justify\b|\bout of (?:our|my) (?:budget|price range)\b"
+    r"|\bpriced? (?:us )?out\b|\bzu teuer\b|\btrop cher\b|\bdemasiado caro\b",
+    re.I,
+)
+
+
+def _lower_plan(
+    found: list[Answer], reply: str, library: tuple[ContentBrief, ...], language: str, zone: str
+) -> list[Answer]:
+    """Where the price is the objection and no price was worked out, the lead's count on the
+    page's least expensive plan: the one thing the rep can offer that is not a discount."""
+    objection = _TOO_DEAR.search(reply)
+    if objection is None or not zone or any(a.own for a in found):
+        return []
+    for page in (i for i in library if i.type == "pricing"):
+        points = quote.one_point_per_plan(split_points(page.key_points))
+        symbol = quote.currency(reply, zone, quote.symbols(points))
+        rates = quote.plan_rates(points, symbol)
+        if len(rates) < 2:
+            continue
+        cheapest = min(rates, key=lambda plan: rates[plan])
+        named = [plan for plan in rates if re.search(rf"\b{re.escape(plan)}\b", reply)]
+        said = re.sub("|".join(map(re.escape, named)), " ", reply) if named else reply
+        priced = quote.quote_for(points, f"{said} {cheapest}", symbol)
+        if priced is None or priced.plan != cheapest or not priced.billed:
+            continue
+        if quote.money(priced.symbol, priced.unit_price, "en") in reply:
+            return []  # the lead already has the least expensive plan's price
+        annual = any(_BILLED_YEARLY.search(p) for p in points)
+        text = [quote.plan_sentence(priced, language, yearly=True, annual=annual)]
+        addon = quote.added_fee(points, reply, priced.symbol)
+        if addon is not None:
+            text.append(quote.addon_sentence(priced, addon, language))
+        said_text = " ".join([phrases("quote", language)["lower_plan"], *text])
+        sentence = next((s for s in _SPLIT.split(reply) if objection.group(0) in s), reply)
+        return [
+            Answer(
+                short(sentence),
+                "answered",
+                text=said_text,
+                slug=page.slug,
+                topic="objection",
+                brief=said_text,
+                asked=sentence,
+                own=True,
+            )
+        ]
+    return []
 
 
 # What a question about the price may also ask, which the worked-out quote answers.

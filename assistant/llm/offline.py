@@ -382,6 +382,8 @@ def _more(
             "quoted": a.asked if a.asked and len(a.asked.split()) <= QUOTE_WHOLE else a.question,
             "text": _said(a, a.text, lang, product),
             "topic": a.topic,
+            # "$99 a user is more than I expected": answered, but no question to thank for.
+            "objection": a.topic == "objection",
             "source": _source(titles.get(a.slug), lang) if a.slug else None,
             "label": _label(a, lang, product),
             "brief": _said(a, a.brief, lang, product),

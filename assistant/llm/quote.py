@@ -148,6 +148,18 @@ def prices_a_plan(sentence: str) -> bool:
 _MONTHLY_BILLING = re.compile(r"\bmonthly (?:billing|plans?|payment)|\bbilled monthly\b", re.I)
 
 
+def plan_rates(points: Sequence[str], symbol: str | None) -> dict[str, Decimal]:
+    """Each plan's price per unit in the lead's currency, as the page's plan lines give it."""
+    rates: dict[str, Decimal] = {}
+    for point in one_point_per_plan(points):
+        head = _HEAD.match(point)
+        priced = in_currency(point, symbol) if symbol else ""
+        per = _PER.search(priced)
+        if head and per and not _ADDED.search(point) and _symbol(per.group(1)) == symbol:
+            rates.setdefault(head.group(1).strip(), _amount(per.group(1)))
+    return rates
+
+
 def monthly_rate(points: Sequence[str], quote: Quote) -> Decimal | None:
     """The lead's plan's price per unit when billed month by month, where the page gives one
     beside a price billed by the year."""

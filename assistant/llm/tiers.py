@@ -29,8 +29,8 @@ _RANGES = (
     (re.compile(rf"\bunlimited\s+{_UNIT}", re.I), "unlimited"),
 )
 _WORD_NUMBER = "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True))
-_COUNT = re.compile(
-    rf"\b(\d[\d,.]*|(?i:{_WORD_NUMBER}))\s+((?:[A-Za-z][\w-]*\s+){{0,2}}[A-Za-z][\w-]*)"
+_COUNT = re.compile(  # "$99 a user" is a price, not 99 users
+    rf"(?<![$€£¥])\b(\d[\d,.]*|(?i:{_WORD_NUMBER}))\s+((?:[A-Za-z][\w-]*\s+){{0,2}}[A-Za-z][\w-]*)"
 )
 _INFINITE = float("inf")
 # Words that end the lead's noun phrase: "140 vans across 3 depots", "55 vans y 6 camiones".
