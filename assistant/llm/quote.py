@@ -187,12 +187,11 @@ def monthly_rate(points: Sequence[str], quote: Quote) -> Decimal | None:
 def monthly_sentence(quote: Quote, rate: Decimal, lang: str, added: Decimal = Decimal(0)) -> str:
     """What paying month by month comes to over a year, beside paying for the year."""
     words = phrases("quote", lang)
-    local = phrases("quote.units", lang)
     month = rate * quote.billed + added
     year = month * 12
     return words["monthly_instead"].format(
         plan=_plan(quote.plan, lang),
-        unit=next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit),
+        unit=_unit_name(quote, lang),
         price=money(quote.symbol, rate, lang),
         monthly=money(quote.symbol, month, lang),
         year=money(quote.symbol, year, lang),
@@ -399,8 +398,7 @@ def plan_sentence(quote: Quote, lang: str, *, yearly: bool = False, annual: bool
     """The plan and its total (and the year's, when asked or billed by the year), with the
     plan's contract term when the page gives one."""
     words = phrases("quote", lang)
-    local = phrases("quote.units", lang)
-    unit = next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
+    unit = _unit_name(quote, lang)
     form = "plan_usage" if quote.usage else "plan" if quote.billed else "plan_rate"
     if annual and form == "plan" and quote.period == "month":
         form, yearly = "plan_annual", False  # billed by the year: the year's figure first
@@ -528,10 +526,21 @@ def fee_sentence(quote: Quote, amount: Decimal, lang: str, point: str = "") -> s
     """The one-time fee, called what the page calls it ("implementation fee") in English."""
     words = phrases("quote", lang)
     text = words["fee"].format(fee=money(quote.symbol, amount, lang))
+    return _fee_named(text, point, lang)
+
+
+def _fee_named(text: str, point: str, lang: str) -> str:
+    """ "Onboarding fee" called what the page calls it ("implementation fee"), in English."""
     named = _FEE_NAME.search(point)
     if lang == "en" and named:
-        text = text.replace("onboarding fee", f"{named.group(1).lower()} fee")
+        return text.replace("onboarding fee", f"{named.group(1).lower()} fee")
     return text
+
+
+def _unit_name(quote: Quote, lang: str) -> str:
+    """The priced unit in the lead's language where the language names it, else the page's."""
+    local = phrases("quote.units", lang)
+    return next((local[k] for k in sorted(quote.kinds) if k in local), quote.unit)
 
 
 def first_year_sentence(
@@ -551,10 +560,7 @@ def first_year_sentence(
     else:
         first = money(quote.symbol, prepaid + added * 12 + amount, lang)
         text = words["first_prepaid"].format(first=first, monthly=monthly)
-    named = _FEE_NAME.search(point)
-    if lang == "en" and named:
-        text = text.replace("onboarding fee", f"{named.group(1).lower()} fee")
-    return text
+    return _fee_named(text, point, lang)
 
 
 def prepaid(quote: Quote, point: str) -> Decimal | None:

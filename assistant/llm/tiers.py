@@ -108,6 +108,13 @@ _OF_US = re.compile(
 )
 
 
+def _counts(said: str) -> list[tuple[str, str, float]]:
+    """The lead's counts: the number as written, the words after it, its value."""
+    found = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
+    found += [(m.group(1), "users", count_of(m.group(1))) for m in _OF_US.finditer(said)]
+    return [count for count in found if count[2] >= 0]
+
+
 def tier_units(text: str) -> set[str]:
     """The units a text's ranges count: "Up to 1,000 samples/month" counts samples."""
     return set().union(*(unit for _, _, unit in _tiers(text)))
@@ -115,19 +122,15 @@ def tier_units(text: str) -> set[str]:
 
 def lead_count(said: str, units: set[str]) -> tuple[str, float] | None:
     """The lead's own count of one of these units, in their words: ("3,000 samples", 3000)."""
-    counts = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
-    counts += [(m.group(1), "users", count_of(m.group(1))) for m in _OF_US.finditer(said)]
-    for number, words, count in counts:
-        if count >= 0 and (shared := units & units_of(words)):
+    for number, words, count in _counts(said):
+        if shared := units & units_of(words):
             return _counted(number, words, shared), count
     return None
 
 
 def fitting(lines: Sequence[str], said: str) -> Fit | None:
     """The one line whose range holds the lead's count of the same unit, if exactly one does."""
-    counts = [(m.group(1), m.group(2), count_of(m.group(1))) for m in _COUNT.finditer(said)]
-    counts += [(m.group(1), "users", count_of(m.group(1))) for m in _OF_US.finditer(said)]
-    counts = [count for count in counts if count[2] >= 0]
+    counts = _counts(said)
     if not counts:
         return None
     segments = [part.strip() for line in lines for part in line.split("; ") if part.strip()]
