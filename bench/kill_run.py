@@ -21,10 +21,10 @@ from pathlib import Path
 from assistant.config import load
 from assistant.runtime import context
 from tests.faults.killrun import count, environment, kill_run
-from tests.faults.world import REP, SendWorld
 from tests.nurture_cli import write_config
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
+from tests.world import REP, World
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -47,12 +47,12 @@ def main() -> int:
             folder, args.db or f"sqlite:///{folder}/n.db", user, smtp, rep_email=REP, extra=extra
         )
         os.environ["TEST_IMAP_PASSWORD"] = user.password
-        world = SendWorld(context(load(config)), user, smtp)
+        world = World(context(load(config)), user, smtp)
         closed = "kenji@firm.test"
-        world.lead(closed, timezone="Asia/Tokyo")
+        world.add_lead(closed, timezone="Asia/Tokyo")
         for n in range(args.drafts):
             address = f"lead{n}@client{n % 7}.test"
-            world.lead(address)
+            world.add_lead(address)
             world.approve(world.pending(address, MONDAY), MONDAY)
         for _ in range(3):
             world.approve(world.pending(closed, MONDAY), MONDAY)

@@ -1,8 +1,12 @@
-"""Shared fixtures: real Dovecot, SMTP and database servers for the tests."""
+"""Shared fixtures: real Dovecot, SMTP and database servers, and the one world the tests build."""
+
+from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -10,6 +14,9 @@ from assistant.db import open_database
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.postgres import PostgresUnavailable, create_database, drop_database
 from tests.servers.smtp import SmtpServer
+
+if TYPE_CHECKING:  # imported by the fixture: the stand-in must load first, as a plugin
+    from tests.world import World
 
 pytest_plugins = ["tests.servers.anthropic_standin"]
 
@@ -122,3 +129,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         drop_database(url)
+
+
+@pytest.fixture
+def make_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., World]]:
+    """Build worlds (tests/world.py) for this test: `make_world(db_url, now, **options)`.
+    Worlds made on one database share it (a second one is a restart); all are closed after
+    the test."""
+    from tests.world import build_world
+
+    made: list[World] = []
+
+    def make(db_url: str, now: datetime, **options: Any) -> World:
+        world = build_world(monkeypatch, tmp_path, db_url, now, **options)
+        made.append(world)
+        return world
+
+    yield make
+    for world in made:
+        world.close()

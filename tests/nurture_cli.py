@@ -17,10 +17,10 @@ from assistant.db import open_database
 from assistant.imports import import_leads
 from assistant.roster import sync_reps
 from tests.bounds import HANG_SECONDS
+from tests.paths import ROOT
 from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer
 
-ROOT = Path(__file__).resolve().parents[1]
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 
 

@@ -1,6 +1,6 @@
 """A send-heavy run of the real daemon, SIGKILLed at random moments and restarted.
 
-Used by tests/test_faults.py (small) and bench/kill_run.py (large). The world: approved
+Used by tests/acceptance/test_faults.py (small) and bench/kill_run.py (large). The world: approved
 drafts in the store, a Dovecot mailbox and an aiosmtpd server; the daemon runs as a
 subprocess with a frozen clock, so the send window is known.
 """

@@ -12,10 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assistant.models import Lease, Replica
+from tests.paths import ROOT
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def floor_config(
