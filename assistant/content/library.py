@@ -247,9 +247,12 @@ def _split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        # The mark counts from the front matter's first line, which is the file's second.
-        line = f" on line {mark.line + 2}" if mark is not None else ""
-        raise ContentError(where, "", f"YAML syntax error{line}: {problem}") from exc
+        # The front matter starts right after the opening '---', on the file's first line.
+        line = f" on line {mark.line + 1}" if mark is not None else ""
+        hint = ""
+        if problem == "mapping values are not allowed here":
+            hint = " (a value with ': ' in it needs quotes around it)"
+        raise ContentError(where, "", f"YAML syntax error{line}: {problem}{hint}") from exc
     if not isinstance(meta, dict):
         raise ContentError(where, "", "front matter must be a mapping of 'field: value' lines")
     return {str(key): value for key, value in meta.items()}, text[closing.end() :]

@@ -157,6 +157,16 @@ def test_yaml_syntax_error_names_the_file_line(tmp_path: Path) -> None:
     assert "YAML syntax error on line" in str(caught.value)
 
 
+def test_an_unquoted_colon_in_a_value_is_named_with_the_fix(tmp_path: Path) -> None:
+    text = GOOD.replace("summary: What each plan costs.", "summary: For 14 kg: rent and fees")
+    with pytest.raises(ContentError) as caught:
+        load_item(write(tmp_path, "colon.md", text))
+    message = str(caught.value)
+    line = text.splitlines().index("summary: For 14 kg: rent and fees") + 1
+    assert f"YAML syntax error on line {line}: mapping values are not allowed here" in message
+    assert "needs quotes around it" in message
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
