@@ -4,7 +4,8 @@ Explicit dates ("3 March", "03.03.", "Monday 12/1") and relative ones ("in six m
 "Q3", "after the holidays", "nach Ostern"). Conventions: a day-month without a year is the
 next such day not more than two weeks past; "until X" gives the day after X; a quarter or
 month gives its first day, but the end of one ("end of Q1 2027", "through March", "fin mars")
-its last day and "mid-September" the 15th; "after the holidays" gives 7 January.
+its last day, "after Q1" or "once Q1 is over" the day after that, and "mid-September" the
+15th; "after the holidays" gives 7 January.
 """
 
 from __future__ import annotations
@@ -86,6 +87,15 @@ _ORDINAL_QUARTER_END = re.compile(
     rf"\b(?:{_any('period_end')})\s+(?:(?:{_any('quarter_end_article')})\s+)?"
     rf"({_alternation(_ORDINAL)})\s+(?:{_any('quarter')})\w*(?:\s+(?:of\s+|de\s+)?(\d{{4}})\b)?"
 )
+# "after Q1", "once the first quarter is over", "nach dem ersten Quartal": the day after it ends.
+_QUARTER_NAMED = (
+    rf"(?:{_QUARTER_LETTER}([1-4])|({_alternation(_ORDINAL)})\s+(?:{_any('quarter')})\w*)\b"
+    r"(?:\s*[/']?\s*(\d{4}|\d{2})\b)?"
+)
+_AFTER_QUARTER = re.compile(
+    rf"\b(?:{_any('period_after')})\s+(?:(?:{_any('quarter_end_article')})\s+)?{_QUARTER_NAMED}"
+)
+_QUARTER_OVER = re.compile(rf"\b{_QUARTER_NAMED}\s+(?:{_any('period_over')})\b")
 _MONTH_PART = re.compile(
     rf"\b(?:({_any('month_start')})|({_any('month_middle')})|({_any('month_end')}))"
     rf"[\s-]+(?:de\s+|d'|of\s+)?({_MONTH})\b\.?(?:\s+(\d{{4}}))?"
@@ -123,16 +133,16 @@ def period_end(sentence: str, today: date) -> date | None:
     period's first day.
     """
     low = sentence.lower()
+    if m := _AFTER_QUARTER.search(low) or _QUARTER_OVER.search(low):
+        quarter = int(m.group(1)) if m.group(1) else _ORDINAL[m.group(2)]
+        return _quarter_last_day(quarter, m.group(3), today) + timedelta(days=1)
     quarter_end: tuple[int, str | None] | None = None
     if m := _QUARTER_END.search(low):
         quarter_end = int(m.group(1)), m.group(2)
     elif m := _ORDINAL_QUARTER_END.search(low):
         quarter_end = _ORDINAL[m.group(1)], m.group(2)
     if quarter_end is not None:
-        quarter, year = quarter_end
-        full = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
-        end = add_months(_quarter_start(quarter, full), 3) - timedelta(days=1)
-        return end if year or end >= today else date(end.year + 1, end.month, end.day)
+        return _quarter_last_day(*quarter_end, today)
     if m := _MONTH_PART.search(low):
         part = next(i for i in (1, 2, 3) if m.group(i))
         month, year = MONTHS[m.group(4)], m.group(5)
@@ -151,6 +161,13 @@ def period_end(sentence: str, today: date) -> date | None:
         found = date(today.year, 9, 15)
         return found if found > today else date(today.year + 1, 9, 15)
     return None
+
+
+def _quarter_last_day(quarter: int, year: str | None, today: date) -> date:
+    """The last day of a quarter: of the year given, else the next one not yet over."""
+    full = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
+    end = add_months(_quarter_start(quarter, full), 3) - timedelta(days=1)
+    return end if year or end >= today else date(end.year + 1, end.month, end.day)
 
 
 def _safe(year: int, month: int, day: int) -> date | None:

@@ -72,11 +72,28 @@ def test_each_scenario_is_drafted_by_the_pipeline_and_checked(tmp_path: Path) ->
             expect={"paused_until": "2026-09-15"},
         ),
         scenario("stop", "Please remove me from your mailing list.", None),
+        # Dated a day later by its writer (the first day after, not the day itself): the same
+        # turn; four days off is not.
+        scenario(
+            "day-after",
+            "Can you reach back out around mid-September?",
+            None,
+            expect={"paused_until": "2026-09-16"},
+        ),
+        scenario(
+            "off",
+            "Can you reach back out around mid-September?",
+            None,
+            expect={"paused_until": "2026-09-19"},
+        ),
     )
     done = run(tmp_path, str(path), "--library", str(LIBRARY), "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    sync, pause, stop = report["scenarios"]
+    sync, pause, stop, day_after, off = report["scenarios"]
+    for case, passed in ((day_after, True), (off, False)):
+        found = {c["name"]: c for c in case["checks"]}["turn: paused"]
+        assert found["passed"] is passed, found
     checks = {c["name"]: c for c in sync["checks"]}
     assert {
         "required line",
@@ -95,7 +112,7 @@ def test_each_scenario_is_drafted_by_the_pipeline_and_checked(tmp_path: Path) ->
     paused = {c["name"]: c["passed"] for c in pause["checks"]}
     assert paused["turn: paused"] is True
     assert stop["draft"] is None and stop["lead_status"] == "opted_out"
-    assert report["totals"]["scenarios"] == 3
+    assert report["totals"]["scenarios"] == 5
     assert report["totals"]["checks"]["answers"] == {"passed": 1, "of": 1}
 
 

@@ -101,6 +101,13 @@ JULY_10 = date(2026, 7, 10)
         ("after Thanksgiving", date(2026, 11, 30)),
         ("check back in Q3", date(2026, 7, 17)),
         ("reach out in September", date(2026, 9, 1)),
+        # After a quarter, or once it is over: the day after it ends.
+        ("Please get in touch again once Q1 is over.", date(2027, 4, 1)),
+        ("Let's talk after the first quarter.", date(2027, 4, 1)),
+        ("Sobald Q1 vorbei ist, gerne wieder.", date(2027, 4, 1)),
+        ("Recontactez-moi une fois le T1 terminé.", date(2027, 4, 1)),
+        ("Escríbame después del primer trimestre.", date(2027, 4, 1)),
+        ("Check back once Q3 2026 is over.", date(2026, 10, 1)),
     ],
 )
 def test_a_pause_lasts_to_the_end_of_the_period_named(sentence: str, expected: date) -> None:

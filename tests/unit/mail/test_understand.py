@@ -209,6 +209,31 @@ def test_a_referral_is_read_as_people_write_it_in_french_german_and_spanish(body
     assert referrals == ["claire.dubois@lwa-namur.test"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Cheers for the info but I'm the wrong bloke, I just keep the compressors running. "
+        "Anything to do with energy spend goes through our energy manager, Harriet Cole "
+        "(harriet.cole@acme-corp.com).",
+        "Contracts aren't decided at my level. Please work with Harriet Cole, our Plant "
+        "Engineering Manager, at harriet.cole@acme-corp.com; she owns the budget.",
+    ],
+)
+def test_a_referral_written_plainly_is_read(body: str) -> None:
+    found = understand(parse_message(_msg(body)), today=TODAY)
+    assert found.intent == "wrong_person"
+    assert [e.email for e in found.events if e.type == "referral"] == ["harriet.cole@acme-corp.com"]
+
+
+def test_back_on_a_day_and_a_line_then_is_a_pause_to_that_day() -> None:
+    _, _, events = classify_intent(
+        "Honestly there's no point talking before the new year. We're all back on Monday "
+        "11 January, drop me a line then and we'll sort a date for the survey.",
+        date(2026, 11, 27),
+    )
+    assert [(e.type, e.date) for e in events] == [("come_back_later", date(2027, 1, 11))]
+
+
 def test_an_offer_lying_with_management_is_no_referral() -> None:
     raw = _msg(
         "danke für das Angebot, das schaut gut aus und liegt jetzt bei der Geschäftsführung. "
