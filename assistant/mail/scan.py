@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.mail.lookalike import imitates
 from assistant.mail.parse import ParsedMessage, parse_message
-from assistant.mail.signs import LEAD_INSTRUCTS, signs
+from assistant.mail.signs import INVISIBLE_CHARACTERS, LEAD_INSTRUCTS, signs
 from assistant.mail.surfaces import read_everything
 
 SNIPPET_CHARS = 80
@@ -24,7 +24,10 @@ _LINK_OR_ADDRESS = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+|[\w.+'-]+@(?:[\w-]+\.)+[\w-]{2,}", re.IGNORECASE
 )
 # Signs that a plain sentence can show; the rest are only about how text was hidden.
-_CHARACTER_KINDS = ("zero-width characters", "bidirectional control characters")
+_ZERO_WIDTH = "zero-width characters"
+_CHARACTER_KINDS = (_ZERO_WIDTH, "bidirectional control characters")
+# An invisible character inside a word, where it splits a word a filter would catch.
+_IN_WORD = re.compile(f"\\w[{INVISIBLE_CHARACTERS}]+\\w")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,12 @@ def scan(
         for kind, shown in signs(surface.text, colleagues.rpartition("@")[2]):
             if surface.where == "header" and kind in _CHARACTER_KINDS:
                 continue  # a display name's direction marks are how some scripts are written
+            if (
+                surface.where == "html-hidden"
+                and kind == _ZERO_WIDTH
+                and not _IN_WORD.search(surface.text)
+            ):
+                continue  # a newsletter's preheader padding, between words, hides no word
             findings.append(Finding(kind, surface.where, _snippet(shown or surface.text)))
         if surface.where == "html-hidden":
             for match in _LINK_OR_ADDRESS.finditer(surface.text):

@@ -22,7 +22,8 @@ ADDRESS = re.compile(r"[\w.+'-]+@(?:[\w-]+\.)+[\w-]{2,}")
 _ZERO_WIDTH = "\u200b\u2060\u180e\ufeff"
 _JOINERS = "\u200c\u200d"  # legitimate inside emoji and some scripts; suspicious inside Latin words
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-INVISIBLE = re.compile(f"[{_ZERO_WIDTH}{_JOINERS}{_BIDI}\U000e0000-\U000e007f]")
+INVISIBLE_CHARACTERS = f"{_ZERO_WIDTH}{_JOINERS}{_BIDI}\U000e0000-\U000e007f"
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
 # A subdivision flag (England, Scotland, Wales) is a black flag and tag letters ending in a
 # cancel tag: emoji, not smuggled words.
 _FLAG_TAGS = re.compile("\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,7}\U000e007f")
@@ -84,7 +85,9 @@ def _patterns(codes: frozenset[str]) -> tuple[_Signals, re.Pattern[str]]:
             r"|thread"
             r"|lead_profile|chosen_content|content_library|rep_instruction|admin|developer)\b[^>]*>"
             r"|\[/?(?:inst|sys|system|admin)\]|<<\s*sys\s*>>|<\|[a-z_]+\|>"
+            # "Assistant: Karen Liu (karen@…)" in a signature or a contact card names a person.
             r"|^[\s>]*(?:system|assistant|human|developer)\s*:"
+            r"(?!\s*[a-z'’.-]+(?:\s+[a-z'’.-]+){1,2}\s*(?:[(<,|+\d]|[-–]\s))"
             r"|^#{2,}\s*(?:system|(?:new )?instructions?)\b",
         ),
         (
@@ -131,7 +134,8 @@ def _patterns(codes: frozenset[str]) -> tuple[_Signals, re.Pattern[str]]:
         (name, re.compile(pattern, _I | re.MULTILINE)) for name, pattern in _SIGNAL_PATTERNS
     )
     _SEND_VERB = re.compile(
-        rf"\b(?:{_any('send_verbs')})\b[^.\n]{{0,50}}$|(?:{_any('send_verbs_unspaced')})[^。\n]{{0,20}}$",
+        rf"\b(?:{_any('send_verbs')})\b[^.\n]{{0,50}}$|(?:{_any('send_verbs_unspaced')})[^。\n]{{0,20}}$"
+        rf"|(?:{_any('personal_address')})\W{{0,3}}$",
         _I,
     )
     return _SIGNALS, _SEND_VERB

@@ -24,7 +24,8 @@ from assistant.mail.parse import MAX_PARTS
 from assistant.mail.reply import new_text
 
 MAX_TEXT_ATTACHMENT = 200_000
-_TEXT_ATTACHMENTS = frozenset({"text/plain", "text/markdown", "text/csv", "text/x-vcard"})
+_TEXT_ATTACHMENTS = frozenset({"text/plain", "text/markdown", "text/csv"})
+_VCARD = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
 _CALENDAR_FIELDS = ("SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "X-ALT-DESC")
 _BASE64_RUN = re.compile(r"(?<![\w+/=])[A-Za-z0-9+/]{24,}={0,2}(?![\w+/=])")
 _ADDRESS = re.compile(r"[\w.+'-]+@((?:[\w-]+\.)+[\w-]{2,})")
@@ -112,11 +113,18 @@ def _read_part(sent: Sent, part: Message, forwarded: bool) -> None:
     filename = header_text(str(part.get_filename() or ""))
     if filename:
         sent.add("attachment", f"{filename}\n{_NAME_SEPARATORS.sub(' ', filename)}")
+    # A part's description: no mail client shows it, a model reading the source would.
+    described = header_text(_field(part, "content-description"))
+    if described and described != filename:
+        sent.add("attachment", described)
     disposition = str(part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
     attached = disposition == "attachment" or bool(filename)
     data = _payload(part)
     if ctype in ("text/calendar", "application/ics"):
         sent.add("calendar", _calendar_text(decode_bytes(data, part.get_content_charset())))
+        return
+    if ctype in _VCARD:
+        sent.add("attachment", _vcard_text(decode_bytes(data, part.get_content_charset())))
         return
     if attached and ctype in _TEXT_ATTACHMENTS:
         text = decode_bytes(data[:MAX_TEXT_ATTACHMENT], part.get_content_charset())
@@ -166,6 +174,19 @@ def _calendar_text(ics: str) -> str:
             texts.append(re.sub(r"\\([,;\\])", r"\1", value))
         elif name.split(";", 1)[0].upper() in ("ORGANIZER", "ATTENDEE"):
             texts.append(value.removeprefix("mailto:").removeprefix("MAILTO:"))
+    return "\n".join(texts)
+
+
+def _vcard_text(card: str) -> str:
+    """A contact card's values, one per line, unfolded and unescaped: the note, the names and
+    the addresses, without the property names in front of them."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", card)
+    texts = []
+    for line in unfolded.splitlines():
+        name, _, value = line.partition(":")
+        if value and name.split(";", 1)[0].upper() not in ("BEGIN", "END", "VERSION", "PRODID"):
+            value = value.replace("\\n", "\n").replace("\\N", "\n")
+            texts.append(re.sub(r"\\([,;\\])", r"\1", value))
     return "\n".join(texts)
 
 
