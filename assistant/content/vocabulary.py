@@ -73,6 +73,8 @@ preis preise prix tarif tarifs tarification precio precios tarifa: pricing price
 kosten kostet cout couts frais costo coste costos cuesta cheaper cheap expensive: cost pricing
 lizenz lizenzen licence licencias: licensing
 rabatt rabatte remise descuento descuentos: discount pricing
+saturday saturdays sunday sundays samedi dimanche sabado domingo: weekend
+samstag samstags sonntag sonntags: weekend
 vertrag vertrage vertraege vertragen contrat contrats contrato contratos: contract
 mehrjahrige mehrjahrigen mehrjahrig pluriannuel plurianual: multi-year terms
 sicherheit securite seguridad: security

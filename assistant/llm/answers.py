@@ -352,6 +352,19 @@ _FIRM = re.compile(
 )
 
 
+# Asking about several at once, and a point whose discount is for several at once.
+_MANY = re.compile(
+    r"\b(?:all (?:\w+ )?(?:of them|of these|\d+|two|three|four|five|six|seven|eight|nine|ten)"
+    r"|both|several|multiple|bulk|volume|more than one|in one go|together"
+    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:\w+ )?(?:sites|locations|plants"
+    r"|sensors|units|machines|licen[cs]es|seats|devices|orders))\b",
+    re.I,
+)
+_VOLUME = re.compile(
+    r"\b(?:\d+ or more|\d+\s*\+|multi-?site|volume|group|several|more than \d+)\b", re.I
+)
+
+
 # A clause that tells rather than asks: "and I'm on site on Wednesdays so might miss it".
 _STATEMENT = re.compile(
     r"^(?:and |but |so )?(?:i|i'm|i am|i'll|we|we're|we are|we'll|our|my|it's|that's|there's)\s"
@@ -549,14 +562,33 @@ def _published(question: str, topic: str, points: PointIndex, language: str) -> 
     asked = terms(question, language)
     # "Do we get anything off as a uni?": a discount the page publishes for who they are.
     who = {word for word in asked if word.startswith("@")} - {"@discount", "@price", "@billing"}
+    found = best_point(question, points, language=language)
+    # "Any discount for doing all four?": a volume discount the price list publishes.
+    if _MANY.search(question) and found is not None:
+        return any("@discount" in p.words and _VOLUME.search(p.text) for p in found.points)
     if "@billing" not in asked and "@pilot" not in asked and not who:
         return False
-    found = best_point(question, points, language=language)
     return found is not None and any(
         {"@billing", "@discount", "@credit"} & point.words
         and ("@billing" in asked or "@pilot" in asked or who & point.words)
         for point in found.points
     )
+
+
+# "Corby runs flat out all week, so that one would need a Saturday – is that extra?": the
+# short question after the dash is what is asked, about the long sentence before it.
+_TAIL_ASK = re.compile(
+    r"^(?P<head>.{30,}?)\s+[-–—]\s+(?P<ask>(?:is|are|does|do|can|could|will|would|what|how)\b"
+    r"[^-–—]{2,60}\?)$",
+    re.I,
+)
+
+
+def _tail_asked(question: str, around: str) -> tuple[str, str]:
+    tail = _TAIL_ASK.match(question.strip())
+    if tail is None or len(tail["ask"].split()) < 3:
+        return question, around  # "... 'does all that already' - does it?" asks the whole
+    return tail["ask"], f"{tail['head'].rstrip(' ,;')}. {around.strip()}"
 
 
 def _sentence(point: str) -> str:
@@ -587,11 +619,15 @@ def answer_all(
         for question, around in asked_in(reply)
         for before, part in zip(["", *clauses(question)], clauses(question), strict=False)
     ]
-    for question, around in asked[:MAX_QUESTIONS]:
+    for whole, beside in asked[:MAX_QUESTIONS]:
         said = [text for earlier in found for text in _SENTENCES.split(earlier.text) if text]
+        question, around = _tail_asked(whole, beside)
         given = answer(
             question, library, prefer, language=language, around=around, near=near, given=said
         )
+        if given.status == "open" and question != whole:
+            # Left open, it is quoted back as the lead wrote it, all of it.
+            given = replace(given, question=short(whole), asked=whole, context=beside)
         found.append(given)
     priced = _priced(found, reply or "", library, language, zone)
     kept: list[Answer] = []

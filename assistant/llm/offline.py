@@ -221,6 +221,7 @@ class OfflineDrafter:
             context = {**context, "answers": answers}
             body = _tidy(template.render(context))
         item = context["item"]
+        body = _thanks_first(body, request.tone.required_lines)
         return DraftResult(
             subject=request.subject,
             body=body,
@@ -819,6 +820,37 @@ def _item(content: ContentBrief, formal: bool) -> dict[str, Any]:
 def _tidy(body: str) -> str:
     lines = [line.rstrip() for line in body.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+# A required line that thanks the lead ("Thanks for the heads-up, Steve.") is the letter's own
+# opening, not a footer: it goes under the greeting, in place of the letter's own thanks.
+_THANKS = re.compile(
+    r"^(?:thanks|thank you|many thanks|cheers for|danke|vielen dank|herzlichen dank|merci"
+    r"|gracias|muchas gracias|good to hear|great to hear|glad to hear)\b",
+    re.I,
+)
+_GENERIC_THANKS = re.compile(
+    r"^(?:many )?thanks?(?: you)?(?: so much| again)?(?: for (?:your|the) (?:reply|note|message"
+    r"|email|update|quick reply|response)| for getting back to me| for letting me know)?"
+    r"(?:[,;] (?:that|it) makes (?:total |complete |perfect )?sense)?[.!]$",
+    re.I,
+)
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s+|$)", re.S)
+
+
+def _thanks_first(body: str, required: Sequence[str]) -> str:
+    opening = [line.strip() for line in required if _THANKS.match(line.strip())]
+    paragraphs = body.rstrip("\n").split("\n\n")
+    if not opening or len(paragraphs) < 3:
+        return body
+    kept = [p for p in paragraphs if p.strip() not in opening]
+    own = _FIRST_SENTENCE.match(kept[1].strip())
+    # Only a thanks that says nothing else gives way; "Thanks for being upfront about the
+    # freeze" acknowledges what the lead said and stays.
+    if own and _THANKS.match(own.group(1)) and _GENERIC_THANKS.match(own.group(1)):
+        rest = kept[1].strip()[own.end() :].strip()
+        kept = [kept[0], *([rest] if rest else []), *kept[2:]]
+    return "\n\n".join([kept[0], *opening, *kept[1:]]) + "\n"
 
 
 def _length(body: str, request: DraftRequest) -> int:

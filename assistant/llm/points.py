@@ -64,7 +64,12 @@ ASKS = {
     r"|ballpark (?:figure|number|price|cost)|\bgive me a (?:figure|number)"
     r"|\b(?:rough|annual|yearly|indicative|budget|price) (?:figure|number)"
     r"|\bquote (?:for|us|me)\b|\bangebot|\bdevis\b|presupuesto"
-    r"|\bdifference\b[^.?]{0,30}\b(?:months?|years?|annual|monthly)\b",
+    r"|\bdifference\b[^.?]{0,30}\b(?:months?|years?|annual|monthly)\b"
+    # "Is that extra?" asks what it costs; "included or is that extra?" whether it is included.
+    r"|(?<!included or )\b(?:is|are|would|will) (?:that|this|it|they|there) (?:be )?(?:an )?extra\b"
+    r"|\bsurcharge"
+    r"|\bcost(?:s)? (?:anything )?extra\b|\bat (?:an )?extra (?:cost|charge)\b"
+    r"|\baufpreis|\bsupplément",
     "duration": r"how long|how fast|how quick|how soon|how often|how much time|timeline|time to"
     r"|go live|be live"
     r"|contract length|minimum term|laufzeit|durée d'engagement|permanencia"
@@ -122,6 +127,15 @@ STOP = frozenset(
 )
 _STEMS = {
     # German, French and Spanish stems onto the English ones a library uses.
+    # A Saturday or a Sunday is the weekend a price list names.
+    "satur": "weeke",
+    "sunda": "weeke",
+    "samst": "weeke",
+    "sonnt": "weeke",
+    "samed": "weeke",
+    "diman": "weeke",
+    "sábad": "weeke",
+    "sabad": "weeke",
     "einfü": "imple",
     "implé": "imple",
     "imple": "imple",

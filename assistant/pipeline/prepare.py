@@ -376,9 +376,12 @@ def _answering(
     if slug is None or slug not in items:
         return None
     item = items[slug]
-    if slug in excluded(session, lead) and not _upcoming(item, now):
-        return None  # an event the lead asks about is invited to again: its link is the answer
     why = "its key points answer the lead's question"
+    if slug in excluded(session, lead) and not _upcoming(item, now):
+        # The page the lead already has, asked about: the answers come from it and point back
+        # to it, rather than to an item that answers nothing they asked. (An event asked about
+        # is invited to again the same way: its link is the answer.)
+        why = "its key points answer the lead's question about the item they already have"
     # The answer moves the lead to its item's stage when that is where the lead is or the next
     # step on; an answer from an earlier stage leaves the lead where it is.
     ahead = STAGES.index(item.stage) - STAGES.index(lead.stage) if lead.stage in STAGES else -1

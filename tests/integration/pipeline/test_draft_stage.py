@@ -25,6 +25,7 @@ from assistant.llm.fallback import MODEL_UNAVAILABLE
 from assistant.llm.injection import LEAD_INSTRUCTS, injection_signals
 from assistant.models import AuditEntry, BatchedDraft, ContentItem, Lead, ModelUsage
 from assistant.pipeline import approve as approve_stage
+from tests.mails import mail
 from tests.paths import ROOT, TESTS
 from tests.servers.anthropic_standin import StandIn, overloaded
 from tests.world import LEAD, LEADS, REP, World, model_answers
@@ -83,6 +84,33 @@ def test_an_offline_draft_is_checked_and_records_how_it_was_made(offline: World)
     assert draft.prompt_template == "drafts/reply.txt.j2"
     assert any(flag.startswith(LEAD_INSTRUCTS) for flag in draft.flags)
     assert (draft.input_tokens, draft.output_tokens, draft.cost_usd) == (0, 0, None)
+
+
+def test_a_question_about_the_page_the_lead_has_is_answered_from_it_and_points_back(
+    offline: World,
+) -> None:
+    guide = "https://acme.test/resources/crm-integration-guide"
+    offline.deliver(
+        mail(
+            sender=f"Ana Ruiz <{REP}>",
+            to=LEAD,
+            subject="Forecasting guide",
+            body=f"Hi María,\n\nThe integration guide we spoke about: {guide}\n\nAna",
+            message_id="<first@acme.test>",
+            date=SENT_AT,
+        ),
+        folder="Sent",
+    )
+    offline.reply(LEAD, "Thanks. How often does the Salesforce sync run?", REPLIED_AT)
+
+    offline.tick(NOW)
+
+    [draft] = offline.drafts(LEAD)
+    with Session(offline.engine) as session:
+        item = session.get(ContentItem, draft.content_id)
+    # Not another item that answers nothing asked: the guide they have, with its answer.
+    assert item is not None and item.slug == "crm-integration-guide"
+    assert "every 5 minutes" in draft.body and guide in draft.body
 
 
 def test_a_flagged_draft_waits_for_an_explicit_acknowledgement(offline: World) -> None:

@@ -453,3 +453,47 @@ def test_a_point_headed_by_what_is_asked_answers_before_one_naming_it_in_passing
     )
     found = answer_all("Can we run a pilot first?", shelf, ["guide"])
     assert found[0].slug == "pricing" and found[0].text.startswith("30-day pilot")
+
+
+SURVEYS = (
+    ContentBrief(
+        "pricing",
+        "Survey prices",
+        "pricing",
+        "https://vendor.test/pricing",
+        "Survey prices per site.",
+        key_points=(
+            "- Leak survey: £2,450 per site up to 400 kW; £3,900 per site above 400 kW.\n"
+            "- Multi-site discount: 10% off every survey when 3 or more sites are ordered on one"
+            " purchase order. Weekend surveys cost an extra £550 per site; this surcharge is not"
+            " discounted.\n"
+            "- Report: within 10 working days of the visit.\n"
+        ),
+    ),
+    ContentBrief(
+        "guide",
+        "From survey to savings",
+        "guide",
+        "https://vendor.test/guide",
+        "What happens on the day.",
+        key_points="- Repairs: done by your own team or by us, quoted from the leak list.\n",
+    ),
+)
+
+
+def test_a_published_volume_discount_answers_a_question_about_several_at_once() -> None:
+    [found] = answer_all("Is there any discount for doing all four sites?", SURVEYS)
+    assert (found.status, found.slug) == ("answered", "pricing")
+    assert "10% off every survey" in found.text
+    [kept] = answer_all("Can you do better than 10% off for us?", SURVEYS)
+    assert kept.status == "rep_only"  # a price to negotiate stays the rep's
+
+
+def test_a_saturday_is_the_weekend_and_a_short_question_after_a_dash_is_what_is_asked() -> None:
+    reply = (
+        "Corby runs flat out all week and nobody may go up on the pipe runs while the lines"
+        " run, so that one would need doing on a Saturday – is that extra?"
+    )
+    [found] = answer_all(reply, SURVEYS)
+    assert (found.status, found.slug) == ("answered", "pricing")
+    assert "Weekend surveys cost an extra £550" in found.text

@@ -412,3 +412,18 @@ def test_a_draft_over_its_length_keeps_each_answer_s_first_sentences(
     assert words <= 90
     assert "runs in real time, every change within 60 seconds" in body
     assert "Sentence 11" not in body
+
+
+def test_a_required_line_that_thanks_the_lead_opens_the_letter(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    thanks = "Thanks for the heads-up, María."
+    tone = ToneRules(required_lines=(thanks, "Book a call: https://acme.test/meet/ana"))
+    for seed in range(6):
+        body = draft(request(shelf, reply="Thanks, we'll read it.", tone=tone, seed=seed)).body
+        paragraphs = body.split("\n\n")
+        assert paragraphs[1] == thanks, body  # under the greeting, once
+        assert body.count(thanks) == 1
+        assert paragraphs[-1].strip() == "Book a call: https://acme.test/meet/ana"  # the footer
+        # No second bare thanks right after it.
+        assert not re.match(r"(?:thanks|thank you)[^.!]*[.!]$", paragraphs[2].strip(), re.I), body
