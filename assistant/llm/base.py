@@ -36,6 +36,9 @@ class LeadProfile:
     topics: tuple[str, ...] = ()
     referred_by: str = ""  # the colleague who pointed the rep to this lead, as our records say
     timezone: str = ""  # IANA name: event and meeting times are shown in it
+    # The lead's latest mail as sent, signature included ("Dr Rajesh Menon"): read for how
+    # they sign their name, never shown. Untrusted.
+    signed: str = ""
 
     @property
     def first_name(self) -> str:

@@ -295,7 +295,8 @@ def _more(
     """What the answers, the languages and the journey's turns add to the template context."""
     lead, content, style = request.lead, request.content, context["style"]
     inbound = [t.text for t in request.thread if t.direction == "inbound"]
-    name = salutation.parse(lead.name, lead.title, [*inbound, request.latest_reply or ""])
+    said = [*inbound, request.latest_reply or "", lead.signed]
+    name = salutation.parse(lead.name, lead.title, said)
     found: list[Answer] = []
     # A pause or a freeze may come with a question ("is it recorded?"): it is answered too.
     if request.situation == "reply" and turn.kind in ("", "pause", "freeze"):
@@ -844,6 +845,14 @@ def _thanks_first(body: str, required: Sequence[str]) -> str:
     if not opening or len(paragraphs) < 3:
         return body
     kept = [p for p in paragraphs if p.strip() not in opening]
+    # "Thank you for letting me know; that is understandable." under the same required
+    # thanks keeps only what it adds: "That is understandable."
+    for line in opening:
+        said = kept[1].strip()
+        head = line.rstrip(".!").strip()
+        if said.lower().startswith(head.lower()) and said[len(head) : len(head) + 1] in ";,":
+            rest = said[len(head) + 1 :].strip()
+            kept[1] = rest[:1].upper() + rest[1:]
     own = _FIRST_SENTENCE.match(kept[1].strip())
     # Only a thanks that says nothing else gives way; "Thanks for being upfront about the
     # freeze" acknowledges what the lead said and stays.

@@ -119,11 +119,12 @@ def parse(name: str, job_title: str = "", texts: Sequence[str] = ()) -> Name:
     last = " ".join(rest[2:] if double else rest[1:])
     if last and not academic:
         signed = re.search(
-            rf"\b((?:Prof\.\s*)?(?:Dr\.\s*)?){re.escape(first)}\s+{re.escape(last)}\b",
+            rf"\b((?:Prof\.?\s+)?(?:Dr\.?\s+)?){re.escape(first)}\s+{re.escape(last)}\b",
             "\n".join(texts),
         )
         if signed and signed.group(1).strip():
-            academic = [w for w in ("Prof.", "Dr.") if w in signed.group(1)]
+            # "Dr Rajesh Menon", signed the British way, without the dot.
+            academic = [f"{w}." for w in ("Prof", "Dr") if w in signed.group(1)]
     if not gender:
         gender = _gender(first, job_title, texts, last)
     return Name(_signed_as(first, texts), last, " ".join(academic), gender)

@@ -153,6 +153,7 @@ def prepare(
             referred_by=_referrer(session, lead),
             # Unknown to our records: where the lead's mail, signature included, says they are.
             timezone=lead.timezone or lead_zone(latest.text if latest else "", "", lead.email),
+            signed=latest.text if latest else "",
         ),
         subject=subject,
         thread=turns,

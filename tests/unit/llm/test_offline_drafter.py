@@ -427,3 +427,15 @@ def test_a_required_line_that_thanks_the_lead_opens_the_letter(
         assert paragraphs[-1].strip() == "Book a call: https://acme.test/meet/ana"  # the footer
         # No second bare thanks right after it.
         assert not re.match(r"(?:thanks|thank you)[^.!]*[.!]$", paragraphs[2].strip(), re.I), body
+
+
+def test_a_pause_letter_under_a_required_thanks_keeps_only_what_its_own_thanks_adds(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    thanks = "Thank you for being open about the budget."
+    tone = ToneRules(formality="formal", required_lines=(thanks,))
+    reply = "Budgets are frozen this quarter. Please get back to me once Q1 is over."
+    body = draft(request(shelf, reply=reply, tone=tone, seed=1, slug=None)).body
+    assert body.split("\n\n")[1] == thanks, body
+    assert body.count("being open about the budget") == 1, body
+    assert "That is entirely understandable." in body

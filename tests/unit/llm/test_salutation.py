@@ -108,3 +108,10 @@ def test_an_austrian_degree_before_the_name_is_neither_first_name_nor_doctorate(
 def test_a_compound_first_name_tells_the_gender_by_its_first_part() -> None:
     name = parse("Jean-Baptiste Morel", "Responsable du parc automobile")
     assert greeting(name, "fr", "formal") == "Bonjour Monsieur Morel,"
+
+
+def test_a_title_signed_the_british_way_without_a_dot_counts() -> None:
+    mail = "Please get in touch once Q1 is over.\n\nKind regards,\n\nDr Rajesh Menon\nSite Director"
+    name = parse("Rajesh Menon", "Site Director", [mail])
+    assert name.academic == "Dr."
+    assert greeting(name, "en", "formal") == "Dear Dr. Menon,"
