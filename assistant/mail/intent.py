@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -169,9 +171,13 @@ def _come_back(
 ) -> Event | None:
     """A come-back-later event from the sentences that put the conversation off."""
     joined = "\n".join(low)
-    if not (_NOT_NOW.search(joined) or _BUDGET.search(joined)):
+    # One pass of each (long) pattern over the whole text; each match is placed in its sentence.
+    starts = list(itertools.accumulate((len(s) + 1 for s in low[:-1]), initial=0))
+    not_now = {bisect.bisect_right(starts, m.start()) - 1 for m in _NOT_NOW.finditer(joined)}
+    budget = {bisect.bisect_right(starts, m.start()) - 1 for m in _BUDGET.finditer(joined)}
+    if not (not_now or budget):
         return None
-    hits = [i for i, s in enumerate(low) if _NOT_NOW.search(s) or _BUDGET.search(s)]
+    hits = sorted(not_now | budget)
     # The sentence itself, the one after, then the one before ("...the new financial year kicks
     # off in April. Can we pick it up then?").
     order = [k for i in hits for k in (i, i + 1, i - 1) if 0 <= k < len(sents)]
@@ -183,7 +189,7 @@ def _come_back(
         if when is not None:
             when = _refined(when, sentence, sents, today, month_first)
             return Event("come_back_later", evidence(sentence), date=when)
-    later = next((sents[i] for i in hits if _NOT_NOW.search(low[i])), None)
+    later = next((sents[i] for i in hits if i in not_now), None)
     return Event("come_back_later", evidence(later)) if later else None
 
 
