@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -148,3 +149,18 @@ def make_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Call
     yield make
     for world in made:
         world.close()
+
+
+@pytest.fixture
+def world_on_servers(
+    make_world: Callable[..., World],
+    db_url: str,
+    dovecot: Dovecot,
+    mailbox_user: MailboxUser,
+    smtp_server: SmtpServer,
+) -> Callable[..., World]:
+    """`world_on_servers(now, **options)`: a world on Dovecot, aiosmtpd and the test
+    database (SQLite and PostgreSQL)."""
+    return functools.partial(
+        make_world, db_url, dovecot=dovecot, user=mailbox_user, smtp=smtp_server
+    )

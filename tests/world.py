@@ -149,14 +149,28 @@ class World:
         assert self.dovecot is not None and self.user is not None
         return self.dovecot.deliver(self.user.name, raw, folder=folder)
 
-    def first_touch(self, email: str, at: datetime, message_id: str = FIRST) -> None:
+    def first_touch(
+        self,
+        email: str,
+        at: datetime,
+        message_id: str = FIRST,
+        *,
+        name: str = "",
+        subject: str = "Forecasting guide",
+        body: str = "",
+    ) -> None:
         """Our first email to a lead, as the rep sent it by hand (found in Sent)."""
+        said = (
+            f"Hi {name.split()[0]},\n\nThe guide: https://acme.test/x\n\nAna"
+            if name
+            else "Hi,\n\nThe guide we spoke about: https://acme.test/x\n\nAna"
+        )
         self.deliver(
             mail(
                 sender=f"Ana Ruiz <{REP}>",
-                to=email,
-                subject="Forecasting guide",
-                body="Hi,\n\nThe guide we spoke about: https://acme.test/x\n\nAna",
+                to=f"{name} <{email}>" if name else email,
+                subject=subject,
+                body=body or said,
                 message_id=message_id,
                 date=at,
             ),

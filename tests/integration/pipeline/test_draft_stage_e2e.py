@@ -8,7 +8,7 @@ HTTP to the stand-in.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -23,8 +23,6 @@ from assistant.pipeline import tick
 from assistant.runtime import closing
 from tests.mails import mail
 from tests.servers.anthropic_standin import StandIn, overloaded
-from tests.servers.dovecot import Dovecot, MailboxUser
-from tests.servers.smtp import SmtpServer
 from tests.world import REP, World, model_answers
 
 pytestmark = pytest.mark.slow
@@ -40,39 +38,18 @@ MODEL = "claude-sonnet-4-6"
 
 
 @pytest.fixture
-def world(
-    make_world: Callable[..., World],
-    monkeypatch: pytest.MonkeyPatch,
-    db_url: str,
-    dovecot: Dovecot,
-    mailbox_user: MailboxUser,
-    smtp_server: SmtpServer,
-    anthropic_standin: StandIn,
-) -> Iterator[World]:
-    monkeypatch.setenv("TEST_ANTHROPIC_KEY", anthropic_standin.api_key)
+def world(world_on_servers: Callable[..., World], anthropic_standin: StandIn) -> World:
+    # The world's key (tests/world.py) is the stand-in's.
     anthropic_standin.responder = model_answers
     llm = {
         "provider": "anthropic",
         "model": MODEL,
-        "api_key_env": "TEST_ANTHROPIC_KEY",
         "base_url": anthropic_standin.base_url,
         "max_retries": 1,
     }
-    w = make_world(
-        db_url, NOW, dovecot=dovecot, user=mailbox_user, smtp=smtp_server, leads_csv=LEADS, llm=llm
-    )
-    w.deliver(
-        mail(
-            sender=f"Ana Ruiz <{REP}>",
-            to=f"María López <{LEAD}>",
-            subject="Forecasting guide",
-            body="Hi María,\n\nThe guide: https://acme.test/x\n\nAna",
-            message_id=FIRST,
-            date=datetime(2026, 11, 16, 9, tzinfo=UTC),
-        ),
-        folder="Sent",
-    )
-    yield w
+    w = world_on_servers(NOW, leads_csv=LEADS, llm=llm)
+    w.first_touch(LEAD, datetime(2026, 11, 16, 9, tzinfo=UTC), name="María López")
+    return w
 
 
 def reply(world: World, body: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -18,9 +18,6 @@ from assistant.errors import StateError
 from assistant.llm.injection import LEAD_INSTRUCTS
 from assistant.models import Message
 from assistant.pipeline import approve as approve_stage
-from tests.mails import mail
-from tests.servers.dovecot import Dovecot, MailboxUser
-from tests.servers.smtp import SmtpServer
 from tests.world import REP, World
 
 pytestmark = pytest.mark.slow
@@ -38,28 +35,10 @@ INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\U000e0000
 
 
 @pytest.fixture
-def world(
-    make_world: Callable[..., World],
-    db_url: str,
-    dovecot: Dovecot,
-    mailbox_user: MailboxUser,
-    smtp_server: SmtpServer,
-) -> Iterator[World]:
-    w = make_world(
-        db_url, NOW, dovecot=dovecot, user=mailbox_user, smtp=smtp_server, leads_csv=LEADS
-    )
-    w.deliver(
-        mail(
-            sender=f"Ana Ruiz <{REP}>",
-            to=f"María López <{LEAD}>",
-            subject="Forecasting guide",
-            body="Hi María,\n\nThe guide: https://acme.test/x\n\nAna",
-            message_id=FIRST,
-            date=datetime(2026, 11, 16, 9, tzinfo=UTC),
-        ),
-        folder="Sent",
-    )
-    yield w
+def world(world_on_servers: Callable[..., World]) -> World:
+    w = world_on_servers(NOW, leads_csv=LEADS)
+    w.first_touch(LEAD, datetime(2026, 11, 16, 9, tzinfo=UTC), name="María López")
+    return w
 
 
 def _reply(body: str, html: str | None = None) -> bytes:

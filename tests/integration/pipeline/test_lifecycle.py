@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email import policy
 from pathlib import Path
@@ -42,7 +42,7 @@ from assistant.pipeline.context import Context
 from assistant.runtime import context
 from tests.mails import mail
 from tests.nurture_cli import Nurture, write_config
-from tests.servers.dovecot import Dovecot, MailboxUser
+from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer
 from tests.world import REP, World
 
@@ -61,29 +61,12 @@ MARIA, JON = "maria@northwind.test", "jon@contoso.test"
 
 
 @pytest.fixture
-def world(
-    make_world: Callable[..., World],
-    db_url: str,
-    dovecot: Dovecot,
-    mailbox_user: MailboxUser,
-    smtp_server: SmtpServer,
-) -> Iterator[World]:
-    w = make_world(
-        db_url, NOW, dovecot=dovecot, user=mailbox_user, smtp=smtp_server, leads_csv=LEADS
-    )
+def world(world_on_servers: Callable[..., World]) -> World:
+    w = world_on_servers(NOW, leads_csv=LEADS)
     for n, (address, name) in enumerate(((MARIA, "María López"), (JON, "Jon Berg"))):
-        w.deliver(
-            mail(
-                sender=f"Ana Ruiz <{REP}>",
-                to=f"{name} <{address}>",
-                subject="Forecasting guide",
-                body=f"Hi {name.split()[0]},\n\nThe guide: https://acme.test/x\n\nAna",
-                message_id=f"<first-{n}@acme.test>",
-                date=datetime(2026, 11, 16, 9, tzinfo=UTC),
-            ),
-            folder="Sent",
-        )
-    yield w
+        at = datetime(2026, 11, 16, 9, tzinfo=UTC)
+        w.first_touch(address, at, f"<first-{n}@acme.test>", name=name)
+    return w
 
 
 def _reply(address: str, name: str, body: str, n: int, **kw: Any) -> bytes:

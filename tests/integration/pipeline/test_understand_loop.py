@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 
@@ -12,8 +12,6 @@ from sqlmodel import Session, select
 
 from assistant.models import Lead, Suppression, email_hash
 from tests.mails import mail
-from tests.servers.dovecot import Dovecot, MailboxUser
-from tests.servers.smtp import SmtpServer
 from tests.world import REP, World
 
 pytestmark = pytest.mark.slow
@@ -28,28 +26,10 @@ LEADS = (
 
 
 @pytest.fixture
-def world(
-    make_world: Callable[..., World],
-    db_url: str,
-    dovecot: Dovecot,
-    mailbox_user: MailboxUser,
-    smtp_server: SmtpServer,
-) -> Iterator[World]:
-    w = make_world(
-        db_url, NOW, dovecot=dovecot, user=mailbox_user, smtp=smtp_server, leads_csv=LEADS
-    )
-    w.deliver(
-        mail(
-            sender=f"Ana Ruiz <{REP}>",
-            to="María López <maria@northwind.test>",
-            subject="Forecasting guide",
-            body="Hi María,\n\nThe guide: https://acme.test/x\n\nAna",
-            message_id=FIRST,
-            date=datetime(2026, 11, 16, 9, tzinfo=UTC),
-        ),
-        folder="Sent",
-    )
-    yield w
+def world(world_on_servers: Callable[..., World]) -> World:
+    w = world_on_servers(NOW, leads_csv=LEADS)
+    w.first_touch("maria@northwind.test", datetime(2026, 11, 16, 9, tzinfo=UTC), name="María López")
+    return w
 
 
 def _reply(body: str, n: int, **kw: object) -> bytes:
