@@ -258,7 +258,9 @@ def test_a_lead_who_has_everything_gets_no_filler_and_the_queue_says_so(
             sender="María López <maria@northwind.test>",
             to="Ana Ruiz <ana@acme.test>",
             subject="Re: Everything we have",
-            body="Thanks. What would it cost for 40 users?\n\nMaría",
+            # Nothing asked that an item answers: a question about one they have is answered
+            # from it, with its link (tests/integration/pipeline/test_draft_stage.py).
+            body="Thanks, that is plenty to read. We will come back with our thoughts.\n\nMaría",
             message_id="<r1@northwind.test>",
             in_reply_to="<all@acme.test>",
             references=("<all@acme.test>",),
