@@ -562,12 +562,13 @@ def _published(question: str, topic: str, points: PointIndex, language: str) -> 
     asked = terms(question, language)
     # "Do we get anything off as a uni?": a discount the page publishes for who they are.
     who = {word for word in asked if word.startswith("@")} - {"@discount", "@price", "@billing"}
+    many = bool(_MANY.search(question))
+    if not many and "@billing" not in asked and "@pilot" not in asked and not who:
+        return False
     found = best_point(question, points, language=language)
     # "Any discount for doing all four?": a volume discount the price list publishes.
-    if _MANY.search(question) and found is not None:
+    if many and found is not None:
         return any("@discount" in p.words and _VOLUME.search(p.text) for p in found.points)
-    if "@billing" not in asked and "@pilot" not in asked and not who:
-        return False
     return found is not None and any(
         {"@billing", "@discount", "@credit"} & point.words
         and ("@billing" in asked or "@pilot" in asked or who & point.words)

@@ -163,16 +163,26 @@ def _payload(part: Message) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
+def _properties(text: str) -> Iterator[tuple[str, str]]:
+    """The (NAME, value) content lines of an iCalendar object or a vCard (RFC 5545, RFC 6350),
+    unfolded; the name without its parameters."""
+    for line in re.sub(r"\r?\n[ \t]", "", text).splitlines():
+        name, _, value = line.partition(":")
+        yield name.split(";", 1)[0].upper(), value
+
+
+def _unescaped(value: str) -> str:
+    value = value.replace("\\n", "\n").replace("\\N", "\n")
+    return re.sub(r"\\([,;\\])", r"\1", value)
+
+
 def _calendar_text(ics: str) -> str:
     """The free-text fields of an iCalendar object, unfolded and unescaped."""
-    unfolded = re.sub(r"\r?\n[ \t]", "", ics)
     texts = []
-    for line in unfolded.splitlines():
-        name, _, value = line.partition(":")
-        if name.split(";", 1)[0].upper() in _CALENDAR_FIELDS:
-            value = value.replace("\\n", "\n").replace("\\N", "\n")
-            texts.append(re.sub(r"\\([,;\\])", r"\1", value))
-        elif name.split(";", 1)[0].upper() in ("ORGANIZER", "ATTENDEE"):
+    for name, value in _properties(ics):
+        if name in _CALENDAR_FIELDS:
+            texts.append(_unescaped(value))
+        elif name in ("ORGANIZER", "ATTENDEE"):
             texts.append(value.removeprefix("mailto:").removeprefix("MAILTO:"))
     return "\n".join(texts)
 
@@ -180,14 +190,8 @@ def _calendar_text(ics: str) -> str:
 def _vcard_text(card: str) -> str:
     """A contact card's values, one per line, unfolded and unescaped: the note, the names and
     the addresses, without the property names in front of them."""
-    unfolded = re.sub(r"\r?\n[ \t]", "", card)
-    texts = []
-    for line in unfolded.splitlines():
-        name, _, value = line.partition(":")
-        if value and name.split(";", 1)[0].upper() not in ("BEGIN", "END", "VERSION", "PRODID"):
-            value = value.replace("\\n", "\n").replace("\\N", "\n")
-            texts.append(re.sub(r"\\([,;\\])", r"\1", value))
-    return "\n".join(texts)
+    skipped = ("BEGIN", "END", "VERSION", "PRODID")
+    return "\n".join(_unescaped(v) for name, v in _properties(card) if v and name not in skipped)
 
 
 def _decoded_runs(text: str) -> Iterator[str]:
