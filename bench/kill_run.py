@@ -41,10 +41,14 @@ def main() -> int:
     dovecot, smtp = Dovecot(), SmtpServer()
     try:
         user = dovecot.new_user()
-        extra = "per_minute_throttle = 120\n[daemon]\nsync_interval_seconds = 5\n"
-        extra += "send_interval_seconds = 0.5\n"
         config = write_config(
-            folder, args.db or f"sqlite:///{folder}/n.db", user, smtp, rep_email=REP, extra=extra
+            folder,
+            args.db or f"sqlite:///{folder}/n.db",
+            user,
+            smtp,
+            rep_email=REP,
+            cadence={"per_minute_throttle": 120},
+            sections={"daemon": {"sync_interval_seconds": 5, "send_interval_seconds": 0.5}},
         )
         os.environ["TEST_IMAP_PASSWORD"] = user.password
         world = World(context(load(config)), user, smtp)

@@ -11,15 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from assistant.config import load
 from assistant.content.store import import_library
 from assistant.db import open_database
 from assistant.imports import import_leads
 from assistant.roster import sync_reps
 from tests.bounds import HANG_SECONDS
-from tests.paths import ROOT
 from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer
+from tests.world import REP, settings_data
 
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 
@@ -30,44 +32,30 @@ def write_config(
     user: MailboxUser,
     smtp: SmtpServer,
     *,
-    rep_email: str = "ana@acme.test",
-    extra: str = "",
+    rep_email: str = REP,
+    cadence: dict[str, Any] | None = None,
+    sections: dict[str, dict[str, object]] | None = None,
     append_to_sent: bool = True,
 ) -> Path:
-    path = folder / "nurture.toml"
-    path.write_text(
-        f"""
-[database]
-url = "{db_url}"
-[llm]
-provider = "offline"
-[content]
-library = "{ROOT / "data" / "content"}"
-[cadence]
-follow_up_after_business_days = 3
-max_touches = 6
-{extra}
-[[reps]]
-email = "{rep_email}"
-name = "Ana Ruiz"
-signature = "Ana Ruiz\\nAccount Executive, Acme"
-  [reps.imap]
-  host = "{user.host}"
-  port = {user.port}
-  security = "none"
-  username = "{user.name}"
-  password_env = "TEST_IMAP_PASSWORD"
-  sent_folder = "Sent"
-  append_to_sent = {"true" if append_to_sent else "false"}
-  timeout_seconds = 10
-  [reps.smtp]
-  host = "{smtp.host}"
-  port = {smtp.port}
-  security = "none"
-  timeout_seconds = 10
-""",
-        encoding="utf-8",
+    """The world's settings (`settings_data`) on the test servers, with the offline drafter and
+    the sample library, written as the TOML file an operator keeps. `cadence` adds to the
+    cadence rules, `sections` to (or as) other tables, such as `daemon` or `web`."""
+    data = settings_data(
+        db_url,
+        user,
+        smtp,
+        {"follow_up_after_business_days": 3, "max_touches": 6, **(cadence or {})},
+        llm={"provider": "offline"},
+        library=True,
+        timeout=10,
+        email=rep_email,
+        signature="Ana Ruiz\nAccount Executive, Acme",
     )
+    data["reps"][0]["imap"].update(sent_folder="Sent", append_to_sent=append_to_sent)
+    for name, table in (sections or {}).items():
+        data.setdefault(name, {}).update(table)
+    path = folder / "nurture.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path
 
 

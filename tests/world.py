@@ -5,8 +5,9 @@ The mailbox is Dovecot (pass `dovecot=` and `user=`) or a folder of .eml files, 
 that a drafting test runs the whole tick in well under a second. Outgoing mail goes to aiosmtpd
 (pass `smtp=`) or is kept in `World.sent`. The model is reached through the real SDK at the
 stand-in server when `llm` says anthropic. Tests get worlds from the `make_world` fixture
-(tests/conftest.py), which closes every world it made; the CLI tests write the same settings
-to a file (`settings_data`, tests/nurture_cli.py).
+(tests/conftest.py), which closes every world it made. The tests that start a `nurture` process
+write the same settings (`settings_data`) to its file: tests/nurture_cli.py and
+tests/integration/web/company.py.
 """
 
 from __future__ import annotations

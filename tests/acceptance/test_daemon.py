@@ -46,9 +46,12 @@ def test_daemon_drafts_sends_and_stops_on_sigterm(
         smtp_server,
         rep_email=REP,
         # The real clock runs here: a window open every hour of every day keeps it sending.
-        extra='working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
-        'window_start = "00:00"\nwindow_end = "24:00"\n'
-        "[daemon]\nsync_interval_seconds = 1\nsend_interval_seconds = 1\n",
+        cadence={
+            "working_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "window_start": "00:00",
+            "window_end": "24:00",
+        },
+        sections={"daemon": {"sync_interval_seconds": 1, "send_interval_seconds": 1}},
     )
     (tmp_path / "leads.csv").write_text(
         f"email,name,company,title,owner\n{LEAD},Li Wei,Contoso,CTO,{REP}\n", encoding="utf-8"

@@ -61,8 +61,14 @@ def test_a_rep_added_while_running_is_watched_and_a_paused_one_let_go(
         mailbox_user,
         smtp_server,
         rep_email=ANA,
-        extra="[daemon]\nsync_interval_seconds = 1\nsend_interval_seconds = 600\n"
-        "reconcile_seconds = 1\nstartup_stagger_seconds = 0\n",
+        sections={
+            "daemon": {
+                "sync_interval_seconds": 1,
+                "send_interval_seconds": 600,
+                "reconcile_seconds": 1,
+                "startup_stagger_seconds": 0,
+            }
+        },
     )
     bob = dovecot.new_user()
     app = Nurture(config, mailbox_user.password)

@@ -35,10 +35,14 @@ def setup(
     mailbox_user: MailboxUser,
     smtp_server: SmtpServer,
 ) -> tuple[Nurture, World]:
-    extra = "per_minute_throttle = 600\n[daemon]\nsync_interval_seconds = 5\n"
-    extra += "send_interval_seconds = 0.5\n"
     config = write_config(
-        tmp_path, sqlite_url, mailbox_user, smtp_server, rep_email=REP, extra=extra
+        tmp_path,
+        sqlite_url,
+        mailbox_user,
+        smtp_server,
+        rep_email=REP,
+        cadence={"per_minute_throttle": 600},
+        sections={"daemon": {"sync_interval_seconds": 5, "send_interval_seconds": 0.5}},
     )
     monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox_user.password)
     world = World(context(load(config)), mailbox_user, smtp_server)

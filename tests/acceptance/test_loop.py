@@ -11,7 +11,8 @@ import pytest
 
 from assistant.content.library import load_library
 from tests.mails import mail
-from tests.nurture_cli import ROOT, Nurture, write_config
+from tests.nurture_cli import Nurture, write_config
+from tests.paths import ROOT
 from tests.servers.dovecot import Dovecot, MailboxUser
 from tests.servers.smtp import SmtpServer
 

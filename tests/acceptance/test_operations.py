@@ -104,11 +104,13 @@ class Served:
 def app(
     tmp_path: Path, db_url: str, mailbox_user: MailboxUser, smtp_server: SmtpServer
 ) -> Iterator[Nurture]:
-    extra = (
-        f'[web]\nport = {free_port()}\nsecret_key_env = "TEST_WEB_SECRET"\n'
-        "[daemon]\nmax_sync_lag_seconds = 600\nsync_interval_seconds = 3600\n"
+    sections: dict[str, dict[str, object]] = {
+        "web": {"port": free_port(), "secret_key_env": "TEST_WEB_SECRET"},
+        "daemon": {"max_sync_lag_seconds": 600, "sync_interval_seconds": 3600},
+    }
+    path = write_config(
+        tmp_path, db_url, mailbox_user, smtp_server, rep_email=REP, sections=sections
     )
-    path = write_config(tmp_path, db_url, mailbox_user, smtp_server, rep_email=REP, extra=extra)
     (tmp_path / "leads.csv").write_text(
         f"email,name,company,owner,stage,topics\n{LEAD},María López,Northwind,{REP},"
         "awareness,forecasting\n",

@@ -274,9 +274,9 @@ def test_daemon_drafts_on_new_mail_through_idle_without_waiting_for_a_poll(
     smtp_server: SmtpServer,
 ) -> None:
     # Passes a day apart: only IDLE can bring the new mail in before the bound below.
-    extra = "[daemon]\nsync_interval_seconds = 86400\nsend_interval_seconds = 86400\n"
+    daemon = {"sync_interval_seconds": 86400, "send_interval_seconds": 86400}
     config = write_config(
-        tmp_path, sqlite_url, mailbox_user, smtp_server, rep_email=REP, extra=extra
+        tmp_path, sqlite_url, mailbox_user, smtp_server, rep_email=REP, sections={"daemon": daemon}
     )
     (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
     app = Nurture(config, mailbox_user.password)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.integration.web.world import PASSWORD, Server, World, build, start_server
+from tests.integration.web.company import PASSWORD, Company, Server, build, start_server
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,20 +36,20 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[World, Server]]:
+def site(tmp_path: Path) -> Iterator[tuple[Company, Server]]:
     """A seeded SQLite store served by a real server process (the browser flows' world)."""
     world, config = build(tmp_path, f"sqlite:///{tmp_path}/nurture.db")
     yield from _serving(world, config)
 
 
 @pytest.fixture
-def site_on(tmp_path: Path, db_url: str) -> Iterator[tuple[World, Server]]:
+def site_on(tmp_path: Path, db_url: str) -> Iterator[tuple[Company, Server]]:
     """The same world on SQLite and on PostgreSQL, for tests of what the store enforces."""
     world, config = build(tmp_path, db_url)
     yield from _serving(world, config)
 
 
-def _serving(world: World, config: Path) -> Iterator[tuple[World, Server]]:
+def _serving(world: Company, config: Path) -> Iterator[tuple[Company, Server]]:
     try:
         server = start_server(config, world.settings)
         try:

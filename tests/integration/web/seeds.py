@@ -7,7 +7,7 @@ from datetime import timedelta
 from assistant import clock
 from assistant.db import transaction
 from assistant.models import AuditEntry, Draft, Lead
-from tests.integration.web.world import World
+from tests.integration.web.company import Company
 
 MARIA_HTML = (
     b"From: Maria Lopez <maria@northwind.test>\r\nTo: ana@acme.test\r\n"
@@ -19,7 +19,7 @@ MARIA_HTML = (
 )
 
 
-def seed_queue(world: World) -> None:
+def seed_queue(world: Company) -> None:
     """Ana's queue of three drafts and a hot lead; Bob (her team) and Cara (west) have one each."""
     now = clock.now()
     world.add_lead("maria", "ana@acme.test", name="María López", company="Northwind")
@@ -95,7 +95,7 @@ def seed_queue(world: World) -> None:
     )
 
 
-def seed_history(world: World, weeks: int = 10) -> None:
+def seed_history(world: Company, weeks: int = 10) -> None:
     """Past weeks of decisions for Ana and Bob, so the team's charts have something to draw."""
     now = clock.now()
     for rep in ("ana@acme.test", "bob@acme.test"):

@@ -15,8 +15,8 @@ from starlette.routing import Mount, Route
 
 from assistant.models import ContentItem, Failure, Rep
 from assistant.web.server import create_app
+from tests.integration.web.company import SECRET, Company, Server, csrf_of
 from tests.integration.web.seeds import seed_queue
-from tests.integration.web.world import SECRET, Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ ANA_SECRETS = (
 OBJECT_PARAMS = {"draft_id", "lead_id", "failure_id", "rep_id"}
 
 
-def _routes(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Route]:
+def _routes(world: Company, monkeypatch: pytest.MonkeyPatch) -> list[Route]:
     monkeypatch.setenv(world.settings.web.secret_key_env, SECRET)
     app = create_app(world.settings, world.engine)
     routes = [r for r in app.router.routes if isinstance(r, Route)]
@@ -43,7 +43,7 @@ def _routes(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Route]:
     return routes
 
 
-def _params(route: Route, world: World, draft: str) -> dict[str, Any]:
+def _params(route: Route, world: Company, draft: str) -> dict[str, Any]:
     with world.engine.connect() as connection:
         item_id = connection.execute(ContentItem.__table__.select().limit(1)).first()[0]  # type: ignore[attr-defined]
     known = {
@@ -60,7 +60,7 @@ def _params(route: Route, world: World, draft: str) -> dict[str, Any]:
     return {name: known[name] for name in route.param_convertors}
 
 
-def _form(csrf: str, world: World) -> dict[str, Any]:
+def _form(csrf: str, world: Company) -> dict[str, Any]:
     """Fields any action might read, all aimed at Ana's objects."""
     return {
         "csrf": csrf,
@@ -99,7 +99,7 @@ def _signed_in(client: httpx.Client, server: Server, email: str) -> httpx.Client
     return server.sign_in(email)  # the last request was a sign-out
 
 
-def _untouched(world: World) -> None:
+def _untouched(world: Company) -> None:
     for key in ("maria", "li", "sam"):
         draft = world.draft(key)
         assert (draft.state, draft.snoozed_until, draft.version) == ("pending", None, 1), key
@@ -115,7 +115,7 @@ def _untouched(world: World) -> None:
 
 @pytest.mark.parametrize("intruder", ["bob@acme.test", "cara@acme.test", "walt@acme.test"])
 def test_every_route_refuses_another_reps_leads_and_drafts(
-    site_on: tuple[World, Server], monkeypatch: pytest.MonkeyPatch, intruder: str
+    site_on: tuple[Company, Server], monkeypatch: pytest.MonkeyPatch, intruder: str
 ) -> None:
     world, server = site_on
     seed_queue(world)
@@ -144,7 +144,7 @@ def test_every_route_refuses_another_reps_leads_and_drafts(
     _untouched(world)
 
 
-def test_out_of_reach_looks_exactly_like_missing(site_on: tuple[World, Server]) -> None:
+def test_out_of_reach_looks_exactly_like_missing(site_on: tuple[Company, Server]) -> None:
     world, server = site_on
     seed_queue(world)
     bob = server.sign_in("bob@acme.test")
@@ -154,7 +154,7 @@ def test_out_of_reach_looks_exactly_like_missing(site_on: tuple[World, Server]) 
         assert _sentence(theirs.text) == _sentence(missing.text)
 
 
-def test_the_owner_her_manager_and_an_admin_do_reach_them(site_on: tuple[World, Server]) -> None:
+def test_the_owner_her_manager_and_an_admin_do_reach_them(site_on: tuple[Company, Server]) -> None:
     world, server = site_on
     seed_queue(world)
     for who in ("ana@acme.test", "meg@acme.test", "root@acme.test"):

@@ -12,13 +12,13 @@ from assistant.llm.base import DraftRequest, LeadProfile, RepProfile
 from assistant.llm.offline import OfflineDrafter
 from assistant.models import AuditEntry, DraftVersion
 from assistant.rules import tone_for
+from tests.integration.web.company import Company, Server
 from tests.integration.web.conftest import DESKTOP, log_in
 from tests.integration.web.seeds import seed_queue
-from tests.integration.web.world import Server, World
 
 pytestmark = pytest.mark.slow
 
-Site = tuple[World, Server]
+Site = tuple[Company, Server]
 
 
 def _page(browser: Browser, **options: object) -> Page:

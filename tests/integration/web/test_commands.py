@@ -20,7 +20,7 @@ from assistant.cli import cli
 from assistant.models import User
 from assistant.web.security import check_password
 from tests.bounds import HANG_SECONDS
-from tests.integration.web.world import SECRET, World, build, sign_in
+from tests.integration.web.company import SECRET, Company, build, sign_in
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 
 
-def _user(world: World, email: str) -> User | None:
+def _user(world: Company, email: str) -> User | None:
     with Session(world.engine) as db:
         return db.exec(select(User).where(User.email == email)).first()
 

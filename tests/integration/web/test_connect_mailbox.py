@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from assistant.models import Message
+from tests.integration.web.company import SECRET, Company, Server, build, start_server
 from tests.integration.web.conftest import log_in
-from tests.integration.web.world import SECRET, Server, World, build, start_server
 from tests.servers.dovecot import Dovecot
 from tests.servers.oauth_standin import CLIENT_ID, CLIENT_SECRET, OAuthStandIn
 from tests.servers.smtp import SmtpServer
@@ -46,24 +46,38 @@ def connected_site(
     oauth_dovecot: Dovecot,
     monkeypatch: pytest.MonkeyPatch,
     make_smtp_server: Callable[..., SmtpServer],
-) -> Iterator[tuple[World, Server, Path, str, SmtpServer]]:
+) -> Iterator[tuple[Company, Server, Path, str, SmtpServer]]:
     """Cara's mailbox on the OAuth Dovecot, Google's endpoints pointed at the stand-in, and the
     operator's notice account on its own SMTP server."""
-    world, config = build(tmp_path, f"sqlite:///{tmp_path}/nurture.db")
     user = oauth_dovecot.new_user()
     notices = make_smtp_server()
-    with config.open("a", encoding="utf-8") as out:  # [reps.imap] belongs to the last rep, Cara
-        out.write(
-            f'[reps.imap]\nhost = "127.0.0.1"\nport = {oauth_dovecot.port}\nsecurity = "none"\n'
-            f'username = "{user.name}"\nauth = "xoauth2"\nprovider = "google"\n'
-            '[oauth]\ntoken_key_env = "TEST_TOKEN_KEY"\nnotice_from = "nurture@acme.test"\n'
-            f'[oauth.notice_smtp]\nhost = "{notices.host}"\nport = {notices.port}\n'
-            'security = "none"\n'
-            '[oauth.google]\nclient_id_env = "TEST_CLIENT_ID"\n'
-            'client_secret_env = "TEST_CLIENT_SECRET"\n'
-            f'authorize_url = "{authz.base_url}/authorize"\ntoken_url = "{authz.base_url}/token"\n'
-            f'revoke_url = "{authz.base_url}/revoke"\nscopes = ["mail"]\n'
-        )
+    imap = {
+        "host": "127.0.0.1",
+        "port": oauth_dovecot.port,
+        "security": "none",
+        "username": user.name,
+        "auth": "xoauth2",
+        "provider": "google",
+    }
+    oauth = {
+        "token_key_env": "TEST_TOKEN_KEY",
+        "notice_from": "nurture@acme.test",
+        "notice_smtp": {"host": notices.host, "port": notices.port, "security": "none"},
+        "google": {
+            "client_id_env": "TEST_CLIENT_ID",
+            "client_secret_env": "TEST_CLIENT_SECRET",
+            "authorize_url": f"{authz.base_url}/authorize",
+            "token_url": f"{authz.base_url}/token",
+            "revoke_url": f"{authz.base_url}/revoke",
+            "scopes": ["mail"],
+        },
+    }
+    world, config = build(
+        tmp_path,
+        f"sqlite:///{tmp_path}/nurture.db",
+        reps={"cara@acme.test": {"imap": imap}},
+        sections={"oauth": oauth},
+    )
     monkeypatch.setenv("TEST_TOKEN_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("TEST_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("TEST_CLIENT_SECRET", CLIENT_SECRET)
@@ -105,7 +119,7 @@ def _tick(config: Path) -> subprocess.CompletedProcess[str]:
 
 def test_connect_google_consent_and_the_mailbox_syncs(
     browser: Browser,
-    connected_site: tuple[World, Server, Path, str, SmtpServer],
+    connected_site: tuple[Company, Server, Path, str, SmtpServer],
     authz: OAuthStandIn,
     oauth_dovecot: Dovecot,
 ) -> None:
@@ -175,7 +189,7 @@ def test_connect_google_consent_and_the_mailbox_syncs(
 
 def test_a_denied_consent_or_a_forged_callback_connects_nothing(
     browser: Browser,
-    connected_site: tuple[World, Server, Path, str, SmtpServer],
+    connected_site: tuple[Company, Server, Path, str, SmtpServer],
     authz: OAuthStandIn,
 ) -> None:
     world, server, _config, login, _notices = connected_site

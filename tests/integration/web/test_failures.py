@@ -7,14 +7,14 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from assistant.models import Failure
+from tests.integration.web.company import Company, Server
 from tests.integration.web.conftest import DESKTOP, log_in
 from tests.integration.web.seeds import seed_queue
-from tests.integration.web.world import Server, World
 
 pytestmark = pytest.mark.slow
 
 
-def _state(world: World, key: str) -> str:
+def _state(world: Company, key: str) -> str:
     with Session(world.engine) as db:
         failure = db.get(Failure, world.failures[key])
         assert failure is not None
@@ -22,7 +22,7 @@ def _state(world: World, key: str) -> str:
 
 
 def test_a_rep_sees_her_failures_and_asks_for_another_try(
-    browser: Browser, site: tuple[World, Server]
+    browser: Browser, site: tuple[Company, Server]
 ) -> None:
     world, server = site
     seed_queue(world)
@@ -40,7 +40,7 @@ def test_a_rep_sees_her_failures_and_asks_for_another_try(
     assert _state(world, "maria") == "dismissed"
 
 
-def test_another_rep_sees_none_of_them(browser: Browser, site: tuple[World, Server]) -> None:
+def test_another_rep_sees_none_of_them(browser: Browser, site: tuple[Company, Server]) -> None:
     world, server = site
     seed_queue(world)
     page = browser.new_context(viewport=DESKTOP).new_page()

@@ -13,12 +13,12 @@ from assistant.db import transaction
 from assistant.models import ContentDelivery, ContentItem, Lead
 from assistant.pipeline.approve import approve, reject
 from assistant.rules import cadence_for
+from tests.integration.web.company import Company, Server, csrf_of
 from tests.integration.web.seeds import seed_queue
-from tests.integration.web.world import Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
-Site = tuple[World, Server]
+Site = tuple[Company, Server]
 NEW_ITEM = {
     "slug": "pilot-offer-2031",
     "title": "The 2031 Pilot Offer",
@@ -35,7 +35,7 @@ NEW_ITEM = {
 }
 
 
-def _item(world: World, slug: str) -> ContentItem:
+def _item(world: Company, slug: str) -> ContentItem:
     with Session(world.engine) as db:
         return db.exec(select(ContentItem).where(ContentItem.slug == slug)).one()
 

@@ -12,8 +12,8 @@ from assistant.models import Message, User
 from assistant.pipeline.approve import queue
 from assistant.web import cards, charts, security
 from assistant.web.mailview import view
+from tests.integration.web.company import build
 from tests.integration.web.seeds import seed_queue
-from tests.integration.web.world import build
 
 
 def test_queue_page_order_is_the_pipelines_queue_order(tmp_path: Path, db_url: str) -> None:

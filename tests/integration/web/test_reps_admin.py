@@ -7,15 +7,15 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from assistant.models import AuditEntry, Rep
+from tests.integration.web.company import Company, Server, csrf_of
 from tests.integration.web.conftest import DESKTOP, log_in
-from tests.integration.web.world import Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
-Site = tuple[World, Server]
+Site = tuple[Company, Server]
 
 
-def _rep(world: World, email: str) -> Rep:
+def _rep(world: Company, email: str) -> Rep:
     with Session(world.engine) as db:
         return db.exec(select(Rep).where(Rep.email == email)).one()
 

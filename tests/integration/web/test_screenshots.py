@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.integration.web.company import ARTIFACTS, Company, Server
 from tests.integration.web.conftest import DESKTOP, PHONE, log_in
 from tests.integration.web.seeds import seed_history, seed_queue
-from tests.integration.web.world import ARTIFACTS, Server, World
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def _shoot(page: Page, name: str) -> None:
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_main_pages_render_cleanly(
-    browser: Browser, site: tuple[World, Server], width: str
+    browser: Browser, site: tuple[Company, Server], width: str
 ) -> None:
     world, server = site
     seed_queue(world)

@@ -21,12 +21,12 @@ from assistant.web.security import (
     SESSION_COOKIE,
 )
 from assistant.web.server import CSP, create_app
+from tests.integration.web.company import PASSWORD, SECRET, Company, Server, csrf_of
 from tests.integration.web.seeds import seed_queue
-from tests.integration.web.world import PASSWORD, SECRET, Server, World, csrf_of
 
 pytestmark = pytest.mark.slow
 
-Site = tuple[World, Server]
+Site = tuple[Company, Server]
 
 
 def _login_token(client: httpx.Client) -> str:
@@ -45,7 +45,7 @@ def _try_login(client: httpx.Client, email: str, password: str) -> httpx.Respons
     )
 
 
-def _sessions(world: World) -> int:
+def _sessions(world: Company) -> int:
     with Session(world.engine) as db:
         return db.exec(select(func.count()).select_from(WebSession)).one()
 

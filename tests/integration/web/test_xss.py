@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Dialog, Route, expect
 
+from tests.integration.web.company import Company, Server
 from tests.integration.web.conftest import DESKTOP, log_in
-from tests.integration.web.world import Server, World
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +60,7 @@ def _raw(payload: str, index: int) -> bytes:
     ).encode()
 
 
-def _seed(world: World) -> None:
+def _seed(world: Company) -> None:
     """A card per payload in the queue, and one lead whose timeline holds every payload."""
     world.add_lead("gallery", "ana@acme.test", name="Gallery Lead", company="Hostile Inc")
     for i, payload in enumerate(PAYLOADS):
@@ -88,7 +88,7 @@ def _seed(world: World) -> None:
 
 
 def test_hostile_mail_runs_no_script_and_loads_nothing_from_outside(
-    browser: Browser, site: tuple[World, Server]
+    browser: Browser, site: tuple[Company, Server]
 ) -> None:
     world, server = site
     _seed(world)

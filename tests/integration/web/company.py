@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import tomli_w
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -38,6 +39,7 @@ from assistant.web.security import hash_password
 from tests.bounds import HANG_SECONDS
 from tests.paths import ROOT
 from tests.servers import free_port
+from tests.world import settings_data
 
 SECRET = "test-secret-key-for-the-web-app-0123456789"
 PASSWORD = "correct horse battery staple"
@@ -51,23 +53,32 @@ REPS = (
 )
 
 
-def write_config(folder: Path, db_url: str, port: int) -> Path:
-    reps = "".join(
-        f'[[reps]]\nemail = "{e}"\nname = "{n}"\nteam = "{t}"\nsignature = "{n}\\nAcme"\n'
-        for e, n, t in REPS
-    )
+def write_config(
+    folder: Path,
+    db_url: str,
+    port: int,
+    *,
+    reps: dict[str, dict[str, Any]] | None = None,
+    sections: dict[str, dict[str, Any]] | None = None,
+) -> Path:
+    """The world's settings (`settings_data`) with the company's reps, who need no mailbox to be
+    served, and the web app on `port`; `reps` adds to a rep's table by address, `sections`
+    adds tables (such as `oauth`)."""
+    data = settings_data(db_url, None, None, llm={"provider": "offline"}, library=True)
+    data["reps"] = [
+        {"email": email, "name": name, "team": team, "signature": f"{name}\nAcme"}
+        | (reps or {}).get(email, {})
+        for email, name, team in REPS
+    ]
+    data["web"] = {"host": "127.0.0.1", "port": port, "secret_key_env": "TEST_WEB_SECRET"}
+    data.update(sections or {})
     path = folder / "nurture.toml"
-    path.write_text(
-        f'[database]\nurl = "{db_url}"\n[llm]\nprovider = "offline"\n'
-        f'[content]\nlibrary = "{ROOT / "data" / "content"}"\n'
-        f'[web]\nhost = "127.0.0.1"\nport = {port}\nsecret_key_env = "TEST_WEB_SECRET"\n{reps}',
-        encoding="utf-8",
-    )
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path
 
 
 @dataclass
-class World:
+class Company:
     """The seeded store and the ids tests refer to."""
 
     engine: Engine
@@ -290,14 +301,17 @@ def _next_uid() -> int:
     return _uid[0]
 
 
-def build(folder: Path, db_url: str, port: int | None = None) -> tuple[World, Path]:
-    """A fresh store with reps, users and the sample content library; no leads yet."""
-    path = write_config(folder, db_url, port or free_port())
+def build(
+    folder: Path, db_url: str, port: int | None = None, **settings: Any
+) -> tuple[Company, Path]:
+    """A fresh store with reps, users and the sample content library; no leads yet.
+    `settings` go to `write_config`."""
+    path = write_config(folder, db_url, port or free_port(), **settings)
     settings = config.load(path)
     engine = open_database(settings.database_url)
     sync_reps(engine, settings)
     import_library(engine, ROOT / "data" / "content", ContentSettings(), "test", clock.now())
-    world = World(engine, settings)
+    world = Company(engine, settings)
     with transaction(engine) as db:
         world.reps = {r.email: r.id for r in db.exec(select(Rep)).all() if r.id}
     for email, _, _ in REPS:
