@@ -59,9 +59,17 @@ _RECIPIENT_LINES = tuple(
         rf"delivery of email to this address\s*\"({_ADDRESS})\"",
         rf"^\s*RCPT TO:\s*<?({_ADDRESS})>?\s*$",
         rf"^\s*\S.{{0,80}}\(({_ADDRESS})\)\s+not\s",
+        # GroupWise and others: "recipient@example.net (user not found)"
+        rf"^\s*<?({_ADDRESS})>?\s*\([^()\n]{{1,80}}\)\s*$",
     )
 )
 _RCPT_IN_SESSION = re.compile(rf"RCPT TO:\s*<({_ADDRESS})>", re.IGNORECASE)
+_ANY_ADDRESS = re.compile(rf"(?<![\w.+-])({_ADDRESS})")
+# A virus or malware found in the message; not a gateway's "scanned for all viruses" banner.
+_VIRUS = (
+    r"virus(?:es)? (?:found|detected)|(?:found|detected|contains?|infected (?:with|by)) "
+    r"(?:an? )?(?:virus|malware)|\bmalware\b|\binfected\b"
+)
 # Errors about the sender or the message, not the recipient's address: the address may live.
 _SOFT_TEXT = re.compile(
     r"mailbox (?:is )?full|quota|disk ?space|insufficient (?:system )?storage|"
@@ -69,11 +77,13 @@ _SOFT_TEXT = re.compile(
     r"exceeds? (?:the )?(?:maximum|size|message size)|size limit|message (?:is )?too (?:large|big)|"
     r"message size|too large for|mesg(?:too)?big|"
     r"\bspam\b|\bUBE\b|blocked|black ?list|block ?list|DNSBL|\bRBL\b|reputation|"
-    r"DMARC|\bSPF\b|DKIM|content rejected|banned|virus|policy|"
+    rf"DMARC|\bSPF\b|DKIM|content rejected|banned|{_VIRUS}|policy|service (?:is )?(?:currently |"
+    r"temporarily )?unavailable|"
     r"reverse DNS|\bPTR\b|\brDNS\b|unverifi|"
     r"relay(?:ing)?\b|authenticat|access denied|not permitted|"
     r"rate limit|too many|try again|temporar|deferred|delayed|not yet been delivered|"
     r"will (?:keep|continue) trying|will retry|retrying|timed? ?out|connection (?:was )?dropped|"
+    r"\d+ (?:delivery )?attempts|(?:retry|attempt) limit|max(?:imum)? (?:number of )?retries|"
     r"connection refused|could not initiate|unavailable to take delivery|loops? back|hops|"
     r"not unique|without to:? field|smtp server of your ISP|unroutable sender|sender address|"
     r"sender domain",
@@ -92,8 +102,9 @@ _SOFT_CAUSE = re.compile(
     r"gr[ae]y ?list|rate limit|too many (?:messages|connections|recipients|mails)|"
     r"have been failing for a long time|retry time not reached|retry timeout exceeded|"
     r"(?:disk|storage) (?:space|limit|full)|out of (?:disk |storage )?space|"
-    r"over (?:its |the )?(?:storage )?limit|virus|malware|content (?:rejected|filter)|"
-    r"\bpolicy\b|suspicious|\bUBE\b",
+    rf"over (?:its |the )?(?:storage )?limit|{_VIRUS}|content (?:rejected|filter)|"
+    r"\bpolicy\b|suspicious|\bUBE\b|not accepting (?:e-?)?mail with|"
+    r"attachments? (?:are |is )?not (?:allowed|accepted|permitted)",
     re.IGNORECASE,
 )
 # Errors that say the recipient's address itself does not exist, or that the recipient's own
@@ -105,6 +116,10 @@ _HARD_TEXT = re.compile(
     r"(?:does not|doesn't) exist|doesn't have a .{0,20}account|"
     r"invalid (?:recipient|user|address|mailbox)|recipient not found|RecipNotFound|"
     r"not listed in|recipient name is not recognized|address unknown|unknown or illegal alias|"
+    r"(?:user|recipient|mailbox|address|account) not found|"
+    r"not a valid (?:user|recipient|address|mailbox|e-?mail address)|"
+    # MessageLabs and others, for a domain they do not take mail for.
+    r"(?:use|using) (?:me|this (?:server|host)|us)\s.{0,60}as a relay|"
     r"nonexistent user|host unknown|host or domain name not found|unrouteable mail domain|"
     r"domain (?:not found|does not exist)|account (?:has been )?(?:disabled|closed|deactivated)|"
     r"not our customer|no longer (?:active|valid|with)|email account that you tried to reach|"
@@ -196,6 +211,9 @@ def is_probable_bounce(headers: Mapping[str, str]) -> bool:
         return True
     if is_bounce_from(fields.get("from", "")):
         return True
+    # The null sender as the author too ("From: <>"): only a mail system writes that.
+    if fields.get("from", "").strip() == "<>" and fields.get("return-path", "").strip() == "<>":
+        return True
     return bool(_BOUNCE_SUBJECT.match(header_text(fields.get("subject", ""))))
 
 
@@ -283,6 +301,14 @@ def _text_recipients(own: str) -> list[str]:
             _add(found, (_recipient(g) for g in match.groups() if g))
     if not found:
         _add(found, (_recipient(m.group(1)) for m in _RCPT_IN_SESSION.finditer(own)))
+    if not found and (_FAILURE_WORDS.search(own) or _HARD_TEXT.search(own)):
+        # A one-line report ("You sent mail to x@y. That's not a valid user here."): the one
+        # address it names that is not a mail system's.
+        named: list[str] = []
+        _add(named, (m.group(1).rstrip(".") for m in _ANY_ADDRESS.finditer(own)))
+        named = [a for a in named if a.split("@", 1)[0] not in _BOUNCE_LOCALPARTS]
+        if len(named) == 1:
+            found = named
     return found
 
 

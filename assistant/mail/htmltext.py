@@ -16,6 +16,14 @@ _BLOCK = frozenset(
     | {"hr", "pre", "address", "section", "article", "header", "footer", "blockquote", "dd"}
 )
 _SKIP = frozenset({"script", "style", "head", "title"})
+# The box a mail client puts the sender's signature in (Gmail, Thunderbird, Outlook on the web):
+# marked with a signature delimiter line, which the reply reader cuts at.
+_SIGNATURE_BOX = re.compile(
+    r"""\s(?:class\s*=\s*["']?[^"'<>]*\b(?:gmail_signature|moz-signature)\b|"""
+    r"""id\s*=\s*["']?signature["'\s>])""",
+    re.IGNORECASE,
+)
+SIGNATURE_DELIMITER = "-- "
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -75,6 +83,8 @@ def html_to_text(markup: str) -> str:
             continue
         if name in _BLOCK:
             flush()
+            if not closing and _SIGNATURE_BOX.search(token):
+                lines.append("> " * depth + SIGNATURE_DELIMITER)
         if name == "pre":
             in_pre = not closing
         if name == "blockquote":

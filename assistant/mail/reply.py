@@ -38,6 +38,9 @@ _SEPARATOR = re.compile(
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
+# A rule drawn with dashes, bars or box lines ("———", "───") above a footer or a card.
+_WIDE_RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,}|[—–─━]{3,})\s*$")
+_FOOTER_LINES = 6
 _FROM_NAMES = alternatives("reply.from_labels")
 _OTHER_NAMES = alternatives("reply.header_labels")
 _FIELD_LABEL = rf"\*?\s*(?:(?P<from>{_FROM_NAMES})|{_OTHER_NAMES})\s*\*?\s*[:：]"
@@ -276,6 +279,10 @@ def _cut_card(lines: list[str]) -> list[str]:
     above = [line.strip() for line in lines[:start] if line.strip()]
     if not card or not above or not _CONTACT.search(" ".join(card)):
         return lines
+    # One line of words around a link or a number ("Here's a link http://…") is a sentence,
+    # not a card; one with an address is a card's or a quote's header line.
+    if len(card) == 1 and "@" not in card[0] and len(_CONTACT.sub(" ", card[0]).split()) > 2:
+        return lines
     if start > 0 and (not lines[start - 1].strip() or _SENTENCE_END.search(above[-1])):
         return lines[:start]
     return lines
@@ -290,6 +297,9 @@ def _cut_name(lines: list[str]) -> list[str]:
     if not _NAME_LINE.match(last) or last.lower().strip("-., ") in _NOT_NAMES:
         return lines
     above = lines[content[-2]].strip()
+    # Under a greeting alone ("Hej," / "Svar."), the last line is the message itself.
+    if len(content) == 2 and above.endswith(",") and not _SIGNOFF.match(above):
+        return lines
     if content[-1] - content[-2] > 1 or _SENTENCE_END.search(above) or above.endswith(","):
         return lines[: content[-1]]
     return lines
@@ -305,12 +315,26 @@ def _cut_dash_signoff(lines: list[str]) -> list[str]:
     return lines[: content[-1]]
 
 
+def _is_footer(below: list[str]) -> bool:
+    """Whether the lines under a rule are a footer or a card: a few short lines that are no
+    sentences, with a contact detail (a list's address and page) or of two lines or fewer."""
+    rest = [line.strip() for line in below if line.strip()]
+    if not rest or len(rest) > _FOOTER_LINES or not all(map(_is_card_line, rest)):
+        return False
+    if _CONTACT.search(" ".join(rest)):
+        return True
+    return len(rest) <= 2 and not any(_SENTENCE_END.search(line) for line in rest)
+
+
 def _before_delimiter(lines: list[str]) -> list[str]:
-    """The lines above a signature delimiter, a device line or a disclaimer."""
+    """The lines above a signature delimiter, a device line, a disclaimer, or a rule with a
+    footer under it (a mailing list's, a card's)."""
     for i, line in enumerate(lines):
         if _DASHES_SIGNATURE.match(line) or _DEVICE_SIGNATURE.match(line):
             return lines[:i]
         if i > 0 and _DISCLAIMER.match(line):
+            return lines[:i]
+        if i > 0 and _WIDE_RULE.match(line) and _is_footer(lines[i + 1 :]):
             return lines[:i]
     return lines
 

@@ -31,6 +31,8 @@ from assistant.models import (
     Message,
     MessageState,
     PlannedStep,
+    Rep,
+    RepStatus,
 )
 from assistant.pipeline import facts, shunt
 from assistant.pipeline.context import Context, Scope
@@ -475,8 +477,9 @@ def _unread() -> Any:
 def due_jobs(
     session: Session, now: datetime, leads: set[int] | None = None, share: Any = None
 ) -> list[Job]:
-    """Stored steps that call for a draft not yet written, of leads still being nurtured
-    (of the given leads only, when given; else of the replica's `share`, a condition on Lead)."""
+    """Stored steps that call for a draft not yet written, of leads still being nurtured by a
+    rep on the floor: a removed rep's leads wait until someone hands them on (of the given
+    leads only, when given; else of the replica's `share`, a condition on Lead)."""
     written = select(Draft.trigger)
     query = select(PlannedStep)
     if leads is not None:
@@ -485,7 +488,9 @@ def due_jobs(
         query = query.where(share)
     rows = session.exec(
         query.join(Lead, col(Lead.id) == PlannedStep.lead_id)
+        .join(Rep, col(Rep.id) == Lead.owner_id)
         .where(
+            Rep.status != RepStatus.removed.value,
             or_(
                 col(Lead.status).in_(NURTURING),
                 (col(Lead.status).in_(ANSWERED_ONCE)) & (col(PlannedStep.action) == "reply"),

@@ -21,6 +21,7 @@ from assistant.config import ContentSettings
 from assistant.content.store import import_library
 from assistant.db import transaction
 from assistant.errors import StateError
+from assistant.lifecycle import reps as rep_moves
 from assistant.llm.fallback import MODEL_UNAVAILABLE
 from assistant.llm.injection import LEAD_INSTRUCTS, injection_signals
 from assistant.models import AuditEntry, BatchedDraft, ContentItem, Lead, ModelUsage
@@ -420,3 +421,22 @@ def test_the_approve_command_wants_accept_flags_for_a_flagged_draft(
     assert "needs a second look" in str(refused.exception)
     assert accepted.exit_code == 0, accepted.output
     assert f"Approved draft #{draft.id}" in accepted.output
+
+
+def test_a_removed_reps_leads_get_no_drafts_until_a_rep_on_the_floor_has_them(
+    offline: World,
+) -> None:
+    offline.first_touch(LEAD, SENT_AT)  # silent since: a follow-up falls due by NOW
+    offline.tick(SENT_AT + timedelta(hours=1))  # Ana's Sent is read while she is on the floor
+    assert offline.drafts(LEAD) == []
+    with transaction(offline.engine) as session:
+        rep_moves.remove(session, rep_moves.get(session, REP), "admin@acme.test", REPLIED_AT)
+
+    offline.tick(NOW)
+
+    assert offline.drafts(LEAD) == []  # no one would see or send it
+    with transaction(offline.engine) as session:
+        rep_moves.resume(session, rep_moves.get(session, REP), "admin@acme.test", NOW)
+    offline.tick(NOW + timedelta(minutes=1))
+    [follow_up] = offline.drafts(LEAD)
+    assert follow_up.situation == "follow_up"
