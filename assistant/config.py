@@ -313,6 +313,9 @@ class OAuthClientSettings(_Section):
     client_secret_env: str | None = None  # none for a public client (device flow)
     client_secret_expires: date | None = None  # as the provider's console shows it: warned before
     tenant: str = "organizations"  # Microsoft Entra: a tenant id, organizations or common
+    # Microsoft Entra's sign-in host: login.microsoftonline.us for US Government clouds,
+    # login.partner.microsoftonline.cn for the one operated by 21Vianet.
+    login_host: str = "login.microsoftonline.com"
     authorize_url: str | None = None
     token_url: str | None = None
     revoke_url: str | None = None

@@ -6,6 +6,7 @@ The `reps` group itself, with the verbs that add and remove reps, is assistant.c
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import threading
 import time
@@ -65,12 +66,12 @@ def connect(app: App, email: str, provider_name: str, timeout: int) -> None:
         raise NotFound(f"{email} is not a rep on the floor (see `nurture reps list`).")
     chosen = provider(settings.oauth, provider_name, str(settings.path))
     store = GrantStore(app.engine, cipher(settings.oauth.token_key_env))
-    if provider_name == "microsoft":
-        token = _device_code(chosen, timeout)
-    else:
-        token = _loopback(chosen, rep.email, timeout)
+    device = provider_name == "microsoft"
+    token = _device_code(chosen, timeout) if device else _loopback(chosen, rep.email, timeout)
     scope = token.get("scope") or " ".join(chosen.scopes)
-    store.save(rep.email, provider_name, str(scope), str(token["refresh_token"]))
+    store.save(
+        rep.email, provider_name, str(scope), str(token["refresh_token"]), public_client=device
+    )
     click.echo(f"Connected the mailbox of {rep.email} through {provider_name}.")
 
 
@@ -117,10 +118,22 @@ def _device_code(chosen: Provider, timeout: int) -> dict[str, Any]:
     """Microsoft's device-code flow through msal: a code to type at microsoft.com/devicelogin."""
     import msal
 
-    app = msal.PublicClientApplication(chosen.client_id, authority=chosen.authority)
-    # msal asks for offline access itself and refuses to be given the reserved scope.
     scopes = [s for s in chosen.scopes if s not in ("offline_access", "openid", "profile")]
-    started = app.initiate_device_flow(scopes=scopes)
+    # A failure is said once, below; urllib3's retry warnings would say it twice.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    try:
+        # The operator names the sign-in host; msal need not ask Microsoft whether it knows it.
+        app = msal.PublicClientApplication(
+            chosen.client_id, authority=chosen.authority, instance_discovery=False
+        )
+        # msal asks for offline access itself and refuses to be given the reserved scope.
+        started = app.initiate_device_flow(scopes=scopes)
+    # msal raises ValueError for an authority it cannot use; requests' errors are OSErrors.
+    except (ValueError, OSError) as exc:
+        raise NurtureError(
+            f"Microsoft's sign-in at {chosen.authority} could not be reached ({exc}); "
+            "check login_host and tenant under [oauth.microsoft]."
+        ) from None
     if "user_code" not in started:
         raise NurtureError(f"Microsoft refused the device code: {started.get('error')}.")
     started["expires_at"] = min(float(started["expires_at"]), time.time() + timeout)

@@ -51,7 +51,7 @@ def provider(settings: OAuthSettings, name: str, path: str = "<settings>") -> Pr
             extra={"access_type": "offline", "prompt": "consent"},
         )
     if name == "microsoft":
-        authority = f"https://login.microsoftonline.com/{client.tenant}"
+        authority = f"https://{client.login_host}/{client.tenant}"
         return Provider(
             name,
             client_id,

@@ -11,7 +11,7 @@ import os
 from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Column, LargeBinary, String, Text, update
+from sqlalchemy import Boolean, Column, LargeBinary, String, Text, false, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
@@ -40,6 +40,11 @@ class MailboxGrant(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     state: str = GrantState.ok.value
+    # Granted to the public client (Microsoft's device flow): refreshed without the secret,
+    # which Entra refuses for such a grant.
+    public_client: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
     # When the rep was told to reconnect; cleared on reconnect, so each revocation mails once.
     notified_at: datetime | None = Field(
@@ -77,13 +82,21 @@ class GrantStore:
         self._engine = engine
         self._fernet = fernet
 
-    def save(self, email: str, provider: str, scopes: str, refresh_token: str) -> MailboxGrant:
+    def save(
+        self,
+        email: str,
+        provider: str,
+        scopes: str,
+        refresh_token: str,
+        *,
+        public_client: bool = False,
+    ) -> MailboxGrant:
         """A new or renewed grant: state ok, the reconnect notice armed again."""
         email = email.strip().lower()
         with transaction(self._engine) as session:
             row = session.exec(select(MailboxGrant).where(MailboxGrant.email == email)).first()
             row = row or MailboxGrant(email=email, provider=provider, refresh_token=b"")
-            row.provider, row.scopes = provider, scopes
+            row.provider, row.scopes, row.public_client = provider, scopes, public_client
             row.refresh_token = self._fernet.encrypt(refresh_token.encode())
             row.state, row.last_error, row.notified_at = GrantState.ok.value, "", None
             row.connected_at = row.updated_at = now()
@@ -102,13 +115,17 @@ class GrantStore:
 
     def refresh_token(self, email: str) -> str:
         """The decrypted refresh token of a usable grant."""
+        return self.refresh_grant(email)[0]
+
+    def refresh_grant(self, email: str) -> tuple[str, bool]:
+        """The decrypted refresh token of a usable grant, and whether a public client holds it."""
         row = self.get(email)
         if row is None:
             raise NotFound(f"{email} has no connected mailbox: connect it first")
         if row.state != GrantState.ok.value:
             raise StateError(f"the mailbox of {email} needs reconnecting: {row.last_error}")
         try:
-            return self._fernet.decrypt(row.refresh_token).decode()
+            return self._fernet.decrypt(row.refresh_token).decode(), row.public_client
         except InvalidToken:
             raise ConfigError(
                 "environment", "token key", f"does not decrypt the grant of {email} (key changed?)"

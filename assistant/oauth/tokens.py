@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from assistant.clock import now
@@ -57,11 +58,12 @@ class TokenSource:
     async def _refresh(self) -> None:
         self._token = None
         try:
-            refresh_token = self._store.refresh_token(self.email)
+            refresh_token, public = self._store.refresh_grant(self.email)
         except (NotFound, StateError) as exc:
             raise GrantError(str(exc), revoked=True) from None
+        provider = replace(self._provider, client_secret=None) if public else self._provider
         try:
-            answer = await flow.refresh(self._provider, refresh_token)
+            answer = await flow.refresh(provider, refresh_token)
         except GrantError as exc:
             if exc.revoked:
                 await self._revoked(str(exc))

@@ -1,5 +1,5 @@
 """OAuth fixtures: the stand-in authorization server, a Dovecot that asks it about bearer
-about bearer tokens, and grants kept in a real database."""
+tokens, and grants kept in a real database."""
 
 from __future__ import annotations
 
