@@ -120,6 +120,7 @@ def test_the_device_code_flow_connects_the_mailbox_which_then_syncs(
     assert "Connected the mailbox of ana@acme.test through microsoft." in out
     [grant] = [g for g in authz.grants if g.user == login]
     assert grant.public  # no client secret was sent or needed
+    printed = out + err
 
     oauth_dovecot.deliver(
         login,
@@ -135,6 +136,8 @@ def test_the_device_code_flow_connects_the_mailbox_which_then_syncs(
     syncing = _nurture(config, certificates, "reps", "sync", "ana@acme.test")
     out, err = syncing.communicate(timeout=HANG_SECONDS)
     assert syncing.returncode == 0, err
+    printed += out + err
+    assert not any(t in printed for t in [grant.refresh_token, *grant.access_tokens])
     assert "INBOX: 1 message(s) looked at" in out  # logged in with the token and read it
     grants = [r["grant_type"] for r in authz.token_requests]
     assert DEVICE_GRANT in grants and grants[-1] == "refresh_token"  # over the sign-in host
