@@ -11,8 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from assistant.config import load
 from assistant.content.store import import_library
 from assistant.db import open_database
@@ -21,7 +19,7 @@ from assistant.roster import sync_reps
 from tests.bounds import HANG_SECONDS
 from tests.servers.dovecot import MailboxUser
 from tests.servers.smtp import SmtpServer
-from tests.world import REP, settings_data
+from tests.world import REP, settings_data, write_settings
 
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 
@@ -54,9 +52,7 @@ def write_config(
     data["reps"][0]["imap"].update(sent_folder="Sent", append_to_sent=append_to_sent)
     for name, table in (sections or {}).items():
         data.setdefault(name, {}).update(table)
-    path = folder / "nurture.toml"
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return path
+    return write_settings(folder, data)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import tomli_w
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -101,6 +102,13 @@ def settings_data(
     if library:
         data["content"] = {"library": str(LIBRARY)}
     return data
+
+
+def write_settings(folder: Path, data: dict[str, Any]) -> Path:
+    """Settings data as the file a `nurture` process reads: folder/nurture.toml."""
+    path = folder / "nurture.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
 
 
 @dataclass

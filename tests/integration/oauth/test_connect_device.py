@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import tomli_w
 
 from tests.bounds import HANG_SECONDS
 from tests.integration.oauth.conftest import KEY_ENV
@@ -21,6 +20,7 @@ from tests.mails import mail
 from tests.servers.dovecot import Dovecot
 from tests.servers.oauth_standin import DEVICE_GRANT, OAuthStandIn
 from tests.servers.tls import Certificates, make_certificates
+from tests.world import write_settings
 
 NURTURE = [sys.executable, "-c", "from assistant.cli import main; main()"]
 TENANT = "contoso.onmicrosoft.com"
@@ -67,9 +67,7 @@ def _config(folder: Path, login_host: str, dovecot: Dovecot, login: str) -> Path
             }
         ],
     }
-    path = folder / "nurture.toml"
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return path
+    return write_settings(folder, data)
 
 
 def _nurture(config: Path, certificates: Certificates, *args: str) -> subprocess.Popen[str]:

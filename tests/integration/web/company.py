@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import tomli_w
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -39,7 +38,7 @@ from assistant.web.security import hash_password
 from tests.bounds import HANG_SECONDS
 from tests.paths import ROOT
 from tests.servers import free_port
-from tests.world import settings_data
+from tests.world import settings_data, write_settings
 
 SECRET = "test-secret-key-for-the-web-app-0123456789"
 PASSWORD = "correct horse battery staple"
@@ -72,9 +71,7 @@ def write_config(
     ]
     data["web"] = {"host": "127.0.0.1", "port": port, "secret_key_env": "TEST_WEB_SECRET"}
     data.update(sections or {})
-    path = folder / "nurture.toml"
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return path
+    return write_settings(folder, data)
 
 
 @dataclass
