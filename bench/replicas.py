@@ -66,12 +66,12 @@ def run(size: int, replies: int, ttl: float, rng: random.Random) -> None:
             dovecot,
             users,
             password_env="BENCH_IMAP_PASSWORD",
-            daemon=f"""
-sync_interval_seconds = 30
-send_interval_seconds = 30
-lease_ttl_seconds = {ttl}
-lease_heartbeat_seconds = {ttl / 3}
-""",
+            daemon={
+                "sync_interval_seconds": 30,
+                "send_interval_seconds": 30,
+                "lease_ttl_seconds": ttl,
+                "lease_heartbeat_seconds": ttl / 3,
+            },
         )
         rows = "".join(
             f"lead{j}.{u}@customer.test,Lead {j},Customer {u} {j},CTO,{u}@acme.test\n"

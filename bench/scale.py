@@ -93,7 +93,7 @@ def run(size: int, replies: int, rng: random.Random) -> dict[str, float]:
             dovecot,
             users,
             password_env="BENCH_IMAP_PASSWORD",
-            daemon="sync_interval_seconds = 30\nsend_interval_seconds = 30",
+            daemon={"sync_interval_seconds": 30, "send_interval_seconds": 30},
         )
         rows = "".join(
             f"lead{j}.{u}@customer{j}.test,Lead {j},Customer {j},CTO,{u}@acme.test\n"

@@ -29,13 +29,13 @@ pytestmark = pytest.mark.slow
 PASSWORD = "replica-secret"
 USERS = [f"floor{i}" for i in range(6)]
 DAEMONS = 3
-DAEMON = """
-sync_interval_seconds = 1
-send_interval_seconds = 1
-startup_stagger_seconds = 0.5
-lease_ttl_seconds = 4
-lease_heartbeat_seconds = 1
-"""
+DAEMON = {
+    "sync_interval_seconds": 1,
+    "send_interval_seconds": 1,
+    "startup_stagger_seconds": 0.5,
+    "lease_ttl_seconds": 4,
+    "lease_heartbeat_seconds": 1,
+}
 
 
 def _lead(user: str, n: int) -> str:

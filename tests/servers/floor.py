@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -15,6 +16,7 @@ from assistant.models import Lease, Replica
 from tests.paths import ROOT
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
+from tests.world import write_settings
 
 
 def floor_config(
@@ -24,56 +26,49 @@ def floor_config(
     users: list[str],
     *,
     password_env: str,
-    daemon: str,
+    daemon: dict[str, Any],
     smtp: SmtpServer | None = None,
     timeout: float = 30,
+    sections: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
     """nurture.toml with one rep per Dovecot user, every day a working day, the offline
-    drafter, and `daemon` as the [daemon] table's lines."""
-    sending = (
-        f"""  [reps.smtp]
-  host = "{smtp.host}"
-  port = {smtp.port}
-  security = "none"
-  timeout_seconds = {timeout:g}
-"""
-        if smtp
-        else ""
-    )
-    reps = "".join(
-        f"""
-[[reps]]
-email = "{user}@acme.test"
-name = "Rep {user}"
-  [reps.imap]
-  host = "{dovecot.host}"
-  port = {dovecot.port}
-  security = "none"
-  username = "{user}"
-  password_env = "{password_env}"
-  timeout_seconds = {timeout:g}
-{sending}"""
-        for user in users
-    )
-    path = folder / "nurture.toml"
-    path.write_text(
-        f"""
-[database]
-url = "{db_url}"
-[llm]
-provider = "offline"
-[content]
-library = "{ROOT / "data" / "content"}"
-[cadence]
-working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-window_start = "00:00"
-window_end = "24:00"
-[daemon]
-{daemon.strip()}
-{reps}""",
-        encoding="utf-8",
-    )
-    return path
+    drafter, `daemon` as the [daemon] table and `sections` as more tables (such as `web`)."""
+    reps: list[dict[str, Any]] = []
+    for user in users:
+        rep: dict[str, Any] = {
+            "email": f"{user}@acme.test",
+            "name": f"Rep {user}",
+            "imap": {
+                "host": dovecot.host,
+                "port": dovecot.port,
+                "security": "none",
+                "username": user,
+                "password_env": password_env,
+                "timeout_seconds": timeout,
+            },
+        }
+        if smtp is not None:
+            rep["smtp"] = {
+                "host": smtp.host,
+                "port": smtp.port,
+                "security": "none",
+                "timeout_seconds": timeout,
+            }
+        reps.append(rep)
+    data: dict[str, Any] = {
+        "database": {"url": db_url},
+        "llm": {"provider": "offline"},
+        "content": {"library": str(ROOT / "data" / "content")},
+        "cadence": {
+            "working_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "window_start": "00:00",
+            "window_end": "24:00",
+        },
+        "daemon": daemon,
+        **(sections or {}),
+        "reps": reps,
+    }
+    return write_settings(folder, data)
 
 
 def imap_connections(dovecot: Dovecot) -> dict[str, int]:
