@@ -7,8 +7,10 @@ from 200 leads (some of it inside the `[sync] first_sync_days` horizon), then ti
 first pass in process on a new database (ingest and understand; plan and draft with the
 offline drafter once) and, on the same mailbox, imap_tools fetching every message and
 parsing the fields a triage needs; each side's best of `--repeat` runs taken in turn. Then
-100 new messages arrive and the incremental sync is timed. imap_tools is in the dev extra
-(`pip install imap-tools`); without it that column is left out.
+100 new messages arrive and the incremental sync is timed; where isync is installed,
+`mbsync` pulls the same mailbox into a Maildir first whole, then the 100 new messages.
+imap_tools is in the dev extra (`pip install imap-tools`); without it, or without isync,
+that column is left out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import asyncio
 import logging
 import os
 import random
+import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -146,6 +150,46 @@ def _imap_tools(dovecot: Dovecot, user: str) -> tuple[float, int] | None:
     return time.perf_counter() - started, count
 
 
+def _mbsync(dovecot: Dovecot, user: str, folder: Path) -> float | None:
+    """One `mbsync` run pulling the INBOX into a Maildir under `folder` (the first run fetches
+    everything, later ones what is new); None when isync is not installed."""
+    if shutil.which("mbsync") is None:
+        return None
+    (folder / "maildir").mkdir(parents=True, exist_ok=True)
+    config = folder / "mbsyncrc"
+    config.write_text(
+        f"""IMAPAccount bench
+Host {dovecot.host}
+Port {dovecot.port}
+User {user}
+Pass {PASSWORD}
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore far
+Account bench
+
+MaildirStore near
+Path {folder}/maildir/
+Inbox {folder}/maildir/INBOX
+
+Channel bench
+Far :far:
+Near :near:
+Patterns INBOX
+Create Near
+Sync Pull
+SyncState *
+""",
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        ["mbsync", "-q", "-c", str(config), "bench"], check=True, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - started
+
+
 def run(size: int, share: float, repeat: int, rng: random.Random) -> dict[str, float]:
     """Best of `repeat` runs of each side, taken in turn (the machine may be shared)."""
     base = Path(tempfile.mkdtemp(prefix=f"nurture-first-sync-{size}-"))
@@ -165,7 +209,11 @@ def run(size: int, share: float, repeat: int, rng: random.Random) -> dict[str, f
                 assert fetched == size, f"imap_tools fetched {fetched} of {size}"
             for key, value in took.items():
                 best[key] = min(best.get(key, value), value)
+        mirror = _mbsync(dovecot, user, base / "mbsync")
         best["new_100"] = _incremental(base / f"run{repeat - 1}", dovecot, user, rng)
+        if mirror is not None:
+            best["mbsync"] = mirror
+            best["mbsync_new_100"] = _mbsync(dovecot, user, base / "mbsync") or 0.0
         return best
     finally:
         dovecot.stop()
@@ -182,7 +230,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     print(
         "messages  sync+understand (ingest  understand)  imap_tools  speed-up  "
-        "then plan+draft  100 new",
+        "then plan+draft  100 new  mbsync first / 100 new",
         flush=True,
     )
     for size in args.messages:
@@ -194,9 +242,10 @@ def main() -> int:
             if "imap_tools" in r
             else "       -        -"
         )
+        mirror = f"{r['mbsync']:>8.2f} s / {r['mbsync_new_100']:.2f} s" if "mbsync" in r else "  -"
         print(
             f"{size:>8}  {first:>13.2f} s  ({r['ingest']:>5.2f} s  {r['understand']:>7.2f} s)"
-            f"  {tools}  {rest:>13.2f} s  {r['new_100']:>6.2f} s",
+            f"  {tools}  {rest:>13.2f} s  {r['new_100']:>6.2f} s  {mirror}",
             flush=True,
         )
     return 0
