@@ -23,7 +23,7 @@ _SIGNATURE_BOX = re.compile(
     r"""id\s*=\s*["']?signature["'\s>])""",
     re.IGNORECASE,
 )
-SIGNATURE_DELIMITER = "-- "
+_SIGNATURE_DELIMITER = "-- "
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -84,7 +84,7 @@ def html_to_text(markup: str) -> str:
         if name in _BLOCK:
             flush()
             if not closing and _SIGNATURE_BOX.search(token):
-                lines.append("> " * depth + SIGNATURE_DELIMITER)
+                lines.append("> " * depth + _SIGNATURE_DELIMITER)
         if name == "pre":
             in_pre = not closing
         if name == "blockquote":

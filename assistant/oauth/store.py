@@ -113,10 +113,6 @@ class GrantStore:
         with transaction(self._engine) as session:
             return list(session.exec(select(MailboxGrant).order_by(MailboxGrant.email)))
 
-    def refresh_token(self, email: str) -> str:
-        """The decrypted refresh token of a usable grant."""
-        return self.refresh_grant(email)[0]
-
     def refresh_grant(self, email: str) -> tuple[str, bool]:
         """The decrypted refresh token of a usable grant, and whether a public client holds it."""
         row = self.get(email)
