@@ -59,6 +59,11 @@ KEY_ENV = "TEST_ANTHROPIC_KEY"
 PASSWORD_ENV = "TEST_IMAP_PASSWORD"
 
 
+def server_table(host: str, port: int, timeout: float, **more: Any) -> dict[str, Any]:
+    """A [reps.imap] or [reps.smtp] table for a test server on loopback, without TLS."""
+    return {"host": host, "port": port, "security": "none", "timeout_seconds": timeout, **more}
+
+
 def settings_data(
     db_url: str,
     user: MailboxUser | None,
@@ -74,23 +79,13 @@ def settings_data(
     mailbox stands in), no SMTP when `smtp` is None; `rep` adds to her table."""
     imap: dict[str, Any] = {"host": "localbox", "username": "ana", "password_env": PASSWORD_ENV}
     if user is not None:
-        imap = {
-            "host": user.host,
-            "port": user.port,
-            "security": "none",
-            "username": user.name,
-            "password_env": PASSWORD_ENV,
-            "timeout_seconds": timeout,
-        }
+        imap = server_table(
+            user.host, user.port, timeout, username=user.name, password_env=PASSWORD_ENV
+        )
     ana: dict[str, Any] = {"email": REP, "name": "Ana Ruiz", "signature": "Ana Ruiz\nAcme"}
     ana.update(imap=imap, **rep)
     if smtp is not None:
-        ana["smtp"] = {
-            "host": smtp.host,
-            "port": smtp.port,
-            "security": "none",
-            "timeout_seconds": timeout,
-        }
+        ana["smtp"] = server_table(smtp.host, smtp.port, timeout)
     elif user is None:
         ana["smtp"] = {"host": "localbox"}
     data: dict[str, Any] = {

@@ -16,7 +16,7 @@ from assistant.models import Lease, Replica
 from tests.paths import ROOT
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
-from tests.world import write_settings
+from tests.world import server_table, write_settings
 
 
 def floor_config(
@@ -38,22 +38,12 @@ def floor_config(
         rep: dict[str, Any] = {
             "email": f"{user}@acme.test",
             "name": f"Rep {user}",
-            "imap": {
-                "host": dovecot.host,
-                "port": dovecot.port,
-                "security": "none",
-                "username": user,
-                "password_env": password_env,
-                "timeout_seconds": timeout,
-            },
+            "imap": server_table(
+                dovecot.host, dovecot.port, timeout, username=user, password_env=password_env
+            ),
         }
         if smtp is not None:
-            rep["smtp"] = {
-                "host": smtp.host,
-                "port": smtp.port,
-                "security": "none",
-                "timeout_seconds": timeout,
-            }
+            rep["smtp"] = server_table(smtp.host, smtp.port, timeout)
         reps.append(rep)
     data: dict[str, Any] = {
         "database": {"url": db_url},
