@@ -50,9 +50,7 @@ def write_config(
         signature="Ana Ruiz\nAccount Executive, Acme",
     )
     data["reps"][0]["imap"].update(sent_folder="Sent", append_to_sent=append_to_sent)
-    for name, table in (sections or {}).items():
-        data.setdefault(name, {}).update(table)
-    return write_settings(folder, data)
+    return write_settings(folder, data, sections)
 
 
 @dataclass

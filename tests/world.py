@@ -99,8 +99,13 @@ def settings_data(
     return data
 
 
-def write_settings(folder: Path, data: dict[str, Any]) -> Path:
-    """Settings data as the file a `nurture` process reads: folder/nurture.toml."""
+def write_settings(
+    folder: Path, data: dict[str, Any], sections: dict[str, dict[str, Any]] | None = None
+) -> Path:
+    """Settings data as the file a `nurture` process reads: folder/nurture.toml; `sections`
+    add to (or add) tables, such as `daemon` or `web`."""
+    for name, table in (sections or {}).items():
+        data.setdefault(name, {}).update(table)
     path = folder / "nurture.toml"
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path

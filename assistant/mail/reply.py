@@ -37,9 +37,10 @@ _SEPARATOR = re.compile(
     rf"^\s*(?:{alternatives('reply.processed_by')}) .{{1,60}}$",
     re.IGNORECASE,
 )
-_RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$")
+_RULE_MARKS = r"_{5,}|-{5,}|={5,}|\*{5,}"
+_RULE = re.compile(rf"^\s*(?:{_RULE_MARKS})\s*$")
 # A rule drawn with dashes, bars or box lines ("———", "───") above a footer or a card.
-_WIDE_RULE = re.compile(r"^\s*(?:_{5,}|-{5,}|={5,}|\*{5,}|[—–─━]{3,})\s*$")
+_WIDE_RULE = re.compile(rf"^\s*(?:{_RULE_MARKS}|[—–─━]{{3,}})\s*$")
 _FOOTER_LINES = 6
 _FROM_NAMES = alternatives("reply.from_labels")
 _OTHER_NAMES = alternatives("reply.header_labels")

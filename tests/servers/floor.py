@@ -55,10 +55,9 @@ def floor_config(
             "window_end": "24:00",
         },
         "daemon": daemon,
-        **(sections or {}),
         "reps": reps,
     }
-    return write_settings(folder, data)
+    return write_settings(folder, data, sections)
 
 
 def imap_connections(dovecot: Dovecot) -> dict[str, int]:

@@ -70,8 +70,7 @@ def write_config(
         for email, name, team in REPS
     ]
     data["web"] = {"host": "127.0.0.1", "port": port, "secret_key_env": "TEST_WEB_SECRET"}
-    data.update(sections or {})
-    return write_settings(folder, data)
+    return write_settings(folder, data, sections)
 
 
 @dataclass
