@@ -203,7 +203,9 @@ def is_probable_bounce(headers: Mapping[str, str]) -> bool:
     `headers` maps field names (any case) to values; the one rule ingest and
     understanding share to decide what to fetch and read as a bounce.
     """
-    fields = {name.lower(): value for name, value in headers.items()}
+    # Only the fields read below are looked up: a parsed message decodes a field on access.
+    lower = all(name.islower() for name in headers)
+    fields = headers if lower else {name.lower(): value for name, value in headers.items()}
     ctype = fields.get("content-type", "").lower()
     if "multipart/report" in ctype and "delivery-status" in ctype:
         return True

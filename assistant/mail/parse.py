@@ -153,10 +153,52 @@ def parse_headers(raw: bytes) -> HeaderSummary:
     return _summary(_first(_fields(_header_block(raw))))
 
 
-def triage_headers(raw: bytes) -> tuple[HeaderSummary, Mapping[str, str]]:
-    """`parse_headers` and `header_fields` of one message from a single pass over its block."""
-    first = _first(_fields(_header_block(raw)))
-    return _summary(first), _DecodedHeaders(first)
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """What a first look at a header block needs to decide whether to fetch the message.
+
+    Built for speed over years of mail: the addresses are every address-like token of From,
+    To and Cc (a display name that holds an address adds it), so a triage may fetch a message
+    it did not need, never miss one that `parse_headers` would match.
+    """
+
+    senders: frozenset[str]
+    recipients: frozenset[str]
+    referenced: tuple[str, ...]  # In-Reply-To, then References
+    fields: Mapping[str, str]  # the triage fields by lower-case name, decoded on access
+
+
+_TRIAGE_FIELD = re.compile(
+    rb"^(from|to|cc|in-reply-to|references|subject|content-type|return-path"
+    rb"|x-failed-recipients|x-ms-exchange-message-is-ndr)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)",
+    re.I | re.M,
+)
+_ADDRESS_TOKEN = re.compile(r"[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+")
+
+
+def triage_headers(raw: bytes) -> Triage:
+    """The triage reading of a header block or a whole message, in one scan of its fields."""
+    first: dict[str, str] = {}
+    for match in _TRIAGE_FIELD.finditer(_header_block(raw)):
+        name = match.group(1).decode("ascii").lower()
+        if name not in first:
+            value = match.group(2).replace(b"\r\n", b"\n").rstrip(b"\r")
+            first[name] = value.decode("ascii", "surrogateescape")
+    return Triage(
+        senders=_address_tokens(first.get("from")),
+        recipients=_address_tokens(first.get("to")) | _address_tokens(first.get("cc")),
+        referenced=(
+            *message_ids(first.get("in-reply-to"))[:1],
+            *message_ids(first.get("references")),
+        ),
+        fields=_DecodedHeaders(first),
+    )
+
+
+def _address_tokens(value: str | None) -> frozenset[str]:
+    if not value:
+        return frozenset()
+    return frozenset(t.rstrip(".").lower() for t in _ADDRESS_TOKEN.findall(value))
 
 
 def header_fields(raw: bytes) -> Mapping[str, str]:

@@ -154,6 +154,7 @@ async def sync_folder(
         progress(folder, 0, max(0, top - last_uid))
     # A chunk is stored in a worker thread while the next one's headers are fetched and
     # triaged; chunks are stored in order, each with its mark, so a crash resumes cleanly.
+    known: dict[str, bool] = {}  # addresses already looked up in this folder's leads
     storing: asyncio.Future[int] | None = None
     try:
         for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
@@ -162,7 +163,7 @@ async def sync_folder(
             end = min(start + HEADER_CHUNK - 1, top)
             headers = await mailbox.fetch_headers(start, end)
             seen += len(headers)
-            wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers)
+            wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers, known)
             bodies = await mailbox.fetch_messages(sorted(wanted)) if wanted else []
             if storing is not None:
                 stored += await storing
@@ -203,9 +204,15 @@ def _bar(ctx: Context, rep_email: str, folder: str, total: int) -> tuple[Any, Pr
     return bar, advance
 
 
-def _triage(ctx: Context, role: str, rep_email: str, headers: list[tuple[int, bytes]]) -> set[int]:
+def _triage(
+    ctx: Context,
+    role: str,
+    rep_email: str,
+    headers: list[tuple[int, bytes]],
+    known: dict[str, bool] | None = None,
+) -> set[int]:
     with Session(ctx.engine) as session:
-        return _relevant(session, role, rep_email, headers)
+        return _relevant(session, role, rep_email, headers, known)
 
 
 def _store_chunk(
@@ -247,49 +254,52 @@ def _rep(session: Session, email: str) -> Rep:
 
 
 def _relevant(
-    session: Session, role: str, rep_email: str, headers: list[tuple[int, bytes]]
+    session: Session,
+    role: str,
+    rep_email: str,
+    headers: list[tuple[int, bytes]],
+    known: dict[str, bool] | None = None,
 ) -> set[int]:
-    """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces."""
-    parsed = {uid: triage_headers(raw) for uid, raw in headers}
-    summaries = {uid: summary for uid, (summary, _) in parsed.items()}
+    """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces.
+
+    `known` remembers, across one folder's chunks, which addresses are leads: the same
+    correspondents come back in every chunk of years of mail.
+    """
+    seen = {uid: triage_headers(raw) for uid, raw in headers}
     addresses: set[str] = set()
     ids: set[str] = set()
-    for h in summaries.values():
-        addresses.update(_people(h))
-        ids.update(_referenced(h))
-    leads = _known_leads(session, addresses)
+    for t in seen.values():
+        addresses.update(t.senders, t.recipients)
+        ids.update(t.referenced)
+    leads = _known_leads(session, addresses, {} if known is None else known)
     known_ids = _known_message_ids(session, ids)
     wanted = set()
-    for uid, h in summaries.items():
-        sender = h.from_.email if h.from_ else ""
+    for uid, t in seen.items():
         if role == "sent":
-            if any(a.email in leads for a in (*h.to, *h.cc)):
+            if t.recipients & leads:
                 wanted.add(uid)
         elif (
-            sender in leads
-            or set(_referenced(h)) & known_ids
-            or is_probable_bounce(parsed[uid][1])
-            or (sender == rep_email and any(a.email in leads for a in (*h.to, *h.cc)))
+            t.senders & leads
+            or known_ids.intersection(t.referenced)
+            or is_probable_bounce(t.fields)
+            or (rep_email in t.senders and t.recipients & leads)
         ):
             wanted.add(uid)
     return wanted
-
-
-def _people(h: HeaderSummary) -> list[str]:
-    return [a.email for a in (*([h.from_] if h.from_ else []), *h.to, *h.cc)]
 
 
 def _referenced(h: HeaderSummary) -> list[str]:
     return [*([h.in_reply_to] if h.in_reply_to else []), *h.references]
 
 
-def _known_leads(session: Session, addresses: Iterable[str]) -> set[str]:
-    wanted = sorted(set(addresses))
-    found: set[str] = set()
+def _known_leads(session: Session, addresses: Iterable[str], known: dict[str, bool]) -> set[str]:
+    """Which of `addresses` are leads; `known` holds the answers already found, and learns."""
+    wanted = sorted(a for a in set(addresses) if a not in known)
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
-        found.update(session.exec(select(Lead.email).where(col(Lead.email).in_(chunk))).all())
-    return found
+        found = set(session.exec(select(Lead.email).where(col(Lead.email).in_(chunk))).all())
+        known.update((a, a in found) for a in chunk)
+    return {a for a in addresses if known.get(a)}
 
 
 def _known_message_ids(session: Session, ids: Iterable[str]) -> set[str]:

@@ -7,6 +7,7 @@ so an opt-out is written together with its classification.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,11 +65,14 @@ def on_bounce(bounce: Any) -> tuple[Decision, ...]:
     return (HardBounce(bounce.status),) if bounce.hard else (SoftBounce(bounce.status),)
 
 
-def react(reading: Any, status: str, now: datetime, undated_days: int = 42) -> tuple[Decision, ...]:
+def react(
+    reading: Any, status: str, now: datetime, undated_days: int | Callable[[], int] = 42
+) -> tuple[Decision, ...]:
     """The decisions one reading of a lead's mail calls for, in the order they apply.
 
     "Not now" or a budget freeze with no date rests the lead `undated_days` (the cadence's
-    pause_without_date_days) rather than following up as if nothing was said.
+    pause_without_date_days) rather than following up as if nothing was said; given as a
+    function, it is asked only then.
     """
     if reading.kind == Kind.auto_reply:
         back = reading.return_date
@@ -98,7 +102,8 @@ def react(reading: Any, status: str, now: datetime, undated_days: int = 42) -> t
     else:
         undated = next((e for e in reading.events if e.type in LATER_EVENTS and not e.date), None)
         if undated is not None and status == LeadStatus.active:
-            back = now.date() + timedelta(days=undated_days)
-            why = f"asked to hold off, no date given ({undated_days} days): {undated.evidence}"
+            days = undated_days() if callable(undated_days) else undated_days
+            back = now.date() + timedelta(days=days)
+            why = f"asked to hold off, no date given ({days} days): {undated.evidence}"
             out.append(Pause(morning(back), why, asked=True))
     return tuple(out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session, col, select
 
@@ -87,17 +88,20 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
             return done
 
         async def one(message_id: int) -> None:
-            parsed = await asyncio.to_thread(_parse, ctx, message_id)
-            if parsed is None:
-                return
-            reading = (
-                await closer_reading(ctx, message_id, parsed, now)
-                if ctx.classifier and isinstance(parsed, ParsedMessage)
-                else None
-            )
-            lead_id = await asyncio.to_thread(
-                _understand_stored, ctx, message_id, parsed, now, reading
-            )
+            if ctx.classifier is None:  # the rules alone: parsed where it is read, in one go
+                lead_id = await asyncio.to_thread(_understand_stored, ctx, message_id, None, now)
+            else:
+                parsed = await asyncio.to_thread(_parse, ctx, message_id)
+                if parsed is None:
+                    return
+                reading = (
+                    await closer_reading(ctx, message_id, parsed, now)
+                    if isinstance(parsed, ParsedMessage)
+                    else None
+                )
+                lead_id = await asyncio.to_thread(
+                    _understand_stored, ctx, message_id, parsed, now, reading
+                )
             if scope is not None:
                 scope.touch(lead_id)
 
@@ -114,8 +118,10 @@ def _parse(ctx: Context, message_id: int) -> ParsedMessage | ParseError | None:
     """The one full parse of a stored message; None when it is gone."""
     with Session(ctx.engine) as session:
         raw = session.exec(select(Message.raw).where(Message.id == message_id)).first()
-    if raw is None:
-        return None
+    return None if raw is None else _parsed(raw)
+
+
+def _parsed(raw: bytes) -> ParsedMessage | ParseError:
     try:
         return parse_message(raw)
     except ParseError as exc:
@@ -125,11 +131,13 @@ def _parse(ctx: Context, message_id: int) -> ParsedMessage | ParseError | None:
 def _understand_stored(
     ctx: Context,
     message_id: int,
-    parsed: ParsedMessage | ParseError,
+    parsed: ParsedMessage | ParseError | None,
     now: datetime,
-    reading: Reading | None,
+    reading: Reading | None = None,
 ) -> int | None:
-    """Understand one message in its own transaction; returns its lead, if it has one."""
+    """Understand one message in its own transaction; returns its lead, if it has one.
+
+    `parsed` None: the message is parsed here, from the row read for the reading."""
     with transaction(ctx.engine) as session:
         # Locked, so that of two replicas reading it at once one stores the reading and the
         # other finds it understood (or skips it while the first holds it).
@@ -138,6 +146,8 @@ def _understand_stored(
         ).first()
         if message is None or message.state != MessageState.stored.value:
             return None  # another replica took it
+        if parsed is None:
+            parsed = _parsed(message.raw)
         understand_one(ctx, session, message, parsed, now, reading)
         return message.lead_id
 
@@ -249,7 +259,7 @@ def understand_one(
         decisions = on_bounce(result.bounce) if lead is not None else ()
     else:
         decisions = (
-            react(result, lead.status, now, _undated_days(session, lead, ctx))
+            react(result, lead.status, now, partial(_undated_days, session, lead, ctx))
             if lead is not None
             else ()
         )

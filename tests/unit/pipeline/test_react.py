@@ -28,6 +28,20 @@ def test_not_now_without_a_date_rests_the_lead_for_the_cadences_days() -> None:
     assert "no date given (30 days)" in pause.why
 
 
+def test_the_cadences_days_are_looked_up_only_when_a_reply_asks_for_a_rest() -> None:
+    asked: list[int] = []
+
+    def days() -> int:
+        asked.append(30)
+        return 30
+
+    assert react(reading(intent="question"), LeadStatus.active, NOW, days) == ()
+    assert asked == []
+    later = StoredEvent("come_back_later", "Not right now, maybe later.")
+    [pause] = react(reading(later), LeadStatus.active, NOW, days)
+    assert asked == [30] and pause.until.date() == date(2026, 12, 20)
+
+
 def test_an_undated_freeze_rests_the_lead_too_but_never_a_lead_already_paused() -> None:
     freeze = StoredEvent("budget_freeze", "Spending is frozen, nobody knows until when.")
     assert isinstance(react(reading(freeze), LeadStatus.active, NOW)[0], Pause)

@@ -1,0 +1,71 @@
+"""triage_headers: the first look at years of mail decides what is fetched whole, so it may
+take more than it needs, never less than the full header reading would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.mail.dsn import is_probable_bounce
+from assistant.mail.parse import parse_headers, triage_headers
+
+CORPORA = [Path(__file__).parents[2] / "corpus", Path(__file__).parents[2] / "corpus_real"]
+
+
+def test_the_addresses_threads_and_bounce_fields_are_read_from_a_header_block() -> None:
+    block = (
+        b"From: =?utf-8?q?J=C3=B6rg_Wittenberg?= <Joerg@Kunde.example>\r\n"
+        b"To: Ana Ruiz <ana@acme.test>,\r\n"
+        b' "Ops, Team" <ops@kunde.example>\r\n'
+        b"CC: undisclosed-recipients:;\r\n"
+        b"In-Reply-To: <a1@acme.test>\r\n"
+        b"References: <a0@acme.test>\r\n"
+        b"\t<a1@acme.test>\r\n"
+        b"Subject: Re: pricing\r\n"
+        b"From: second@ignored.example\r\n"
+        b"\r\n"
+    )
+    t = triage_headers(block)
+    assert t.senders == {"joerg@kunde.example"}  # the first From, lower-cased
+    assert t.recipients == {"ana@acme.test", "ops@kunde.example"}
+    assert t.referenced == ("<a1@acme.test>", "<a0@acme.test>", "<a1@acme.test>")
+    assert t.fields["subject"] == "Re: pricing"
+    assert not is_probable_bounce(t.fields)
+
+
+def test_an_address_written_in_a_display_name_is_taken_too() -> None:
+    t = triage_headers(b'From: "lead@customer.example via Forms" <forms@relay.example>\n\n')
+    assert t.senders == {"lead@customer.example", "forms@relay.example"}
+
+
+def test_a_delivery_report_shows_in_the_triage_fields() -> None:
+    t = triage_headers(
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example>\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\n\n"
+    )
+    assert is_probable_bounce(t.fields)
+
+
+def test_a_body_line_is_never_read_as_a_header() -> None:
+    t = triage_headers(b"Subject: hi\n\nFrom: lead@customer.example\nTo: x@y.example\n")
+    assert t.senders == frozenset() and t.recipients == frozenset()
+
+
+def _messages() -> list[Path]:
+    return sorted(p for corpus in CORPORA for p in corpus.glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", _messages(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_triage_takes_every_address_and_reference_the_full_header_reading_finds(
+    path: Path,
+) -> None:
+    raw = path.read_bytes()
+    full = parse_headers(raw)
+    t = triage_headers(raw)
+    if full.from_ is not None:
+        assert full.from_.email in t.senders
+    assert {a.email for a in (*full.to, *full.cc)} <= t.recipients
+    assert {*full.references, *([full.in_reply_to] if full.in_reply_to else [])} <= set(
+        t.referenced
+    )
