@@ -9,7 +9,7 @@ changes nothing. Parsing and storing run in the worker threads, off the event lo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -231,8 +231,12 @@ def _store_chunk(
     tell `stored_up_to`."""
     stored = 0
     with transaction(ctx.engine) as session:
-        for uid, raw in bodies:
-            if _store(session, rep_id, rep_email, folder, role, uidvalidity, uid, raw, now):
+        chunk = [(uid, raw, parse_headers(raw)) for uid, raw in bodies]
+        known = _Known.read(session, rep_id, folder, uidvalidity, chunk)
+        for uid, raw, h in chunk:
+            if _store(
+                session, known, rep_id, rep_email, folder, role, uidvalidity, uid, raw, h, now
+            ):
                 stored += 1
         state = session.exec(
             select(FolderState).where(FolderState.rep_id == rep_id, FolderState.folder == folder)
@@ -322,8 +326,59 @@ def _known_message_ids(session: Session, ids: Iterable[str]) -> set[str]:
     return found
 
 
+def _in_chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    ordered = sorted(set(values))
+    for i in range(0, len(ordered), size):
+        yield ordered[i : i + size]
+
+
+@dataclass
+class _Known:
+    """What storing a chunk looks up, read for the whole chunk in a few queries and kept
+    current as its messages are stored."""
+
+    uids: set[int]  # stored already, in this folder under this UIDVALIDITY
+    in_folder: dict[str, Message]  # this folder's messages by Message-ID
+    drafts: dict[str, Draft]  # our drafts by the Message-ID they went out with
+    leads: dict[str, Lead]  # by address
+
+    @classmethod
+    def read(
+        cls,
+        session: Session,
+        rep_id: int,
+        folder: str,
+        uidvalidity: int,
+        chunk: list[tuple[int, bytes, HeaderSummary]],
+    ) -> _Known:
+        known = cls(set(), {}, {}, {})
+        here = (Message.rep_id == rep_id) & (Message.folder == folder)
+        for uids in _in_chunks(uid for uid, _, _ in chunk):
+            known.uids.update(
+                session.exec(
+                    select(Message.uid).where(
+                        here, Message.uidvalidity == uidvalidity, col(Message.uid).in_(uids)
+                    )
+                ).all()
+            )
+        for ids in _in_chunks(h.message_id for _, _, h in chunk if h.message_id):
+            for m in session.exec(select(Message).where(here, col(Message.message_id).in_(ids))):
+                known.in_folder.setdefault(m.message_id or "", m)
+            for d in session.exec(select(Draft).where(col(Draft.message_id).in_(ids))):
+                known.drafts.setdefault(d.message_id or "", d)
+        for people in _in_chunks(a for _, _, h in chunk for a in _people(h)):
+            for lead in session.exec(select(Lead).where(col(Lead.email).in_(people))):
+                known.leads[lead.email] = lead
+        return known
+
+
+def _people(h: HeaderSummary) -> list[str]:
+    return [a.email for a in (*([h.from_] if h.from_ else []), *h.to, *h.cc)]
+
+
 def _store(
     session: Session,
+    known: _Known,
     rep_id: int,
     rep_email: str,
     folder: str,
@@ -331,77 +386,62 @@ def _store(
     uidvalidity: int,
     uid: int,
     raw: bytes,
+    h: HeaderSummary,
     now: datetime,
 ) -> bool:
     """Store one message unless it is already here; True when a new row was written."""
-    if session.exec(
-        select(Message.id).where(
-            Message.rep_id == rep_id,
-            Message.folder == folder,
-            Message.uidvalidity == uidvalidity,
-            Message.uid == uid,
-        )
-    ).first():
+    if uid in known.uids:
         return False
-    h = parse_headers(raw)
-    if h.message_id:
-        moved = session.exec(
-            select(Message).where(
-                Message.rep_id == rep_id,
-                Message.folder == folder,
-                Message.message_id == h.message_id,
-            )
-        ).first()
-        if moved is not None:  # same message, renumbered after a UIDVALIDITY change
-            moved.uidvalidity, moved.uid = uidvalidity, uid
-            session.add(moved)
-            return False
+    known.uids.add(uid)
+    moved = known.in_folder.get(h.message_id) if h.message_id else None
+    if moved is not None:  # same message, renumbered after a UIDVALIDITY change
+        moved.uidvalidity, moved.uid = uidvalidity, uid
+        session.add(moved)
+        return False
     sender = h.from_.email if h.from_ else ""
     outbound = role == "sent" or sender == rep_email
     direction = Direction.outbound if outbound else Direction.inbound
-    own = (
-        session.exec(select(Draft).where(Draft.message_id == h.message_id)).first()
-        if h.message_id
-        else None
-    )
-    lead = _lead_for(session, h, outbound, own)
+    own = known.drafts.get(h.message_id) if h.message_id else None
+    lead = _lead_for(session, known, h, outbound, own)
     thread_id = _thread_for(session, lead, h, own, now) if lead else None
-    session.add(
-        Message(
-            rep_id=rep_id,
-            folder=folder,
-            uidvalidity=uidvalidity,
-            uid=uid,
-            message_id=h.message_id,
-            in_reply_to=h.in_reply_to,
-            references=list(h.references),
-            thread_id=thread_id,
-            lead_id=lead.id if lead else None,
-            draft_id=own.id if own else None,
-            direction=direction.value,
-            from_addr=sender,
-            to_addrs=[a.email for a in h.to],
-            cc_addrs=[a.email for a in h.cc],
-            subject=h.subject,
-            sent_at=h.date or now,
-            received_at=now,
-            raw=raw,
-        )
+    message = Message(
+        rep_id=rep_id,
+        folder=folder,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        message_id=h.message_id,
+        in_reply_to=h.in_reply_to,
+        references=list(h.references),
+        thread_id=thread_id,
+        lead_id=lead.id if lead else None,
+        draft_id=own.id if own else None,
+        direction=direction.value,
+        from_addr=sender,
+        to_addrs=[a.email for a in h.to],
+        cc_addrs=[a.email for a in h.cc],
+        subject=h.subject,
+        sent_at=h.date or now,
+        received_at=now,
+        raw=raw,
     )
+    session.add(message)
     session.flush()
+    if h.message_id:
+        known.in_folder.setdefault(h.message_id, message)
     return True
 
 
-def _lead_for(session: Session, h: HeaderSummary, outbound: bool, own: Draft | None) -> Lead | None:
+def _lead_for(
+    session: Session, known: _Known, h: HeaderSummary, outbound: bool, own: Draft | None
+) -> Lead | None:
     if own is not None:
         return session.get(Lead, own.lead_id)
     candidates = (
         [a.email for a in (*h.to, *h.cc)] if outbound else ([h.from_.email] if h.from_ else [])
     )
     for address in candidates:
-        lead = session.exec(select(Lead).where(Lead.email == address)).first()
-        if lead is not None:
-            return lead
+        if address in known.leads:
+            return known.leads[address]
     # A colleague answering inside one of our threads belongs to that thread's lead.
     parent = _parent(session, h)
     return session.get(Lead, parent.lead_id) if parent and parent.lead_id else None

@@ -165,6 +165,37 @@ async def each(
     return [result for went, result in done if went]
 
 
+async def together(
+    engine: Engine,
+    log: Any,
+    stage: str,
+    kind: str,
+    ids: Iterable[int],
+    batch: Callable[[list[int]], Awaitable[dict[int, Any]]],
+    work: Callable[[int], Awaitable[Any]],
+    now: datetime,
+    stop: threading.Event | None = None,
+) -> list[Any]:
+    """`batch` on the items at once (its own transaction), then `each` on what it left.
+
+    `batch` returns the result of each item it went through. If it fails, nothing of it is
+    kept and every item goes through `each`, so the one at fault is recorded and held back
+    and the others go through. An item that failed before always goes through `each`.
+    """
+    ids = list(ids)
+    retrying = _retrying(engine, stage, kind)
+    fresh = [i for i in ids if i not in retrying]
+    done: dict[int, Any] = {}
+    if fresh and not (stop is not None and stop.is_set()):
+        try:
+            done = await batch(fresh)
+        except Exception as exc:  # one of them is at fault: find it one by one
+            log.warning("%s: %d %s(s) read one by one after: %s", stage, len(fresh), kind, exc)
+            done = {}
+    rest = [i for i in ids if i not in done]
+    return [*done.values(), *await each(engine, log, stage, kind, rest, work, now, stop)]
+
+
 def retry_now(engine: Engine, failure_id: int) -> Failure | None:
     """A person asks for another try: the item goes back to its stage on the next pass."""
     with transaction(engine) as session:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from assistant.db import transaction
 from assistant.errors import DraftError, ParseError
@@ -57,6 +57,7 @@ from assistant.reading import dump
 from assistant.records import audit, is_suppressed, record_delivery
 
 BATCH = 100
+TOGETHER_BYTES = 256 * 1024  # a message larger than this is read in a transaction of its own
 MODEL_HORIZON = timedelta(days=30)
 
 
@@ -87,13 +88,13 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
         if not ids:
             return done
 
-        async def one(message_id: int) -> None:
+        async def one(message_id: int) -> int | None:
             if ctx.classifier is None:  # the rules alone: parsed where it is read, in one go
                 lead_id = await asyncio.to_thread(_understand_stored, ctx, message_id, None, now)
             else:
                 parsed = await asyncio.to_thread(_parse, ctx, message_id)
                 if parsed is None:
-                    return
+                    return None
                 reading = (
                     await closer_reading(ctx, message_id, parsed, now)
                     if isinstance(parsed, ParsedMessage)
@@ -104,14 +105,53 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
                 )
             if scope is not None:
                 scope.touch(lead_id)
+            return lead_id
 
-        items = await shunt.each(
-            ctx.engine, ctx.log, "understand", "message", ids, one, now, ctx.stopping
-        )
+        async def together(some: list[int]) -> dict[int, int | None]:
+            found = await asyncio.to_thread(_understand_together, ctx, some, now)
+            for lead_id in found.values():
+                if scope is not None:
+                    scope.touch(lead_id)
+            return found
+
+        if ctx.classifier is None:  # the rules alone: a batch in one transaction
+            items = await shunt.together(
+                ctx.engine, ctx.log, "understand", "message", ids, together, one, now, ctx.stopping
+            )
+        else:
+            items = await shunt.each(
+                ctx.engine, ctx.log, "understand", "message", ids, one, now, ctx.stopping
+            )
         done += len(items)
         if ctx.stopping.is_set():
             return done
         after = ids[-1]
+
+
+def _understand_together(ctx: Context, ids: list[int], now: datetime) -> dict[int, int | None]:
+    """Understand small messages by the rules alone, in one transaction: message id to lead.
+
+    A message it leaves (large, gone, or held by another replica) is for the one-by-one path.
+    """
+    out: dict[int, int | None] = {}
+    with transaction(ctx.engine) as session:
+        messages = session.exec(
+            select(Message)
+            .where(
+                col(Message.id).in_(ids),
+                Message.state == MessageState.stored.value,
+                func.length(Message.raw) <= TOGETHER_BYTES,
+            )
+            .order_by(col(Message.id))
+            .with_for_update(skip_locked=True)
+        ).all()
+        for message in messages:
+            if ctx.stopping.is_set():
+                break
+            assert message.id is not None
+            understand_one(ctx, session, message, _parsed(message.raw), now)
+            out[message.id] = message.lead_id
+    return out
 
 
 def _parse(ctx: Context, message_id: int) -> ParsedMessage | ParseError | None:

@@ -38,6 +38,7 @@ from assistant.models import (
 )
 from assistant.pipeline import approve as approve_stage
 from assistant.pipeline import notify, plan, shunt
+from assistant.pipeline import understand as understand_stage
 from assistant.pipeline.context import Context
 from assistant.runtime import context
 from tests.mails import mail
@@ -245,6 +246,59 @@ def test_a_message_that_makes_understanding_raise_is_shunted_and_the_others_go_o
     with Session(world.engine) as session:
         assert session.exec(select(Failure)).one().state == "resolved"
     assert [d.state for d in world.drafts(MARIA)] == ["pending"]
+
+
+def test_with_the_rules_alone_a_message_that_breaks_the_reader_is_shunted_from_its_batch(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a model the stored mail is read in batches of one transaction each: the batch
+    # that meets a broken message is read again one by one, and only that message waits.
+    real = understand_stage.understand
+    batches: list[int] = []
+    together = understand_stage._understand_together
+
+    def breaking(parsed: Any, **kwargs: Any) -> Understanding:
+        if "BREAKS-THE-READER" in parsed.text:
+            raise KeyError("the reader broke on this message")
+        return real(parsed, **kwargs)
+
+    def counted(ctx: Any, ids: list[int], now: datetime) -> dict[int, int | None]:
+        batches.append(len(ids))
+        return together(ctx, ids, now)
+
+    monkeypatch.setattr(understand_stage, "understand", breaking)
+    monkeypatch.setattr(understand_stage, "_understand_together", counted)
+    world.deliver(_reply(MARIA, "María López", "BREAKS-THE-READER: what does it cost?", 1))
+    world.deliver(_reply(JON, "Jon Berg", "Could you send me the security overview?", 2))
+    report = world.tick(NOW)
+
+    assert batches and max(batches) >= 2  # read together first
+    assert report.understood == 3  # two Sent copies and Jon's reply
+    assert [d.state for d in world.drafts(JON)] == ["pending"]
+    assert world.drafts(MARIA) == []
+    with Session(world.engine) as session:
+        [failure] = session.exec(select(Failure)).all()
+        stuck = session.get(Message, failure.item_id)
+    assert (failure.stage, failure.state, failure.attempts) == ("understand", "retrying", 1)
+    assert "KeyError" in failure.reason
+    assert stuck is not None and stuck.state == "stored"
+
+    monkeypatch.setattr(understand_stage, "understand", real)  # fixed
+    world.tick(NOW + shunt.backoff(1) + timedelta(seconds=1))
+    with Session(world.engine) as session:
+        assert session.exec(select(Failure)).one().state == "resolved"
+    assert [d.state for d in world.drafts(MARIA)] == ["pending"]
+
+
+def test_a_message_too_large_to_read_in_a_batch_is_read_on_its_own(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(understand_stage, "TOGETHER_BYTES", 0)  # every message is "large"
+    world.deliver(_reply(JON, "Jon Berg", "Could you send me the security overview?", 2))
+    assert world.tick(NOW).understood == 3  # two Sent copies and Jon's reply
+    with Session(world.engine) as session:
+        assert session.exec(select(Message).where(Message.state == "stored")).all() == []
+    assert [d.state for d in world.drafts(JON)] == ["pending"]
 
 
 def test_a_lead_whose_drafting_raises_is_shunted_and_shown(world: World, tmp_path: Path) -> None:
