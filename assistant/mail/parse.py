@@ -10,6 +10,7 @@ from datetime import datetime
 from email import message_from_bytes
 from email.message import Message
 from email.policy import compat32
+from typing import Any
 
 from assistant.errors import ParseError
 from assistant.mail.headers import (
@@ -100,8 +101,17 @@ def _header_block(raw: bytes) -> bytes:
     if raw.startswith(b"From "):
         newline = raw.find(b"\n")
         raw = raw[newline + 1 :] if newline >= 0 else b""
-    end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES + 4)
-    return raw[: end.start()] if end else raw[:MAX_HEADER_BYTES]
+    end = _header_end(raw, MAX_HEADER_BYTES + 4)
+    return raw[:end] if end >= 0 else raw[:MAX_HEADER_BYTES]
+
+
+def _header_end(raw: bytes, limit: int) -> int:
+    """Where the first empty line (`\r?\n\r?\n`) starts within raw[:limit], or -1."""
+    ends = [i for i in (raw.find(b"\n\n", 0, limit), raw.find(b"\n\r\n", 0, limit)) if i >= 0]
+    if not ends:
+        return -1
+    end = min(ends)
+    return end - 1 if end > 0 and raw[end - 1] == 13 else end
 
 
 def _fields(block: bytes) -> list[tuple[str, str]]:
@@ -252,6 +262,12 @@ class _DecodedHeaders(Mapping[str, str]):
         if name not in self._decoded:
             self._decoded[name] = header_text(self._raw[name])
         return self._decoded[name]
+
+    def get(self, name: str, default: Any = None) -> Any:  # no KeyError raised on a miss
+        return self[name] if name in self._raw else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)

@@ -23,9 +23,9 @@ from assistant import logs, roster
 from assistant.config import RepSettings
 from assistant.db import transaction
 from assistant.errors import MailError
-from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
-from assistant.mail.parse import HeaderSummary, parse_headers, triage_headers
+from assistant.mail.parse import HeaderSummary, parse_headers
+from assistant.mail.triage import Seen, look
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context, Scope
 
@@ -211,8 +211,9 @@ def _triage(
     headers: list[tuple[int, bytes]],
     known: dict[str, bool] | None = None,
 ) -> set[int]:
+    seen = look(headers)
     with Session(ctx.engine) as session:
-        return _relevant(session, role, rep_email, headers, known)
+        return _relevant(session, role, rep_email, seen, known)
 
 
 def _store_chunk(
@@ -261,7 +262,7 @@ def _relevant(
     session: Session,
     role: str,
     rep_email: str,
-    headers: list[tuple[int, bytes]],
+    seen: list[Seen],
     known: dict[str, bool] | None = None,
 ) -> set[int]:
     """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces.
@@ -269,26 +270,25 @@ def _relevant(
     `known` remembers, across one folder's chunks, which addresses are leads: the same
     correspondents come back in every chunk of years of mail.
     """
-    seen = {uid: triage_headers(raw) for uid, raw in headers}
     addresses: set[str] = set()
     ids: set[str] = set()
-    for t in seen.values():
+    for t in seen:
         addresses.update(t.senders, t.recipients)
         ids.update(t.referenced)
     leads = _known_leads(session, addresses, {} if known is None else known)
     known_ids = _known_message_ids(session, ids)
     wanted = set()
-    for uid, t in seen.items():
+    for t in seen:
         if role == "sent":
             if t.recipients & leads:
-                wanted.add(uid)
+                wanted.add(t.uid)
         elif (
             t.senders & leads
             or known_ids.intersection(t.referenced)
-            or is_probable_bounce(t.fields)
+            or t.bounce
             or (rep_email in t.senders and t.recipients & leads)
         ):
-            wanted.add(uid)
+            wanted.add(t.uid)
     return wanted
 
 

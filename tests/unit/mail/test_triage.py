@@ -3,12 +3,14 @@ take more than it needs, never less than the full header reading would."""
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.mail.dsn import is_probable_bounce
-from assistant.mail.parse import parse_headers, triage_headers
+from assistant.mail.parse import _header_end, parse_headers, triage_headers
 
 CORPORA = [Path(__file__).parents[2] / "corpus", Path(__file__).parents[2] / "corpus_real"]
 
@@ -69,3 +71,14 @@ def test_the_triage_takes_every_address_and_reference_the_full_header_reading_fi
     assert {*full.references, *([full.in_reply_to] if full.in_reply_to else [])} <= set(
         t.referenced
     )
+
+
+def test_the_header_block_ends_where_the_first_empty_line_starts() -> None:
+    # The same answer as the pattern r"\r?\n\r?\n" on every short mix of line ends.
+    pattern = re.compile(rb"\r?\n\r?\n")
+    rng = random.Random(7)
+    for _ in range(20_000):
+        raw = b"".join(rng.choice([b"\r", b"\n", b"a", b":"]) for _ in range(rng.randint(0, 12)))
+        limit = rng.randint(0, 14)
+        found = pattern.search(raw, 0, limit)
+        assert _header_end(raw, limit) == (found.start() if found else -1), (raw, limit)
