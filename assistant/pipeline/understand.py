@@ -66,8 +66,9 @@ async def run(ctx: Context, now: datetime, scope: Scope | None = None) -> int:
 
     A replica takes the mail of the mailboxes it holds. Each message goes through the shunt:
     one that makes understanding fail is recorded, held back for its backoff, and the others
-    are understood in the same pass. Parsing and reading run in the worker threads; each
-    message's lead joins the pass's scope.
+    are understood in the same pass. With the rules alone, a batch is first read in one
+    transaction; if that fails, its messages are read one by one, each in its own. Parsing
+    and reading run in the worker threads; each message's lead joins the pass's scope.
     """
     done, after = 0, 0
     while True:
