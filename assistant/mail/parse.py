@@ -222,10 +222,10 @@ def _check_limits(raw: bytes) -> None:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise ParseError(f"the message is larger than {MAX_MESSAGE_BYTES // 2**20} MiB")
     body = raw[raw.find(b"\n") + 1 :] if raw.startswith(b"From ") else raw
-    end = _HEADER_END.search(body, 0, MAX_HEADER_BYTES + 4)
-    if (end.start() if end else len(body)) > MAX_HEADER_BYTES:
+    end = _header_end(body, MAX_HEADER_BYTES + 4)
+    if (end if end >= 0 else len(body)) > MAX_HEADER_BYTES:
         raise ParseError(f"the header block is larger than {MAX_HEADER_BYTES // 1024} KiB")
-    block = body[: end.start()] if end else body
+    block = body[:end] if end >= 0 else body
     if block.count(b"\n") - block.count(b"\n ") - block.count(b"\n\t") >= MAX_HEADER_FIELDS:
         raise ParseError(f"the message has more than {MAX_HEADER_FIELDS} header fields")
     # Deep nesting needs delimiter lines or message/* parts: without many of either the
@@ -281,8 +281,8 @@ class _DecodedHeaders(Mapping[str, str]):
 
 def _without_bare_cr(raw: bytes) -> bytes:
     """Turn a lone CR in the top header block into a space: it must not start a header."""
-    end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES + 4)
-    cut = end.start() if end else len(raw)
+    end = _header_end(raw, MAX_HEADER_BYTES + 4)
+    cut = end if end >= 0 else len(raw)
     block = raw[:cut]
     if block.count(b"\r") == block.count(b"\r\n"):
         return raw

@@ -23,9 +23,9 @@ from assistant import logs, roster
 from assistant.config import RepSettings
 from assistant.db import transaction
 from assistant.errors import MailError
+from assistant.mail.dsn import is_probable_bounce
 from assistant.mail.imap import HEADER_CHUNK, Mailbox
-from assistant.mail.parse import HeaderSummary, parse_headers
-from assistant.mail.triage import Seen, look
+from assistant.mail.parse import HeaderSummary, Triage, parse_headers, triage_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context, Scope
 
@@ -211,7 +211,7 @@ def _triage(
     headers: list[tuple[int, bytes]],
     known: dict[str, bool] | None = None,
 ) -> set[int]:
-    seen = look(headers)
+    seen = [(uid, triage_headers(raw)) for uid, raw in headers]
     with Session(ctx.engine) as session:
         return _relevant(session, role, rep_email, seen, known)
 
@@ -262,7 +262,7 @@ def _relevant(
     session: Session,
     role: str,
     rep_email: str,
-    seen: list[Seen],
+    seen: list[tuple[int, Triage]],
     known: dict[str, bool] | None = None,
 ) -> set[int]:
     """UIDs worth fetching whole: mail to or from leads, replies into our threads, bounces.
@@ -272,23 +272,23 @@ def _relevant(
     """
     addresses: set[str] = set()
     ids: set[str] = set()
-    for t in seen:
+    for _, t in seen:
         addresses.update(t.senders, t.recipients)
         ids.update(t.referenced)
     leads = _known_leads(session, addresses, {} if known is None else known)
     known_ids = _known_message_ids(session, ids)
     wanted = set()
-    for t in seen:
+    for uid, t in seen:
         if role == "sent":
             if t.recipients & leads:
-                wanted.add(t.uid)
+                wanted.add(uid)
         elif (
             t.senders & leads
             or known_ids.intersection(t.referenced)
-            or t.bounce
+            or is_probable_bounce(t.fields)
             or (rep_email in t.senders and t.recipients & leads)
         ):
-            wanted.add(t.uid)
+            wanted.add(uid)
     return wanted
 
 
@@ -296,21 +296,17 @@ def _referenced(h: HeaderSummary) -> list[str]:
     return [*([h.in_reply_to] if h.in_reply_to else []), *h.references]
 
 
-def _known_leads(session: Session, addresses: Iterable[str], known: dict[str, bool]) -> set[str]:
+def _known_leads(session: Session, addresses: set[str], known: dict[str, bool]) -> set[str]:
     """Which of `addresses` are leads; `known` holds the answers already found, and learns."""
-    wanted = sorted(a for a in set(addresses) if a not in known)
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
+    for chunk in _in_chunks(a for a in addresses if a not in known):
         found = set(session.exec(select(Lead.email).where(col(Lead.email).in_(chunk))).all())
         known.update((a, a in found) for a in chunk)
     return {a for a in addresses if known.get(a)}
 
 
 def _known_message_ids(session: Session, ids: Iterable[str]) -> set[str]:
-    wanted = sorted(set(ids))
     found: set[str] = set()
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
+    for chunk in _in_chunks(ids):
         found.update(
             m
             for m in session.exec(
