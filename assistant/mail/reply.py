@@ -51,6 +51,11 @@ _TAB_FIELD_LINE = re.compile(
     rf"^\s*(?:(?P<from>{_FROM_NAMES})|{alternatives('reply.tab_labels')})(?:\t+| {{2,}})\S",
     re.IGNORECASE,
 )
+# Inside a block a From field opened, a label and one space ("An x@y", "Betreff Offer"):
+# what a Notes reply's header table leaves when its HTML becomes text.
+_BARE_FIELD_LINE = re.compile(rf"^\s*(?:{alternatives('reply.tab_labels')}) \S", re.IGNORECASE)
+# Notes' line above that table: "Sam Smith --- Offer ---".
+_NOTES_TITLE = re.compile(r"^\s*\S.{0,120}\s---\s.{0,200}---\s*$")
 _INLINE_LABEL = re.compile(rf"(?:^|\s){_FIELD_LABEL}\s", re.IGNORECASE)
 _FIELD_LIKE = re.compile(r"^\s*[\w'][\w' ]{1,24}\s?:\s*\S.{0,60}$")
 _QUOTED = re.compile(r"^\s*>")
@@ -65,7 +70,7 @@ _JOINED = rf"(?:\s*[/&+]\s*|\s+(?:{alternatives('reply.signoff_joiner')})\s+)"
 _PLACE = rf"(?:\s+(?:{alternatives('reply.signoff_place')})\s+[\w-]+(?:\s[\w-]+)?)?"
 _SIGNOFF = re.compile(
     rf"^\s*{_SIGNOFF_WORDS}(?:{_JOINED}{_SIGNOFF_WORDS})?{_PLACE}"
-    r"(?:\s*[,.!:;。！、]*|\s*[,!–-]+\s*[\w.'-]+(?:\s[\w.'-]+)?)\s*$",
+    r"(?:\s*[,.!:;。！、]*|\s*[,!–-]+\s*[\w.'-]+(?:\s[\w.'-]+)?|\s+[\w.'-]+)\s*$",
     re.IGNORECASE,
 )
 # "-Maarten de Jong", "/B", "– J", "—Sam": a dash or a slash and a name or initials.
@@ -74,6 +79,9 @@ _DASH_SIGNOFF = re.compile(
     r"(?:\s+(?:(?-i:[A-ZÀ-ÖØ-Þ])[\w'.-]*|van|von|de|der|den|da|di|du|le|la|ten|ter)){0,3}\s*$"
 )
 _BULLET = re.compile(r"^\s*(?:[-–—*•/]|\d{1,2}[.)])\s*\S")
+_CLOSING_WORDS = 3
+_DASH_CARD_LINES = 2
+_POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P?\.?\s?S\b|\[(?:\*|\d{1,2})\]\s)", re.IGNORECASE)
 # A lone name closing the message ("John.", "Michael Scott"), not a one-word answer.
 _NAME_LINE = re.compile(r"^-?\s*[A-ZÀ-ÖØ-Þ][\w'.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'.-]*){0,2}[.,]?$")
 _NOT_NAMES = frozenset(entries("reply.not_names"))
@@ -91,6 +99,15 @@ _DISCLAIMER = re.compile(
 _SENTENCE_END = re.compile(r"[.?!]\s*$")
 _IMAGE_PLACEHOLDER = re.compile(r"^\s*\[(?:cid:|image:)[^\]]*\]\s*$", re.IGNORECASE)
 _BLANKS = re.compile(r"\n{3,}")
+# What an organisation's mail server puts above mail from outside: "[EXTERNAL]" on a line of
+# its own, or a warning paragraph ("CAUTION: This email originated from outside …").
+_EXTERNAL_TAG = re.compile(
+    rf"^\s*[\[(*]*\s*(?:{alternatives('reply.external_tag')})\s*[\])*]*\s*:?\s*$", re.IGNORECASE
+)
+_EXTERNAL_NOTICE = re.compile(
+    rf"^\W{{0,4}}(?:{alternatives('reply.external_notice')})", re.IGNORECASE
+)
+_BANNER_LINES = 8
 
 
 def _quote_follows(lines: list[str], start: int) -> bool:
@@ -148,6 +165,8 @@ def _header_run(lines: list[str], i: int) -> tuple[int, bool]:
         if match:
             count += 1
             has_from = has_from or bool(match.group("from"))
+        elif has_from and _BARE_FIELD_LINE.match(lines[j]):
+            count += 1
         elif not (count == 1 and has_from and lines[j].strip() and "@" in lines[j]):
             break
         j += 1
@@ -170,6 +189,8 @@ def _block_top(lines: list[str], i: int) -> int:
     top = i
     if top > 0 and _FIELD_LIKE.match(lines[top - 1]) and not _is_header_block(lines, top - 1):
         top -= 1
+    elif top > 0 and _NOTES_TITLE.match(lines[top - 1]):
+        return top - 1
     back = top - 1
     while back >= 0 and not lines[back].strip():
         back -= 1
@@ -307,13 +328,45 @@ def _cut_name(lines: list[str]) -> list[str]:
 
 
 def _cut_dash_signoff(lines: list[str]) -> list[str]:
-    """Cut a last line of a dash or slash and a name, unless it ends a list of items."""
+    """Cut a last line of a dash or slash and a name, unless it ends a list of items, and
+    a short closing of the writer's own above it ("Happy hacking," / "-Carl")."""
     content = [i for i, line in enumerate(lines) if line.strip()]
-    if len(content) < 2 or not _DASH_SIGNOFF.match(lines[content[-1]]):
+    # The name may have a line or two of its card under it ("--Geoff Smith" / "Acme, LLC").
+    for under in range(min(_DASH_CARD_LINES, len(content) - 2) + 1):
+        at = len(content) - 1 - under
+        card = [lines[i] for i in content[at + 1 :]]
+        if (
+            _DASH_SIGNOFF.match(lines[content[at]])
+            and not any(map(_BULLET.match, card))
+            and all(_is_card_line(line.strip()) for line in card)
+        ):
+            break
+    else:
         return lines
-    if _BULLET.match(lines[content[-2]]):
+    if at < 1 or _BULLET.match(lines[content[at - 1]]):
         return lines
-    return lines[: content[-1]]
+    above = lines[content[at - 1]].strip()
+    closing = len(above.split()) <= _CLOSING_WORDS and above.endswith(",")
+    if at > 1 and closing and not lines[content[at - 1] - 1].strip():
+        return lines[: content[at - 1]]
+    return lines[: content[at]]
+
+
+def _postscript(lines: list[str]) -> int | None:
+    """Where a postscript or a footnote under the sign-off starts ("PS. …", "[*] …")."""
+    for i in range(1, len(lines)):
+        if not lines[i - 1].strip() and _POSTSCRIPT.match(lines[i]):
+            return i
+    return None
+
+
+def _cut_closing(lines: list[str]) -> list[str]:
+    """Cut a sign-off and a card, or a dash and a name, at the end of `lines`."""
+    named = _cut_dash_signoff(lines)
+    if len(named) < len(lines):
+        # What stood above the name is the writer's own text, a link included.
+        return _cut_signoff(named)
+    return _cut_card(_cut_signoff(lines))
 
 
 def _is_footer(below: list[str]) -> bool:
@@ -345,15 +398,38 @@ def _drop_signature(lines: list[str], *, inline: bool = False) -> list[str]:
     lines = _before_delimiter(lines)
     while lines and (_RULE.match(lines[-1]) or not lines[-1].strip()):
         lines = lines[:-1]
-    kept = _cut_card(_cut_signoff(_cut_dash_signoff(lines)))
+    # A postscript under the sign-off is the writer's text: the closing above it goes.
+    ps = _postscript(lines)
+    if ps is not None:
+        above = _cut_closing(lines[:ps])
+        if len(above) < ps:
+            return [*above, "", *lines[ps:]]
+    kept = _cut_closing(lines)
     # Below inline answers a short last line is an answer ("Dynamics."), not a name.
     return kept if inline else _cut_name(kept)
+
+
+def _drop_banner(lines: list[str]) -> list[str]:
+    """The lines without a mail server's external-sender tag or warning at the top."""
+    top = 0
+    while top < len(lines) and not lines[top].strip():
+        top += 1
+    if top == len(lines):
+        return lines
+    if _EXTERNAL_TAG.match(lines[top]):
+        return _drop_banner(lines[top + 1 :])
+    if not _EXTERNAL_NOTICE.match(lines[top]):
+        return lines
+    end = top + 1
+    while end < len(lines) and end - top < _BANNER_LINES and lines[end].strip():
+        end += 1
+    return _drop_banner(lines[end:])
 
 
 def new_text(body: str) -> str:
     """What the sender wrote in this message, without quoted history or signature."""
     text = body[:MAX_BODY_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     lines = [line for line in text.split("\n") if not _IMAGE_PLACEHOLDER.match(line)]
-    unquoted, inline = _drop_quotes(lines)
+    unquoted, inline = _drop_quotes(_drop_banner(lines))
     kept = _drop_signature(unquoted, inline=inline)
     return _BLANKS.sub("\n\n", "\n".join(line.rstrip() for line in kept)).strip()

@@ -182,3 +182,75 @@ def test_a_long_business_card_under_a_closing_is_cut() -> None:
 def test_a_closing_word_above_a_long_text_is_not_a_sign_off() -> None:
     body = "Thanks\n\n" + "\n".join(f"Point {n} is still open for us" for n in range(12))
     assert new_text(f"Quick notes.\n\n{body}{QUOTE}") == f"Quick notes.\n\n{body}"
+
+
+def test_a_closing_phrase_above_a_dash_and_a_name_is_cut_too() -> None:
+    body = f"The import worked on the second try.\n\nOnward and upward,\n\n-Priya{QUOTE}"
+    assert new_text(body) == "The import worked on the second try."
+
+
+def test_a_dash_and_a_name_keep_a_link_above_them() -> None:
+    body = f"The spec is here:\n\nhttps://specs.example.org/v2\n\n-Priya{QUOTE}"
+    assert new_text(body) == "The spec is here:\n\nhttps://specs.example.org/v2"
+
+
+def test_a_dash_and_a_name_with_a_company_line_under_it_are_cut() -> None:
+    body = f"Approved from our side.\n--Tomasz Wierzbicki\nNORTHFIELD LOGISTICS, LLC{QUOTE}"
+    assert new_text(body) == "Approved from our side."
+
+
+def test_a_list_of_names_is_not_a_sign_off_with_a_card() -> None:
+    body = f"Attendees so far:\n- Alice\n- Bob\n- Carol{QUOTE}"
+    assert new_text(body) == "Attendees so far:\n- Alice\n- Bob\n- Carol"
+
+
+@pytest.mark.parametrize(
+    "postscript",
+    [
+        "PS. The invoice went out yesterday.",
+        "P.S. The invoice went out yesterday.",
+        "PS: the invoice went out yesterday.",
+        "[1] The invoice went out yesterday.",
+    ],
+)
+def test_a_postscript_under_the_sign_off_is_kept_and_the_sign_off_goes(postscript: str) -> None:
+    for closing in ("-Dana", "Best regards,\nDana Whitfield"):
+        body = f"Friday works for us.\n\n{closing}\n\n{postscript}{QUOTE}"
+        assert new_text(body) == f"Friday works for us.\n\n{postscript}", closing
+
+
+def test_a_postscript_with_no_sign_off_above_it_is_left_as_it_is() -> None:
+    body = f"Friday works for us.\n\nPS. Bring the floor plans.{QUOTE}"
+    assert new_text(body) == "Friday works for us.\n\nPS. Bring the floor plans."
+
+
+@pytest.mark.parametrize("closing", ["Mfg jens", "Thanks everyone", "Adios ...", "Cheers mate"])
+def test_a_closing_with_a_bare_word_after_it_is_cut(closing: str) -> None:
+    body = f"We will sign next week.\n\n{closing}{QUOTE}"
+    assert new_text(body) == "We will sign next week."
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "[EXTERNAL]",
+        "[External Email]",
+        "*EXTERNAL EMAIL*",
+        "[EXTERN]",
+        "CAUTION: This email originated from outside of the organization. Do not click links\n"
+        "or open attachments unless you recognize the sender and know the content is safe.",
+        "You don't often get email from lea@partner.example. Learn why this is important",
+        "ACHTUNG: Diese E-Mail stammt von außerhalb der Organisation. Klicken Sie nicht auf Links.",
+        "ATTENTION : Ce courriel provient de l'extérieur de l'organisation.",
+        "PRECAUCIÓN: Este correo electrónico se originó fuera de la organización.",
+        "[EXTERNAL]\nCAUTION: This email originated from outside your organisation.",
+    ],
+)
+def test_an_external_sender_banner_above_the_text_is_not_the_sender_s_text(banner: str) -> None:
+    body = f"{banner}\n\nHi Ana,\n\nThe pilot can start in March.{QUOTE}"
+    assert new_text(body) == "Hi Ana,\n\nThe pilot can start in March."
+
+
+def test_a_message_that_says_external_in_a_sentence_keeps_it() -> None:
+    body = f"External auditors need read access.\n\nCan you set that up?{QUOTE}"
+    assert new_text(body) == "External auditors need read access.\n\nCan you set that up?"

@@ -11,6 +11,17 @@ from assistant.mail.reply import new_text
 
 STYLES = [
     (
+        "notes_html_header_table_as_text",
+        "Geht klar, Donnerstag passt.\n"
+        "Jana Krüger --- Angebot Wartung ---\n"
+        'Von: "Jana Krüger" <jana@anbieter.example>\n'
+        "An kunde@firma.example\n"
+        "Datum: Di., 04.03.2025 09:00\n"
+        "Betreff Angebot Wartung\n"
+        "Hallo,\n\nanbei das Angebot.",
+        "Geht klar, Donnerstag passt.",
+    ),
+    (
         "lotus_notes_forwarded_by",
         "Please see below.\n\n----- Forwarded by John Doe/ACME on 03/04/2025 10:15 AM -----\n\n"
         "From:\tJane Roe/XYZ@XYZ\nTo:\tJohn Doe/ACME@ACME\nDate:\t03/04/2025 09:00 AM\n"
