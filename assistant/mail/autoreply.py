@@ -32,7 +32,8 @@ _CHALLENGE_DOMAINS = re.compile(
     re.IGNORECASE,
 )
 # Searched in lower-cased text: much faster than with IGNORECASE over 2,000 characters.
-_CHALLENGE_TEXT = re.compile(alternatives("autoreply.challenge"))
+# Every phrase starts a word: with \b in front the engine only tries them where a word starts.
+_CHALLENGE_TEXT = re.compile(rf"\b(?:{alternatives('autoreply.challenge')})")
 _CHALLENGE_TEXT_CHARS = 2000
 _ENGLISH = re.compile(r"\b(?:the|and|will|back|office|until|return)\b", re.IGNORECASE)
 

@@ -58,7 +58,6 @@ _BARE_FIELD_LINE = re.compile(rf"^\s*(?:{alternatives('reply.tab_labels')}) \S",
 _NOTES_TITLE = re.compile(r"^\s*\S.{0,120}\s---\s.{0,200}---\s*$")
 _INLINE_LABEL = re.compile(rf"(?:^|\s){_FIELD_LABEL}\s", re.IGNORECASE)
 _FIELD_LIKE = re.compile(r"^\s*[\w'][\w' ]{1,24}\s?:\s*\S.{0,60}$")
-_QUOTED = re.compile(r"^\s*>")
 _DASHES_SIGNATURE = re.compile(r"^--\s*$|^__\s*$")
 # "Sent from my iPhone" is a short tag on its own line; "Sent from my desk, is easier …" is a
 # sentence.
@@ -110,11 +109,16 @@ _EXTERNAL_NOTICE = re.compile(
 _BANNER_LINES = 8
 
 
+def _quoted(line: str) -> bool:
+    """Whether a line is `>`-quoted (read once per line of every reply: no pattern needed)."""
+    return line.lstrip().startswith(">")
+
+
 def _quote_follows(lines: list[str], start: int) -> bool:
     """Whether the next non-blank line from `start` is a `>` quote."""
     for line in lines[start : start + 4]:
         if line.strip():
-            return bool(_QUOTED.match(line))
+            return bool(_quoted(line))
     return False
 
 
@@ -137,7 +141,7 @@ def _is_attribution(lines: list[str], i: int) -> int:
             return 0
         raw = lines[i + span - 1]
         line = raw.strip()
-        if not line or _QUOTED.match(raw):
+        if not line or _quoted(raw):
             return 0
         joined = f"{joined} {line}".strip()
         if len(joined) > 400:
@@ -200,7 +204,7 @@ def _block_top(lines: list[str], i: int) -> int:
 def _quote_start(lines: list[str]) -> tuple[int, int] | None:
     """Index of the first line of quoted history and the length of its header, if any."""
     for i, line in enumerate(lines):
-        if not line.strip() or _QUOTED.match(line):
+        if not line.strip() or _quoted(line):
             continue
         if _SEPARATOR.match(line):
             return i, 1
@@ -218,13 +222,13 @@ def _inline_tail(lines: list[str], start: int) -> list[str]:
     j = start
     while j < len(lines) and not lines[j].strip():
         j += 1
-    if j >= len(lines) or not _QUOTED.match(lines[j]):
+    if j >= len(lines) or not _quoted(lines[j]):
         return []
     tail: list[str] = []
     state = "quote"
     for k in range(j, len(lines)):
         line = lines[k]
-        if _QUOTED.match(line):
+        if _quoted(line):
             state = "quote"
         elif not line.strip():
             state = "blank"
@@ -241,7 +245,7 @@ def _inline_tail(lines: list[str], start: int) -> list[str]:
 
 def _interleaved(lines: list[str]) -> bool:
     """Whether quoted lines sit between lines of new text (answers written inline)."""
-    kinds = [bool(_QUOTED.match(line)) for line in lines if line.strip()]
+    kinds = [bool(_quoted(line)) for line in lines if line.strip()]
     first_text = kinds.index(False) if False in kinds else len(kinds)
     return any(kinds[first_text:]) and not all(kinds[first_text:][-1:])
 
@@ -250,18 +254,18 @@ def _drop_quotes(lines: list[str]) -> tuple[list[str], bool]:
     """The lines of a reply without its quoted history, and whether it answered inline."""
     found = _quote_start(lines)
     if found is None:
-        return [line for line in lines if not _QUOTED.match(line)], _interleaved(lines)
+        return [line for line in lines if not _quoted(line)], _interleaved(lines)
     start, header = found
     before = lines[:start]
-    if any(line.strip() and not _QUOTED.match(line) for line in before):
-        kept = [line for line in before if not _QUOTED.match(line)]
+    if any(line.strip() and not _quoted(line) for line in before):
+        kept = [line for line in before if not _quoted(line)]
         tail = _inline_tail(lines, start + header)
         answered = any(line.strip() for line in _before_delimiter(tail))
         return kept + tail, answered or _interleaved(before)
     after = lines[start + header :]
-    if not any(_QUOTED.match(line) for line in after):
+    if not any(_quoted(line) for line in after):
         return [], False
-    return [line for line in after if not _QUOTED.match(line)], _interleaved(after)
+    return [line for line in after if not _quoted(line)], _interleaved(after)
 
 
 def _is_card_line(line: str) -> bool:
@@ -429,7 +433,9 @@ def _drop_banner(lines: list[str]) -> list[str]:
 def new_text(body: str) -> str:
     """What the sender wrote in this message, without quoted history or signature."""
     text = body[:MAX_BODY_CHARS].replace("\r\n", "\n").replace("\r", "\n")
-    lines = [line for line in text.split("\n") if not _IMAGE_PLACEHOLDER.match(line)]
+    lines = [
+        line for line in text.split("\n") if "[" not in line or not _IMAGE_PLACEHOLDER.match(line)
+    ]
     unquoted, inline = _drop_quotes(_drop_banner(lines))
     kept = _drop_signature(unquoted, inline=inline)
     return _BLANKS.sub("\n\n", "\n".join(line.rstrip() for line in kept)).strip()
