@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.llm.base import DraftRequest
-from assistant.mail.intent import AFTER_EVENT, classify_intent, named_by_address
+from assistant.mail.intent import AFTER_EVENT, Event, classify_intent, named_by_address
 
 MONTH_NAMES = {
     "en": "January February March April May June July August September October November December",
@@ -76,7 +76,9 @@ def read(request: DraftRequest) -> Turn:
     intent, _, events = classify_intent(
         request.latest_reply, today, ignore_addresses=frozenset({request.rep.email.lower()})
     )
-    kinds = {event.type: event for event in events}
+    kinds: dict[str, Event] = {}
+    for event in events:  # the first of each: "talk to Fiona …, please don't copy Tom …"
+        kinds.setdefault(event.type, event)
     if intent == "ready_to_talk":
         meeting = kinds.get("meeting_request")
         return Turn("meeting", day=meeting.date if meeting else None)

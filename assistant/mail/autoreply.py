@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from assistant.language import alternatives
-from assistant.mail.dates import return_date
+from assistant.mail.dates import explicit_dates, return_date
 from assistant.mail.dsn import is_bounce_sender, names_mail_system
 from assistant.mail.headers import Address
 from assistant.mail.text import sentences
@@ -21,6 +21,7 @@ _RETURN_WORDS = re.compile(rf"\b(?:{alternatives('autoreply.return_words')})")
 # What an absence notice says in its first lines, for servers that send no RFC 3834 header.
 _ABSENT_TEXT = re.compile(alternatives("autoreply.absent_text"), re.IGNORECASE)
 _ABSENT_TEXT_CHARS = 400
+_ABSENT_FROM = re.compile(rf"\b(?:{alternatives('autoreply.absent_from')})\s+(?:the\s+)?$")
 # A notice also says when the person is back or who to ask meanwhile; a person's reply that
 # mentions a trip ("I'm travelling this week but …") rarely does both.
 _ABSENT_DETAIL = re.compile(rf"\b(?:{alternatives('autoreply.absent_detail')})\b", re.IGNORECASE)
@@ -72,12 +73,32 @@ def challenge_reason(from_field: str, subject: str, text: str) -> str | None:
     return f"sender verification: {found.group(0)}" if found else None
 
 
-def absence_notice(text: str) -> str | None:
-    """The opening words of an out-of-office notice, when the text starts like one."""
+def absence_notice(text: str, today: date | None = None) -> str | None:
+    """The opening words of an out-of-office notice, when the text starts like one.
+
+    With `today`, a person who writes that their leave starts later ("I'm on annual leave
+    from the 14th of December …" in November) is not away yet: no notice.
+    """
     found = _ABSENT_TEXT.search(text[:_ABSENT_TEXT_CHARS])
     if found is None or not _ABSENT_DETAIL.search(text):
         return None
+    if today is not None and _starts_later(text, today):
+        return None
     return found.group(0)
+
+
+def _starts_later(text: str, today: date) -> bool:
+    """Whether the sentence that says the writer is away says it starts after `today`."""
+    for sentence in sentences(text[: _ABSENT_TEXT_CHARS * 2]):
+        low = sentence.lower()
+        if not _ABSENT_TEXT.search(low):
+            continue
+        month_first = bool(_ENGLISH.search(low))
+        for pos, day in explicit_dates(low, today, month_first=month_first):
+            if _ABSENT_FROM.search(low[max(0, pos - 24) : pos]):
+                return day > today
+        return False
+    return False
 
 
 def out_of_office_return(text: str, today: date) -> date | None:

@@ -111,7 +111,7 @@ def understand(
     ):
         return Understanding("bounce", text, None, None, (), None, False, None, bounce)
     # Headers first; an absence notice's own words only when no header told.
-    if machine is not None or challenge or absence_notice(text):
+    if machine is not None or challenge or absence_notice(text, today):
         back = out_of_office_return(text, today)
         return Understanding("auto_reply", text, None, None, (), back, False, None, None)
     known = frozenset(a.lower() for a in lead_addresses)

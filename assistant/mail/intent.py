@@ -50,6 +50,8 @@ _PARTIAL_REFUSAL = _cue("partial_refusal")
 _SCOPE = _cue("scope")
 _LEADERSHIP = _cue("leadership")
 _COLLEAGUE = _cue("colleague")
+_WRITE_ON = _cue("write_on")
+_KEEP_OUT = _cue("keep_out")
 _NAME_BEFORE = re.compile(
     r"((?:[A-ZÀ-ÖØ-Þ][\w'’-]+\s+){0,2}[A-ZÀ-ÖØ-Þ][\w'’-]+)[\s,:—–-]*[(<\[]?\s*(?:at\s+)?$"
 )
@@ -86,6 +88,19 @@ def named_by_address(sentence: str, address: str) -> str:
     return ""
 
 
+_CLAUSE_END = re.compile(r"[;.!?]|\s[—–-]\s")
+
+
+def _left_out(sentence_low: str) -> list[tuple[int, int]]:
+    """Where a sentence asks to keep someone out ("please don't copy Tom (tom@…)", "leave
+    Tom out of this"): from the request to the end of its clause."""
+    spans = []
+    for match in _KEEP_OUT.finditer(sentence_low):
+        end = _CLAUSE_END.search(sentence_low, match.end())
+        spans.append((match.start(), end.start() if end else len(sentence_low)))
+    return spans
+
+
 def _referrals(
     sents: Sequence[str], low: Sequence[str], ignore: frozenset[str], *, anywhere: bool
 ) -> list[Event]:
@@ -96,9 +111,12 @@ def _referrals(
     for sentence, sentence_low in zip(sents, low, strict=True):
         if not (anywhere or _COLLEAGUE.search(sentence_low) or _WRONG_PERSON.search(sentence_low)):
             continue
+        left_out = _left_out(sentence_low)
         for match in _EMAIL.finditer(sentence):
             address = match.group(0).rstrip(".").lower()
             if address in ignore or not parse_addresses(address):
+                continue
+            if any(start <= match.start() < end for start, end in left_out):
                 continue
             name_match = _NAME_BEFORE.search(sentence[: match.start()])
             words = name_match.group(1).split() if name_match else []
@@ -173,6 +191,15 @@ def _come_back(
     joined = "\n".join(low)
     # One pass of each (long) pattern over the whole text; each match is placed in its sentence.
     starts = list(itertools.accumulate((len(s) + 1 for s in low[:-1]), initial=0))
+    # "Could you drop me a line on Monday 11 January?": the day the lead asks to be written
+    # to wins over the dates around it ("on leave from the 14th of December").
+    for i in sorted(
+        {bisect.bisect_right(starts, m.start()) - 1 for m in _WRITE_ON.finditer(joined)}
+    ):
+        when = later_date(sents[i], today, month_first=month_first)
+        if when is not None and 0 < (when - today).days <= _LONGEST_PAUSE_DAYS:
+            when = _refined(when, sents[i], sents, today, month_first)
+            return Event("come_back_later", evidence(sents[i]), date=when)
     not_now = {bisect.bisect_right(starts, m.start()) - 1 for m in _NOT_NOW.finditer(joined)}
     budget = {bisect.bisect_right(starts, m.start()) - 1 for m in _BUDGET.finditer(joined)}
     if not (not_now or budget):

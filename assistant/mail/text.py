@@ -45,7 +45,8 @@ def _split_sentences(line: str) -> list[str]:
         after = line[match.end() :]
         if match.group(0)[0] == "." and not _STARTS_SENTENCE.match(after):
             continue
-        if _ORDINAL_BEFORE.search(before) and after.split(" ", 1)[0].lower() in MONTHS:
+        month = after.split(" ", 1)[0].lower().rstrip(".,;:!?)")  # "am 11. Januar."
+        if _ORDINAL_BEFORE.search(before) and month in MONTHS:
             continue
         if _ABBREVIATION_BEFORE.search(before):
             continue

@@ -63,6 +63,18 @@ def request(reply: str, situation: str = "reply") -> DraftRequest:
             date(2027, 3, 31),
         ),
         ("How often does the sync run?", "", None),
+        (
+            "I'm on leave from the 20th of July until after the summer. Could you drop me a "
+            "line on Monday 7 September?",
+            "pause",
+            date(2026, 9, 7),
+        ),
+        ("Please email me again on 14 August, not before.", "pause", date(2026, 8, 14)),
+        ("Melden Sie sich bitte am 3. August wieder.", "pause", date(2026, 8, 3)),
+        ("Écrivez-moi plutôt le 3 août.", "pause", date(2026, 8, 3)),
+        ("Escríbame el 3 de agosto, por favor.", "pause", date(2026, 8, 3)),
+        ("Drop me a line on what you think of the deck.", "", None),
+        ("Email me the deck on Monday.", "", None),
     ],
 )
 def test_a_reply_takes_the_turn_its_words_say(reply: str, kind: str, until: date | None) -> None:
@@ -77,6 +89,33 @@ def test_a_referral_names_the_colleague_and_a_meeting_its_day() -> None:
     # The sentence that names the day is the request, not the first one that wants to talk.
     keen = "We've seen enough, let's get serious about rolling this out. Can we talk Monday?"
     assert read(request(keen)).day == date(2026, 7, 13)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I'm not the right person. Talk to Marta Lind, marta@northwind.test. Please don't "
+        "copy Jo (jo@northwind.test).",
+        "Please leave Jo (jo@northwind.test) out of this; Marta Lind, marta@northwind.test, "
+        "decides. I'm not the right person.",
+        "No soy la persona adecuada: hable con Marta Lind, marta@northwind.test. No copie a "
+        "Jo, jo@northwind.test.",
+    ],
+)
+def test_the_colleague_to_leave_out_is_not_the_referral(reply: str) -> None:
+    turn = read(request(reply))
+    assert (turn.kind, turn.referred_email) == ("referral", "marta@northwind.test")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I'm not the right person. Talk to Marta Lind, marta@northwind.test, or "
+        "else Jo Berg, jo@northwind.test.",
+    ],
+)
+def test_the_first_colleague_named_is_the_referral(reply: str) -> None:
+    assert read(request(reply)).referred_email == "marta@northwind.test"
 
 
 @pytest.mark.parametrize(

@@ -110,3 +110,20 @@ def test_a_person_mentioning_a_trip_is_still_a_person() -> None:
     ):
         raw = _mail("", body)
         assert classify_bytes(raw, today=date(2025, 1, 1))["kind"] == "human", body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thanks, I've registered. I'm on annual leave from the 14th of December until after "
+        "the new year. Could you drop me a line on Monday 11 January?\r\n",
+        "Danke! Ich bin ab dem 14. Dezember bis zum 6. Januar nicht im Büro und ab dem 7. "
+        "Januar wieder erreichbar.\r\n",
+        "Merci ! Je suis absente à partir du 14 décembre, retour le 6 janvier.\r\n",
+    ],
+)
+def test_leave_that_starts_later_is_a_person_writing_and_during_it_a_notice(body: str) -> None:
+    raw = _mail("", body)
+    before = classify_bytes(raw, today=date(2026, 11, 26))
+    during = classify_bytes(raw, today=date(2026, 12, 20))
+    assert (before["kind"], during["kind"]) == ("human", "auto_reply")
