@@ -78,6 +78,21 @@ _WH = re.compile(
     re.I,
 )
 _LEAD_IN = re.compile(r"^(?:and|also|plus|so|but|oh,? and)[, ]+", re.I)
+# "Could you tell me / let us know / confirm …": the question is what follows.
+_ASK_IN = re.compile(
+    r"^(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+    r"(?:tell|let|show|explain to|remind|confirm|advise|clarify)\b"
+    r"(?:\s+(?:me|us)\b)?(?:\s+know\b)?",
+    re.I,
+)
+_EMBEDDED = re.compile(r"^(?:if|whether|what|when|where|which|who|how)\b", re.I)
+# "Could you reply to both of us?": a request to the rep, not a question to look into.
+_REQUESTS = frozenset(
+    {
+        *("reply", "answer", "send", "cc", "copy", "include", "call", "ring", "email", "e-mail"),
+        *("forward", "add", "loop", "share", "write", "book", "schedule", "set", "put", "resend"),
+    }
+)
 
 
 def _swap(words: list[str]) -> list[str]:
@@ -142,10 +157,35 @@ def reported(question: str, context: str = "") -> str:
     return "" if clause.endswith(" one") else clause
 
 
+def _embedded(rest: str) -> str:
+    """ "if you support SSO" -> "whether we support SSO"; "what you charge" -> "what we charge"."""
+    rest = re.sub(r"^(?:and\s+)+", "", rest.strip(" :,;-")).strip()
+    if not _EMBEDDED.match(rest) or len(rest.split()) < 2:
+        return ""
+    if _WH.match(rest):  # "tell me: what is the price" asks in question order
+        return _reported(rest)
+    words = _swap(rest.split())
+    if words[0].lower() in ("if", "whether"):
+        words = ["whether", *words[1:]]
+    return " ".join([words[0].lower(), *words[1:]])
+
+
 def _reported(question: str) -> str:
     text = _LEAD_IN.sub("", question.strip().rstrip("?").strip())
+    text = re.sub(r",?\s+(?:if not|or not)$", "", text, flags=re.I)
+    asking = _ASK_IN.match(text)
+    if asking:
+        return _embedded(text[asking.end() :])
     text = re.split(r",\s*(?:or|and if)\b", text)[0].strip()
     words = text.split()
+    request = words[2:3] and words[0].lower() in _AUX[:4] and words[1].lower() == "you"
+    if request and words[2].lower().strip(",") in _REQUESTS:
+        return ""
+    return _direct(text, words)
+
+
+def _direct(text: str, words: list[str]) -> str:
+    """A question asked directly ("Are you …", "Does your app …", "How long does it …")."""
     if len(words) < 3 or len(words) > 18:
         return ""
     first, second = words[0].lower(), words[1].lower()

@@ -32,6 +32,19 @@ from assistant.llm.reported import reported
         ("Do you have one?", "Our LPs ask for SOC 2.", ""),
         ("Is your SOC 2 report a Type I or Type II?", "", ""),
         ("Pricing?", "", ""),
+        # "Could you tell me / let me know …": what follows is the question.
+        ("Could you let me know if you support SAML?", "", "whether we support SAML"),
+        ("Can you tell me what you charge per site?", "", "what we charge per site"),
+        (
+            "Could you please confirm whether the portal is included?",
+            "",
+            "whether the portal is included",
+        ),
+        ("Could you tell me:", "", ""),
+        ("Do you support MFA, or not?", "", "whether we support MFA"),
+        # A request to the rep is no question to look into.
+        ("Could you reply to both of us?", "", ""),
+        ("Can you send it to my colleague as well?", "", ""),
     ],
 )
 def test_a_question_is_reported_in_the_reps_words(question: str, context: str, clause: str) -> None:
