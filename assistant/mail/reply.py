@@ -33,7 +33,9 @@ _HAS_DETAIL = re.compile(r"@|\d")
 _SEPARATOR = re.compile(
     rf"^\s*[-_=*]{{2,}}\s*(?:{alternatives('reply.separator')})\s*[-_=*]*\s*$|"
     rf"^\s*(?:{alternatives('reply.forward_opening')})\s*:\s*$|"
-    rf"^\s*-{{3,}}\s*(?:{alternatives('reply.forwarded_by')}) .{{1,120}}-{{3,}}\s*$|"
+    # Notes wraps a long "----- Forwarded by … on 04/04/2001" line before its closing dashes.
+    rf"^\s*-{{3,}}\s*(?:{alternatives('reply.forwarded_by')}) .{{1,120}}(?:-{{3,}})?\s*$|"
+    rf"^\s*(?:{alternatives('reply.attribution_line')})\s*$|"
     rf"^\s*(?:{alternatives('reply.processed_by')}) .{{1,60}}$",
     re.IGNORECASE,
 )
@@ -171,10 +173,22 @@ def _header_run(lines: list[str], i: int) -> tuple[int, bool]:
             has_from = has_from or bool(match.group("from"))
         elif has_from and _BARE_FIELD_LINE.match(lines[j]):
             count += 1
+        elif has_from and _wrapped_field(lines, j):
+            pass  # "<notifications6+…@inst" / "ructure.com>": a long field wrapped by the client
         elif not (count == 1 and has_from and lines[j].strip() and "@" in lines[j]):
             break
         j += 1
     return count, has_from
+
+
+def _wrapped_field(lines: list[str], j: int) -> bool:
+    """Whether line `j` continues the field above it: a header field follows within two lines."""
+    if not lines[j].strip() or _SENTENCE_END.search(lines[j]):
+        return False
+    for k in (j + 1, j + 2):
+        if k < len(lines) and (_FIELD_LINE.match(lines[k]) or _TAB_FIELD_LINE.match(lines[k])):
+            return True
+    return False
 
 
 def _is_header_block(lines: list[str], i: int) -> bool:
@@ -370,7 +384,9 @@ def _cut_closing(lines: list[str]) -> list[str]:
     if len(named) < len(lines):
         # What stood above the name is the writer's own text, a link included.
         return _cut_signoff(named)
-    return _cut_card(_cut_signoff(lines))
+    kept = _cut_card(_cut_signoff(lines))
+    # A card in two blocks ("Name | Title | Org" / "address | phone", then "Org | motto").
+    return _cut_card(kept) if len(kept) < len(lines) else kept
 
 
 def _is_footer(below: list[str]) -> bool:

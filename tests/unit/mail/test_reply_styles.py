@@ -11,6 +11,34 @@ from assistant.mail.reply import new_text
 
 STYLES = [
     (
+        "mac_outlook_header_with_a_wrapped_field",
+        "Tuesday is fine.\n\n"
+        "From:  Priya Raman <notifications@vendor.example>\n"
+        "Reply-To:  Priya Raman via Vendor Notifications\n"
+        "<notifications+d1ade2a36efcc9ebec8c2ab65ee5252a142e75c0@vend\n"
+        "or.example>\n"
+        "Date:  Monday, 4 August 2025 at 11:58\n"
+        "To:  <ops@buyer.example>\n"
+        "Subject:  Demo times\n\nWould Tuesday work?",
+        "Tuesday is fine.",
+    ),
+    (
+        "notes_forwarded_by_line_wrapped_before_its_dashes",
+        "Please see the draft below.\n\n"
+        "---------------------- Forwarded by Dana Whit/OPS/Northfield on 04/03/2025\n"
+        "01:19 PM ---------------------------\n\n"
+        '"Roe, Jane" <jane@xyz.example> on 04/03/2025 10:18:00 AM\n'
+        "To: dana@northfield.example\n\nThe old text.",
+        "Please see the draft below.",
+    ),
+    (
+        "sup_excerpts_attribution",
+        "Excerpts from Sam Lee's message of Thu Oct 15 10:23:40 -0700 2025:\n"
+        "> Can you run it on 40 sites?\n\nYes, and on more.\n\n"
+        "> And the price?\n\nSee the page I linked.",
+        "Yes, and on more.\n\nSee the page I linked.",
+    ),
+    (
         "notes_html_header_table_as_text",
         "Geht klar, Donnerstag passt.\n"
         "Jana Krüger --- Angebot Wartung ---\n"
