@@ -52,6 +52,9 @@ def automated_reason(
     mailer = headers.get("x-mailer", "").lower()
     if "autorespond" in mailer or "vacation" in mailer:
         return f"X-Mailer: {headers['x-mailer']}"
+    ctype = headers.get("content-type", "").lower()
+    if "multipart/report" in ctype and "disposition-notification" in ctype:
+        return "read receipt (RFC 8098 disposition notification)"
     precedence = headers.get("precedence", "").strip().lower()
     if precedence in _PRECEDENCE:
         return f"Precedence: {precedence}"

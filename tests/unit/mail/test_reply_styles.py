@@ -155,3 +155,15 @@ def test_leave_that_starts_later_is_a_person_writing_and_during_it_a_notice(body
     before = classify_bytes(raw, today=date(2026, 11, 26))
     during = classify_bytes(raw, today=date(2026, 12, 20))
     assert (before["kind"], during["kind"]) == ("human", "auto_reply")
+
+
+def test_a_read_receipt_is_machine_mail_not_a_reply() -> None:
+    raw = _mail(
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\r\n'
+        "MIME-Version: 1.0\r\n",
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message was read on 4 March 2025.\r\n"
+        "--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Final-Recipient: rfc822;lea@partner.example\r\n"
+        "Disposition: automatic-action/MDN-sent-automatically; displayed\r\n--b--\r\n",
+    )
+    assert classify_bytes(raw, today=date(2025, 3, 4))["kind"] == "auto_reply"
