@@ -178,9 +178,12 @@ class Bounce:
 
 def is_bounce_sender(sender: Address | None) -> bool:
     """Whether the From address is a mail system's (MAILER-DAEMON, postmaster, Exchange)."""
-    if sender is None:
-        return False
-    local = sender.email.split("@", 1)[0]
+    return sender is not None and is_bounce_address(sender.email)
+
+
+def is_bounce_address(email: str) -> bool:
+    """Whether a lower-case address is a mail system's (MAILER-DAEMON, postmaster, Exchange)."""
+    local = email.split("@", 1)[0]
     return local in _BOUNCE_LOCALPARTS or local.startswith("microsoftexchange")
 
 
@@ -197,11 +200,13 @@ def is_bounce_from(value: str) -> bool:
     return is_bounce_sender(senders[0] if senders else None)
 
 
-def is_probable_bounce(headers: Mapping[str, str]) -> bool:
+def is_probable_bounce(headers: Mapping[str, str], senders: Iterable[str] | None = None) -> bool:
     """Whether a message is probably a delivery report, from its header fields alone.
 
     `headers` maps field names (any case) to values; the one rule ingest and
-    understanding share to decide what to fetch and read as a bounce.
+    understanding share to decide what to fetch and read as a bounce. `senders`, when
+    given, are the lower-case address-like tokens of the From field (a header triage's):
+    checked instead of parsing the field, they may say yes to more, never to less.
     """
     # Only the fields read below are looked up: a parsed message decodes a field on access.
     lower = all(name.islower() for name in headers)
@@ -211,7 +216,11 @@ def is_probable_bounce(headers: Mapping[str, str]) -> bool:
         return True
     if fields.get("x-failed-recipients", "").strip() or "x-ms-exchange-message-is-ndr" in fields:
         return True
-    if is_bounce_from(fields.get("from", "")):
+    if senders is None and is_bounce_from(fields.get("from", "")):
+        return True
+    if senders is not None and (
+        names_mail_system(fields.get("from", "")) or any(map(is_bounce_address, senders))
+    ):
         return True
     # The null sender as the author too ("From: <>"): only a mail system writes that.
     if fields.get("from", "").strip() == "<>" and fields.get("return-path", "").strip() == "<>":

@@ -15,7 +15,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from tqdm import tqdm
 
@@ -24,10 +23,15 @@ from assistant.config import RepSettings
 from assistant.db import transaction
 from assistant.errors import MailError
 from assistant.mail.dsn import is_probable_bounce
-from assistant.mail.imap import HEADER_CHUNK, Mailbox
+from assistant.mail.imap import Mailbox
 from assistant.mail.parse import HeaderSummary, Triage, parse_headers, triage_headers
 from assistant.models import Direction, Draft, FolderState, Lead, Message, Rep, Thread
 from assistant.pipeline.context import Context, Scope
+
+# UIDs triaged and stored per step: each step is one transaction with the folder's mark, so a
+# crash costs at most one; larger steps spend fewer queries and commits per message (the IMAP
+# fetches inside a step still go in the mailbox's own chunks).
+SYNC_CHUNK = 1000
 
 
 @dataclass
@@ -157,10 +161,10 @@ async def sync_folder(
     known: dict[str, bool] = {}  # addresses already looked up in this folder's leads
     storing: asyncio.Future[int] | None = None
     try:
-        for start in range(last_uid + 1, top + 1, HEADER_CHUNK):
+        for start in range(last_uid + 1, top + 1, SYNC_CHUNK):
             if ctx.stopping.is_set():  # each chunk is committed with its mark: resume from here
                 break
-            end = min(start + HEADER_CHUNK - 1, top)
+            end = min(start + SYNC_CHUNK - 1, top)
             headers = await mailbox.fetch_headers(start, end)
             seen += len(headers)
             wanted = await asyncio.to_thread(_triage, ctx, role, rep_email, headers, known)
@@ -285,7 +289,7 @@ def _relevant(
         elif (
             t.senders & leads
             or known_ids.intersection(t.referenced)
-            or is_probable_bounce(t.fields)
+            or is_probable_bounce(t.fields, t.senders)
             or (rep_email in t.senders and t.recipients & leads)
         ):
             wanted.add(uid)
@@ -337,6 +341,20 @@ class _Known:
     in_folder: dict[str, Message]  # this folder's messages by Message-ID
     drafts: dict[str, Draft]  # our drafts by the Message-ID they went out with
     leads: dict[str, Lead]  # by address
+    # Threads by (Message-ID, lead id): of stored messages and of our drafts the chunk's
+    # messages refer to, and of stored messages that answer one of the chunk's messages.
+    threads: dict[tuple[str, int], int] = field(default_factory=dict)
+    draft_threads: dict[tuple[str, int], int] = field(default_factory=dict)
+    answered: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def learn(
+        self, message_id: str | None, in_reply_to: str | None, lead: int, thread: int
+    ) -> None:
+        """A message stored in this chunk, for the chunk's later messages to thread by."""
+        if message_id:
+            self.threads.setdefault((message_id, lead), thread)
+        if in_reply_to:
+            self.answered.setdefault((in_reply_to, lead), thread)
 
     @classmethod
     def read(
@@ -365,7 +383,39 @@ class _Known:
         for people in _in_chunks(a for _, _, h in chunk for a in _people(h)):
             for lead in session.exec(select(Lead).where(col(Lead.email).in_(people))):
                 known.leads[lead.email] = lead
+        known._read_threads(session, chunk)
         return known
+
+    def _read_threads(
+        self, session: Session, chunk: list[tuple[int, bytes, HeaderSummary]]
+    ) -> None:
+        threaded = col(Message.thread_id).is_not(None)
+        for refs in _in_chunks(ref for _, _, h in chunk for ref in _referenced(h)):
+            rows = session.exec(
+                select(Message.message_id, Message.lead_id, Message.thread_id).where(
+                    col(Message.message_id).in_(refs), threaded
+                )
+            )
+            for message_id, lead_id, thread_id in rows:
+                if message_id and lead_id and thread_id:
+                    self.threads.setdefault((message_id, lead_id), thread_id)
+            drafts = session.exec(
+                select(Draft.message_id, Draft.lead_id, Draft.thread_id).where(
+                    col(Draft.message_id).in_(refs), col(Draft.thread_id).is_not(None)
+                )
+            )
+            for message_id, lead_id, thread_id in drafts:
+                if message_id and thread_id:
+                    self.draft_threads.setdefault((message_id, lead_id), thread_id)
+        for ids in _in_chunks(h.message_id for _, _, h in chunk if h.message_id):
+            rows = session.exec(
+                select(Message.in_reply_to, Message.lead_id, Message.thread_id).where(
+                    col(Message.in_reply_to).in_(ids), threaded
+                )
+            )
+            for in_reply_to, lead_id, thread_id in rows:
+                if in_reply_to and lead_id and thread_id:
+                    self.answered.setdefault((in_reply_to, lead_id), thread_id)
 
 
 def _people(h: HeaderSummary) -> list[str]:
@@ -399,7 +449,7 @@ def _store(
     direction = Direction.outbound if outbound else Direction.inbound
     own = known.drafts.get(h.message_id) if h.message_id else None
     lead = _lead_for(session, known, h, outbound, own)
-    thread_id = _thread_for(session, lead, h, own, now) if lead else None
+    thread_id = _thread_for(session, known, lead, h, own, now) if lead else None
     message = Message(
         rep_id=rep_id,
         folder=folder,
@@ -420,10 +470,13 @@ def _store(
         received_at=now,
         raw=raw,
     )
+    # No flush per message: the chunk's rows go in together, and what its later messages
+    # look up is kept in `known`.
     session.add(message)
-    session.flush()
     if h.message_id:
         known.in_folder.setdefault(h.message_id, message)
+    if lead is not None and lead.id is not None and thread_id is not None:
+        known.learn(h.message_id, h.in_reply_to, lead.id, thread_id)
     return True
 
 
@@ -455,40 +508,21 @@ def _parent(session: Session, h: HeaderSummary) -> Message | None:
 
 
 def _thread_for(
-    session: Session, lead: Lead, h: HeaderSummary, own: Draft | None, now: datetime
+    session: Session, known: _Known, lead: Lead, h: HeaderSummary, own: Draft | None, now: datetime
 ) -> int:
     """The lead's thread this message belongs to, by its references; a new one otherwise."""
     if own is not None and own.thread_id is not None:
         return own.thread_id
+    assert lead.id is not None
     refs = _referenced(h)
-    if refs:
-        hit = session.exec(
-            select(Message.thread_id).where(
-                col(Message.message_id).in_(refs),
-                Message.lead_id == lead.id,
-                col(Message.thread_id).is_not(None),
-            )
-        ).first()
-        if hit is None:
-            hit = session.exec(
-                select(Draft.thread_id).where(
-                    col(Draft.message_id).in_(refs),
-                    Draft.lead_id == lead.id,
-                    or_(col(Draft.thread_id).is_not(None)),
-                )
-            ).first()
+    for table in (known.threads, known.draft_threads):
+        hit = next((table[(ref, lead.id)] for ref in refs if (ref, lead.id) in table), None)
         if hit is not None:
             return hit
     if h.message_id:
         # The reply came first (INBOX synced before Sent): it answers this message, so the
         # message joins the reply's thread rather than starting one of its own.
-        answered = session.exec(
-            select(Message.thread_id).where(
-                Message.in_reply_to == h.message_id,
-                Message.lead_id == lead.id,
-                col(Message.thread_id).is_not(None),
-            )
-        ).first()
+        answered = known.answered.get((h.message_id, lead.id))
         if answered is not None:
             return answered
     assert lead.id is not None

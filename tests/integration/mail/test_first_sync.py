@@ -173,6 +173,8 @@ def test_reps_sync_shows_progress_and_the_status_follows(
     monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox_user.password)
     ctx = context(ctx_settings, engine)
 
+    monkeypatch.setattr(ingest, "SYNC_CHUNK", 200)  # several chunks for 500 new messages
+
     def stop_after_first_chunk(folder: str, done: int, total: int) -> None:
         if done:
             ctx.stopping.set()  # as SIGTERM would, between two chunks

@@ -79,7 +79,7 @@ def _counts(w: World) -> tuple[int, int]:
 def test_dovecot_restarted_mid_sync_loses_nothing_and_drafts_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "HEADER_CHUNK", 3)  # three chunks for seven messages
+    monkeypatch.setattr(ingest, "SYNC_CHUNK", 3)  # three chunks for seven messages
     for n in range(1, 8):
         world.deliver(_reply(n))
     real_open = world.ctx.open_mailbox

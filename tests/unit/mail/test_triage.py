@@ -71,6 +71,23 @@ def test_the_triage_takes_every_address_and_reference_the_full_header_reading_fi
     assert {*full.references, *([full.in_reply_to] if full.in_reply_to else [])} <= set(
         t.referenced
     )
+    # The bounce check on the triage's sender tokens says yes wherever the full one does.
+    if is_probable_bounce(t.fields):
+        assert is_probable_bounce(t.fields, t.senders)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "MAILER-DAEMON@mx.example.com",
+        "Mail Delivery System <MAILER-DAEMON@mx.example.com>",
+        '"postmaster" <postmaster@kunde.example>',
+        "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@acme.test",
+    ],
+)
+def test_a_mail_system_sender_is_a_probable_bounce_from_the_triage_alone(sender: str) -> None:
+    t = triage_headers(f"From: {sender}\nSubject: hello\n\n".encode())
+    assert is_probable_bounce(t.fields, t.senders) and is_probable_bounce(t.fields)
 
 
 def test_the_header_block_ends_where_the_first_empty_line_starts() -> None:
