@@ -525,7 +525,6 @@ def _thread_for(
         answered = known.answered.get((h.message_id, lead.id))
         if answered is not None:
             return answered
-    assert lead.id is not None
     thread = Thread(lead_id=lead.id, subject=h.subject, created_at=now)
     session.add(thread)
     session.flush()
