@@ -389,33 +389,23 @@ class _Known:
     def _read_threads(
         self, session: Session, chunk: list[tuple[int, bytes, HeaderSummary]]
     ) -> None:
-        threaded = col(Message.thread_id).is_not(None)
-        for refs in _in_chunks(ref for _, _, h in chunk for ref in _referenced(h)):
-            rows = session.exec(
-                select(Message.message_id, Message.lead_id, Message.thread_id).where(
-                    col(Message.message_id).in_(refs), threaded
+        refs = [ref for _, _, h in chunk for ref in _referenced(h)]
+        ids = [h.message_id for _, _, h in chunk if h.message_id]
+        lookups: tuple[tuple[dict[tuple[str, int], int], Any, Any, list[str]], ...] = (
+            (self.threads, Message, Message.message_id, refs),
+            (self.draft_threads, Draft, Draft.message_id, refs),
+            (self.answered, Message, Message.in_reply_to, ids),
+        )
+        for table, model, key, wanted in lookups:
+            for some in _in_chunks(wanted):
+                rows = session.exec(
+                    select(key, model.lead_id, model.thread_id).where(
+                        col(key).in_(some), col(model.thread_id).is_not(None)
+                    )
                 )
-            )
-            for message_id, lead_id, thread_id in rows:
-                if message_id and lead_id and thread_id:
-                    self.threads.setdefault((message_id, lead_id), thread_id)
-            drafts = session.exec(
-                select(Draft.message_id, Draft.lead_id, Draft.thread_id).where(
-                    col(Draft.message_id).in_(refs), col(Draft.thread_id).is_not(None)
-                )
-            )
-            for message_id, lead_id, thread_id in drafts:
-                if message_id and thread_id:
-                    self.draft_threads.setdefault((message_id, lead_id), thread_id)
-        for ids in _in_chunks(h.message_id for _, _, h in chunk if h.message_id):
-            rows = session.exec(
-                select(Message.in_reply_to, Message.lead_id, Message.thread_id).where(
-                    col(Message.in_reply_to).in_(ids), threaded
-                )
-            )
-            for in_reply_to, lead_id, thread_id in rows:
-                if in_reply_to and lead_id and thread_id:
-                    self.answered.setdefault((in_reply_to, lead_id), thread_id)
+                for value, lead_id, thread_id in rows:
+                    if value and lead_id and thread_id:
+                        table.setdefault((value, lead_id), thread_id)
 
 
 def _people(h: HeaderSummary) -> list[str]:
