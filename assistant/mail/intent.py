@@ -88,7 +88,8 @@ def named_by_address(sentence: str, address: str) -> str:
     return ""
 
 
-_CLAUSE_END = re.compile(r"[;.!?]|\s[—–-]\s")
+# Where a clause ends: not at the dot of an address or of an initial ("J. Berg").
+_CLAUSE_END = re.compile(r"[;!?]|(?<![\s(][a-z])\.\s|\s[—–-]\s")
 
 
 def _left_out(sentence_low: str) -> list[tuple[int, int]]:

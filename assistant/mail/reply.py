@@ -384,9 +384,7 @@ def _cut_closing(lines: list[str]) -> list[str]:
     if len(named) < len(lines):
         # What stood above the name is the writer's own text, a link included.
         return _cut_signoff(named)
-    kept = _cut_card(_cut_signoff(lines))
-    # A card in two blocks ("Name | Title | Org" / "address | phone", then "Org | motto").
-    return _cut_card(kept) if len(kept) < len(lines) else kept
+    return _cut_card(_cut_signoff(lines))
 
 
 def _is_footer(below: list[str]) -> bool:
@@ -430,20 +428,19 @@ def _drop_signature(lines: list[str], *, inline: bool = False) -> list[str]:
 
 
 def _drop_banner(lines: list[str]) -> list[str]:
-    """The lines without a mail server's external-sender tag or warning at the top."""
+    """The lines without a mail server's external-sender tags and warnings at the top."""
     top = 0
-    while top < len(lines) and not lines[top].strip():
-        top += 1
-    if top == len(lines):
-        return lines
-    if _EXTERNAL_TAG.match(lines[top]):
-        return _drop_banner(lines[top + 1 :])
-    if not _EXTERNAL_NOTICE.match(lines[top]):
-        return lines
-    end = top + 1
-    while end < len(lines) and end - top < _BANNER_LINES and lines[end].strip():
-        end += 1
-    return _drop_banner(lines[end:])
+    while top < len(lines):
+        if not lines[top].strip() or _EXTERNAL_TAG.match(lines[top]):
+            top += 1
+        elif _EXTERNAL_NOTICE.match(lines[top]):
+            end = top + 1
+            while end < len(lines) and end - top < _BANNER_LINES and lines[end].strip():
+                end += 1
+            top = end
+        else:
+            break
+    return lines[top:]
 
 
 def new_text(body: str) -> str:

@@ -19,6 +19,8 @@ _ABBREVIATION_BEFORE = re.compile(
     r"(?:^|\s)(?:z\.\s?B|e\.g|i\.e|Dr|Mr|Mrs|Ms|Prof|Tel|Nr|ca|St|bzw|ggf|inkl|Fa|Hr|Fr|Mme|Sr|Sra)\.$",
     re.IGNORECASE,
 )
+# A name's initial ("J. Berg"): no sentence ends after one capital letter.
+_INITIAL_BEFORE = re.compile(r"(?:^|\s)[A-ZÀ-ÖØ-Þ]\.$")
 _SPACES = re.compile(r"[ \t\xa0]+")
 
 
@@ -48,7 +50,7 @@ def _split_sentences(line: str) -> list[str]:
         month = after.split(" ", 1)[0].lower().rstrip(".,;:!?)")  # "am 11. Januar."
         if _ORDINAL_BEFORE.search(before) and month in MONTHS:
             continue
-        if _ABBREVIATION_BEFORE.search(before):
+        if _ABBREVIATION_BEFORE.search(before) or _INITIAL_BEFORE.search(before):
             continue
         parts.append(line[start : match.end()].strip())
         start = match.end()

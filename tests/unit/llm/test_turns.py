@@ -100,6 +100,8 @@ def test_a_referral_names_the_colleague_and_a_meeting_its_day() -> None:
         "decides. I'm not the right person.",
         "No soy la persona adecuada: hable con Marta Lind, marta@northwind.test. No copie a "
         "Jo, jo@northwind.test.",
+        "I'm not the right person: Marta Lind (marta@northwind.test) decides. Please don't "
+        "copy J. Berg (j.berg@northwind.test).",
     ],
 )
 def test_the_colleague_to_leave_out_is_not_the_referral(reply: str) -> None:

@@ -254,3 +254,7 @@ def test_an_external_sender_banner_above_the_text_is_not_the_sender_s_text(banne
 def test_a_message_that_says_external_in_a_sentence_keeps_it() -> None:
     body = f"External auditors need read access.\n\nCan you set that up?{QUOTE}"
     assert new_text(body) == "External auditors need read access.\n\nCan you set that up?"
+
+
+def test_a_body_of_nothing_but_banners_has_no_new_text_and_no_deep_recursion() -> None:
+    assert new_text("[EXTERNAL]\n" * 50_000) == ""

@@ -331,3 +331,12 @@ def test_every_alternative_of_a_cue_opens_at_a_word_boundary(cue: str) -> None:
 def test_ping_me_then_opens_its_sentence_wherever_the_sentence_is(text: str, paused: bool) -> None:
     _, _, events = classify_intent(text, TODAY)
     assert any(e.type == "come_back_later" for e in events) is paused
+
+
+def test_a_colleague_to_leave_out_is_no_referral_whatever_dots_their_name_has() -> None:
+    text = (
+        "I'm not the right person: Marta Lind (marta@northwind.test) decides. Please don't "
+        "copy J. Berg (j.berg@northwind.test), he is away."
+    )
+    _, _, events = classify_intent(text, TODAY)
+    assert [e.email for e in events if e.type == "referral"] == ["marta@northwind.test"]
