@@ -242,6 +242,10 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
             continue
         if not sentence or _GREETING.match(sentence) or len(sentence.split()) < 3:
             continue
+        # "Could you tell me:" opens what it asks; "could you reply to both of us?" asks the
+        # rep to write to someone, which the letter does, not a question to answer.
+        if sentence.endswith(":") or _TO_WHOM.match(sentence):
+            continue
         if _asks(sentence):
             # The statements beside it, not the next question: that one has its own answer.
             before, after = sentences[max(0, at - 1) : at], sentences[at + 1 : at + 2]
@@ -253,6 +257,12 @@ def asked_in(reply: str | None) -> list[tuple[str, str]]:
     return found
 
 
+_TO_WHOM = re.compile(
+    r"^(?:(?:and|also|so|but),?\s+)?(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+    r"(?:(?:reply|respond|write)\s+to\s+"
+    r"(?:both|all|each|us both)|cc|copy|loop in|include\s+(?:my|our|him|her|them))\b",
+    re.I,
+)
 # What "one" or "it" stands for: the thing the sentence before asks for or requires.
 _OBJECT = re.compile(
     r"\b(?:ask(?:s|ed)? for|requires?|needs?|wants?|expects?|demands?|mandates?|insists? on)\s+"

@@ -497,3 +497,15 @@ def test_a_saturday_is_the_weekend_and_a_short_question_after_a_dash_is_what_is_
     [found] = answer_all(reply, SURVEYS)
     assert (found.status, found.slug) == ("answered", "pricing")
     assert "Weekend surveys cost an extra £550" in found.text
+
+
+def test_a_lead_in_ending_in_a_colon_and_a_request_to_write_to_someone_are_no_questions() -> None:
+    text = (
+        "Hi Ana,\n\nCould you tell me:\n- is the online portal included or extra?\n"
+        "- what does the install cost?\n\nCould you reply to both of us? And could you cc "
+        "our CFO on the next one?\n\nThanks"
+    )
+    assert questions(text) == [
+        "is the online portal included or extra?",
+        "what does the install cost?",
+    ]
