@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -459,6 +459,8 @@ def _more(
         and not _NOT_BUYING.search(request.latest_reply or "")
         and not (answers and all(a["status"] == "answered" for a in answers)),
         "asked_material": asked,
+        "registered": bool(_REGISTERED.search(request.latest_reply or "")),
+        "wishes": _wishes(request.latest_reply or "", request.tone.required_lines),
         "pause_when": turns.pause_when(
             turns.when_words(_resumes(turn), lang, today) if turn.until else "",
             turns.after_words(turn.after, lang, style),
@@ -496,6 +498,56 @@ _NOT_BUYING = re.compile(
     r"|\bnot (?:looking to buy|ready to buy)|\bearly days\b",
     re.I,
 )
+# "I've registered" for the event the rep sent: thanked for in a line of its own.
+_REGISTERED = re.compile(
+    r"\b(?:i'?ve|i have|we'?ve|we have|just) (?:already )?(?:registered|signed up|booked "
+    r"(?:a|my|our) (?:place|seat|spot))\b|\b(?:ich habe|wir haben) (?:mich|uns) (?:\w+ )?"
+    r"angemeldet\b|\bje me suis inscrite?\b|\bnous nous sommes inscrit"
+    r"|\b(?:me he|nos hemos) (?:inscrito|registrado|apuntado)\b",
+    re.I,
+)
+# Season's wishes in the lead's reply, returned in kind: which ones.
+_WISHES = (
+    (
+        "christmas",
+        re.compile(
+            r"\b(?:merry|happy) christmas\b|\b(?:have|enjoy) (?:a |the )?(?:\w+ )?christmas\b"
+            r"|\bfrohe weihnachten\b"
+            r"|\bjoyeux no[eë]l\b|\bfeliz navidad\b",
+            re.I,
+        ),
+    ),
+    (
+        "new_year",
+        re.compile(
+            r"\bhappy new year\b|\ball the best for (?:the )?new year\b"
+            r"|\b(?:ein )?(?:gutes|frohes) neues jahr\b"
+            r"|\bguten rutsch\b|\bbonne (?:et heureuse )?ann[ée]e\b"
+            r"|\bfeliz (?:a[ñn]o nuevo|a[ñn]o)\b",
+            re.I,
+        ),
+    ),
+    (
+        "holidays",
+        re.compile(
+            r"\bhappy holidays\b|\bseason'?s greetings\b|\b(?:enjoy|have) "
+            r"(?:a |the )?(?:lovely |great |good |nice )?(?:holidays|festive season|break)\b"
+            r"|\bsch[öo]ne (?:feiertage|festtage)\b|\bbonnes f[êe]tes\b|\bfelices fiestas\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def _wishes(reply: str, required: Iterable[str]) -> str:
+    """The season's wishes the lead sent, unless a required line of the rep's returns some."""
+    said = " ".join(required)
+    for name, pattern in _WISHES:
+        if pattern.search(reply):
+            return "" if any(p.search(said) for _, p in _WISHES) else name
+    return ""
+
+
 _CALL_ME = re.compile(
     r"\b(?:call|ring|phone) (?:me|us)\b|\bgive (?:me|us) a (?:call|ring)\b|\b(?:m'|nous )appeler\b"
     r"|\bappelez[- ](?:moi|nous)\b|\brufen sie (?:mich|uns)\b|\bruf (?:mich|uns)\b|\banrufen\b"

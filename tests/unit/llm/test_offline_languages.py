@@ -73,7 +73,7 @@ def draft(
         ),
         latest_reply=reply,
         content=shelf[slug] if slug else None,
-        tone=ToneRules(required_lines=(REQUIRED,), **tone),  # type: ignore[arg-type]
+        tone=ToneRules(**{"required_lines": (REQUIRED,), **tone}),  # type: ignore[arg-type]
         library=tuple(shelf.values()),
     )
     return OfflineDrafter().render(request), request
@@ -291,3 +291,54 @@ def test_a_lead_who_asks_to_be_called_is_offered_a_call_not_an_invitation(
     result, _ = draft(shelf, "Could you call me on Thursday afternoon? I'm in Manchester.", None)
     assert "Happy to give you a call. Would Thursday at" in result.body
     assert "invite" not in result.body
+
+
+@pytest.mark.parametrize(
+    ("mail", "lang", "registered", "wishes"),
+    [
+        (
+            "Thanks, I've registered for the webinar. I'm off until 11 January, could you drop "
+            "me a line then? Have a good Christmas!",
+            "en",
+            "Thank you for registering.",
+            "A merry Christmas to you as well.",
+        ),
+        (
+            "Danke, ich habe mich angemeldet. Melden Sie sich bitte am 11. Januar wieder. Frohe "
+            "Weihnachten!",
+            "de",
+            "schön, dass Sie sich angemeldet haben.",
+            "Ihnen ebenfalls frohe Weihnachten!",
+        ),
+        (
+            "Merci, je me suis inscrite. Écrivez-moi plutôt le 11 janvier. Bonnes fêtes !",
+            "fr",
+            "Merci pour votre inscription.",
+            "Bonnes fêtes à vous aussi !",
+        ),
+        (
+            "Gracias, me he inscrito. Escríbame el 11 de enero, por favor. ¡Feliz Navidad!",
+            "es",
+            "Gracias por su inscripción.",
+            "¡Feliz Navidad a usted también!",
+        ),
+    ],
+)
+def test_a_pause_thanks_for_a_registration_and_returns_the_seasons_wishes(
+    shelf: dict[str, ContentBrief], mail: str, lang: str, registered: str, wishes: str
+) -> None:
+    result, _ = draft(shelf, mail, None, lang=lang, formality="formal")
+    assert registered in result.body and wishes in result.body
+    assert result.body.index(registered) < result.body.index(wishes)
+
+
+def test_wishes_a_required_line_already_returns_are_not_said_twice(
+    shelf: dict[str, ContentBrief],
+) -> None:
+    result, _ = draft(
+        shelf,
+        "Please email me again on 11 January. Happy holidays!",
+        None,
+        required_lines=("Happy holidays, Dana.",),
+    )
+    assert "to you too" not in result.body and "Happy holidays, Dana." in result.body
