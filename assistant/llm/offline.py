@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 
 from assistant import resources
+from assistant.language import alternatives
 from assistant.llm import instructions, phrasing, salutation, turns
 from assistant.llm.answers import Answer, answer_all, spoken_of
 from assistant.llm.base import ContentBrief, DraftRequest, DraftResult
@@ -499,43 +500,11 @@ _NOT_BUYING = re.compile(
     re.I,
 )
 # "I've registered" for the event the rep sent: thanked for in a line of its own.
-_REGISTERED = re.compile(
-    r"\b(?:i'?ve|i have|we'?ve|we have|just) (?:already )?(?:registered|signed up|booked "
-    r"(?:a|my|our) (?:place|seat|spot))\b|\b(?:ich habe|wir haben) (?:mich|uns) (?:\w+ )?"
-    r"angemeldet\b|\bje me suis inscrite?\b|\bnous nous sommes inscrit"
-    r"|\b(?:me he|nos hemos) (?:inscrito|registrado|apuntado)\b",
-    re.I,
-)
+_REGISTERED = re.compile(alternatives("courtesy.registered"), re.I)
 # Season's wishes in the lead's reply, returned in kind: which ones.
-_WISHES = (
-    (
-        "christmas",
-        re.compile(
-            r"\b(?:merry|happy) christmas\b|\b(?:have|enjoy) (?:a |the )?(?:\w+ )?christmas\b"
-            r"|\bfrohe weihnachten\b"
-            r"|\bjoyeux no[eë]l\b|\bfeliz navidad\b",
-            re.I,
-        ),
-    ),
-    (
-        "new_year",
-        re.compile(
-            r"\bhappy new year\b|\ball the best for (?:the )?new year\b"
-            r"|\b(?:ein )?(?:gutes|frohes) neues jahr\b"
-            r"|\bguten rutsch\b|\bbonne (?:et heureuse )?ann[ée]e\b"
-            r"|\bfeliz (?:a[ñn]o nuevo|a[ñn]o)\b",
-            re.I,
-        ),
-    ),
-    (
-        "holidays",
-        re.compile(
-            r"\bhappy holidays\b|\bseason'?s greetings\b|\b(?:enjoy|have) "
-            r"(?:a |the )?(?:lovely |great |good |nice )?(?:holidays|festive season|break)\b"
-            r"|\bsch[öo]ne (?:feiertage|festtage)\b|\bbonnes f[êe]tes\b|\bfelices fiestas\b",
-            re.I,
-        ),
-    ),
+_WISHES = tuple(
+    (name, re.compile(alternatives(f"courtesy.{name}"), re.I))
+    for name in ("christmas", "new_year", "holidays")
 )
 
 

@@ -76,16 +76,16 @@ def challenge_reason(from_field: str, subject: str, text: str) -> str | None:
     return f"sender verification: {found.group(0)}" if found else None
 
 
-def absence_notice(text: str, today: date | None = None) -> str | None:
+def absence_notice(text: str, today: date) -> str | None:
     """The opening words of an out-of-office notice, when the text starts like one.
 
-    With `today`, a person who writes that their leave starts later ("I'm on annual leave
-    from the 14th of December …" in November) is not away yet: no notice.
+    A person who writes that their leave starts after `today` ("I'm on annual leave from the
+    14th of December …" in November) is not away yet: no notice.
     """
     found = _ABSENT_TEXT.search(text[:_ABSENT_TEXT_CHARS])
     if found is None or not _ABSENT_DETAIL.search(text):
         return None
-    if today is not None and _starts_later(text, today):
+    if _starts_later(text, today):
         return None
     return found.group(0)
 

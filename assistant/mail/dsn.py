@@ -216,14 +216,13 @@ def is_probable_bounce(headers: Mapping[str, str], senders: Iterable[str] | None
         return True
     if fields.get("x-failed-recipients", "").strip() or "x-ms-exchange-message-is-ndr" in fields:
         return True
-    if senders is None and is_bounce_from(fields.get("from", "")):
+    author = fields.get("from", "")
+    if senders is None and is_bounce_from(author):
         return True
-    if senders is not None and (
-        names_mail_system(fields.get("from", "")) or any(map(is_bounce_address, senders))
-    ):
+    if senders is not None and (names_mail_system(author) or any(map(is_bounce_address, senders))):
         return True
     # The null sender as the author too ("From: <>"): only a mail system writes that.
-    if fields.get("from", "").strip() == "<>" and fields.get("return-path", "").strip() == "<>":
+    if author.strip() == "<>" and fields.get("return-path", "").strip() == "<>":
         return True
     return bool(_BOUNCE_SUBJECT.match(header_text(fields.get("subject", ""))))
 
